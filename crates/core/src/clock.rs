@@ -1,0 +1,35 @@
+//! Wall-clock helpers: every timestamp Stratus hands out comes from here.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+use time::OffsetDateTime;
+
+/// Seconds since the Unix epoch, with fractions (the JSON protocols' timestamp form).
+pub fn now_epoch() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_millis() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// The current UTC time.
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+/// Formats epoch seconds as ISO 8601 with milliseconds, e.g. `2025-01-02T03:04:05.678Z`.
+pub fn iso8601(epoch: f64) -> String {
+    let nanos = (epoch * 1e9) as i128;
+    let t = OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}

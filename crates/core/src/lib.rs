@@ -1,0 +1,20 @@
+//! Shared building blocks every Stratus crate uses: the per-request context
+//! (account, region, request id), `AwsError`, identifiers, ARNs, the clock,
+//! typed access to decoded input, and the `Service` trait that each service
+//! crate implements.
+
+pub mod arn;
+pub mod clock;
+pub mod credentials;
+pub mod error;
+pub mod ids;
+pub mod input;
+pub mod service;
+
+pub use error::AwsError;
+pub use service::{RequestContext, Service};
+
+/// The account used when an access key maps to no configured account.
+pub const DEFAULT_ACCOUNT_ID: &str = "000000000000";
+/// The region used when a request carries no credential scope.
+pub const DEFAULT_REGION: &str = "us-east-1";

@@ -1,0 +1,54 @@
+//! The `Service` trait each service crate implements, and the context every
+//! call carries. Services see decoded, validated input as JSON values keyed by
+//! the model's member names, and return output the same way; they know
+//! nothing of HTTP or wire formats.
+
+use crate::AwsError;
+use async_trait::async_trait;
+use serde_json::Value;
+
+/// Who is calling, where, and which call this is.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub request_id: String,
+    pub account_id: String,
+    pub region: String,
+    /// The access key that signed the request, if it was signed.
+    pub access_key: Option<String>,
+    /// The service's model name, e.g. `logs`.
+    pub service: &'static str,
+    /// The operation name, e.g. `CreateLogGroup`.
+    pub operation: &'static str,
+}
+
+impl RequestContext {
+    /// A context for calls made by Stratus itself (tests, internal wiring).
+    pub fn internal(service: &'static str, operation: &'static str) -> Self {
+        RequestContext {
+            request_id: crate::ids::request_id(),
+            account_id: crate::DEFAULT_ACCOUNT_ID.to_string(),
+            region: crate::DEFAULT_REGION.to_string(),
+            access_key: None,
+            service,
+            operation,
+        }
+    }
+}
+
+/// One AWS service. Input and output are JSON objects keyed by the model's
+/// member names (blobs as base64 strings, timestamps as epoch seconds).
+#[async_trait]
+pub trait Service: Send + Sync {
+    /// The model name of the service (botocore's folder name, e.g. `sts`).
+    fn name(&self) -> &'static str;
+
+    /// The operations this service implements; every other operation of the
+    /// model answers with the protocol's not-implemented error.
+    fn operations(&self) -> &'static [&'static str];
+
+    /// Runs one operation.
+    async fn call(&self, ctx: &RequestContext, input: Value) -> Result<Value, AwsError>;
+
+    /// Drops in-memory caches after the store was wiped (`/_stratus/reset`).
+    fn reset(&self) {}
+}

@@ -1,0 +1,223 @@
+//! HTTP bindings of the REST protocols (restJson1, restXml): matching a
+//! request against operation URI templates, and moving members between the
+//! model-keyed value and URI labels, query parameters, headers and status.
+
+use crate::http::HttpRequest;
+use crate::model::{Location, Operation, ServiceModel, ShapeKind, TimestampFormat};
+use crate::xml;
+use base64::Engine;
+use percent_encoding::percent_decode_str;
+use serde_json::{Map, Value};
+
+/// Path labels captured from a URI template.
+pub type Labels = Vec<(&'static str, String)>;
+
+/// Matches `method path?query` against one operation's template; returns the
+/// labels and a score (more literal segments and query literals win).
+pub fn match_operation(op: &'static Operation, req: &HttpRequest) -> Option<(Labels, u32)> {
+    if !req.method.as_str().eq_ignore_ascii_case(op.method) {
+        return None;
+    }
+    let (tpl_path, tpl_query) = match op.request_uri.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (op.request_uri, None),
+    };
+    let mut score = 0;
+    if let Some(q) = tpl_query {
+        let pairs = req.query_pairs();
+        for literal in q.split('&').filter(|s| !s.is_empty()) {
+            let found = match literal.split_once('=') {
+                Some((k, v)) => pairs.iter().any(|(pk, pv)| pk == k && pv == v),
+                None => pairs.iter().any(|(pk, _)| pk == literal),
+            };
+            if !found {
+                return None;
+            }
+            score += 10;
+        }
+    }
+    let labels = match_path(tpl_path, &req.path, &mut score)?;
+    Some((labels, score))
+}
+
+fn match_path(template: &'static str, path: &str, score: &mut u32) -> Option<Labels> {
+    let tpl: Vec<&'static str> = leak_segments(template);
+    let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let mut labels = Vec::new();
+    let mut i = 0;
+    for (ti, t) in tpl.iter().enumerate() {
+        if let Some(name) = t.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
+            if let Some(greedy) = name.strip_suffix('+') {
+                // A greedy label takes the rest of the path.
+                let rest = segs.get(i..)?.join("/");
+                if rest.is_empty() || ti != tpl.len() - 1 {
+                    return None;
+                }
+                labels.push((greedy, decode(&rest)));
+                return Some(labels);
+            }
+            let seg = segs.get(i)?;
+            if seg.is_empty() {
+                return None;
+            }
+            labels.push((name, decode(seg)));
+        } else {
+            if segs.get(i).copied() != Some(*t) {
+                // A template ending in `/` matches an empty last segment.
+                return None;
+            }
+            *score += 2;
+        }
+        i += 1;
+    }
+    let rest_empty = segs.len() == i || (segs.len() == i + 1 && segs[i].is_empty());
+    rest_empty.then_some(labels)
+}
+
+fn leak_segments(template: &'static str) -> Vec<&'static str> {
+    let trimmed = template.trim_start_matches('/');
+    if trimmed.is_empty() { Vec::new() } else { trimmed.split('/').collect() }
+}
+
+fn decode(s: &str) -> String {
+    percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// The best-matching operation of a REST model for this request.
+pub fn find_operation(model: &'static ServiceModel, req: &HttpRequest) -> Option<(&'static Operation, Labels)> {
+    model
+        .operations
+        .iter()
+        .filter_map(|op| match_operation(op, req).map(|(l, s)| (op, l, s)))
+        .max_by_key(|(_, _, s)| *s)
+        .map(|(op, l, _)| (op, l))
+}
+
+/// Fills the members bound to labels, query string and headers into `out`.
+pub fn decode_bindings(
+    model: &ServiceModel,
+    op: &Operation,
+    req: &HttpRequest,
+    labels: &Labels,
+    out: &mut Map<String, Value>,
+) -> Result<(), String> {
+    let Some(input) = op.input else { return Ok(()) };
+    let ShapeKind::Structure(st) = &model.shape(input).kind else { return Ok(()) };
+    let query = req.query_pairs();
+    for member in st.members {
+        let name = member.wire_name();
+        let value = match member.location {
+            Location::Uri => {
+                labels.iter().find(|(l, _)| *l == name).map(|(_, v)| xml::scalar(model, member.shape, v)).transpose()?
+            }
+            Location::Querystring => match &model.shape(member.shape).kind {
+                ShapeKind::List(list) => {
+                    let items: Result<Vec<Value>, String> = query
+                        .iter()
+                        .filter(|(k, _)| k == name)
+                        .map(|(_, v)| xml::scalar(model, list.member, v))
+                        .collect();
+                    let items = items?;
+                    (!items.is_empty()).then_some(Value::Array(items))
+                }
+                ShapeKind::Map(_) => {
+                    // A map bound to the query string takes every parameter
+                    // not bound to another member.
+                    let bound: Vec<&str> = st
+                        .members
+                        .iter()
+                        .filter(|m| m.location == Location::Querystring)
+                        .map(|m| m.wire_name())
+                        .collect();
+                    let map: Map<String, Value> = query
+                        .iter()
+                        .filter(|(k, _)| !bound.contains(&k.as_str()))
+                        .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                        .collect();
+                    (!map.is_empty()).then_some(Value::Object(map))
+                }
+                _ => query
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| xml::scalar(model, member.shape, v))
+                    .transpose()?,
+            },
+            Location::Header => match req.header(name) {
+                None => None,
+                Some(text) => Some(header_value(model, member, text)?),
+            },
+            Location::Headers => {
+                let prefix = name.to_ascii_lowercase();
+                let map: Map<String, Value> = req
+                    .headers
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        let k = k.as_str();
+                        k.strip_prefix(&prefix).map(|rest| (rest.to_string(), Value::from(v.to_str().unwrap_or(""))))
+                    })
+                    .collect();
+                (!map.is_empty()).then_some(Value::Object(map))
+            }
+            Location::Body | Location::StatusCode => None,
+        };
+        if let Some(v) = value {
+            out.insert(member.name.to_string(), v);
+        }
+    }
+    Ok(())
+}
+
+fn header_value(model: &ServiceModel, member: &crate::model::Member, text: &str) -> Result<Value, String> {
+    if member.json_value {
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|_| format!("Header {} is not valid base64", member.wire_name()))?;
+        return serde_json::from_slice(&raw).map_err(|_| format!("Header {} is not valid JSON", member.wire_name()));
+    }
+    match &model.shape(member.shape).kind {
+        ShapeKind::List(list) => text
+            .split(',')
+            .map(|part| xml::scalar(model, list.member, part.trim()))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        _ => xml::scalar(model, member.shape, text),
+    }
+}
+
+/// Moves output members bound to headers and the status code out of the
+/// value: returns (status override, headers).
+pub fn encode_bindings(model: &ServiceModel, op: &Operation, output: &Value) -> (Option<u16>, Vec<(String, String)>) {
+    let mut headers = Vec::new();
+    let mut status = None;
+    let (Some(shape), Value::Object(obj)) = (op.output, output) else {
+        return (None, headers);
+    };
+    let ShapeKind::Structure(st) = &model.shape(shape).kind else { return (None, headers) };
+    for member in st.members {
+        let Some(v) = obj.get(member.name).filter(|v| !v.is_null()) else { continue };
+        match member.location {
+            Location::Header => {
+                let text = if member.json_value {
+                    base64::engine::general_purpose::STANDARD.encode(v.to_string())
+                } else if let Value::Array(items) = v {
+                    items.iter().map(|i| xml::scalar_text(model, member.shape, i, None)).collect::<Vec<_>>().join(",")
+                } else {
+                    let fmt = member.timestamp_format.or(Some(TimestampFormat::Rfc822));
+                    xml::scalar_text(model, member.shape, v, fmt)
+                };
+                headers.push((member.wire_name().to_string(), text));
+            }
+            Location::Headers => {
+                if let Value::Object(map) = v {
+                    for (k, val) in map {
+                        headers
+                            .push((format!("{}{k}", member.wire_name()), val.as_str().unwrap_or_default().to_string()));
+                    }
+                }
+            }
+            Location::StatusCode => status = v.as_u64().map(|s| s as u16),
+            _ => {}
+        }
+    }
+    (status, headers)
+}

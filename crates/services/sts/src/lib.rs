@@ -1,0 +1,1 @@
+//! STS for Stratus (in progress).

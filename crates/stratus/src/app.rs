@@ -1,0 +1,51 @@
+//! The shared state of a running server: the store, the registered
+//! services, the auth settings and the metrics.
+
+use crate::config::{AuthMode, ServeArgs, StaticKey};
+use crate::metrics::Metrics;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+use stratus_core::Service;
+use stratus_store::Store;
+
+pub struct App {
+    pub store: Store,
+    pub services: HashMap<&'static str, Arc<dyn Service>>,
+    pub auth: AuthMode,
+    pub keys: Vec<StaticKey>,
+    pub metrics: Metrics,
+    pub started: Instant,
+    pub data_dir: Option<PathBuf>,
+}
+
+impl App {
+    /// Opens the store and registers every service.
+    pub fn new(args: &ServeArgs) -> Result<App, String> {
+        let (store, data_dir) = if args.in_memory {
+            (Store::in_memory().map_err(|e| e.to_string())?, None)
+        } else {
+            let dir = args.resolved_data_dir();
+            (Store::open(&dir).map_err(|e| format!("cannot open the store in {}: {e}", dir.display()))?, Some(dir))
+        };
+        let mut keys = crate::config::default_keys();
+        if let Some(path) = &args.credentials {
+            keys = crate::config::load_credentials(path)?;
+        }
+        let services: Vec<Arc<dyn Service>> = vec![
+            // Arc::new(stratus_sts::Sts::new(store.clone())),
+            Arc::new(stratus_iam::Iam::new(store.clone())),
+            Arc::new(stratus_logs::Logs::new(store.clone())),
+        ];
+        Ok(App {
+            store,
+            services: services.into_iter().map(|s| (s.name(), s)).collect(),
+            auth: args.auth,
+            keys,
+            metrics: Metrics::default(),
+            started: Instant::now(),
+            data_dir,
+        })
+    }
+}

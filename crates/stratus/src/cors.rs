@@ -1,0 +1,27 @@
+//! CORS for browser SDKs: every response allows any origin, and OPTIONS
+//! preflights are answered at the front door.
+
+use stratus_protocol::HttpResponse;
+
+const ALLOW_HEADERS: &str = "authorization,content-type,content-md5,cache-control,x-amz-content-sha256,x-amz-date,x-amz-security-token,x-amz-user-agent,x-amz-target,x-amz-acl,x-amz-version-id,x-amzn-authorization,x-amz-checksum-crc32,x-amz-checksum-crc32c,x-amz-checksum-sha1,x-amz-checksum-sha256,x-amz-checksum-crc64nvme,x-amz-sdk-checksum-algorithm,x-amz-decoded-content-length,amz-sdk-invocation-id,amz-sdk-request,x-amz-meta-*";
+const EXPOSE_HEADERS: &str = "etag,x-amz-version-id,x-amz-request-id,x-amz-id-2,x-amzn-requestid,x-amzn-errortype,x-amz-crc32,x-amz-delete-marker,x-amz-checksum-crc32,x-amz-checksum-crc32c,x-amz-checksum-sha1,x-amz-checksum-sha256,x-amz-checksum-crc64nvme";
+
+/// Adds the CORS headers a browser needs to read a response.
+pub fn decorate(resp: &mut HttpResponse, origin: Option<&str>) {
+    resp.headers.push(("Access-Control-Allow-Origin".into(), origin.unwrap_or("*").to_string()));
+    resp.headers.push(("Access-Control-Expose-Headers".into(), EXPOSE_HEADERS.into()));
+    if origin.is_some() {
+        resp.headers.push(("Vary".into(), "Origin".into()));
+    }
+}
+
+/// The answer to an OPTIONS preflight.
+pub fn preflight(origin: Option<&str>, requested_headers: Option<&str>) -> HttpResponse {
+    let mut resp = HttpResponse { status: 200, headers: Vec::new(), body: Default::default() };
+    decorate(&mut resp, origin);
+    resp.headers.push(("Access-Control-Allow-Methods".into(), "HEAD,GET,PUT,POST,DELETE,OPTIONS,PATCH".into()));
+    resp.headers.push(("Access-Control-Allow-Headers".into(), requested_headers.unwrap_or(ALLOW_HEADERS).to_string()));
+    resp.headers.push(("Access-Control-Max-Age".into(), "86400".into()));
+    resp.headers.push(("Access-Control-Allow-Credentials".into(), "true".into()));
+    resp
+}

@@ -1,0 +1,104 @@
+//! The front door: every HTTP request enters here. It answers `/_stratus`
+//! and CORS preflights, finds the service (router), establishes who is
+//! calling (identity), decodes the operation (codecs), calls the service,
+//! and encodes the answer, recording metrics on the way out.
+
+use crate::app::App;
+use crate::{cors, identity, introspection};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use std::sync::Arc;
+use std::time::Instant;
+use stratus_core::{AwsError, RequestContext};
+use stratus_protocol::{HttpRequest, HttpResponse, Protocol, decode, encode, router};
+
+/// Serves one request.
+pub async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    let body = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) => {
+            tracing::debug!("request body could not be read: {e}");
+            return to_hyper(HttpResponse::new(400, "text/plain", "request body could not be read"));
+        }
+    };
+    let request = HttpRequest {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        headers: parts.headers,
+        body,
+    };
+    let origin = request.header("origin").map(str::to_string);
+    let (mut resp, service, operation) = dispatch(&app, &request).await;
+    cors::decorate(&mut resp, origin.as_deref());
+    app.metrics.record(service, operation, resp.status, started.elapsed());
+    to_hyper(resp)
+}
+
+async fn dispatch(app: &App, req: &HttpRequest) -> (HttpResponse, &'static str, &'static str) {
+    if let Some(resp) = introspection::handle(app, &req.method, &req.path).await {
+        return (resp, "stratus", "introspection");
+    }
+    if req.method == http::Method::OPTIONS {
+        let resp = cors::preflight(req.header("origin"), req.header("access-control-request-headers"));
+        return (resp, "cors", "preflight");
+    }
+    let request_id = stratus_core::ids::request_id();
+    let signature = identity::parse(req);
+    let scope_service = signature.as_ref().ok().and_then(|s| s.as_ref()).map(|s| s.service.as_str());
+    let Some((model, wire)) = router::route(req, scope_service) else {
+        let err = AwsError::new(404, "UnknownService", "No service matches this request");
+        return (encode::error(None, Protocol::RestJson, &err, &request_id), "unknown", "unknown");
+    };
+    let who = match identity::authenticate(app, req, model, wire, signature).await {
+        Ok(who) => who,
+        Err(err) => return (encode::error(Some(model), wire, &err, &request_id), model.name, "auth"),
+    };
+    let decoded = match decode::decode(model, wire, req) {
+        Ok(d) => d,
+        Err(err) => return (encode::error(Some(model), wire, &err, &request_id), model.name, "invalid"),
+    };
+    let op = decoded.operation;
+    let Some(service) = app.services.get(model.name).filter(|s| s.operations().contains(&op.name)) else {
+        let err = AwsError::new(
+            501,
+            "NotImplemented",
+            format!("The operation {} of service {} is not implemented by Stratus yet", op.name, model.name),
+        );
+        return (encode::error(Some(model), wire, &err, &request_id), model.name, op.name);
+    };
+    let ctx = RequestContext {
+        request_id: request_id.clone(),
+        account_id: who.account_id,
+        region: who.region,
+        access_key: who.access_key,
+        service: model.name,
+        operation: op.name,
+    };
+    let resp = match service.call(&ctx, decoded.input).await {
+        Ok(out) => encode::output(model, wire, op, &out, &request_id),
+        Err(err) => {
+            if err.status >= 500 {
+                tracing::warn!("{}.{} failed: {err}", model.name, op.name);
+            }
+            encode::error(Some(model), wire, &err, &request_id)
+        }
+    };
+    (resp, model.name, op.name)
+}
+
+fn to_hyper(resp: HttpResponse) -> hyper::Response<Full<Bytes>> {
+    let mut builder = hyper::Response::builder().status(resp.status);
+    for (name, value) in &resp.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    builder.body(Full::new(resp.body)).unwrap_or_else(|e| {
+        tracing::error!("could not build a response: {e}");
+        let mut fallback = hyper::Response::new(Full::new(Bytes::from_static(b"internal error")));
+        *fallback.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+        fallback
+    })
+}

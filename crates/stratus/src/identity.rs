@@ -1,0 +1,142 @@
+//! Who is calling: parses SigV4 on every request (the access key picks the
+//! account, the scope the region), and in strict mode verifies the signature
+//! against the configured keys and the keys IAM and STS issued, answering
+//! failures with the errors AWS gives in each protocol.
+
+use crate::app::App;
+use crate::config::AuthMode;
+use stratus_auth::{AuthFailure, Family, Payload, Request, SigV4, VerifyOptions};
+use stratus_core::credentials::{Credential, credential_key};
+use stratus_core::{AwsError, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
+use stratus_protocol::model::{Protocol, ServiceModel};
+use stratus_protocol::{HttpRequest, decode};
+
+/// The caller, as far as the services need to know.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub account_id: String,
+    pub region: String,
+    pub access_key: Option<String>,
+}
+
+/// Operations AWS accepts without a signature.
+const UNSIGNED_OPERATIONS: &[(&str, &str)] = &[("sts", "AssumeRoleWithWebIdentity"), ("sts", "AssumeRoleWithSAML")];
+
+/// Parses the request's signature, if it carries one.
+pub fn parse(req: &HttpRequest) -> Result<Option<SigV4>, AuthFailure> {
+    stratus_auth::parse(&Request::new(req.method.as_str(), &req.path, &req.query, &req.headers))
+}
+
+fn family(model: &ServiceModel, wire: Protocol) -> Family {
+    match wire {
+        Protocol::Query => Family::Query,
+        Protocol::AwsJson10 | Protocol::AwsJson11 => Family::Json,
+        Protocol::RestJson => Family::RestJson,
+        Protocol::RestXml if model.name == "s3" => Family::S3,
+        Protocol::RestXml => Family::Query,
+    }
+}
+
+/// Renders an authentication failure as the protocol's AWS error.
+fn failure(err: &AuthFailure, model: &ServiceModel, wire: Protocol) -> AwsError {
+    let fam = family(model, wire);
+    let (status, code, message) = err.aws_error(fam);
+    let mut out = AwsError::new(status, code, message);
+    if fam == Family::S3 {
+        for (name, value) in err.s3_details() {
+            out = out.with_field(name, serde_json::Value::from(value));
+        }
+    }
+    out
+}
+
+/// A key Stratus knows: configured, or issued by IAM/STS.
+fn lookup(app: &App, access_key: &str) -> Option<Credential> {
+    if let Some(k) = app.keys.iter().find(|k| k.access_key == access_key) {
+        return Some(Credential {
+            access_key_id: k.access_key.clone(),
+            secret_access_key: k.secret_key.clone(),
+            account_id: k.account_id.clone(),
+            session_token: None,
+            expires: None,
+            principal_arn: format!("arn:aws:iam::{}:root", k.account_id),
+            user_id: k.account_id.clone(),
+            status: "Active".into(),
+        });
+    }
+    let raw = app.store.get(credential_key(access_key)).ok().flatten()?;
+    serde_json::from_slice(&raw).ok()
+}
+
+/// Establishes the caller of `req`, verifying it in strict mode.
+pub async fn authenticate(
+    app: &App,
+    req: &HttpRequest,
+    model: &'static ServiceModel,
+    wire: Protocol,
+    parsed: Result<Option<SigV4>, AuthFailure>,
+) -> Result<Identity, AwsError> {
+    let strict = app.auth == AuthMode::Strict;
+    let sig = match parsed {
+        Ok(Some(sig)) => sig,
+        Ok(None) => {
+            if strict && !unsigned_allowed(model, wire, req) {
+                return Err(failure(&AuthFailure::Missing, model, wire));
+            }
+            return Ok(anonymous());
+        }
+        Err(e) if strict => return Err(failure(&e, model, wire)),
+        Err(_) => return Ok(anonymous()),
+    };
+    let known = lookup(app, &sig.access_key);
+    let region = if sig.region.is_empty() { DEFAULT_REGION.to_string() } else { sig.region.clone() };
+    if !strict {
+        let account_id = match &known {
+            Some(c) => c.account_id.clone(),
+            None if sig.access_key.len() == 12 && sig.access_key.bytes().all(|b| b.is_ascii_digit()) => {
+                sig.access_key.clone()
+            }
+            None => DEFAULT_ACCOUNT_ID.to_string(),
+        };
+        return Ok(Identity { account_id, region, access_key: Some(sig.access_key) });
+    }
+    let Some(cred) = known else {
+        return Err(failure(&AuthFailure::UnknownAccessKey { access_key: sig.access_key.clone() }, model, wire));
+    };
+    if cred.status != "Active" || (cred.session_token.is_some() && cred.session_token != sig.security_token) {
+        return Err(failure(&AuthFailure::UnknownAccessKey { access_key: sig.access_key.clone() }, model, wire));
+    }
+    if !cred.usable(stratus_core::clock::now_epoch()) {
+        return Err(expired_token(wire));
+    }
+    let opts = if model.name == "s3" { VerifyOptions::s3() } else { VerifyOptions::default() };
+    let request = Request::new(req.method.as_str(), &req.path, &req.query, &req.headers);
+    stratus_auth::verify(
+        &sig,
+        &cred.secret_access_key,
+        &request,
+        Payload::Bytes(&req.body),
+        stratus_core::clock::now(),
+        &opts,
+    )
+    .map_err(|e| failure(&e, model, wire))?;
+    Ok(Identity { account_id: cred.account_id, region, access_key: Some(sig.access_key) })
+}
+
+fn anonymous() -> Identity {
+    Identity { account_id: DEFAULT_ACCOUNT_ID.to_string(), region: DEFAULT_REGION.to_string(), access_key: None }
+}
+
+fn unsigned_allowed(model: &'static ServiceModel, wire: Protocol, req: &HttpRequest) -> bool {
+    match decode::decode(model, wire, req) {
+        Ok(d) => UNSIGNED_OPERATIONS.contains(&(model.name, d.operation.name)),
+        Err(_) => false,
+    }
+}
+
+fn expired_token(wire: Protocol) -> AwsError {
+    match wire {
+        Protocol::Query => AwsError::new(403, "ExpiredToken", "The security token included in the request is expired"),
+        _ => AwsError::new(403, "ExpiredTokenException", "The security token included in the request is expired"),
+    }
+}

@@ -1,0 +1,36 @@
+//! The `stratus` command: `serve`, `status` and `--version`.
+
+use clap::Parser;
+use stratus::config::{Cli, Command};
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => {
+            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("stratus: cannot start the runtime: {e}");
+                    return std::process::ExitCode::FAILURE;
+                }
+            };
+            match runtime.block_on(stratus::server::serve_until_signal(args)) {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("stratus: {e}");
+                    std::process::ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Status { host, port } => match stratus::status::fetch(&host, port) {
+            Ok(body) => {
+                println!("{body}");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("stratus: no server answering on {host}:{port}: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, Rust tests (unit, integration with
+# the AWS SDK for Rust, kill -9 durability), then the boto3 / aws CLI
+# compatibility suite against the release binary. Installs what it needs
+# (a Python venv with the pinned boto3, awscli and pytest) on first run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+echo "== cargo test"
+cargo test --workspace --quiet 2>&1 | tee /tmp/stratus-cargo-test.log
+
+echo "== release build"
+cargo build --release --quiet
+
+echo "== compatibility suite (boto3, aws CLI)"
+VENV="${STRATUS_VENV:-.venv}"
+if [[ ! -x "$VENV/bin/pytest" ]]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/compat/requirements.txt
+fi
+STRATUS_BIN="$PWD/target/release/stratus" PATH="$PWD/$VENV/bin:$PATH" \
+  "$VENV/bin/pytest" -q tests/compat

@@ -33,10 +33,7 @@ pub fn how_to_get_models() -> String {
 pub fn data_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
     let dir = match flag.or_else(|| std::env::var_os(DATA_ENV).map(PathBuf::from)) {
         Some(dir) => dir,
-        None => bail!(
-            "no models directory: pass --models DIR or set ${DATA_ENV}\n{}",
-            how_to_get_models()
-        ),
+        None => bail!("no models directory: pass --models DIR or set ${DATA_ENV}\n{}", how_to_get_models()),
     };
     if !dir.join("sts").is_dir() {
         bail!(
@@ -58,27 +55,17 @@ pub struct RawModel {
 /// Loads the newest API version of `service` from `data`.
 pub fn load(data: &Path, service: &str) -> Result<RawModel> {
     let service_dir = data.join(service);
-    let (api_version, path) = newest_model(&service_dir).with_context(|| {
-        format!(
-            "finding the model of `{service}` under {}",
-            service_dir.display()
-        )
-    })?;
+    let (api_version, path) = newest_model(&service_dir)
+        .with_context(|| format!("finding the model of `{service}` under {}", service_dir.display()))?;
     let text = read_model_text(&path).with_context(|| format!("reading {}", path.display()))?;
-    let json = serde_json::from_str(&text)
-        .with_context(|| format!("parsing {} as JSON", path.display()))?;
-    Ok(RawModel {
-        api_version,
-        path,
-        json,
-    })
+    let json = serde_json::from_str(&text).with_context(|| format!("parsing {} as JSON", path.display()))?;
+    Ok(RawModel { api_version, path, json })
 }
 
 /// The newest `<api-version>` folder (API versions are ISO dates, so the
 /// lexically greatest) that holds a `service-2.json[.gz]`, with that file.
 fn newest_model(service_dir: &Path) -> Result<(String, PathBuf)> {
-    let entries =
-        fs::read_dir(service_dir).with_context(|| format!("listing {}", service_dir.display()))?;
+    let entries = fs::read_dir(service_dir).with_context(|| format!("listing {}", service_dir.display()))?;
     let mut best: Option<(String, PathBuf)> = None;
     for entry in entries {
         let entry = entry.with_context(|| format!("listing {}", service_dir.display()))?;
@@ -86,31 +73,21 @@ fn newest_model(service_dir: &Path) -> Result<(String, PathBuf)> {
             continue;
         };
         let dir = entry.path();
-        let file = ["service-2.json.gz", "service-2.json"]
-            .iter()
-            .map(|f| dir.join(f))
-            .find(|p| p.is_file());
+        let file = ["service-2.json.gz", "service-2.json"].iter().map(|f| dir.join(f)).find(|p| p.is_file());
         if let Some(file) = file
             && best.as_ref().is_none_or(|(v, _)| version > *v)
         {
             best = Some((version, file));
         }
     }
-    best.with_context(|| {
-        format!(
-            "no <api-version>/service-2.json[.gz] in {}",
-            service_dir.display()
-        )
-    })
+    best.with_context(|| format!("no <api-version>/service-2.json[.gz] in {}", service_dir.display()))
 }
 
 fn read_model_text(path: &Path) -> Result<String> {
     let bytes = fs::read(path)?;
     if path.extension().is_some_and(|e| e == "gz") {
         let mut text = String::new();
-        flate2::read::GzDecoder::new(bytes.as_slice())
-            .read_to_string(&mut text)
-            .context("decompressing gzip")?;
+        flate2::read::GzDecoder::new(bytes.as_slice()).read_to_string(&mut text).context("decompressing gzip")?;
         Ok(text)
     } else {
         String::from_utf8(bytes).context("file is not UTF-8")

@@ -89,10 +89,7 @@ pub fn run(opts: Options) -> Result<()> {
 /// `crates/protocol/src/generated`, found from this crate's manifest dir.
 fn default_out_dir() -> PathBuf {
     let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
-    xtask
-        .parent()
-        .unwrap_or(xtask)
-        .join("crates/protocol/src/generated")
+    xtask.parent().unwrap_or(xtask).join("crates/protocol/src/generated")
 }
 
 fn write_if_changed(path: &Path, text: &str) -> Result<bool> {

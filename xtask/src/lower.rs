@@ -167,22 +167,13 @@ pub fn lower(name: &str, api_version: &str, json: &Value) -> Result<ServiceModel
     if names.len() > usize::from(u16::MAX) {
         bail!("{} shapes do not fit a u16 ShapeId", names.len());
     }
-    let ids = Ids(names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i as u16))
-        .collect());
+    let ids = Ids(names.iter().enumerate().map(|(i, n)| (n.as_str(), i as u16)).collect());
 
     let mut notes = Vec::new();
     let mut shapes = Vec::with_capacity(names.len());
     for shape_name in &names {
-        let shape = lower_shape(
-            shape_name,
-            &raw_shapes[shape_name.as_str()],
-            &ids,
-            &mut notes,
-        )
-        .with_context(|| format!("shape `{shape_name}`"))?;
+        let shape = lower_shape(shape_name, &raw_shapes[shape_name.as_str()], &ids, &mut notes)
+            .with_context(|| format!("shape `{shape_name}`"))?;
         shapes.push(shape);
     }
 
@@ -196,14 +187,11 @@ pub fn lower(name: &str, api_version: &str, json: &Value) -> Result<ServiceModel
     }
 
     let protocol = protocol(metadata)?;
-    let endpoint_prefix =
-        string(metadata, "endpointPrefix")?.context("metadata has no endpointPrefix")?;
+    let endpoint_prefix = string(metadata, "endpointPrefix")?.context("metadata has no endpointPrefix")?;
     let signing_name = string(metadata, "signingName")?.unwrap_or_else(|| endpoint_prefix.clone());
     let xml_namespace = match xml_namespace(metadata)? {
         Some(ns) => Some(ns),
-        None if matches!(protocol, Protocol::RestXml) => {
-            dominant_xml_namespace(raw_ops, raw_shapes)
-        }
+        None if matches!(protocol, Protocol::RestXml) => dominant_xml_namespace(raw_ops, raw_shapes),
         None => None,
     };
     Ok(ServiceModel {
@@ -229,10 +217,7 @@ impl Ids<'_> {
     fn of(&self, reference: &Value, what: &str) -> Result<u16> {
         let obj = object(reference, what)?;
         let name = string(obj, "shape")?.with_context(|| format!("{what} has no `shape`"))?;
-        self.0
-            .get(name.as_str())
-            .copied()
-            .with_context(|| format!("{what} refers to unknown shape `{name}`"))
+        self.0.get(name.as_str()).copied().with_context(|| format!("{what} refers to unknown shape `{name}`"))
     }
 }
 
@@ -241,12 +226,9 @@ impl Ids<'_> {
 fn protocol(metadata: &JsonMap<String, Value>) -> Result<Protocol> {
     const SUPPORTED: [&str; 4] = ["json", "rest-json", "rest-xml", "query"];
     let listed: Vec<&str> = match metadata.get("protocols") {
-        Some(list) => list
-            .as_array()
-            .context("metadata.protocols is not a list")?
-            .iter()
-            .filter_map(Value::as_str)
-            .collect(),
+        Some(list) => {
+            list.as_array().context("metadata.protocols is not a list")?.iter().filter_map(Value::as_str).collect()
+        }
         None => Vec::new(),
     };
     let single = string(metadata, "protocol")?;
@@ -255,9 +237,7 @@ fn protocol(metadata: &JsonMap<String, Value>) -> Result<Protocol> {
         .copied()
         .find(|p| SUPPORTED.contains(p))
         .or(single.as_deref().filter(|p| SUPPORTED.contains(p)))
-        .with_context(|| {
-            format!("no supported protocol (protocols {listed:?}, protocol {single:?})")
-        })?;
+        .with_context(|| format!("no supported protocol (protocols {listed:?}, protocol {single:?})"))?;
     Ok(match chosen {
         "query" => Protocol::Query,
         "rest-json" => Protocol::RestJson,
@@ -272,31 +252,18 @@ fn protocol(metadata: &JsonMap<String, Value>) -> Result<Protocol> {
 
 /// restXml models carry no service-wide namespace; the one their operations
 /// and payload members declare (the most common, for determinism) stands in.
-fn dominant_xml_namespace(
-    ops: &JsonMap<String, Value>,
-    shapes: &JsonMap<String, Value>,
-) -> Option<String> {
+fn dominant_xml_namespace(ops: &JsonMap<String, Value>, shapes: &JsonMap<String, Value>) -> Option<String> {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let inputs = ops.values().filter_map(|op| op.get("input"));
-    let members = shapes
-        .values()
-        .filter_map(|s| s.get("members").and_then(Value::as_object))
-        .flat_map(|m| m.values());
+    let members = shapes.values().filter_map(|s| s.get("members").and_then(Value::as_object)).flat_map(|m| m.values());
     for holder in inputs.chain(members) {
-        if let Some(ns) = holder
-            .as_object()
-            .and_then(|o| xml_namespace(o).ok().flatten())
-        {
+        if let Some(ns) = holder.as_object().and_then(|o| xml_namespace(o).ok().flatten()) {
             *counts.entry(ns).or_default() += 1;
         }
     }
     // max_by_key keeps the last maximum; iterate in reverse so ties go to
     // the lexically smallest namespace.
-    counts
-        .into_iter()
-        .rev()
-        .max_by_key(|(_, n)| *n)
-        .map(|(ns, _)| ns)
+    counts.into_iter().rev().max_by_key(|(_, n)| *n).map(|(ns, _)| ns)
 }
 
 fn lower_operation(name: &str, raw: &Value, ids: &Ids) -> Result<Operation> {
@@ -305,16 +272,9 @@ fn lower_operation(name: &str, raw: &Value, ids: &Ids) -> Result<Operation> {
         Some(h) => Some(object(h, "http")?),
         None => None,
     };
-    let http_str =
-        |key: &str| -> Result<Option<String>> { http.map_or(Ok(None), |h| string(h, key)) };
-    let success_code = match http
-        .map(|h| integer(h, "responseCode"))
-        .transpose()?
-        .flatten()
-    {
-        Some(code) => {
-            u16::try_from(code).with_context(|| format!("responseCode {code} out of range"))?
-        }
+    let http_str = |key: &str| -> Result<Option<String>> { http.map_or(Ok(None), |h| string(h, key)) };
+    let success_code = match http.map(|h| integer(h, "responseCode")).transpose()?.flatten() {
+        Some(code) => u16::try_from(code).with_context(|| format!("responseCode {code} out of range"))?,
         None => 200,
     };
     let input = raw.get("input").map(|i| ids.of(i, "input")).transpose()?;
@@ -349,15 +309,11 @@ fn lower_shape(name: &str, raw: &Value, ids: &Ids, notes: &mut Vec<String>) -> R
     let ty = string(raw, "type")?.context("shape has no `type`")?;
     let kind = match ty.as_str() {
         "structure" if flag(raw, "document")? => {
-            notes.push(format!(
-                "document shape `{name}` mapped to a structure without members"
-            ));
+            notes.push(format!("document shape `{name}` mapped to a structure without members"));
             ShapeKind::Structure(Structure::default())
         }
         "document" => {
-            notes.push(format!(
-                "document shape `{name}` mapped to a structure without members"
-            ));
+            notes.push(format!("document shape `{name}` mapped to a structure without members"));
             ShapeKind::Structure(Structure::default())
         }
         "structure" => ShapeKind::Structure(lower_structure(raw, ids)?),
@@ -390,11 +346,7 @@ fn lower_shape(name: &str, raw: &Value, ids: &Ids, notes: &mut Vec<String>) -> R
                     .as_array()
                     .context("`enum` is not a list")?
                     .iter()
-                    .map(|v| {
-                        v.as_str()
-                            .map(str::to_owned)
-                            .context("`enum` value is not a string")
-                    })
+                    .map(|v| v.as_str().map(str::to_owned).context("`enum` value is not a string"))
                     .collect::<Result<_>>()?,
                 None => Vec::new(),
             },
@@ -420,38 +372,20 @@ fn lower_shape(name: &str, raw: &Value, ids: &Ids, notes: &mut Vec<String>) -> R
             Some(e) => Some(object(e, "error")?),
             None => None,
         };
-        let code = info
-            .map(|e| string(e, "code"))
-            .transpose()?
-            .flatten()
-            .filter(|c| c != name);
-        let status = match info
-            .map(|e| integer(e, "httpStatusCode"))
-            .transpose()?
-            .flatten()
-        {
-            Some(s) => {
-                u16::try_from(s).with_context(|| format!("httpStatusCode {s} out of range"))?
-            }
+        let code = info.map(|e| string(e, "code")).transpose()?.flatten().filter(|c| c != name);
+        let status = match info.map(|e| integer(e, "httpStatusCode")).transpose()?.flatten() {
+            Some(s) => u16::try_from(s).with_context(|| format!("httpStatusCode {s} out of range"))?,
             None => 400,
         };
         let sender_fault = match info.and_then(|e| e.get("senderFault")) {
             Some(v) => v.as_bool().context("senderFault is not a boolean")?,
             None => !flag(raw, "fault")?,
         };
-        Some(ErrorInfo {
-            code,
-            status,
-            sender_fault,
-        })
+        Some(ErrorInfo { code, status, sender_fault })
     } else {
         None
     };
-    Ok(Shape {
-        name: name.to_owned(),
-        kind,
-        error,
-    })
+    Ok(Shape { name: name.to_owned(), kind, error })
 }
 
 fn lower_structure(raw: &JsonMap<String, Value>, ids: &Ids) -> Result<Structure> {
@@ -462,21 +396,14 @@ fn lower_structure(raw: &JsonMap<String, Value>, ids: &Ids) -> Result<Structure>
     let mut members = Vec::with_capacity(members_raw.len());
     // serde_json's `preserve_order` keeps the model's member order.
     for (member_name, member) in members_raw {
-        members.push(
-            lower_member(member_name, member, ids)
-                .with_context(|| format!("member `{member_name}`"))?,
-        );
+        members.push(lower_member(member_name, member, ids).with_context(|| format!("member `{member_name}`"))?);
     }
     let required = match raw.get("required") {
         Some(list) => list
             .as_array()
             .context("`required` is not a list")?
             .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .context("`required` entry is not a string")
-            })
+            .map(|v| v.as_str().map(str::to_owned).context("`required` entry is not a string"))
             .collect::<Result<_>>()?,
         None => Vec::new(),
     };
@@ -527,10 +454,7 @@ fn lower_member(name: &str, raw: &Value, ids: &Ids) -> Result<Member> {
 }
 
 fn range(raw: &JsonMap<String, Value>) -> Result<Range> {
-    Ok(Range {
-        min: number(raw, "min")?,
-        max: number(raw, "max")?,
-    })
+    Ok(Range { min: number(raw, "min")?, max: number(raw, "max")? })
 }
 
 fn timestamp_format(raw: &JsonMap<String, Value>) -> Result<Option<TimestampFormat>> {
@@ -562,9 +486,7 @@ fn field<'a>(obj: &'a JsonMap<String, Value>, key: &str) -> Result<&'a Value> {
 }
 
 fn object<'a>(value: &'a Value, what: &str) -> Result<&'a JsonMap<String, Value>> {
-    value
-        .as_object()
-        .with_context(|| format!("{what} is not a JSON object"))
+    value.as_object().with_context(|| format!("{what} is not a JSON object"))
 }
 
 fn string(obj: &JsonMap<String, Value>, key: &str) -> Result<Option<String>> {
@@ -597,9 +519,6 @@ fn integer(obj: &JsonMap<String, Value>, key: &str) -> Result<Option<i64>> {
 fn number(obj: &JsonMap<String, Value>, key: &str) -> Result<Option<f64>> {
     match obj.get(key) {
         None => Ok(None),
-        Some(v) => v
-            .as_f64()
-            .map(Some)
-            .with_context(|| format!("`{key}` is not a number: {v}")),
+        Some(v) => v.as_f64().map(Some).with_context(|| format!("`{key}` is not a number: {v}")),
     }
 }

@@ -6,9 +6,12 @@
 //! - `codegen [--models DIR] [--out DIR]`: regenerate
 //!   `crates/protocol/src/generated/` from botocore's service models
 //!   (see `codegen.rs`).
+//! - `coverage [--write]`: operations implemented per service (see
+//!   `coverage.rs`); `--write` saves docs/coverage.md.
 
 mod botocore;
 mod codegen;
+mod coverage;
 mod emit;
 mod lower;
 
@@ -25,6 +28,8 @@ commands:
       Generate crates/protocol/src/generated/ from botocore's service models.
       --models DIR  botocore's `data` directory (default: $BOTOCORE_DATA)
       --out DIR     output directory (default: crates/protocol/src/generated)
+  coverage [--write]
+      Print implemented operations per service; --write saves docs/coverage.md.
 ";
 
 fn main() -> ExitCode {
@@ -41,10 +46,7 @@ fn run(args: Vec<String>) -> Result<()> {
     let mut args = args.into_iter();
     match args.next().as_deref() {
         Some("codegen") => {
-            let mut opts = codegen::Options {
-                models: None,
-                out: None,
-            };
+            let mut opts = codegen::Options { models: None, out: None };
             while let Some(arg) = args.next() {
                 match arg.as_str() {
                     "--models" => opts.models = Some(path_value(&mut args, "--models")?),
@@ -58,6 +60,7 @@ fn run(args: Vec<String>) -> Result<()> {
             }
             codegen::run(opts)
         }
+        Some("coverage") => coverage::run(args.any(|a| a == "--write")),
         Some("-h" | "--help") => {
             print!("{USAGE}");
             Ok(())
@@ -68,7 +71,5 @@ fn run(args: Vec<String>) -> Result<()> {
 }
 
 fn path_value(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<PathBuf> {
-    args.next()
-        .map(PathBuf::from)
-        .with_context(|| format!("{flag} needs a directory argument"))
+    args.next().map(PathBuf::from).with_context(|| format!("{flag} needs a directory argument"))
 }

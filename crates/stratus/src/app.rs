@@ -33,11 +33,7 @@ impl App {
         if let Some(path) = &args.credentials {
             keys = crate::config::load_credentials(path)?;
         }
-        let services: Vec<Arc<dyn Service>> = vec![
-            // Arc::new(stratus_sts::Sts::new(store.clone())),
-            Arc::new(stratus_iam::Iam::new(store.clone())),
-            Arc::new(stratus_logs::Logs::new(store.clone())),
-        ];
+        let services = crate::registry::services(&store);
         Ok(App {
             store,
             services: services.into_iter().map(|s| (s.name(), s)).collect(),

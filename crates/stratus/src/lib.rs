@@ -9,5 +9,6 @@ pub mod gateway;
 pub mod identity;
 pub mod introspection;
 pub mod metrics;
+pub mod registry;
 pub mod server;
 pub mod status;

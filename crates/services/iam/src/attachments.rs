@@ -116,8 +116,7 @@ pub fn list_entities(store: &Store, ctx: &RequestContext, input: &Value) -> Resu
         .into_iter()
         .filter_map(|(k, info)| Some((Kind::of_link_id(&k)?, info)))
         .filter(|(kind, info)| {
-            filter.is_none_or(|f| f == kind.entity_members().3)
-                && info.str("path").unwrap_or("/").starts_with(prefix)
+            filter.is_none_or(|f| f == kind.entity_members().3) && info.str("path").unwrap_or("/").starts_with(prefix)
         })
         .collect();
     let page = pagination::page(rows, |(kind, info)| kind.link_id(info.str("name").unwrap_or("")), input)?;

@@ -70,11 +70,7 @@ pub fn snapshot(store: &Store) -> Result<Snapshot, AwsError> {
 
 fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, Failure> {
     serde_json::from_slice(bytes).map_err(|e| {
-        Failure(AwsError::new(
-            500,
-            "ServiceFailure",
-            format!("corrupt record {}: {e}", String::from_utf8_lossy(key)),
-        ))
+        Failure(AwsError::new(500, "ServiceFailure", format!("corrupt record {}: {e}", String::from_utf8_lossy(key))))
     })
 }
 

@@ -101,9 +101,7 @@ fn statements(root: &Map<String, Value>) -> Option<Vec<Map<String, Value>>> {
     }
     let list: Vec<Map<String, Value>> = match root.get("Statement")? {
         Value::Object(m) => vec![m.clone()],
-        Value::Array(items) => {
-            items.iter().map(|i| i.as_object().cloned()).collect::<Option<Vec<_>>>()?
-        }
+        Value::Array(items) => items.iter().map(|i| i.as_object().cloned()).collect::<Option<Vec<_>>>()?,
         _ => return None,
     };
     (!list.is_empty()).then_some(list)
@@ -118,7 +116,8 @@ fn statement_syntax_ok(st: &Map<String, Value>) -> bool {
         Some(Value::Array(items)) => items.iter().all(Value::is_string),
         Some(_) => false,
     });
-    let condition_ok = st.get("Condition").is_none_or(|c| c.as_object().is_some_and(|m| m.values().all(Value::is_object)));
+    let condition_ok =
+        st.get("Condition").is_none_or(|c| c.as_object().is_some_and(|m| m.values().all(Value::is_object)));
     let sid_ok = st.get("Sid").is_none_or(Value::is_string);
     effect_ok && exclusive && lists_ok && condition_ok && sid_ok
 }
@@ -184,7 +183,9 @@ mod tests {
             "Policy statement must contain resources."
         );
         assert_eq!(
-            message(validate_identity(r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3","Resource":"*"}}"#)),
+            message(validate_identity(
+                r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3","Resource":"*"}}"#
+            )),
             "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
         );
         assert_eq!(message(validate_identity(TRUST)), "Policy document should not specify a principal.");

@@ -93,7 +93,8 @@ pub fn get(store: &Store, ctx: &RequestContext, input: &Value) -> Result<Value, 
 /// ListGroups.
 pub fn list(store: &Store, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let prefix = input.str("PathPrefix").unwrap_or("/");
-    let groups: Vec<(String, Group)> = db::load_prefix(&db::snapshot(store)?, &keys::entities(&ctx.account_id, "group"))?;
+    let groups: Vec<(String, Group)> =
+        db::load_prefix(&db::snapshot(store)?, &keys::entities(&ctx.account_id, "group"))?;
     let groups: Vec<(String, Group)> = groups.into_iter().filter(|(_, g)| g.path.starts_with(prefix)).collect();
     let page = pagination::page(groups, |(k, _)| k.clone(), input)?;
     Ok(page.output("Groups", |(_, g)| g.to_json()))
@@ -141,7 +142,14 @@ pub async fn add_user(store: &Store, ctx: &RequestContext, input: &Value) -> Res
                     "Cannot exceed quota for GroupsPerUser: {MAX_GROUPS_PER_USER}"
                 ))));
             }
-            MEMBERS.add(txn, &account, &lg, &lu, &Kind::Group.link_info(&group.head()), &Kind::User.link_info(&user.head()))
+            MEMBERS.add(
+                txn,
+                &account,
+                &lg,
+                &lu,
+                &Kind::Group.link_info(&group.head()),
+                &Kind::User.link_info(&user.head()),
+            )
         })
         .await?;
     Ok(json!({}))
@@ -158,9 +166,7 @@ pub async fn remove_user(store: &Store, ctx: &RequestContext, input: &Value) -> 
             users::require(txn, &account, &user_name)?;
             let (lg, lu) = (group_name.to_lowercase(), user_name.to_lowercase());
             if !MEMBERS.contains(txn, &account, &lg, &lu)? {
-                return Err(Failure(errors::no_such_entity(format!(
-                    "User {user_name} not in group {group_name}"
-                ))));
+                return Err(Failure(errors::no_such_entity(format!("User {user_name} not in group {group_name}"))));
             }
             MEMBERS.remove(txn, &account, &lg, &lu);
             Ok::<_, Failure>(())

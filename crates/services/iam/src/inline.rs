@@ -114,8 +114,15 @@ pub fn list(store: &Store, ctx: &RequestContext, input: &Value, kind: Kind) -> R
 }
 
 /// Moves every inline policy of `owner` to `new_owner` (UpdateUser's rename).
-pub fn rename_owner(txn: &mut stratus_store::Txn<'_>, account: &str, kind: Kind, owner: &str, new_owner: &str) -> Result<(), Failure> {
-    let policies: Vec<(String, InlinePolicy)> = db::load_prefix(txn, &keys::inline_prefix(account, kind.word(), owner))?;
+pub fn rename_owner(
+    txn: &mut stratus_store::Txn<'_>,
+    account: &str,
+    kind: Kind,
+    owner: &str,
+    new_owner: &str,
+) -> Result<(), Failure> {
+    let policies: Vec<(String, InlinePolicy)> =
+        db::load_prefix(txn, &keys::inline_prefix(account, kind.word(), owner))?;
     for (_, policy) in policies {
         txn.delete(keys::inline(account, kind.word(), owner, &policy.name));
         db::save(txn, &keys::inline(account, kind.word(), new_owner, &policy.name), &policy)?;

@@ -227,3 +227,6 @@ impl Service for Iam {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

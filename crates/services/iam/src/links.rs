@@ -30,7 +30,15 @@ fn prefix(account: &str, relation: &str, a: &str) -> String {
 impl Link {
     /// Relates `a` to `b`; `a_info` describes `a` (kept on the reverse key),
     /// `b_info` describes `b` (kept on the forward key).
-    pub fn add(&self, txn: &mut Txn<'_>, account: &str, a: &str, b: &str, a_info: &Value, b_info: &Value) -> Result<(), Failure> {
+    pub fn add(
+        &self,
+        txn: &mut Txn<'_>,
+        account: &str,
+        a: &str,
+        b: &str,
+        a_info: &Value,
+        b_info: &Value,
+    ) -> Result<(), Failure> {
         db::save(txn, &format!("{}{b}", prefix(account, self.forward, a)), b_info)?;
         db::save(txn, &format!("{}{a}", prefix(account, self.reverse, b)), a_info)
     }
@@ -68,7 +76,14 @@ impl Link {
 
     /// Moves every relation of `a` to `new_a` (a rename), describing it
     /// with `new_info` on the reverse side.
-    pub fn rename_source(&self, txn: &mut Txn<'_>, account: &str, a: &str, new_a: &str, new_info: &Value) -> Result<(), Failure> {
+    pub fn rename_source(
+        &self,
+        txn: &mut Txn<'_>,
+        account: &str,
+        a: &str,
+        new_a: &str,
+        new_info: &Value,
+    ) -> Result<(), Failure> {
         for (b, b_info) in self.targets(txn, account, a)? {
             self.remove(txn, account, a, &b);
             self.add(txn, account, new_a, &b, new_info, &b_info)?;
@@ -77,7 +92,14 @@ impl Link {
     }
 
     /// Moves every relation pointing at `b` to `new_b` (a rename).
-    pub fn rename_target(&self, txn: &mut Txn<'_>, account: &str, b: &str, new_b: &str, new_info: &Value) -> Result<(), Failure> {
+    pub fn rename_target(
+        &self,
+        txn: &mut Txn<'_>,
+        account: &str,
+        b: &str,
+        new_b: &str,
+        new_info: &Value,
+    ) -> Result<(), Failure> {
         for (a, a_info) in self.sources(txn, account, b)? {
             self.remove(txn, account, &a, b);
             self.add(txn, account, &a, new_b, &a_info, new_info)?;

@@ -148,7 +148,12 @@ pub fn find(r: &(impl Read + ?Sized), account: &str, policy_arn: &str) -> Result
 }
 
 /// [`find`], or `NoSuchEntity` in the words `missing` gives.
-pub fn require(r: &(impl Read + ?Sized), account: &str, policy_arn: &str, missing: Missing) -> Result<ManagedPolicy, Failure> {
+pub fn require(
+    r: &(impl Read + ?Sized),
+    account: &str,
+    policy_arn: &str,
+    missing: Missing,
+) -> Result<ManagedPolicy, Failure> {
     find(r, account, policy_arn)?.ok_or_else(|| Failure(missing.error(policy_arn)))
 }
 

@@ -144,7 +144,14 @@ fn check_trust_policy(document: &str) -> Result<(), AwsError> {
 
 /// Sets or clears the permissions boundary of a role or user, keeping the
 /// policy's usage count (the `BOUNDARIES` link) in step.
-pub fn set_boundary(txn: &mut Txn<'_>, account: &str, kind: Kind, head: &Head, current: &mut Option<String>, new: Option<String>) -> Result<(), Failure> {
+pub fn set_boundary(
+    txn: &mut Txn<'_>,
+    account: &str,
+    kind: Kind,
+    head: &Head,
+    current: &mut Option<String>,
+    new: Option<String>,
+) -> Result<(), Failure> {
     let principal = kind.link_id(&head.name);
     if let Some(old) = current.take() {
         BOUNDARIES.remove(txn, account, &principal, &old);

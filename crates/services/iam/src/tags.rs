@@ -72,7 +72,13 @@ pub fn remove(existing: &mut Vec<Tag>, keys: &[String]) {
 }
 
 /// Tag*: adds `input`'s `Tags` to the record under `key`.
-pub async fn tag<T: Tagged>(store: &Store, key: String, not_found: AwsError, entity: &'static str, input: &Value) -> Result<Value, AwsError> {
+pub async fn tag<T: Tagged>(
+    store: &Store,
+    key: String,
+    not_found: AwsError,
+    entity: &'static str,
+    input: &Value,
+) -> Result<Value, AwsError> {
     let new = from_input(input)?;
     store
         .transact(move |txn| {
@@ -86,7 +92,12 @@ pub async fn tag<T: Tagged>(store: &Store, key: String, not_found: AwsError, ent
 }
 
 /// Untag*: removes `input`'s `TagKeys` from the record under `key`.
-pub async fn untag<T: Tagged>(store: &Store, key: String, not_found: AwsError, input: &Value) -> Result<Value, AwsError> {
+pub async fn untag<T: Tagged>(
+    store: &Store,
+    key: String,
+    not_found: AwsError,
+    input: &Value,
+) -> Result<Value, AwsError> {
     let keys = input.str_list("TagKeys");
     store
         .transact(move |txn| {
@@ -113,8 +124,8 @@ mod tests {
 
     #[test]
     fn duplicate_keys_in_any_case_are_refused() {
-        let err = from_input(&json!({"Tags": [{"Key": "a", "Value": "1"}, {"Key": "A", "Value": "2"}]}))
-            .expect_err("error");
+        let err =
+            from_input(&json!({"Tags": [{"Key": "a", "Value": "1"}, {"Key": "A", "Value": "2"}]})).expect_err("error");
         assert_eq!(err.code, "InvalidInput");
     }
 

@@ -80,10 +80,13 @@ pub fn classify(events: &[InputEvent], now: i64, retention_in_days: Option<i64>)
     let too_new = events.iter().position(|e| e.timestamp > now + TOO_NEW_MS);
     let start = too_old.max(expired);
     let end = too_new.unwrap_or(events.len()).max(start);
-    if let (Some(first), Some(last)) = (events.get(start), end.checked_sub(1).and_then(|i| events.get(i))) {
-        if start < end && last.timestamp - first.timestamp > MAX_SPAN_MS {
-            return Err(invalid("The batch of log events in a single PutLogEvents request cannot span more than 24 hours."));
-        }
+    if let (Some(first), Some(last)) = (events.get(start), end.checked_sub(1).and_then(|i| events.get(i)))
+        && start < end
+        && last.timestamp - first.timestamp > MAX_SPAN_MS
+    {
+        return Err(invalid(
+            "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.",
+        ));
     }
     Ok(Verdict {
         accepted: start..end,

@@ -33,9 +33,15 @@ pub fn scan<T>(
     let mut cursor = after;
     loop {
         let range = match (&cursor, reverse) {
-            (None, false) => KeyRange { start: Bound::Included(prefix.to_vec()), end: Bound::Excluded(prefix_end(prefix)) },
-            (Some(c), false) => KeyRange { start: Bound::Excluded(c.clone()), end: Bound::Excluded(prefix_end(prefix)) },
-            (None, true) => KeyRange { start: Bound::Included(prefix.to_vec()), end: Bound::Excluded(prefix_end(prefix)) },
+            (None, false) => {
+                KeyRange { start: Bound::Included(prefix.to_vec()), end: Bound::Excluded(prefix_end(prefix)) }
+            }
+            (Some(c), false) => {
+                KeyRange { start: Bound::Excluded(c.clone()), end: Bound::Excluded(prefix_end(prefix)) }
+            }
+            (None, true) => {
+                KeyRange { start: Bound::Included(prefix.to_vec()), end: Bound::Excluded(prefix_end(prefix)) }
+            }
             (Some(c), true) => KeyRange { start: Bound::Included(prefix.to_vec()), end: Bound::Excluded(c.clone()) },
         };
         let pairs = snap.scan(range, reverse, Some(CHUNK)).map_err(store)?;

@@ -26,7 +26,7 @@ impl Span {
     }
 
     /// Keeps events at or after `timestamp`.
-    pub fn from_time(self, timestamp: u64) -> Span {
+    pub fn at_or_after(self, timestamp: u64) -> Span {
         let b = Bound::Included(event_time_key(&self.prefix, timestamp));
         self.raise(b)
     }
@@ -97,7 +97,7 @@ mod tests {
     #[test]
     fn narrowing() {
         let p = b"p\0".to_vec();
-        let s = Span::all(p.clone()).from_time(10).after(Position { timestamp: 5, seq: 1 });
+        let s = Span::all(p.clone()).at_or_after(10).after(Position { timestamp: 5, seq: 1 });
         assert_eq!(s.range().start, Bound::Included(event_time_key(&p, 10)));
         let s = s.after(Position { timestamp: 10, seq: 0 });
         assert_eq!(s.range().start, Bound::Excluded(event_key(&p, 10, 0)));

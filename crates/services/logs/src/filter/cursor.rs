@@ -2,9 +2,9 @@
 //! three pattern grammars (quoted strings, `%regex%` literals, barewords,
 //! operators). Works on `char`s, so no input can split a UTF-8 sequence.
 
+use super::PatternError;
 use super::ast::{Literal, Op};
 use super::text::{Glob, compile_regex, parse_number};
-use super::PatternError;
 
 pub struct Cursor {
     chars: Vec<char>,
@@ -117,7 +117,8 @@ impl Cursor {
     /// A comparison operator, when one comes next.
     pub fn operator(&mut self) -> Option<Op> {
         self.skip_ws();
-        for (text, op) in [("!=", Op::Ne), ("<=", Op::Le), (">=", Op::Ge), ("=", Op::Eq), ("<", Op::Lt), (">", Op::Gt)] {
+        for (text, op) in [("!=", Op::Ne), ("<=", Op::Le), (">=", Op::Ge), ("=", Op::Eq), ("<", Op::Lt), (">", Op::Gt)]
+        {
             if self.eat(text) {
                 return Some(op);
             }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::ast::{Condition, Field, JsonExpr, Literal, Op, Pattern, Step, Term, TermMatch};
-use super::split;
+use super::ast::{Condition, JsonExpr, Literal, Op, Pattern, Step, Term, TermMatch};
+use super::fields;
 use super::text::parse_number;
 
 /// True when `message` matches `pattern`.
@@ -18,7 +18,7 @@ pub fn matches(pattern: &Pattern, message: &str) -> bool {
             Ok(doc @ (Value::Object(_) | Value::Array(_))) => json(expr, &doc),
             _ => false,
         },
-        Pattern::Delimited(fields) => delimited(fields, message).is_some(),
+        Pattern::Delimited(f) => fields::matches(f, message),
     }
 }
 
@@ -26,7 +26,7 @@ pub fn matches(pattern: &Pattern, message: &str) -> bool {
 /// patterns; nothing for the other kinds. `None` when there is no match.
 pub fn extract(pattern: &Pattern, message: &str) -> Option<BTreeMap<String, String>> {
     match pattern {
-        Pattern::Delimited(fields) => delimited(fields, message),
+        Pattern::Delimited(f) => fields::extract(f, message),
         _ => matches(pattern, message).then(BTreeMap::new),
     }
 }
@@ -93,7 +93,7 @@ fn json_eq(v: &Value, lit: &Literal) -> bool {
     }
 }
 
-fn compare_number(n: f64, op: Op, lit: &Literal) -> bool {
+pub(super) fn compare_number(n: f64, op: Op, lit: &Literal) -> bool {
     let Literal::Number(x, _) = lit else {
         return false;
     };
@@ -107,62 +107,7 @@ fn compare_number(n: f64, op: Op, lit: &Literal) -> bool {
     }
 }
 
-/// Matches the event's fields against the pattern's, with `...` standing for
-/// any run of fields; returns the named fields of the first match.
-fn delimited(fields: &[Field], message: &str) -> Option<BTreeMap<String, String>> {
-    let tokens = split::fields(message);
-    let has_ellipsis = fields.iter().any(|f| matches!(f, Field::Ellipsis));
-    if !has_ellipsis && tokens.len() != fields.len() {
-        return None;
-    }
-    let mut failed = vec![false; (fields.len() + 1) * (tokens.len() + 1)];
-    let mut bound = Vec::new();
-    if !assign(fields, &tokens, 0, 0, &mut failed, &mut bound) {
-        return None;
-    }
-    Some(bound.into_iter().map(|(name, value)| (format!("${name}"), value.to_string())).collect())
-}
-
-/// Depth-first assignment of event fields to pattern fields, remembering
-/// (field, token) positions that cannot lead to a match. A field's
-/// condition only looks at its own value, so a failed position fails for
-/// every path that reaches it.
-fn assign<'t>(
-    fields: &[Field],
-    tokens: &[&'t str],
-    fi: usize,
-    ti: usize,
-    failed: &mut [bool],
-    bound: &mut Vec<(String, &'t str)>,
-) -> bool {
-    let memo = fi * (tokens.len() + 1) + ti;
-    if failed.get(memo).copied().unwrap_or(true) {
-        return false;
-    }
-    let ok = match fields.get(fi) {
-        None => ti == tokens.len(),
-        Some(Field::Ellipsis) => (ti..=tokens.len()).any(|next| assign(fields, tokens, fi + 1, next, failed, bound)),
-        Some(Field::Named { name, condition }) => match tokens.get(ti) {
-            Some(tok) if condition.as_ref().is_none_or(|c| field_condition(c, tok)) => {
-                bound.push((name.clone(), *tok));
-                let rest = assign(fields, tokens, fi + 1, ti + 1, failed, bound);
-                if !rest {
-                    bound.pop();
-                }
-                rest
-            }
-            _ => false,
-        },
-    };
-    if !ok {
-        if let Some(slot) = failed.get_mut(memo) {
-            *slot = true;
-        }
-    }
-    ok
-}
-
-fn field_condition(c: &Condition, value: &str) -> bool {
+pub(super) fn field_condition(c: &Condition, value: &str) -> bool {
     match c {
         Condition::And(a, b) => field_condition(a, value) && field_condition(b, value),
         Condition::Or(a, b) => field_condition(a, value) || field_condition(b, value),

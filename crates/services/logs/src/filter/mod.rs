@@ -4,11 +4,12 @@
 //!
 //! - `parse`, `parse_json`, `parse_delimited`: the three grammars;
 //! - `cursor`: their shared lexing; `text`: globs, regexes, numbers;
-//! - `eval`: matching; `split`: space-delimited event fields.
+//! - `eval`: matching; `fields` and `split`: space-delimited events.
 
 mod ast;
 mod cursor;
 mod eval;
+mod fields;
 mod parse;
 mod parse_delimited;
 mod parse_json;

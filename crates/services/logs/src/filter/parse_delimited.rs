@@ -61,7 +61,8 @@ fn or(
         if !cur.eat("||") {
             return Ok(Some(left));
         }
-        let right = and(cur, regexes, name, depth)?.ok_or_else(|| PatternError::new("expected a condition after '||'"))?;
+        let right =
+            and(cur, regexes, name, depth)?.ok_or_else(|| PatternError::new("expected a condition after '||'"))?;
         left = Condition::Or(Box::new(left), Box::new(right));
     }
 }
@@ -80,7 +81,8 @@ fn and(
         if !cur.eat("&&") {
             return Ok(Some(left));
         }
-        let right = unary(cur, regexes, name, depth)?.ok_or_else(|| PatternError::new("expected a condition after '&&'"))?;
+        let right =
+            unary(cur, regexes, name, depth)?.ok_or_else(|| PatternError::new("expected a condition after '&&'"))?;
         left = Condition::And(Box::new(left), Box::new(right));
     }
 }

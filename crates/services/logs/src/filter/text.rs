@@ -81,10 +81,10 @@ pub fn parse_number(s: &str) -> Option<f64> {
     if !digits(int) || frac.is_some_and(|f| !digits(f)) {
         return None;
     }
-    if let Some(e) = exponent {
-        if !digits(e.strip_prefix(['-', '+']).unwrap_or(e)) {
-            return None;
-        }
+    if let Some(e) = exponent
+        && !digits(e.strip_prefix(['-', '+']).unwrap_or(e))
+    {
+        return None;
     }
     s.parse().ok()
 }

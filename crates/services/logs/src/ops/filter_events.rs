@@ -59,9 +59,9 @@ impl Resume {
     fn narrow(&self, span: Span, stream: &str) -> Span {
         let here = Position { timestamp: self.timestamp, seq: self.seq };
         match (self.descending, stream.cmp(self.stream.as_str())) {
-            (false, std::cmp::Ordering::Less) => span.from_time(self.timestamp.saturating_add(1)),
+            (false, std::cmp::Ordering::Less) => span.at_or_after(self.timestamp.saturating_add(1)),
             (false, std::cmp::Ordering::Equal) => span.after(here),
-            (false, std::cmp::Ordering::Greater) => span.from_time(self.timestamp),
+            (false, std::cmp::Ordering::Greater) => span.at_or_after(self.timestamp),
             (true, std::cmp::Ordering::Greater) => span.before_time(self.timestamp),
             (true, std::cmp::Ordering::Equal) => span.before(here),
             (true, std::cmp::Ordering::Less) => span.before_time(self.timestamp.saturating_add(1)),
@@ -76,8 +76,8 @@ pub async fn filter(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
     if !names.is_empty() && prefix.is_some() {
         return Err(invalid("Cannot specify both logStreamNames and logStreamNamePrefix."));
     }
-    let pattern =
-        FilterPattern::parse(input.str("filterPattern").unwrap_or("")).map_err(|_| invalid("Invalid filter pattern"))?;
+    let pattern = FilterPattern::parse(input.str("filterPattern").unwrap_or(""))
+        .map_err(|_| invalid("Invalid filter pattern"))?;
     let resume = input.str("nextToken").map(Resume::decode).transpose()?;
     let start_time = input.i64("startTime");
     let descending = match &resume {
@@ -90,7 +90,8 @@ pub async fn filter(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
     let limit = input.i64("limit").map_or(MAX_EVENTS, |l| l.clamp(1, MAX_EVENTS as i64) as usize);
 
     let snap = scope.store.snapshot().map_err(store)?;
-    let g: Group = decode("log group", &snap.get(scope.keys.group(&group)).map_err(store)?.ok_or_else(group_not_found)?)?;
+    let g: Group =
+        decode("log group", &snap.get(scope.keys.group(&group)).map_err(store)?.ok_or_else(group_not_found)?)?;
     let streams = streams(scope, &snap, &group, &names, prefix)?;
     let cutoff = retention::cutoff(g.retention_in_days, now_millis());
     let start = start_time.unwrap_or(0).max(cutoff).max(0) as u64;
@@ -98,7 +99,7 @@ pub async fn filter(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
     let spans = streams
         .iter()
         .map(|s| {
-            let mut span = Span::all(scope.keys.events(&group, &s.name)).from_time(start);
+            let mut span = Span::all(scope.keys.events(&group, &s.name)).at_or_after(start);
             if let Some(end) = end {
                 span = span.before_time((end.max(0) as u64).saturating_add(1));
             }

@@ -26,14 +26,17 @@ pub async fn get(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
     let stream_name = input.req_str("logStreamName")?;
     let token = input.str("nextToken").map(parse_event_token).transpose()?;
     let snap = scope.store.snapshot().map_err(store)?;
-    let g: Group = decode("log group", &snap.get(scope.keys.group(&group)).map_err(store)?.ok_or_else(group_not_found)?)?;
-    let s: Stream =
-        decode("log stream", &snap.get(scope.keys.stream(&group, stream_name)).map_err(store)?.ok_or_else(stream_not_found)?)?;
+    let g: Group =
+        decode("log group", &snap.get(scope.keys.group(&group)).map_err(store)?.ok_or_else(group_not_found)?)?;
+    let s: Stream = decode(
+        "log stream",
+        &snap.get(scope.keys.stream(&group, stream_name)).map_err(store)?.ok_or_else(stream_not_found)?,
+    )?;
 
     let cutoff = retention::cutoff(g.retention_in_days, now_millis());
     let start = input.i64("startTime").unwrap_or(0).max(cutoff).max(0) as u64;
     let limit = input.i64("limit").map_or(MAX_EVENTS, |l| l.clamp(1, MAX_EVENTS as i64) as usize);
-    let mut span = Span::all(scope.keys.events(&group, stream_name)).from_time(start);
+    let mut span = Span::all(scope.keys.events(&group, stream_name)).at_or_after(start);
     if let Some(end) = input.i64("endTime") {
         span = span.before_time(end.max(0) as u64);
     }

@@ -84,10 +84,10 @@ pub async fn describe(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
     let namespace = input.str("metricNamespace");
     let limit = input.i64("limit").map_or(DEFAULT_LIMIT, |l| l.clamp(1, 1000) as usize);
     let snap = scope.store.snapshot().map_err(store)?;
-    if let Some(g) = group {
-        if snap.get(scope.keys.group(g)).map_err(store)?.is_none() {
-            return Err(group_not_found());
-        }
+    if let Some(g) = group
+        && snap.get(scope.keys.group(g)).map_err(store)?.is_none()
+    {
+        return Err(group_not_found());
     }
     let after = match input.str("nextToken") {
         Some(t) => {
@@ -101,7 +101,9 @@ pub async fn describe(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
         let r: FilterRecord = decode("metric filter", v)?;
         let transforms = r.view.get("metricTransformations").and_then(Value::as_array);
         let has = |field: &str, want: Option<&str>| {
-            want.is_none_or(|w| transforms.is_some_and(|ts| ts.iter().any(|t| t.get(field).and_then(Value::as_str) == Some(w))))
+            want.is_none_or(|w| {
+                transforms.is_some_and(|ts| ts.iter().any(|t| t.get(field).and_then(Value::as_str) == Some(w)))
+            })
         };
         let keep = r.name.starts_with(prefix) && has("metricName", metric_name) && has("metricNamespace", namespace);
         Ok(keep.then_some(r))

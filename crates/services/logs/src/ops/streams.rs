@@ -114,7 +114,9 @@ pub async fn describe(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
             None => None,
         };
         let prefix_key = scope.keys.streams(&group, prefix.unwrap_or(""));
-        let page = page::scan(&snap, &prefix_key, after, descending, limit, |_, v| decode::<Stream>("log stream", v).map(Some))?;
+        let page = page::scan(&snap, &prefix_key, after, descending, limit, |_, v| {
+            decode::<Stream>("log stream", v).map(Some)
+        })?;
         let next = match (&page.last_key, page.items.last()) {
             (Some(_), Some(last)) => Some(token::encode(&[&last.name])),
             _ => None,

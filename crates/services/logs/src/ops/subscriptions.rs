@@ -42,7 +42,10 @@ pub async fn put(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
     if let Some(fields) = input.get("emitSystemFields") {
         view.insert("emitSystemFields".into(), fields.clone());
     }
-    let value = encode("subscription filter", &FilterRecord { group: group.clone(), name: name.clone(), pattern, view: Value::Object(view) })?;
+    let value = encode(
+        "subscription filter",
+        &FilterRecord { group: group.clone(), name: name.clone(), pattern, view: Value::Object(view) },
+    )?;
     let group_key = scope.keys.group(&group);
     let key = scope.keys.subscription(&group, &name);
     let siblings = scope.keys.subscriptions(&group, "");

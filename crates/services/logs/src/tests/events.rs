@@ -31,10 +31,26 @@ async fn put_rules_and_errors() {
     assert!(out.get("rejectedLogEventsInfo").is_none());
 
     let e = h.fail("PutLogEvents", json!({"logGroupName": "g", "logStreamName": "s", "logEvents": [{"timestamp": t, "message": "a"}, {"timestamp": t - 2 * DAY, "message": "b"}]})).await;
-    assert_eq!((e.code.as_str(), e.message.as_str()), ("InvalidParameterException", "Log events in a single PutLogEvents request must be in chronological order."));
-    let e = h.fail("PutLogEvents", json!({"logGroupName": "g", "logStreamName": "nope", "logEvents": [{"timestamp": t, "message": "a"}]})).await;
-    assert_eq!((e.code.as_str(), e.message.as_str()), ("ResourceNotFoundException", "The specified log stream does not exist."));
-    let e = h.fail("PutLogEvents", json!({"logGroupName": "nope", "logStreamName": "s", "logEvents": [{"timestamp": t, "message": "a"}]})).await;
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("InvalidParameterException", "Log events in a single PutLogEvents request must be in chronological order.")
+    );
+    let e = h
+        .fail(
+            "PutLogEvents",
+            json!({"logGroupName": "g", "logStreamName": "nope", "logEvents": [{"timestamp": t, "message": "a"}]}),
+        )
+        .await;
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("ResourceNotFoundException", "The specified log stream does not exist.")
+    );
+    let e = h
+        .fail(
+            "PutLogEvents",
+            json!({"logGroupName": "nope", "logStreamName": "s", "logEvents": [{"timestamp": t, "message": "a"}]}),
+        )
+        .await;
     assert_eq!(e.message, "The specified log group does not exist.");
     let e = h.fail("PutLogEvents", json!({"logGroupName": "g", "logStreamName": "s", "logEvents": [{"timestamp": t - 2 * DAY, "message": "a"}, {"timestamp": t, "message": "b"}]})).await;
     assert_eq!(e.code, "InvalidParameterException", "a batch cannot span more than 24 hours");
@@ -42,7 +58,8 @@ async fn put_rules_and_errors() {
     let out = put(&h, "s", json!([{"timestamp": t - 30 * DAY, "message": "old"}])).await;
     assert_eq!(out["rejectedLogEventsInfo"], json!({"tooOldLogEventEndIndex": 1}));
     assert!(out["nextSequenceToken"].is_string());
-    let out = put(&h, "s", json!([{"timestamp": t, "message": "ok"}, {"timestamp": t + DAY, "message": "future"}])).await;
+    let out =
+        put(&h, "s", json!([{"timestamp": t, "message": "ok"}, {"timestamp": t + DAY, "message": "future"}])).await;
     assert_eq!(out["rejectedLogEventsInfo"], json!({"tooNewLogEventStartIndex": 1}));
     let got = h.call("GetLogEvents", json!({"logGroupName": "g", "logStreamName": "s"})).await;
     assert_eq!(messages(&got), ["hello", "world", "ok"]);
@@ -52,7 +69,8 @@ async fn put_rules_and_errors() {
 async fn get_events_tokens() {
     let h = setup(&["s"]).await;
     let t = now() - 60_000;
-    let batch: Vec<Value> = (0..20).map(|i| json!({"timestamp": t + i * 100, "message": format!("message {i}")})).collect();
+    let batch: Vec<Value> =
+        (0..20).map(|i| json!({"timestamp": t + i * 100, "message": format!("message {i}")})).collect();
     put(&h, "s", Value::Array(batch)).await;
 
     // Default: the newest events, oldest first within the page.
@@ -63,17 +81,28 @@ async fn get_events_tokens() {
     assert!(fwd.starts_with("f/") && fwd.len() == 58, "{fwd}");
     assert!(back.starts_with("b/") && back.len() == 58, "{back}");
 
-    let out = h.call("GetLogEvents", json!({"logGroupName": "g", "logStreamName": "s", "limit": 5, "nextToken": back})).await;
+    let out =
+        h.call("GetLogEvents", json!({"logGroupName": "g", "logStreamName": "s", "limit": 5, "nextToken": back})).await;
     assert_eq!(messages(&out), ["message 10", "message 11", "message 12", "message 13", "message 14"]);
 
     // At the end of the stream the same forward token comes back.
-    let out = h.call("GetLogEvents", json!({"logGroupName": "g", "logStreamName": "s", "nextToken": fwd, "startFromHead": true})).await;
+    let out = h
+        .call(
+            "GetLogEvents",
+            json!({"logGroupName": "g", "logStreamName": "s", "nextToken": fwd, "startFromHead": true}),
+        )
+        .await;
     assert!(messages(&out).is_empty());
     assert_eq!(out["nextForwardToken"], fwd.as_str());
 
     // New events appear after that token.
     put(&h, "s", json!([{"timestamp": t + 5000, "message": "late"}])).await;
-    let out = h.call("GetLogEvents", json!({"logGroupName": "g", "logStreamName": "s", "nextToken": fwd, "startFromHead": true})).await;
+    let out = h
+        .call(
+            "GetLogEvents",
+            json!({"logGroupName": "g", "logStreamName": "s", "nextToken": fwd, "startFromHead": true}),
+        )
+        .await;
     assert_eq!(messages(&out), ["late"]);
 
     // From the head, in pages, until the token repeats.
@@ -97,8 +126,12 @@ async fn get_events_tokens() {
 
     let out = h.call("GetLogEvents", json!({"logGroupIdentifier": "g", "logStreamName": "s", "startTime": t + 500, "endTime": t + 800, "startFromHead": true})).await;
     assert_eq!(messages(&out), ["message 5", "message 6", "message 7"], "endTime is exclusive");
-    let e = h.fail("GetLogEvents", json!({"logGroupName": "g", "logStreamName": "s", "nextToken": "invalid-token"})).await;
-    assert_eq!((e.code.as_str(), e.message.as_str()), ("InvalidParameterException", "The specified nextToken is invalid."));
+    let e =
+        h.fail("GetLogEvents", json!({"logGroupName": "g", "logStreamName": "s", "nextToken": "invalid-token"})).await;
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("InvalidParameterException", "The specified nextToken is invalid.")
+    );
     let e = h.fail("GetLogEvents", json!({"logGroupName": "none", "logStreamName": "s"})).await;
     assert_eq!(e.message, "The specified log group does not exist.");
     let e = h.fail("GetLogEvents", json!({"logGroupName": "g", "logStreamName": "none"})).await;
@@ -157,13 +190,15 @@ async fn filter_interleaves_and_pages() {
     assert_eq!(messages(&out), ["b4 INFO", "a4 ERROR", "b3 ERROR"]);
     let next = out["nextToken"].as_str().unwrap_or_default().to_string();
     let out = h.call("FilterLogEvents", json!({"logGroupName": "g", "nextToken": next})).await;
-    assert_eq!(messages(&out), ["a2 INFO", "other".replace("other", "o1 ERROR").as_str(), "b1 ERROR", "a0 ERROR"]);
+    assert_eq!(messages(&out), ["a2 INFO", "o1 ERROR", "b1 ERROR", "a0 ERROR"]);
 
     // Time bounds are inclusive.
     let out = h.call("FilterLogEvents", json!({"logGroupIdentifier": "g", "startTime": t + 1, "endTime": t + 3})).await;
     assert_eq!(messages(&out), ["b1 ERROR", "o1 ERROR", "a2 INFO", "b3 ERROR"]);
 
-    let e = h.fail("FilterLogEvents", json!({"logGroupName": "g", "logStreamNames": ["a"], "logStreamNamePrefix": "a"})).await;
+    let e = h
+        .fail("FilterLogEvents", json!({"logGroupName": "g", "logStreamNames": ["a"], "logStreamNamePrefix": "a"}))
+        .await;
     assert_eq!(e.code, "InvalidParameterException");
     let e = h.fail("FilterLogEvents", json!({"logGroupName": "g", "nextToken": "invalid-token"})).await;
     assert_eq!(e.message, "The specified nextToken is invalid.");
@@ -189,8 +224,14 @@ async fn filter_with_json_and_delimited_patterns() {
     )
     .await;
     let q = |p: &str| json!({"logGroupName": "g", "filterPattern": p});
-    assert_eq!(messages(&h.call("FilterLogEvents", q(r#"{ $.level = "ERROR" && $.latency > 100 }"#)).await), [r#"{"level":"ERROR","latency":120}"#]);
-    assert_eq!(messages(&h.call("FilterLogEvents", q("[ip, method, path, status = 404, size]")).await), ["10.0.0.1 GET /a 404 12"]);
+    assert_eq!(
+        messages(&h.call("FilterLogEvents", q(r#"{ $.level = "ERROR" && $.latency > 100 }"#)).await),
+        [r#"{"level":"ERROR","latency":120}"#]
+    );
+    assert_eq!(
+        messages(&h.call("FilterLogEvents", q("[ip, method, path, status = 404, size]")).await),
+        ["10.0.0.1 GET /a 404 12"]
+    );
     assert_eq!(messages(&h.call("FilterLogEvents", q("[..., size > 1000]")).await), ["10.0.0.2 GET /b 200 9000"]);
     assert_eq!(messages(&h.call("FilterLogEvents", q("?404 ?INFO")).await).len(), 2);
 }
@@ -236,7 +277,8 @@ async fn tail_follow_loop_sees_each_event_once() {
     poll(&mut printed, &mut start).await;
     assert_eq!(printed.len(), 3, "nothing new, nothing repeated");
     // Same timestamp as the newest seen, and later ones.
-    put(&h, "s1", json!([{"timestamp": base + 10, "message": "two-c"}, {"timestamp": base + 20, "message": "three"}])).await;
+    put(&h, "s1", json!([{"timestamp": base + 10, "message": "two-c"}, {"timestamp": base + 20, "message": "three"}]))
+        .await;
     put(&h, "s2", json!([{"timestamp": base + 30, "message": "four"}])).await;
     poll(&mut printed, &mut start).await;
     assert_eq!(printed, ["one", "two", "two-b", "two-c", "three", "four"]);

@@ -49,7 +49,12 @@ async fn metric_filters_lifecycle() {
     let e = h.fail("PutMetricFilter", json!({"logGroupName": "none", "filterName": "f", "filterPattern": "", "metricTransformations": transformation("m")})).await;
     assert_eq!(e.message, "The specified log group does not exist.");
     let dims = json!([{"metricName": "m", "metricNamespace": "ns", "metricValue": "1", "dimensions": {"k": "$.v"}}]);
-    let e = h.fail("PutMetricFilter", json!({"logGroupName": "g1", "filterName": "d", "filterPattern": "ERROR", "metricTransformations": dims})).await;
+    let e = h
+        .fail(
+            "PutMetricFilter",
+            json!({"logGroupName": "g1", "filterName": "d", "filterPattern": "ERROR", "metricTransformations": dims}),
+        )
+        .await;
     assert_eq!(e.code, "InvalidParameterException");
 
     h.call("DeleteMetricFilter", json!({"logGroupName": "g2", "filterName": "x"})).await;
@@ -72,7 +77,12 @@ async fn test_metric_filter_uses_the_matcher() {
         out["matches"],
         json!([{"eventNumber": 1, "eventMessage": "1.2.3.4 bob GET / 404 10", "extractedValues": {"$ip": "1.2.3.4", "$user": "bob", "$status": "404", "$size": "10"}}])
     );
-    let out = h.call("TestMetricFilter", json!({"filterPattern": "ERROR -timeout", "logEventMessages": ["ERROR x", "ERROR timeout", "INFO"]})).await;
+    let out = h
+        .call(
+            "TestMetricFilter",
+            json!({"filterPattern": "ERROR -timeout", "logEventMessages": ["ERROR x", "ERROR timeout", "INFO"]}),
+        )
+        .await;
     assert_eq!(out["matches"].as_array().map(Vec::len), Some(1));
     let e = h.fail("TestMetricFilter", json!({"filterPattern": "[a,", "logEventMessages": ["x"]})).await;
     assert_eq!(e.code, "InvalidParameterException");
@@ -84,16 +94,33 @@ async fn subscription_filters_lifecycle() {
     let lambda = "arn:aws:lambda:us-east-1:000000000000:function:f";
     let out = h.call("DescribeSubscriptionFilters", json!({"logGroupName": "g1"})).await;
     assert_eq!(out, json!({"subscriptionFilters": []}));
-    h.call("PutSubscriptionFilter", json!({"logGroupName": "g1", "filterName": "test", "filterPattern": "", "destinationArn": lambda})).await;
-    h.call("PutSubscriptionFilter", json!({"logGroupName": "g1", "filterName": "test", "filterPattern": "[]", "destinationArn": lambda})).await;
+    h.call(
+        "PutSubscriptionFilter",
+        json!({"logGroupName": "g1", "filterName": "test", "filterPattern": "", "destinationArn": lambda}),
+    )
+    .await;
+    h.call(
+        "PutSubscriptionFilter",
+        json!({"logGroupName": "g1", "filterName": "test", "filterPattern": "[]", "destinationArn": lambda}),
+    )
+    .await;
     let out = h.call("DescribeSubscriptionFilters", json!({"logGroupName": "g1"})).await;
     let f = &out["subscriptionFilters"][0];
     assert_eq!(f["filterPattern"], "[]");
     assert_eq!(f["distribution"], "ByLogStream");
     assert_eq!(f["applyOnTransformedLogs"], false);
     assert_eq!(f["destinationArn"], lambda);
-    h.call("PutSubscriptionFilter", json!({"logGroupName": "g1", "filterName": "second", "filterPattern": "", "destinationArn": lambda})).await;
-    let e = h.fail("PutSubscriptionFilter", json!({"logGroupName": "g1", "filterName": "third", "filterPattern": "", "destinationArn": lambda})).await;
+    h.call(
+        "PutSubscriptionFilter",
+        json!({"logGroupName": "g1", "filterName": "second", "filterPattern": "", "destinationArn": lambda}),
+    )
+    .await;
+    let e = h
+        .fail(
+            "PutSubscriptionFilter",
+            json!({"logGroupName": "g1", "filterName": "third", "filterPattern": "", "destinationArn": lambda}),
+        )
+        .await;
     assert_eq!((e.code.as_str(), e.message.as_str()), ("LimitExceededException", "Resource limit exceeded."));
 
     let e = h.fail("PutSubscriptionFilter", json!({"logGroupName": "g1", "filterName": "k", "filterPattern": "", "destinationArn": "arn:aws:kinesis:us-east-1:000000000000:stream/s"})).await;
@@ -107,5 +134,8 @@ async fn subscription_filters_lifecycle() {
     assert_eq!(e.message, "The specified log group does not exist.");
     h.call("DeleteSubscriptionFilter", json!({"logGroupName": "g1", "filterName": "test"})).await;
     let e = h.fail("DeleteSubscriptionFilter", json!({"logGroupName": "g1", "filterName": "test"})).await;
-    assert_eq!((e.code.as_str(), e.message.as_str()), ("ResourceNotFoundException", "The specified subscription filter does not exist."));
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("ResourceNotFoundException", "The specified subscription filter does not exist.")
+    );
 }

@@ -12,7 +12,10 @@ async fn create_describe_delete() {
     h.call("CreateLogGroup", json!({"logGroupName": "/other"})).await;
 
     let e = h.fail("CreateLogGroup", json!({"logGroupName": "/app/one"})).await;
-    assert_eq!((e.code.as_str(), e.message.as_str()), ("ResourceAlreadyExistsException", "The specified log group already exists"));
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("ResourceAlreadyExistsException", "The specified log group already exists")
+    );
 
     let out = h.call("DescribeLogGroups", json!({"logGroupNamePrefix": "/app/"})).await;
     let groups = out["logGroups"].as_array().cloned().unwrap_or_default();
@@ -32,7 +35,10 @@ async fn create_describe_delete() {
 
     h.call("DeleteLogGroup", json!({"logGroupName": "/app/one"})).await;
     let e = h.fail("DeleteLogGroup", json!({"logGroupName": "/app/one"})).await;
-    assert_eq!((e.code.as_str(), e.message.as_str()), ("ResourceNotFoundException", "The specified log group does not exist."));
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("ResourceNotFoundException", "The specified log group does not exist.")
+    );
     let out = h.call("DescribeLogGroups", json!({})).await;
     assert_eq!(out["logGroups"].as_array().map(Vec::len), Some(2));
 }
@@ -70,9 +76,17 @@ async fn describe_pages_and_patterns() {
     let e = h.fail("DescribeLogGroups", json!({"logGroupNamePattern": "a", "logGroupNamePrefix": "a"})).await;
     assert_eq!(e.message, "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.");
     let e = h.fail("DescribeLogGroups", json!({"nextToken": "invalid-token"})).await;
-    assert_eq!((e.code.as_str(), e.message.as_str()), ("InvalidParameterException", "The specified nextToken is invalid."));
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("InvalidParameterException", "The specified nextToken is invalid.")
+    );
 
-    let out = h.call("DescribeLogGroups", json!({"logGroupIdentifiers": ["datalogs", "arn:aws:logs:us-east-1:000000000000:log-group:g1-DataLogs"]})).await;
+    let out = h
+        .call(
+            "DescribeLogGroups",
+            json!({"logGroupIdentifiers": ["datalogs", "arn:aws:logs:us-east-1:000000000000:log-group:g1-DataLogs"]}),
+        )
+        .await;
     assert_eq!(out["logGroups"].as_array().map(Vec::len), Some(2));
 }
 
@@ -108,7 +122,9 @@ async fn tags_by_name_and_arn() {
     h.call("UntagLogGroup", json!({"logGroupName": "g", "tags": ["test3"]})).await;
     let out = h.call("ListTagsForResource", json!({"resourceArn": format!("{arn}:*")})).await;
     assert_eq!(out["tags"], json!({"test2": "val2"}));
-    let e = h.fail("ListTagsForResource", json!({"resourceArn": "arn:aws:logs:us-east-1:000000000000:log-group:none"})).await;
+    let e = h
+        .fail("ListTagsForResource", json!({"resourceArn": "arn:aws:logs:us-east-1:000000000000:log-group:none"}))
+        .await;
     assert_eq!(e.code, "ResourceNotFoundException");
     let e = h.fail("TagLogGroup", json!({"logGroupName": "none", "tags": {"a": "b"}})).await;
     assert_eq!(e.message, "The specified log group does not exist.");

@@ -48,7 +48,7 @@ pub fn now() -> i64 {
 
 /// Messages of an `events` list.
 pub fn messages(out: &Value) -> Vec<String> {
-    out["events"].as_array().map_or_else(Vec::new, |a| {
-        a.iter().filter_map(|e| e["message"].as_str().map(str::to_string)).collect()
-    })
+    out["events"]
+        .as_array()
+        .map_or_else(Vec::new, |a| a.iter().filter_map(|e| e["message"].as_str().map(str::to_string)).collect())
 }

@@ -11,9 +11,9 @@ async fn setup() -> Harness {
 }
 
 fn names(out: &serde_json::Value) -> Vec<String> {
-    out["logStreams"].as_array().map_or_else(Vec::new, |a| {
-        a.iter().filter_map(|s| s["logStreamName"].as_str().map(str::to_string)).collect()
-    })
+    out["logStreams"]
+        .as_array()
+        .map_or_else(Vec::new, |a| a.iter().filter_map(|s| s["logStreamName"].as_str().map(str::to_string)).collect())
 }
 
 #[tokio::test]
@@ -23,7 +23,10 @@ async fn create_describe_delete() {
         h.call("CreateLogStream", json!({"logGroupName": "g", "logStreamName": s})).await;
     }
     let e = h.fail("CreateLogStream", json!({"logGroupName": "g", "logStreamName": "a"})).await;
-    assert_eq!((e.code.as_str(), e.message.as_str()), ("ResourceAlreadyExistsException", "The specified log stream already exists"));
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("ResourceAlreadyExistsException", "The specified log stream already exists")
+    );
     let e = h.fail("CreateLogStream", json!({"logGroupName": "none", "logStreamName": "a"})).await;
     assert_eq!(e.message, "The specified log group does not exist.");
 
@@ -38,15 +41,26 @@ async fn create_describe_delete() {
     assert_eq!(names(&out), ["c-2", "c-1"]);
 
     let e = h.fail("DescribeLogStreams", json!({"logGroupName": "g", "logGroupIdentifier": "g"})).await;
-    assert_eq!((e.code.as_str(), e.message.as_str()), ("ValidationException", "LogGroup name and LogGroup ARN are mutually exclusive parameters."));
-    let e = h.fail("DescribeLogStreams", json!({"logGroupName": "g", "orderBy": "LastEventTime", "logStreamNamePrefix": "a"})).await;
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("ValidationException", "LogGroup name and LogGroup ARN are mutually exclusive parameters.")
+    );
+    let e = h
+        .fail(
+            "DescribeLogStreams",
+            json!({"logGroupName": "g", "orderBy": "LastEventTime", "logStreamNamePrefix": "a"}),
+        )
+        .await;
     assert_eq!(e.code, "InvalidParameterException");
     let e = h.fail("DescribeLogStreams", json!({"logGroupName": "none"})).await;
     assert_eq!(e.message, "The specified log group does not exist.");
 
     h.call("DeleteLogStream", json!({"logGroupName": "g", "logStreamName": "b"})).await;
     let e = h.fail("DeleteLogStream", json!({"logGroupName": "g", "logStreamName": "b"})).await;
-    assert_eq!((e.code.as_str(), e.message.as_str()), ("ResourceNotFoundException", "The specified log stream does not exist."));
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("ResourceNotFoundException", "The specified log stream does not exist.")
+    );
     let out = h.call("DescribeLogStreams", json!({"logGroupName": "g"})).await;
     assert_eq!(names(&out), ["a", "c-1", "c-2"]);
 }
@@ -59,7 +73,11 @@ async fn paging_and_last_event_order() {
         h.call("CreateLogStream", json!({"logGroupName": "g", "logStreamName": s})).await;
         // s1 gets the newest event, s5 the oldest.
         let ts = t - (i as i64) * 1000;
-        h.call("PutLogEvents", json!({"logGroupName": "g", "logStreamName": s, "logEvents": [{"timestamp": ts, "message": "x"}]})).await;
+        h.call(
+            "PutLogEvents",
+            json!({"logGroupName": "g", "logStreamName": s, "logEvents": [{"timestamp": ts, "message": "x"}]}),
+        )
+        .await;
     }
     let mut seen = Vec::new();
     let mut token: Option<String> = None;
@@ -84,7 +102,8 @@ async fn paging_and_last_event_order() {
     assert_eq!(names(&out), ["s4", "s5"]);
     assert!(out.get("nextToken").is_none());
 
-    let s = &h.call("DescribeLogStreams", json!({"logGroupName": "g", "logStreamNamePrefix": "s1"})).await["logStreams"][0];
+    let s =
+        &h.call("DescribeLogStreams", json!({"logGroupName": "g", "logStreamNamePrefix": "s1"})).await["logStreams"][0];
     assert_eq!(s["firstEventTimestamp"], t);
     assert_eq!(s["lastEventTimestamp"], t);
     assert!(s["lastIngestionTime"].as_i64().is_some());

@@ -1,0 +1,15 @@
+//! The list of services this build of Stratus serves. Adding a service
+//! means adding its crate here.
+
+use std::sync::Arc;
+use stratus_core::Service;
+use stratus_store::Store;
+
+/// Every service, sharing one store.
+pub fn services(store: &Store) -> Vec<Arc<dyn Service>> {
+    vec![
+        Arc::new(stratus_sts::Sts::new(store.clone())),
+        Arc::new(stratus_iam::Iam::new(store.clone())),
+        Arc::new(stratus_logs::Logs::new(store.clone())),
+    ]
+}

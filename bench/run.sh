@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Stratus vs moto, side by side in one run: builds the release binary, makes
 # the moto venv (bench/.venv) if missing, installs wrk if missing, then runs
-# startup.py (spawn -> first successful sts GetCallerIdentity), rss.py (idle
-# RSS) and load.py (wrk on loopback + Stratus's server-side histogram), and
-# prints the markdown tables of docs/benchmarks.md. Raw JSON goes to
-# $BENCH_OUT (default bench/out).
+# image.py (cost of loading the binary), startup.py (spawn -> first
+# successful sts GetCallerIdentity), rss.py (idle RSS) and load.py (wrk on
+# loopback + Stratus's server-side histogram), and prints the markdown tables
+# of docs/benchmarks.md (also saved as $BENCH_OUT/report.md; raw JSON beside
+# it; default bench/out).
 #
 # Knobs (environment): STARTUP_N=20 MOTO_STARTUP_N=5 RSS_N=5
-#   WRK_THREADS=2 WRK_CONNS=16 WRK_DURATION=10 BENCH_VENV=bench/.venv
+#   WRK_THREADS=2 WRK_CONNS=16,1 WRK_DURATION=10 BENCH_VENV=bench/.venv
 #   STRATUS_BIN=target/release/stratus (set it to skip the build)
 #   BENCH_ACCEPT_501=1 (accept 501 NotImplemented while STS is unwired)
-#   SKIP=startup,rss,load (comma list of parts to skip)
+#   SKIP=image,startup,rss,load (parts to skip; their last JSON in $BENCH_OUT
+#   is still reported)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -19,6 +21,7 @@ OUT=${BENCH_OUT:-$ROOT/bench/out}
 export BENCH_VENV=${BENCH_VENV:-$ROOT/bench/.venv}
 SKIP=${SKIP:-}
 mkdir -p "$OUT"
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 log() { printf '%s\n' "$*" >&2; }
 skip() { [[ ",$SKIP," == *",$1,"* ]]; }
@@ -48,6 +51,11 @@ fi
 PY=python3
 cd "$ROOT/bench"
 
+if ! skip image; then
+  log "== binary image (relocations, exec cost of --version)"
+  $PY image.py 30 > "$OUT/image.json"
+fi
+
 if ! skip startup; then
   log "== startup (spawn -> first successful GetCallerIdentity)"
   $PY startup.py "baseline-true:${STARTUP_N:-20}" "stratus-mem:${STARTUP_N:-20}" \
@@ -61,13 +69,15 @@ fi
 
 if ! skip load; then
   log "== load (wrk)"
-  $PY load.py --threads "${WRK_THREADS:-2}" --conns "${WRK_CONNS:-16}" --duration "${WRK_DURATION:-10}" \
+  $PY load.py --threads "${WRK_THREADS:-2}" --conns "${WRK_CONNS:-16,1}" --duration "${WRK_DURATION:-10}" \
     stratus-mem stratus-disk moto > "$OUT/load.json"
 fi
 
 {
-  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), " \
-    "$(awk '/MemTotal/ {printf "%.0f GiB RAM", $2/1048576}' /proc/meminfo), kernel $(uname -r); $(date -u '+%Y-%m-%d %H:%M UTC')"
+  cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+  mem=$(awk '/MemTotal/ {printf "%.0f GiB RAM", $2/1048576}' /proc/meminfo)
+  echo "Machine: $(nproc) cores, $cpu, $mem, kernel $(uname -r); $(date -u '+%Y-%m-%d %H:%M UTC');" \
+    "load average at start $LOAD0, at end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "Stratus: $("$STRATUS_BIN" --version 2>/dev/null || echo '?') ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo '+dirty')), binary $(du -h "$STRATUS_BIN" | cut -f1)"
   echo
   $PY report.py "$OUT"

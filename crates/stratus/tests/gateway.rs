@@ -4,17 +4,17 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use stratus::config::{AuthMode, ServeArgs};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 /// A raw HTTP/1.1 exchange: returns (status, headers, body).
-fn raw(endpoint: &str, request: &str) -> (u16, String, String) {
+async fn raw(endpoint: &str, request: &str) -> (u16, String, String) {
     let addr = endpoint.trim_start_matches("http://");
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.write_all(request.as_bytes()).expect("write");
+    let mut s = TcpStream::connect(addr).await.expect("connect");
+    s.write_all(request.as_bytes()).await.expect("write");
     let mut out = String::new();
-    s.read_to_string(&mut out).expect("read");
+    s.read_to_string(&mut out).await.expect("read");
     let (head, body) = out.split_once("\r\n\r\n").expect("response");
     let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).expect("status");
     (status, head.to_ascii_lowercase(), body.to_string())
@@ -71,7 +71,7 @@ async fn strict_auth_rejects_unknown_keys_and_missing_signatures() {
             "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         ),
-    );
+    ).await;
     assert_eq!(status, 403);
     assert!(
         text.contains(
@@ -85,7 +85,7 @@ async fn strict_auth_rejects_unknown_keys_and_missing_signatures() {
 async fn health_reset_metrics_and_cors() {
     let server = common::server().await;
     let (status, head, body) =
-        raw(&server.endpoint(), "GET /_stratus/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        raw(&server.endpoint(), "GET /_stratus/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
     assert_eq!(status, 200);
     let health: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert_eq!(health["version"], env!("CARGO_PKG_VERSION"));
@@ -99,12 +99,13 @@ async fn health_reset_metrics_and_cors() {
     let (status, _, _) = raw(
         &server.endpoint(),
         "POST /_stratus/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-    );
+    )
+    .await;
     assert_eq!(status, 200);
     assert!(logs.describe_log_groups().send().await.expect("list").log_groups().is_empty());
 
     let (_, _, metrics) =
-        raw(&server.endpoint(), "GET /_stratus/metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        raw(&server.endpoint(), "GET /_stratus/metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
     assert!(
         metrics.contains("stratus_requests_total{service=\"logs\",operation=\"CreateLogGroup\",status=\"200\"} 1"),
         "{metrics}"
@@ -116,7 +117,7 @@ async fn health_reset_metrics_and_cors() {
     let (status, head, _) = raw(
         &server.endpoint(),
         "OPTIONS / HTTP/1.1\r\nHost: x\r\nOrigin: http://app.local\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: x-amz-target,authorization\r\nConnection: close\r\n\r\n",
-    );
+    ).await;
     assert_eq!(status, 200);
     assert!(head.contains("access-control-allow-origin: http://app.local"));
     assert!(head.contains("access-control-allow-headers: x-amz-target,authorization"));
@@ -132,7 +133,7 @@ async fn unimplemented_operations_answer_in_the_protocol_format() {
             "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.DescribeTable\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         ),
-    );
+    ).await;
     assert_eq!(status, 501);
     assert!(head.contains("x-amzn-requestid: "));
     let v: serde_json::Value = serde_json::from_str(&text).expect("json");

@@ -27,7 +27,9 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(b) = (bytes[i] == b'%').then(|| s.get(i + 1..i + 3)).flatten().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+        if let Some(b) =
+            (bytes[i] == b'%').then(|| s.get(i + 1..i + 3)).flatten().and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
             out.push(b);
             i += 3;
             continue;
@@ -78,9 +80,15 @@ async fn role_lifecycle_and_assume_role() {
 
     let (code, message, status) =
         failure(iam.create_role().role_name("app-role").assume_role_policy_document(TRUST).send().await);
-    assert_eq!((code.as_str(), message.as_str(), status), ("EntityAlreadyExists", "Role with name app-role already exists.", 409));
+    assert_eq!(
+        (code.as_str(), message.as_str(), status),
+        ("EntityAlreadyExists", "Role with name app-role already exists.", 409)
+    );
     let (code, message, status) = failure(iam.get_role().role_name("missing").send().await);
-    assert_eq!((code.as_str(), message.as_str(), status), ("NoSuchEntity", "The role with name missing cannot be found.", 404));
+    assert_eq!(
+        (code.as_str(), message.as_str(), status),
+        ("NoSuchEntity", "The role with name missing cannot be found.", 404)
+    );
 
     let assumed = sts
         .assume_role()
@@ -96,7 +104,9 @@ async fn role_lifecycle_and_assume_role() {
     let creds = assumed.credentials().expect("credentials");
     assert!(creds.access_key_id().starts_with("ASIA"));
 
-    let session = common::sdk_config_session(&server, creds.access_key_id(), creds.secret_access_key(), creds.session_token()).await;
+    let session =
+        common::sdk_config_session(&server, creds.access_key_id(), creds.secret_access_key(), creds.session_token())
+            .await;
     let me = aws_sdk_sts::Client::new(&session).get_caller_identity().send().await.expect("identity as role");
     assert_eq!(me.arn(), Some("arn:aws:sts::000000000000:assumed-role/app-role/it-session"));
     assert_eq!(me.account(), Some("000000000000"));
@@ -111,7 +121,9 @@ async fn role_lifecycle_and_assume_role() {
     assert_eq!(aws_sdk_sts::error::ProvideErrorMetadata::code(&err), Some("AccessDenied"));
     assert_eq!(
         aws_sdk_sts::error::ProvideErrorMetadata::message(&err),
-        Some("User: arn:aws:iam::000000000000:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::000000000000:role/nope")
+        Some(
+            "User: arn:aws:iam::000000000000:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::000000000000:role/nope"
+        )
     );
     assert_eq!(err.raw_response().map(|r| r.status().as_u16()), Some(403));
 
@@ -126,9 +138,15 @@ async fn iam_user_access_key_identifies_the_user() {
     let (iam, _) = clients(&server).await;
     iam.create_user().user_name("ci-bot").send().await.expect("create user");
     let (code, message, status) = failure(iam.create_user().user_name("ci-bot").send().await);
-    assert_eq!((code.as_str(), message.as_str(), status), ("EntityAlreadyExists", "User with name ci-bot already exists.", 409));
+    assert_eq!(
+        (code.as_str(), message.as_str(), status),
+        ("EntityAlreadyExists", "User with name ci-bot already exists.", 409)
+    );
     let (code, message, status) = failure(iam.get_user().user_name("ghost").send().await);
-    assert_eq!((code.as_str(), message.as_str(), status), ("NoSuchEntity", "The user with name ghost cannot be found.", 404));
+    assert_eq!(
+        (code.as_str(), message.as_str(), status),
+        ("NoSuchEntity", "The user with name ghost cannot be found.", 404)
+    );
 
     let key = iam.create_access_key().user_name("ci-bot").send().await.expect("create key");
     let key = key.access_key().expect("key");
@@ -171,11 +189,21 @@ async fn managed_and_inline_policies() {
     assert_eq!(message, format!("Policy {missing} does not exist or is not attachable."));
     assert_eq!(status, 404);
     let (code, message, status) = failure(iam.delete_role().role_name("fn").send().await);
-    assert_eq!((code.as_str(), message.as_str(), status), ("DeleteConflict", "Cannot delete entity, must detach all policies first.", 409));
-    let (code, _, status) = failure(iam.put_role_policy().role_name("fn").policy_name("p").policy_document("{}").send().await);
+    assert_eq!(
+        (code.as_str(), message.as_str(), status),
+        ("DeleteConflict", "Cannot delete entity, must detach all policies first.", 409)
+    );
+    let (code, _, status) =
+        failure(iam.put_role_policy().role_name("fn").policy_name("p").policy_document("{}").send().await);
     assert_eq!((code.as_str(), status), ("MalformedPolicyDocument", 400));
 
-    iam.put_role_policy().role_name("fn").policy_name("inline").policy_document(POLICY).send().await.expect("put inline");
+    iam.put_role_policy()
+        .role_name("fn")
+        .policy_name("inline")
+        .policy_document(POLICY)
+        .send()
+        .await
+        .expect("put inline");
     let inline = iam.get_role_policy().role_name("fn").policy_name("inline").send().await.expect("get inline");
     assert_eq!(percent_decode(inline.policy_document()), POLICY);
 }
@@ -202,7 +230,8 @@ async fn strict_mode_verifies_issued_keys() {
         .await
         .expect("assume");
     let c = assumed.credentials().expect("credentials");
-    let session = common::sdk_config_session(&server, c.access_key_id(), c.secret_access_key(), c.session_token()).await;
+    let session =
+        common::sdk_config_session(&server, c.access_key_id(), c.secret_access_key(), c.session_token()).await;
     let me = aws_sdk_sts::Client::new(&session).get_caller_identity().send().await.expect("session verifies");
     assert_eq!(me.arn(), Some("arn:aws:sts::000000000000:assumed-role/r/s1"));
 

@@ -105,7 +105,7 @@ async fn assume_role_issues_working_credentials() {
 async fn assume_role_errors() {
     let f = Fixture::new().await;
     let missing = "arn:aws:iam::000000000000:role/nope";
-    let e = f.err("AssumeRole", json!({"RoleArn": missing, "RoleSessionName": "s"}), None).await;
+    let e = f.err("AssumeRole", json!({"RoleArn": missing, "RoleSessionName": "sess"}), None).await;
     assert_error(
         &e,
         "AccessDenied",
@@ -121,11 +121,12 @@ async fn assume_role_errors() {
         "arn:a:::something/test-role",
         "arn:a:a::aaaaaaaaaa:",
     ] {
-        let e = f.err("AssumeRole", json!({"RoleArn": bad, "RoleSessionName": "s"}), None).await;
+        let e = f.err("AssumeRole", json!({"RoleArn": bad, "RoleSessionName": "sess"}), None).await;
         assert_error(&e, "ValidationError", 400, &format!("{bad} is invalid"));
     }
-    let e =
-        f.err("AssumeRole", json!({"RoleArn": ROLE_ARN, "RoleSessionName": "s", "DurationSeconds": 7200}), None).await;
+    let e = f
+        .err("AssumeRole", json!({"RoleArn": ROLE_ARN, "RoleSessionName": "sess", "DurationSeconds": 7200}), None)
+        .await;
     assert_error(
         &e,
         "ValidationError",
@@ -133,14 +134,14 @@ async fn assume_role_errors() {
         "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
     );
     let tags = json!([{"Key": "a", "Value": "1"}, {"Key": "A", "Value": "2"}]);
-    let e = f.err("AssumeRole", json!({"RoleArn": ROLE_ARN, "RoleSessionName": "s", "Tags": tags}), None).await;
+    let e = f.err("AssumeRole", json!({"RoleArn": ROLE_ARN, "RoleSessionName": "sess", "Tags": tags}), None).await;
     assert_error(
         &e,
         "InvalidParameterValue",
         400,
         "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
     );
-    let input = json!({"RoleArn": ROLE_ARN, "RoleSessionName": "s", "Tags": [{"Key": "a", "Value": "1"}], "TransitiveTagKeys": ["b"]});
+    let input = json!({"RoleArn": ROLE_ARN, "RoleSessionName": "sess", "Tags": [{"Key": "a", "Value": "1"}], "TransitiveTagKeys": ["b"]});
     let e = f.err("AssumeRole", input, None).await;
     assert_error(
         &e,
@@ -148,7 +149,7 @@ async fn assume_role_errors() {
         400,
         "The specified transitive tag key must be included in the requested tags.",
     );
-    let e = f.err("AssumeRole", json!({"RoleArn": ROLE_ARN, "RoleSessionName": "s", "Policy": "{nope"}), None).await;
+    let e = f.err("AssumeRole", json!({"RoleArn": ROLE_ARN, "RoleSessionName": "sess", "Policy": "{nope"}), None).await;
     assert_eq!(e.code, "MalformedPolicyDocument");
 }
 
@@ -156,11 +157,16 @@ async fn assume_role_errors() {
 async fn role_chaining_and_session_policies() {
     let f = Fixture::new().await;
     f.iam_call("UpdateRole", json!({"RoleName": "app", "MaxSessionDuration": 43200}), "000000000000").await;
-    let first =
-        f.ok("AssumeRole", json!({"RoleArn": ROLE_ARN, "RoleSessionName": "a", "DurationSeconds": 7200}), None).await;
+    let first = f
+        .ok("AssumeRole", json!({"RoleArn": ROLE_ARN, "RoleSessionName": "first", "DurationSeconds": 7200}), None)
+        .await;
     let key = akid(&first);
     let e = f
-        .err("AssumeRole", json!({"RoleArn": ROLE_ARN, "RoleSessionName": "b", "DurationSeconds": 7200}), Some(&key))
+        .err(
+            "AssumeRole",
+            json!({"RoleArn": ROLE_ARN, "RoleSessionName": "second", "DurationSeconds": 7200}),
+            Some(&key),
+        )
         .await;
     assert_error(
         &e,
@@ -169,11 +175,11 @@ async fn role_chaining_and_session_policies() {
         "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
     );
     let missing = "arn:aws:iam::000000000000:role/other";
-    let e = f.err("AssumeRole", json!({"RoleArn": missing, "RoleSessionName": "b"}), Some(&key)).await;
-    assert!(e.message.starts_with("User: arn:aws:sts::000000000000:assumed-role/app/a is not authorized"), "{e}");
+    let e = f.err("AssumeRole", json!({"RoleArn": missing, "RoleSessionName": "second"}), Some(&key)).await;
+    assert!(e.message.starts_with("User: arn:aws:sts::000000000000:assumed-role/app/first is not authorized"), "{e}");
 
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
-    let out = f.ok("AssumeRole", json!({"RoleArn": ROLE_ARN, "RoleSessionName": "p", "Policy": policy}), None).await;
+    let out = f.ok("AssumeRole", json!({"RoleArn": ROLE_ARN, "RoleSessionName": "pol", "Policy": policy}), None).await;
     assert!(out["PackedPolicySize"].as_i64().is_some_and(|n| (1..=100).contains(&n)));
 }
 
@@ -181,8 +187,9 @@ async fn role_chaining_and_session_policies() {
 async fn cross_account_roles_give_that_account() {
     let f = Fixture::new().await;
     f.iam_call("CreateRole", json!({"RoleName": "x", "AssumeRolePolicyDocument": TRUST}), "111111111111").await;
-    let out =
-        f.ok("AssumeRole", json!({"RoleArn": "arn:aws:iam::111111111111:role/x", "RoleSessionName": "s"}), None).await;
+    let out = f
+        .ok("AssumeRole", json!({"RoleArn": "arn:aws:iam::111111111111:role/x", "RoleSessionName": "sess"}), None)
+        .await;
     assert_eq!(f.credential(&akid(&out)).expect("cred").account_id, "111111111111");
     let me = f.ok("GetCallerIdentity", json!({}), Some(&akid(&out))).await;
     assert_eq!(me["Account"], "111111111111");
@@ -201,17 +208,17 @@ fn jwt(claims: Value) -> String {
 async fn web_identity() {
     let f = Fixture::new().await;
     let token = jwt(json!({"sub": "user-1", "aud": ["client-a"], "iss": "https://issuer.example"}));
-    let input = json!({"RoleArn": ROLE_ARN, "RoleSessionName": "w", "WebIdentityToken": token});
+    let input = json!({"RoleArn": ROLE_ARN, "RoleSessionName": "web", "WebIdentityToken": token});
     let out = f.ok("AssumeRoleWithWebIdentity", input, None).await;
     assert_eq!(out["SubjectFromWebIdentityToken"], "user-1");
     assert_eq!(out["Audience"], "client-a");
     assert_eq!(out["Provider"], "https://issuer.example");
-    assert_eq!(out["AssumedRoleUser"]["Arn"], "arn:aws:sts::000000000000:assumed-role/app/w");
+    assert_eq!(out["AssumedRoleUser"]["Arn"], "arn:aws:sts::000000000000:assumed-role/app/web");
     assert!(f.credential(&akid(&out)).is_some());
 
-    let bad = json!({"RoleArn": ROLE_ARN, "RoleSessionName": "w", "WebIdentityToken": "not-a-jwt"});
+    let bad = json!({"RoleArn": ROLE_ARN, "RoleSessionName": "web", "WebIdentityToken": "not-a-jwt"});
     assert_eq!(f.err("AssumeRoleWithWebIdentity", bad, None).await.code, "InvalidIdentityToken");
-    let missing = json!({"RoleArn": "arn:aws:iam::000000000000:role/nope", "RoleSessionName": "w", "WebIdentityToken": jwt(json!({"sub": "x"}))});
+    let missing = json!({"RoleArn": "arn:aws:iam::000000000000:role/nope", "RoleSessionName": "web", "WebIdentityToken": jwt(json!({"sub": "x"}))});
     let e = f.err("AssumeRoleWithWebIdentity", missing, None).await;
     assert_error(&e, "AccessDenied", 403, "Not authorized to perform sts:AssumeRoleWithWebIdentity");
 }

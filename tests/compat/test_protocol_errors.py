@@ -12,16 +12,16 @@ from botocore.exceptions import ClientError
 
 
 
-def raw(endpoint, method, path, body=b"", headers=None):
+def raw(endpoint, method, path, body=b"", headers=None, service="x"):
     req = urllib.request.Request(endpoint + path, data=body if method != "GET" else None, method=method)
     for k, v in (headers or {}).items():
         req.add_header(k, v)
-    req.add_header("Authorization", "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/x/aws4_request, SignedHeaders=host, Signature=0")
+    req.add_header("Authorization", "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/" + service + "/aws4_request, SignedHeaders=host, Signature=0")
     try:
         with urllib.request.urlopen(req) as r:
-            return r.status, dict(r.headers), r.read()
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
     except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
 
 
 # --- awsJson (CloudWatch Logs 1.1, DynamoDB 1.0) ---
@@ -31,7 +31,7 @@ def test_json_malformed_body(stratus):
         "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Logs_20140328.DescribeLogGroups"})
     assert status == 400
     assert json.loads(body)["__type"].endswith("SerializationException")
-    assert headers.get("x-amzn-RequestId")
+    assert headers.get("x-amzn-requestid")
 
 
 def test_json_unknown_operation(stratus):
@@ -43,16 +43,16 @@ def test_json_unknown_operation(stratus):
 
 def test_json_missing_member_and_bad_enum(stratus):
     status, _, body = raw(stratus.endpoint, "POST", "/", json.dumps({
-        "TableName": "ab", "KeySchema": [{"AttributeName": "pk", "KeyType": "SIDEWAYS"}],
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"}).encode(), {
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "BillingMode": "FREE"}).encode(), {
         "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.CreateTable"})
     assert status == 400
     err = json.loads(body)
     assert err["__type"].endswith("ValidationException")
     assert err["message"] == (
         "2 validation errors detected: "
-        "Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; "
-        "Value 'SIDEWAYS' at 'keySchema.1.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]")
+        "Value null at 'tableName' failed to satisfy constraint: Member must not be null; "
+        "Value 'FREE' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]")
 
 
 def test_logs_validation_via_boto3(client):
@@ -102,8 +102,9 @@ def test_query_bad_enum(client):
 # --- restJson (Lambda) ---
 
 def test_rest_json_unknown_path(stratus):
-    status, headers, body = raw(stratus.endpoint, "GET", "/2015-03-31/nothing-here")
+    status, headers, body = raw(stratus.endpoint, "GET", "/2015-03-31/nothing-here", service="lambda")
     assert status == 404
+    assert headers.get("x-amzn-errortype") == "UnknownOperationException"
 
 
 def test_rest_json_bad_enum(stratus):
@@ -111,14 +112,14 @@ def test_rest_json_bad_enum(stratus):
         "FunctionName": "f", "Role": "arn:aws:iam::000000000000:role/r", "Runtime": "cobol85",
         "Code": {"ZipFile": ""}}).encode(), {"Content-Type": "application/json"})
     assert status == 400
-    assert headers.get("x-amzn-ErrorType") == "ValidationException"
+    assert headers.get("x-amzn-errortype") == "ValidationException"
     assert "Value 'cobol85' at 'runtime' failed to satisfy constraint: Member must satisfy enum value set:" in json.loads(body)["Message"]
 
 
 def test_rest_json_malformed(stratus):
     status, headers, _ = raw(stratus.endpoint, "POST", "/2015-03-31/functions", b"{oops", {"Content-Type": "application/json"})
     assert status == 400
-    assert headers.get("x-amzn-ErrorType") == "SerializationException"
+    assert headers.get("x-amzn-errortype") == "SerializationException"
 
 
 # --- restXml (S3) ---

@@ -5,7 +5,7 @@
 
 use crate::app::App;
 use crate::config::AuthMode;
-use stratus_auth::{AuthFailure, Family, Payload, Request, SigV4, VerifyOptions};
+use stratus_auth::{AuthFailure, CredentialScope, Family, Payload, Request, SigV4, VerifyOptions};
 use stratus_core::credentials::{Credential, credential_key};
 use stratus_core::{AwsError, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
 use stratus_protocol::model::{Protocol, ServiceModel};
@@ -75,32 +75,19 @@ pub async fn authenticate(
     model: &'static ServiceModel,
     wire: Protocol,
     parsed: Result<Option<SigV4>, AuthFailure>,
+    scope: Option<CredentialScope>,
 ) -> Result<Identity, AwsError> {
-    let strict = app.auth == AuthMode::Strict;
+    if app.auth == AuthMode::Permissive {
+        return Ok(permissive(app, scope));
+    }
     let sig = match parsed {
         Ok(Some(sig)) => sig,
-        Ok(None) => {
-            if strict && !unsigned_allowed(model, wire, req) {
-                return Err(failure(&AuthFailure::Missing, model, wire));
-            }
-            return Ok(anonymous());
-        }
-        Err(e) if strict => return Err(failure(&e, model, wire)),
-        Err(_) => return Ok(anonymous()),
+        Ok(None) if unsigned_allowed(model, wire, req) => return Ok(anonymous()),
+        Ok(None) => return Err(failure(&AuthFailure::Missing, model, wire)),
+        Err(e) => return Err(failure(&e, model, wire)),
     };
-    let known = lookup(app, &sig.access_key);
     let region = if sig.region.is_empty() { DEFAULT_REGION.to_string() } else { sig.region.clone() };
-    if !strict {
-        let account_id = match &known {
-            Some(c) => c.account_id.clone(),
-            None if sig.access_key.len() == 12 && sig.access_key.bytes().all(|b| b.is_ascii_digit()) => {
-                sig.access_key.clone()
-            }
-            None => DEFAULT_ACCOUNT_ID.to_string(),
-        };
-        return Ok(Identity { account_id, region, access_key: Some(sig.access_key) });
-    }
-    let Some(cred) = known else {
+    let Some(cred) = lookup(app, &sig.access_key) else {
         return Err(failure(&AuthFailure::UnknownAccessKey { access_key: sig.access_key.clone() }, model, wire));
     };
     if cred.status != "Active" || (cred.session_token.is_some() && cred.session_token != sig.security_token) {
@@ -121,6 +108,20 @@ pub async fn authenticate(
     )
     .map_err(|e| failure(&e, model, wire))?;
     Ok(Identity { account_id: cred.account_id, region, access_key: Some(sig.access_key) })
+}
+
+/// Permissive mode: the credential scope alone names the account and region.
+fn permissive(app: &App, scope: Option<CredentialScope>) -> Identity {
+    let Some(scope) = scope else { return anonymous() };
+    let account_id = match lookup(app, &scope.access_key) {
+        Some(c) => c.account_id,
+        None if scope.access_key.len() == 12 && scope.access_key.bytes().all(|b| b.is_ascii_digit()) => {
+            scope.access_key.clone()
+        }
+        None => DEFAULT_ACCOUNT_ID.to_string(),
+    };
+    let region = scope.region.filter(|r| !r.is_empty()).unwrap_or_else(|| DEFAULT_REGION.to_string());
+    Identity { account_id, region, access_key: Some(scope.access_key) }
 }
 
 fn anonymous() -> Identity {

@@ -47,14 +47,13 @@ async fn dispatch(app: &App, req: &HttpRequest) -> (HttpResponse, &'static str, 
         return (resp, "cors", "preflight");
     }
     let request_id = stratus_core::ids::request_id();
-    let signature = identity::parse(req);
     let scope = stratus_auth::credential_scope(&req.headers, &req.query);
     let scope_service = scope.as_ref().and_then(|s| s.service.as_deref());
     let Some((model, wire)) = router::route(req, scope_service) else {
         let err = AwsError::new(404, "UnknownService", "No service matches this request");
         return (encode::error(None, Protocol::RestJson, &err, &request_id), "unknown", "unknown");
     };
-    let who = match identity::authenticate(app, req, model, wire, signature, scope).await {
+    let who = match identity::authenticate(app, req, model, wire, scope).await {
         Ok(who) => who,
         Err(err) => return (encode::error(Some(model), wire, &err, &request_id), model.name, "auth"),
     };

@@ -23,7 +23,7 @@ pub struct Identity {
 const UNSIGNED_OPERATIONS: &[(&str, &str)] = &[("sts", "AssumeRoleWithWebIdentity"), ("sts", "AssumeRoleWithSAML")];
 
 /// Parses the request's signature, if it carries one.
-pub fn parse(req: &HttpRequest) -> Result<Option<SigV4>, AuthFailure> {
+fn parse(req: &HttpRequest) -> Result<Option<SigV4>, AuthFailure> {
     stratus_auth::parse(&Request::new(req.method.as_str(), &req.path, &req.query, &req.headers))
 }
 
@@ -74,13 +74,12 @@ pub async fn authenticate(
     req: &HttpRequest,
     model: &'static ServiceModel,
     wire: Protocol,
-    parsed: Result<Option<SigV4>, AuthFailure>,
     scope: Option<CredentialScope>,
 ) -> Result<Identity, AwsError> {
     if app.auth == AuthMode::Permissive {
         return Ok(permissive(app, scope));
     }
-    let sig = match parsed {
+    let sig = match parse(req) {
         Ok(Some(sig)) => sig,
         Ok(None) if unsigned_allowed(model, wire, req) => return Ok(anonymous()),
         Ok(None) => return Err(failure(&AuthFailure::Missing, model, wire)),

@@ -24,25 +24,25 @@ struct Histogram {
 
 #[derive(Default)]
 pub struct Metrics {
-    requests: RwLock<HashMap<(String, String, u16), Arc<AtomicU64>>>,
-    latency: RwLock<HashMap<(String, String), Arc<Histogram>>>,
+    requests: RwLock<HashMap<(&'static str, &'static str, u16), Arc<AtomicU64>>>,
+    latency: RwLock<HashMap<(&'static str, &'static str), Arc<Histogram>>>,
 }
 
-fn series<K: std::hash::Hash + Eq + Clone, V: Default>(map: &RwLock<HashMap<K, Arc<V>>>, key: &K) -> Arc<V> {
+fn series<K: std::hash::Hash + Eq + Copy, V: Default>(map: &RwLock<HashMap<K, Arc<V>>>, key: &K) -> Arc<V> {
     if let Some(v) = map.read().ok().and_then(|m| m.get(key).cloned()) {
         return v;
     }
     match map.write() {
-        Ok(mut m) => m.entry(key.clone()).or_default().clone(),
+        Ok(mut m) => m.entry(*key).or_default().clone(),
         Err(_) => Arc::new(V::default()),
     }
 }
 
 impl Metrics {
     /// Records one finished request.
-    pub fn record(&self, service: &str, operation: &str, status: u16, elapsed: Duration) {
-        series(&self.requests, &(service.to_string(), operation.to_string(), status)).fetch_add(1, Ordering::Relaxed);
-        let h = series(&self.latency, &(service.to_string(), operation.to_string()));
+    pub fn record(&self, service: &'static str, operation: &'static str, status: u16, elapsed: Duration) {
+        series(&self.requests, &(service, operation, status)).fetch_add(1, Ordering::Relaxed);
+        let h = series(&self.latency, &(service, operation));
         let secs = elapsed.as_secs_f64();
         for (i, bound) in BUCKETS.iter().enumerate() {
             if secs <= *bound {

@@ -8,7 +8,7 @@ use std::fmt::Write;
 /// Builds the report and prints it (and writes it with `write`).
 pub fn run(write: bool) -> Result<()> {
     let store = stratus_store::Store::in_memory().context("opening an in-memory store")?;
-    let services = stratus::registry::services(&store);
+    let services = stratus::registry::services(&store, &stratus_core::Settings::default());
     let mut models: Vec<_> = stratus_protocol::generated::ALL.to_vec();
     models.sort_by_key(|m| m.name);
     let mut out = String::new();

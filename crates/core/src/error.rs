@@ -63,3 +63,10 @@ impl fmt::Display for AwsError {
 }
 
 impl std::error::Error for AwsError {}
+
+impl From<stratus_store::StoreError> for AwsError {
+    /// A storage failure is Stratus's fault, never the caller's.
+    fn from(e: stratus_store::StoreError) -> Self {
+        AwsError::internal(format!("storage failure: {e}"))
+    }
+}

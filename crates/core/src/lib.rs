@@ -7,12 +7,16 @@ pub mod arn;
 pub mod clock;
 pub mod credentials;
 pub mod error;
+pub mod http;
 pub mod ids;
 pub mod input;
 pub mod service;
+pub mod settings;
 
 pub use error::AwsError;
+pub use http::{HttpRequest, HttpResponse};
 pub use service::{RequestContext, Service};
+pub use settings::Settings;
 
 /// The account used when an access key maps to no configured account.
 pub const DEFAULT_ACCOUNT_ID: &str = "000000000000";

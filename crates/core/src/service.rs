@@ -4,6 +4,7 @@
 //! nothing of HTTP or wire formats.
 
 use crate::AwsError;
+use crate::http::{HttpRequest, HttpResponse};
 use async_trait::async_trait;
 use serde_json::Value;
 
@@ -51,4 +52,19 @@ pub trait Service: Send + Sync {
 
     /// Drops in-memory caches after the store was wiped (`/_stratus/reset`).
     fn reset(&self) {}
+
+    /// Starts background work (reapers, queues, pollers) once the server runs
+    /// inside its async runtime. Called once, after every service exists.
+    fn start(&self) {}
+
+    /// Whether this service answers `req` directly as a data plane (function
+    /// URLs, API invoke URLs), before any AWS API routing. Must be cheap.
+    fn claims(&self, _req: &HttpRequest) -> bool {
+        false
+    }
+
+    /// Answers a request this service `claims`.
+    async fn serve(&self, _req: HttpRequest) -> HttpResponse {
+        HttpResponse::new(404, "application/json", "{\"message\":\"Not Found\"}")
+    }
 }

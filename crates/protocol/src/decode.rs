@@ -3,12 +3,12 @@
 //! that value against the model.
 
 use crate::conventions;
-use crate::http::HttpRequest;
 use crate::model::{Location, Operation, Protocol, ServiceModel, ShapeKind};
 use crate::{json, query, rest, validate, xml};
 use base64::Engine;
 use serde_json::{Map, Value};
 use stratus_core::AwsError;
+use stratus_core::http::HttpRequest;
 
 /// A request turned into an operation and its input.
 #[derive(Debug)]

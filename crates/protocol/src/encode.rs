@@ -2,12 +2,12 @@
 //! protocol writes them, with the request id in that protocol's header.
 
 use crate::conventions;
-use crate::http::HttpResponse;
 use crate::model::{Operation, Protocol, ServiceModel, ShapeKind};
 use crate::{json, rest, xml};
 use base64::Engine;
 use serde_json::{Map, Value};
 use stratus_core::AwsError;
+use stratus_core::http::HttpResponse;
 
 /// Content type of JSON bodies for a wire protocol.
 fn json_content_type(wire: Protocol) -> &'static str {

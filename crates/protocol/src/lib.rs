@@ -8,7 +8,6 @@ pub mod conventions;
 pub mod decode;
 pub mod encode;
 pub mod generated;
-pub mod http;
 pub mod json;
 pub mod model;
 pub mod query;
@@ -18,8 +17,8 @@ pub mod timestamp;
 pub mod validate;
 pub mod xml;
 
-pub use http::{HttpRequest, HttpResponse};
 pub use model::{Protocol, ServiceModel};
+pub use stratus_core::http::{HttpRequest, HttpResponse};
 
 /// Looks up a service model by its name (e.g. `logs`).
 pub fn model(name: &str) -> Option<&'static ServiceModel> {

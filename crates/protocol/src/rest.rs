@@ -2,12 +2,12 @@
 //! request against operation URI templates, and moving members between the
 //! model-keyed value and URI labels, query parameters, headers and status.
 
-use crate::http::HttpRequest;
 use crate::model::{Location, Operation, ServiceModel, ShapeKind, TimestampFormat};
 use crate::xml;
 use base64::Engine;
 use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
+use stratus_core::http::HttpRequest;
 
 /// Path labels captured from a URI template.
 pub type Labels = Vec<(&'static str, String)>;

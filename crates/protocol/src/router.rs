@@ -4,9 +4,9 @@
 //! wire protocol (SQS takes both its JSON and its legacy Query form).
 
 use crate::generated::ALL;
-use crate::http::HttpRequest;
 use crate::model::{Protocol, ServiceModel};
 use crate::rest;
+use stratus_core::http::HttpRequest;
 
 /// Finds the service for `req`. `scope_service` is the service named in the
 /// request's SigV4 credential scope, if it was signed.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
-use stratus_core::Service;
+use stratus_core::{Service, Settings};
 use stratus_store::Store;
 
 pub struct App {
@@ -21,8 +21,18 @@ pub struct App {
 }
 
 impl App {
-    /// Opens the store and registers every service.
-    pub fn new(args: &ServeArgs) -> Result<App, String> {
+    /// Starts every service's background work; call inside the runtime.
+    pub fn start_services(&self) {
+        for service in self.services.values() {
+            service.start();
+        }
+    }
+}
+
+impl App {
+    /// Opens the store and registers every service; `endpoint` is where the
+    /// server has been bound.
+    pub fn new(args: &ServeArgs, endpoint: String) -> Result<App, String> {
         let (store, data_dir) = if args.in_memory {
             (Store::in_memory().map_err(|e| e.to_string())?, None)
         } else {
@@ -33,7 +43,14 @@ impl App {
         if let Some(path) = &args.credentials {
             keys = crate::config::load_credentials(path)?;
         }
-        let services = crate::registry::services(&store);
+        let settings = Settings {
+            endpoint,
+            data_dir: data_dir.clone(),
+            enforce_capacity: args.enforce_capacity,
+            lambda_concurrency: args.lambda_concurrency,
+            reaper_interval_secs: Settings::default().reaper_interval_secs,
+        };
+        let services = crate::registry::services(&store, &settings);
         Ok(App {
             store,
             services: services.into_iter().map(|s| (s.name(), s)).collect(),

@@ -56,6 +56,12 @@ pub struct ServeArgs {
     /// Log filter, e.g. `info` or `stratus=debug`.
     #[arg(long, env = "STRATUS_LOG_LEVEL", default_value = "info")]
     pub log_level: String,
+    /// Throttle PROVISIONED DynamoDB tables to their capacity, as AWS does.
+    #[arg(long, env = "STRATUS_ENFORCE_CAPACITY", default_value_t = false)]
+    pub enforce_capacity: bool,
+    /// Account-level Lambda concurrency limit.
+    #[arg(long, env = "STRATUS_LAMBDA_CONCURRENCY", default_value_t = 1000)]
+    pub lambda_concurrency: u32,
 }
 
 impl ServeArgs {
@@ -69,6 +75,8 @@ impl ServeArgs {
             auth: AuthMode::Permissive,
             credentials: None,
             log_level: "warn".into(),
+            enforce_capacity: false,
+            lambda_concurrency: 1000,
         }
     }
 

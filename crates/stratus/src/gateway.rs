@@ -42,6 +42,9 @@ async fn dispatch(app: &App, req: &HttpRequest) -> (HttpResponse, &'static str, 
     if let Some(resp) = introspection::handle(app, &req.method, &req.path).await {
         return (resp, "stratus", "introspection");
     }
+    if let Some(service) = app.services.values().find(|s| s.claims(req)) {
+        return (service.serve(req.clone()).await, service.name(), "data-plane");
+    }
     if req.method == http::Method::OPTIONS {
         let resp = cors::preflight(req.header("origin"), req.header("access-control-request-headers"));
         return (resp, "cors", "preflight");

@@ -2,11 +2,11 @@
 //! means adding its crate here.
 
 use std::sync::Arc;
-use stratus_core::Service;
+use stratus_core::{Service, Settings};
 use stratus_store::Store;
 
 /// Every service, sharing one store.
-pub fn services(store: &Store) -> Vec<Arc<dyn Service>> {
+pub fn services(store: &Store, _settings: &Settings) -> Vec<Arc<dyn Service>> {
     vec![
         Arc::new(stratus_sts::Sts::new(store.clone())),
         Arc::new(stratus_iam::Iam::new(store.clone())),

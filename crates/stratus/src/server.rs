@@ -36,11 +36,12 @@ impl Server {
 
 /// Opens the store, binds the port and starts serving in the background.
 pub async fn start(args: ServeArgs) -> Result<Server, String> {
-    let app = Arc::new(App::new(&args)?);
     let listener = TcpListener::bind((args.host.as_str(), args.port))
         .await
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = Arc::new(App::new(&args, format!("http://{addr}"))?);
+    app.start_services();
     let (stop, stopped) = watch::channel(false);
     let task = tokio::spawn(accept_loop(listener, app.clone(), stopped));
     Ok(Server { addr, app, stop, task })

@@ -1,5 +1,6 @@
-//! The HTTP request and response as the codecs see them: a fully read body,
-//! raw path and query, and headers.
+//! The HTTP request and response as the front door hands them around: a
+//! fully read body, raw path and query, and headers. The codecs read them, and
+//! services with a data plane (function URLs, API invoke URLs) answer them.
 
 use bytes::Bytes;
 use http::HeaderMap;

@@ -1,0 +1,32 @@
+//! Server-wide settings that services read: where the server can be reached
+//! (functions get it as `AWS_ENDPOINT_URL`), where state lives, and the
+//! switches of behaviours AWS makes optional for an emulator.
+
+use std::path::PathBuf;
+
+/// What every service may need to know about the server it runs in.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `http://127.0.0.1:4566`: the address clients (and functions) reach Stratus at.
+    pub endpoint: String,
+    /// The data directory; None with `--in-memory`.
+    pub data_dir: Option<PathBuf>,
+    /// Throttle PROVISIONED DynamoDB tables with token buckets (`--enforce-capacity`).
+    pub enforce_capacity: bool,
+    /// Account-level Lambda concurrency limit (`--lambda-concurrency`, AWS's default 1,000).
+    pub lambda_concurrency: u32,
+    /// How often background reapers (TTL, retention) run, in seconds.
+    pub reaper_interval_secs: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            endpoint: "http://127.0.0.1:4566".into(),
+            data_dir: None,
+            enforce_capacity: false,
+            lambda_concurrency: 1000,
+            reaper_interval_secs: 30,
+        }
+    }
+}

@@ -45,6 +45,9 @@ async fn dispatch(app: &App, req: &HttpRequest) -> (HttpResponse, &'static str, 
     if let Some(service) = app.services.values().find(|s| s.claims(req)) {
         return (service.serve(req.clone()).await, service.name(), "data-plane");
     }
+    if req.path.starts_with("/_stratus/") {
+        return (introspection::not_found(&req.method, &req.path), "stratus", "introspection");
+    }
     if req.method == http::Method::OPTIONS {
         let resp = cors::preflight(req.header("origin"), req.header("access-control-request-headers"));
         return (resp, "cors", "preflight");

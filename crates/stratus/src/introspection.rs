@@ -27,6 +27,11 @@ pub async fn handle(app: &App, method: &http::Method, path: &str) -> Option<Http
     Some(resp)
 }
 
+/// The answer for a `/_stratus/` path nothing claimed.
+pub fn not_found(method: &http::Method, path: &str) -> HttpResponse {
+    json_response(404, &json!({"error": format!("no endpoint {method} {path}")}))
+}
+
 fn json_response(status: u16, v: &Value) -> HttpResponse {
     HttpResponse::new(status, "application/json", serde_json::to_vec_pretty(v).unwrap_or_default())
 }

@@ -5,7 +5,7 @@
 //! key to its account and secret (and to refuse it once Inactive).
 
 use crate::caller;
-use crate::db::{self, Failure};
+use crate::db::{self};
 use crate::errors;
 use crate::keys;
 use crate::pagination;
@@ -61,16 +61,16 @@ fn owner(store: &Store, ctx: &RequestContext, input: &Value) -> Result<String, A
     Err(errors::validation("Must specify userName when calling with non-User credentials"))
 }
 
-fn load_credential(txn: &Txn<'_>, access_key_id: &str) -> Result<Option<Credential>, Failure> {
+fn load_credential(txn: &Txn<'_>, access_key_id: &str) -> Result<Option<Credential>, AwsError> {
     match txn.get(credential_key(access_key_id))? {
         Some(bytes) => Ok(serde_json::from_slice(&bytes).ok()),
         None => Ok(None),
     }
 }
 
-fn save_credential(txn: &mut Txn<'_>, cred: &Credential) -> Result<(), Failure> {
+fn save_credential(txn: &mut Txn<'_>, cred: &Credential) -> Result<(), AwsError> {
     let bytes = serde_json::to_vec(cred)
-        .map_err(|e| Failure(AwsError::new(500, "ServiceFailure", format!("cannot encode credential: {e}"))))?;
+        .map_err(|e| AwsError::new(500, "ServiceFailure", format!("cannot encode credential: {e}")))?;
     txn.put(credential_key(&cred.access_key_id), bytes);
     Ok(())
 }
@@ -85,9 +85,7 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: &Value) -> Resul
         .transact(move |txn| {
             let user = users::require(txn, &account, &name)?;
             if db::keys_with_prefix(txn, &keys::access_keys(&account, &name))?.len() >= MAX_KEYS {
-                return Err(Failure(errors::limit_exceeded(format!(
-                    "Cannot exceed quota for AccessKeysPerUser: {MAX_KEYS}"
-                ))));
+                return Err(errors::limit_exceeded(format!("Cannot exceed quota for AccessKeysPerUser: {MAX_KEYS}")));
             }
             let key = AccessKey {
                 user_name: user.name.clone(),
@@ -144,14 +142,14 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: &Value) -> Resul
         .transact(move |txn| {
             users::require(txn, &account, &name)?;
             let key_name = keys::access_key(&account, &name, &akid);
-            let mut key: AccessKey = db::load(txn, &key_name)?.ok_or_else(|| Failure(not_found(&akid)))?;
+            let mut key: AccessKey = db::load(txn, &key_name)?.ok_or_else(|| not_found(&akid))?;
             key.status = status.clone();
             db::save(txn, &key_name, &key)?;
             if let Some(mut cred) = load_credential(txn, &akid)? {
                 cred.status = status.clone();
                 save_credential(txn, &cred)?;
             }
-            Ok::<_, Failure>(())
+            Ok::<_, AwsError>(())
         })
         .await?;
     Ok(json!({}))
@@ -167,11 +165,11 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: &Value) -> Resul
             users::require(txn, &account, &name)?;
             let key_name = keys::access_key(&account, &name, &akid);
             if !txn.contains(&key_name)? {
-                return Err(Failure(not_found(&akid)));
+                return Err(not_found(&akid));
             }
             txn.delete(key_name);
             txn.delete(credential_key(&akid));
-            Ok::<_, Failure>(())
+            Ok::<_, AwsError>(())
         })
         .await?;
     Ok(json!({}))
@@ -188,7 +186,7 @@ pub fn last_used(store: &Store, ctx: &RequestContext, input: &Value) -> Result<V
 
 /// Moves a user's keys to its new name and points their credentials at its
 /// new ARN (UpdateUser).
-pub fn rename_owner(txn: &mut Txn<'_>, account: &str, old: &str, user: &User) -> Result<(), Failure> {
+pub fn rename_owner(txn: &mut Txn<'_>, account: &str, old: &str, user: &User) -> Result<(), AwsError> {
     let keys_of: Vec<(String, AccessKey)> = db::load_prefix(txn, &keys::access_keys(account, old))?;
     for (akid, mut key) in keys_of {
         txn.delete(keys::access_key(account, old, &akid));

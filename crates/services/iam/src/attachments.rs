@@ -3,7 +3,7 @@
 //! links from a principal to a policy ARN, so a policy's AttachmentCount
 //! and its entities are one prefix scan away.
 
-use crate::db::{self, Failure};
+use crate::db::{self};
 use crate::errors;
 use crate::links::{ATTACHMENTS, BOUNDARIES};
 use crate::pagination;
@@ -39,10 +39,10 @@ pub async fn attach(store: &Store, ctx: &RequestContext, input: &Value, kind: Ki
                 return Ok(());
             }
             if ATTACHMENTS.targets(txn, &account, &principal)?.len() >= MAX_ATTACHED {
-                return Err(Failure(errors::limit_exceeded(format!(
+                return Err(errors::limit_exceeded(format!(
                     "Cannot exceed quota for {}: {MAX_ATTACHED}",
                     quota_name(kind)
-                ))));
+                )));
             }
             let policy_info = json!({"PolicyName": policy.name, "PolicyArn": policy.arn});
             ATTACHMENTS.add(txn, &account, &principal, &policy.arn, &kind.link_info(&head), &policy_info)
@@ -59,14 +59,14 @@ pub async fn detach(store: &Store, ctx: &RequestContext, input: &Value, kind: Ki
     store
         .transact(move |txn| {
             principal::require(txn, &account, kind, &name)?;
-            let not_found = || Failure(errors::no_such_entity(format!("Policy {arn} was not found.")));
+            let not_found = || errors::no_such_entity(format!("Policy {arn} was not found."));
             let policy = policies::find(txn, &account, &arn)?.ok_or_else(not_found)?;
             let principal = kind.link_id(&name);
             if !ATTACHMENTS.contains(txn, &account, &principal, &policy.arn)? {
                 return Err(not_found());
             }
             ATTACHMENTS.remove(txn, &account, &principal, &policy.arn);
-            Ok::<_, Failure>(())
+            Ok::<_, AwsError>(())
         })
         .await?;
     Ok(json!({}))

@@ -1,38 +1,12 @@
-//! Store plumbing for IAM: the `Failure` error that carries both store
-//! errors and AWS errors out of `Store::transact`, a `Read` trait over the
-//! store's read handles (a transaction or a snapshot), and helpers that
-//! keep records as JSON.
-//!
-//! `Failure` exists only because neither `AwsError` nor `StoreError` is
-//! ours, so `From<StoreError> for AwsError` cannot be written here; it is
-//! general across services and belongs in core.
+//! Store plumbing for IAM: a `Read` trait over the store's read handles (a
+//! transaction or a snapshot), and helpers that keep records as JSON.
+//! Store failures inside `Store::transact` convert to `AwsError` through
+//! core's `From<StoreError>`.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use stratus_core::AwsError;
 use stratus_store::{KvPair, Snapshot, Store, StoreError, Txn};
-
-/// An error out of a store transaction: an AWS error or a store failure.
-#[derive(Debug)]
-pub struct Failure(pub AwsError);
-
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Self {
-        Failure(store_error(e))
-    }
-}
-
-impl From<AwsError> for Failure {
-    fn from(e: AwsError) -> Self {
-        Failure(e)
-    }
-}
-
-impl From<Failure> for AwsError {
-    fn from(f: Failure) -> Self {
-        f.0
-    }
-}
 
 /// A store failure as IAM reports server-side faults.
 pub fn store_error(e: StoreError) -> AwsError {
@@ -68,14 +42,14 @@ pub fn snapshot(store: &Store) -> Result<Snapshot, AwsError> {
     store.snapshot().map_err(store_error)
 }
 
-fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, Failure> {
+fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, AwsError> {
     serde_json::from_slice(bytes).map_err(|e| {
-        Failure(AwsError::new(500, "ServiceFailure", format!("corrupt record {}: {e}", String::from_utf8_lossy(key))))
+        AwsError::new(500, "ServiceFailure", format!("corrupt record {}: {e}", String::from_utf8_lossy(key)))
     })
 }
 
 /// The record under `key`, if any.
-pub fn load<T: DeserializeOwned>(r: &(impl Read + ?Sized), key: &str) -> Result<Option<T>, Failure> {
+pub fn load<T: DeserializeOwned>(r: &(impl Read + ?Sized), key: &str) -> Result<Option<T>, AwsError> {
     match r.raw(key)? {
         Some(bytes) => decode(key.as_bytes(), &bytes).map(Some),
         None => Ok(None),
@@ -83,7 +57,7 @@ pub fn load<T: DeserializeOwned>(r: &(impl Read + ?Sized), key: &str) -> Result<
 }
 
 /// Every record whose key starts with `prefix`, with the rest of its key.
-pub fn load_prefix<T: DeserializeOwned>(r: &(impl Read + ?Sized), prefix: &str) -> Result<Vec<(String, T)>, Failure> {
+pub fn load_prefix<T: DeserializeOwned>(r: &(impl Read + ?Sized), prefix: &str) -> Result<Vec<(String, T)>, AwsError> {
     r.raw_prefix(prefix)?
         .into_iter()
         .map(|(k, v)| {
@@ -94,7 +68,7 @@ pub fn load_prefix<T: DeserializeOwned>(r: &(impl Read + ?Sized), prefix: &str) 
 }
 
 /// The keys (rest after `prefix`) of every record under `prefix`.
-pub fn keys_with_prefix(r: &(impl Read + ?Sized), prefix: &str) -> Result<Vec<String>, Failure> {
+pub fn keys_with_prefix(r: &(impl Read + ?Sized), prefix: &str) -> Result<Vec<String>, AwsError> {
     Ok(r.raw_prefix(prefix)?
         .into_iter()
         .map(|(k, _)| String::from_utf8_lossy(k.get(prefix.len()..).unwrap_or_default()).into_owned())
@@ -102,14 +76,14 @@ pub fn keys_with_prefix(r: &(impl Read + ?Sized), prefix: &str) -> Result<Vec<St
 }
 
 /// True when some key starts with `prefix`.
-pub fn any_with_prefix(r: &(impl Read + ?Sized), prefix: &str) -> Result<bool, Failure> {
+pub fn any_with_prefix(r: &(impl Read + ?Sized), prefix: &str) -> Result<bool, AwsError> {
     Ok(!r.raw_prefix(prefix)?.is_empty())
 }
 
 /// Writes `value` as JSON under `key`.
-pub fn save<T: Serialize>(txn: &mut Txn<'_>, key: &str, value: &T) -> Result<(), Failure> {
+pub fn save<T: Serialize>(txn: &mut Txn<'_>, key: &str, value: &T) -> Result<(), AwsError> {
     let bytes = serde_json::to_vec(value)
-        .map_err(|e| Failure(AwsError::new(500, "ServiceFailure", format!("cannot encode {key}: {e}"))))?;
+        .map_err(|e| AwsError::new(500, "ServiceFailure", format!("cannot encode {key}: {e}")))?;
     txn.put(key, bytes);
     Ok(())
 }

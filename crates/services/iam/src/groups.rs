@@ -2,7 +2,7 @@
 //! DeleteGroup, ListGroups, and membership: AddUserToGroup,
 //! RemoveUserFromGroup, ListGroupsForUser (`MEMBERS` links).
 
-use crate::db::{self, Failure, Read};
+use crate::db::{self, Read};
 use crate::errors;
 use crate::keys;
 use crate::links::{ATTACHMENTS, MEMBERS};
@@ -44,8 +44,8 @@ impl Group {
     }
 }
 
-fn require(r: &(impl Read + ?Sized), account: &str, name: &str) -> Result<Group, Failure> {
-    db::load(r, &keys::entity(account, "group", name))?.ok_or_else(|| Failure(Kind::Group.not_found(name)))
+fn require(r: &(impl Read + ?Sized), account: &str, name: &str) -> Result<Group, AwsError> {
+    db::load(r, &keys::entity(account, "group", name))?.ok_or_else(|| Kind::Group.not_found(name))
 }
 
 /// CreateGroup.
@@ -65,7 +65,7 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: &Value) -> Resul
         .transact(move |txn| {
             let key = keys::entity(&account, "group", &group.name);
             if txn.contains(&key)? {
-                return Err(Failure(errors::already_exists(format!("Group with name {} already exists.", group.name))));
+                return Err(errors::already_exists(format!("Group with name {} already exists.", group.name)));
             }
             db::save(txn, &key, &group)
         })
@@ -107,7 +107,7 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: &Value) -> Resul
     store
         .transact(move |txn| {
             require(txn, &account, &name)?;
-            let conflict = |m: &str| Err(Failure(errors::delete_conflict(m)));
+            let conflict = |m: &str| Err(errors::delete_conflict(m));
             if MEMBERS.has_targets(txn, &account, &name.to_lowercase())? {
                 return conflict("Cannot delete entity, must remove users from group first.");
             }
@@ -118,7 +118,7 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: &Value) -> Resul
                 return conflict("Cannot delete entity, must delete policies first.");
             }
             txn.delete(keys::entity(&account, "group", &name));
-            Ok::<_, Failure>(())
+            Ok::<_, AwsError>(())
         })
         .await?;
     Ok(json!({}))
@@ -138,9 +138,9 @@ pub async fn add_user(store: &Store, ctx: &RequestContext, input: &Value) -> Res
                 return Ok(());
             }
             if MEMBERS.sources(txn, &account, &lu)?.len() >= MAX_GROUPS_PER_USER {
-                return Err(Failure(errors::limit_exceeded(format!(
+                return Err(errors::limit_exceeded(format!(
                     "Cannot exceed quota for GroupsPerUser: {MAX_GROUPS_PER_USER}"
-                ))));
+                )));
             }
             MEMBERS.add(
                 txn,
@@ -166,10 +166,10 @@ pub async fn remove_user(store: &Store, ctx: &RequestContext, input: &Value) -> 
             users::require(txn, &account, &user_name)?;
             let (lg, lu) = (group_name.to_lowercase(), user_name.to_lowercase());
             if !MEMBERS.contains(txn, &account, &lg, &lu)? {
-                return Err(Failure(errors::no_such_entity(format!("User {user_name} not in group {group_name}"))));
+                return Err(errors::no_such_entity(format!("User {user_name} not in group {group_name}")));
             }
             MEMBERS.remove(txn, &account, &lg, &lu);
-            Ok::<_, Failure>(())
+            Ok::<_, AwsError>(())
         })
         .await?;
     Ok(json!({}))

@@ -1,7 +1,7 @@
 //! Inline policies of roles, users and groups: Put/Get/Delete/List for all
 //! three, with IAM's per-principal size quotas.
 
-use crate::db::{self, Failure};
+use crate::db::{self};
 use crate::documents;
 use crate::errors;
 use crate::keys;
@@ -55,12 +55,12 @@ pub async fn put(store: &Store, ctx: &RequestContext, input: &Value, kind: Kind)
                 .sum::<usize>()
                 + documents::size(&policy.document);
             if total > quota(kind) {
-                return Err(Failure(errors::limit_exceeded(format!(
+                return Err(errors::limit_exceeded(format!(
                     "Maximum policy size of {} bytes exceeded for {} {}",
                     quota(kind),
                     kind.word(),
                     head.name
-                ))));
+                )));
             }
             db::save(txn, &keys::inline(&account, kind.word(), &owner, &policy.name), &policy)
         })
@@ -93,10 +93,10 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: &Value, kind: Ki
             principal::require(txn, &account, kind, &owner)?;
             let key = keys::inline(&account, kind.word(), &owner, &name);
             if !txn.contains(&key)? {
-                return Err(Failure(not_found(kind, &name)));
+                return Err(not_found(kind, &name));
             }
             txn.delete(key);
-            Ok::<_, Failure>(())
+            Ok::<_, AwsError>(())
         })
         .await?;
     Ok(json!({}))
@@ -120,7 +120,7 @@ pub fn rename_owner(
     kind: Kind,
     owner: &str,
     new_owner: &str,
-) -> Result<(), Failure> {
+) -> Result<(), AwsError> {
     let policies: Vec<(String, InlinePolicy)> =
         db::load_prefix(txn, &keys::inline_prefix(account, kind.word(), owner))?;
     for (_, policy) in policies {

@@ -3,7 +3,7 @@
 //! RemoveRoleFromInstanceProfile, ListInstanceProfilesForRole and profile
 //! tags. Profile ↔ role is the `PROFILE_ROLES` link.
 
-use crate::db::{self, Failure, Read};
+use crate::db::{self, Read};
 use crate::errors;
 use crate::keys;
 use crate::links::PROFILE_ROLES;
@@ -41,12 +41,12 @@ fn not_found(name: &str) -> AwsError {
     errors::no_such_entity(format!("Instance Profile {name} cannot be found."))
 }
 
-fn require(r: &(impl Read + ?Sized), account: &str, name: &str) -> Result<InstanceProfile, Failure> {
-    db::load(r, &keys::entity(account, "instance-profile", name))?.ok_or_else(|| Failure(not_found(name)))
+fn require(r: &(impl Read + ?Sized), account: &str, name: &str) -> Result<InstanceProfile, AwsError> {
+    db::load(r, &keys::entity(account, "instance-profile", name))?.ok_or_else(|| not_found(name))
 }
 
 /// The profile as the model's `InstanceProfile` shape, with its roles.
-fn to_json(r: &(impl Read + ?Sized), account: &str, p: &InstanceProfile) -> Result<Value, Failure> {
+fn to_json(r: &(impl Read + ?Sized), account: &str, p: &InstanceProfile) -> Result<Value, AwsError> {
     let mut role_list = Vec::new();
     for (lrole, _) in PROFILE_ROLES.targets(r, account, &p.name.to_lowercase())? {
         if let Some(role) = db::load::<Role>(r, &keys::entity(account, "role", &lrole))? {
@@ -83,10 +83,7 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: &Value) -> Resul
         .transact(move |txn| {
             let key = keys::entity(&account, "instance-profile", &profile.name);
             if txn.contains(&key)? {
-                return Err(Failure(errors::already_exists(format!(
-                    "Instance Profile {} already exists.",
-                    profile.name
-                ))));
+                return Err(errors::already_exists(format!("Instance Profile {} already exists.", profile.name)));
             }
             db::save(txn, &key, &profile)?;
             to_json(txn, &account, &profile)
@@ -112,7 +109,7 @@ pub fn list(store: &Store, ctx: &RequestContext, input: &Value) -> Result<Value,
         .into_iter()
         .filter(|(_, p)| p.path.starts_with(prefix))
         .map(|(k, p)| Ok((k, to_json(&snap, &ctx.account_id, &p)?)))
-        .collect::<Result<Vec<_>, Failure>>()?;
+        .collect::<Result<Vec<_>, AwsError>>()?;
     let page = pagination::page(rows, |(k, _)| k.clone(), input)?;
     Ok(page.output("InstanceProfiles", |(_, v)| v))
 }
@@ -125,12 +122,12 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: &Value) -> Resul
         .transact(move |txn| {
             require(txn, &account, &name)?;
             if PROFILE_ROLES.has_targets(txn, &account, &name.to_lowercase())? {
-                return Err(Failure(errors::delete_conflict(
+                return Err(errors::delete_conflict(
                     "Cannot delete entity, must remove roles from instance profile first.",
-                )));
+                ));
             }
             txn.delete(keys::entity(&account, "instance-profile", &name));
-            Ok::<_, Failure>(())
+            Ok::<_, AwsError>(())
         })
         .await?;
     Ok(json!({}))
@@ -147,9 +144,7 @@ pub async fn add_role(store: &Store, ctx: &RequestContext, input: &Value) -> Res
             let role = roles::require(txn, &account, &role_name)?;
             let lp = profile.name.to_lowercase();
             if PROFILE_ROLES.has_targets(txn, &account, &lp)? {
-                return Err(Failure(errors::limit_exceeded(
-                    "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1",
-                )));
+                return Err(errors::limit_exceeded("Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1"));
             }
             let profile_info = json!({"name": profile.name});
             let role_info = json!({"name": role.name});
@@ -169,12 +164,10 @@ pub async fn remove_role(store: &Store, ctx: &RequestContext, input: &Value) -> 
             require(txn, &account, &name)?;
             let (lp, lr) = (name.to_lowercase(), role_name.to_lowercase());
             if !PROFILE_ROLES.contains(txn, &account, &lp, &lr)? {
-                return Err(Failure(errors::no_such_entity(format!(
-                    "The role with name {role_name} cannot be found."
-                ))));
+                return Err(errors::no_such_entity(format!("The role with name {role_name} cannot be found.")));
             }
             PROFILE_ROLES.remove(txn, &account, &lp, &lr);
-            Ok::<_, Failure>(())
+            Ok::<_, AwsError>(())
         })
         .await?;
     Ok(json!({}))

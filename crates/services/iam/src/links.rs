@@ -4,8 +4,9 @@
 //! prefix scan. `|` cannot occur in IAM names or ARNs, so prefixes never
 //! run into a longer name.
 
-use crate::db::{self, Failure, Read};
+use crate::db::{self, Read};
 use serde_json::Value;
+use stratus_core::AwsError;
 use stratus_store::Txn;
 
 /// One relation and the names of its two index directions.
@@ -38,7 +39,7 @@ impl Link {
         b: &str,
         a_info: &Value,
         b_info: &Value,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), AwsError> {
         db::save(txn, &format!("{}{b}", prefix(account, self.forward, a)), b_info)?;
         db::save(txn, &format!("{}{a}", prefix(account, self.reverse, b)), a_info)
     }
@@ -50,27 +51,27 @@ impl Link {
     }
 
     /// Whether `a` is related to `b`.
-    pub fn contains(&self, r: &(impl Read + ?Sized), account: &str, a: &str, b: &str) -> Result<bool, Failure> {
+    pub fn contains(&self, r: &(impl Read + ?Sized), account: &str, a: &str, b: &str) -> Result<bool, AwsError> {
         Ok(r.raw(&format!("{}{b}", prefix(account, self.forward, a)))?.is_some())
     }
 
     /// Everything `a` is related to, with its description, ordered by key.
-    pub fn targets(&self, r: &(impl Read + ?Sized), account: &str, a: &str) -> Result<Vec<(String, Value)>, Failure> {
+    pub fn targets(&self, r: &(impl Read + ?Sized), account: &str, a: &str) -> Result<Vec<(String, Value)>, AwsError> {
         db::load_prefix(r, &prefix(account, self.forward, a))
     }
 
     /// Everything related to `b`, with its description, ordered by key.
-    pub fn sources(&self, r: &(impl Read + ?Sized), account: &str, b: &str) -> Result<Vec<(String, Value)>, Failure> {
+    pub fn sources(&self, r: &(impl Read + ?Sized), account: &str, b: &str) -> Result<Vec<(String, Value)>, AwsError> {
         db::load_prefix(r, &prefix(account, self.reverse, b))
     }
 
     /// Whether `a` is related to anything.
-    pub fn has_targets(&self, r: &(impl Read + ?Sized), account: &str, a: &str) -> Result<bool, Failure> {
+    pub fn has_targets(&self, r: &(impl Read + ?Sized), account: &str, a: &str) -> Result<bool, AwsError> {
         db::any_with_prefix(r, &prefix(account, self.forward, a))
     }
 
     /// Whether anything is related to `b`.
-    pub fn has_sources(&self, r: &(impl Read + ?Sized), account: &str, b: &str) -> Result<bool, Failure> {
+    pub fn has_sources(&self, r: &(impl Read + ?Sized), account: &str, b: &str) -> Result<bool, AwsError> {
         db::any_with_prefix(r, &prefix(account, self.reverse, b))
     }
 
@@ -83,7 +84,7 @@ impl Link {
         a: &str,
         new_a: &str,
         new_info: &Value,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), AwsError> {
         for (b, b_info) in self.targets(txn, account, a)? {
             self.remove(txn, account, a, &b);
             self.add(txn, account, new_a, &b, new_info, &b_info)?;
@@ -99,7 +100,7 @@ impl Link {
         b: &str,
         new_b: &str,
         new_info: &Value,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), AwsError> {
         for (a, a_info) in self.sources(txn, account, b)? {
             self.remove(txn, account, &a, b);
             self.add(txn, account, &a, new_b, &a_info, new_info)?;

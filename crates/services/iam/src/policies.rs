@@ -4,7 +4,7 @@
 //! operations with IAM's five-version limit, and policy tags.
 
 use crate::aws_managed;
-use crate::db::{self, Failure, Read};
+use crate::db::{self, Read};
 use crate::documents;
 use crate::errors;
 use crate::keys;
@@ -131,7 +131,7 @@ impl Missing {
 
 /// The policy with ARN `policy_arn` as seen from `account`: an AWS-managed
 /// policy or one of the account's own; `None` when there is no such policy.
-pub fn find(r: &(impl Read + ?Sized), account: &str, policy_arn: &str) -> Result<Option<ManagedPolicy>, Failure> {
+pub fn find(r: &(impl Read + ?Sized), account: &str, policy_arn: &str) -> Result<Option<ManagedPolicy>, AwsError> {
     let parsed = arn::parse(policy_arn).ok_or_else(errors::invalid_arn)?;
     if parsed.service != "iam" || !parsed.resource.starts_with("policy/") {
         return Ok(None);
@@ -153,20 +153,20 @@ pub fn require(
     account: &str,
     policy_arn: &str,
     missing: Missing,
-) -> Result<ManagedPolicy, Failure> {
-    find(r, account, policy_arn)?.ok_or_else(|| Failure(missing.error(policy_arn)))
+) -> Result<ManagedPolicy, AwsError> {
+    find(r, account, policy_arn)?.ok_or_else(|| missing.error(policy_arn))
 }
 
 /// A customer policy that may be changed (AWS-managed ones may not).
-fn require_own(r: &(impl Read + ?Sized), account: &str, policy_arn: &str) -> Result<ManagedPolicy, Failure> {
+fn require_own(r: &(impl Read + ?Sized), account: &str, policy_arn: &str) -> Result<ManagedPolicy, AwsError> {
     let policy = require(r, account, policy_arn, Missing::NotFound)?;
     if policy.is_aws() {
-        return Err(Failure(errors::invalid_input(format!("ARN {policy_arn} is not valid."))));
+        return Err(errors::invalid_input(format!("ARN {policy_arn} is not valid.")));
     }
     Ok(policy)
 }
 
-fn usage(r: &(impl Read + ?Sized), account: &str, policy_arn: &str) -> Result<(usize, usize), Failure> {
+fn usage(r: &(impl Read + ?Sized), account: &str, policy_arn: &str) -> Result<(usize, usize), AwsError> {
     Ok((ATTACHMENTS.sources(r, account, policy_arn)?.len(), BOUNDARIES.sources(r, account, policy_arn)?.len()))
 }
 
@@ -204,10 +204,10 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: &Value) -> Resul
         .transact(move |txn| {
             let key = keys::entity(&account, "policy", &policy.name);
             if txn.contains(&key)? {
-                return Err(Failure(errors::already_exists(format!(
+                return Err(errors::already_exists(format!(
                     "A policy called {} already exists. Duplicate names are not allowed.",
                     policy.name
-                ))));
+                )));
             }
             db::save(txn, &key, &policy)
         })
@@ -233,15 +233,15 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: &Value) -> Resul
             let policy = require_own(txn, &account, &arn)?;
             let (attachments, boundaries) = usage(txn, &account, &policy.arn)?;
             if attachments + boundaries > 0 {
-                return Err(Failure(errors::delete_conflict("Cannot delete a policy attached to entities.")));
+                return Err(errors::delete_conflict("Cannot delete a policy attached to entities."));
             }
             if policy.versions.len() > 1 {
-                return Err(Failure(errors::delete_conflict(
+                return Err(errors::delete_conflict(
                     "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
-                )));
+                ));
             }
             txn.delete(keys::entity(&account, "policy", &policy.name));
-            Ok::<_, Failure>(())
+            Ok::<_, AwsError>(())
         })
         .await?;
     Ok(json!({}))
@@ -295,9 +295,9 @@ pub async fn create_version(store: &Store, ctx: &RequestContext, input: &Value) 
         .transact(move |txn| {
             let mut policy = require_own(txn, &account, &arn)?;
             if policy.versions.len() >= MAX_VERSIONS {
-                return Err(Failure(errors::limit_exceeded(
+                return Err(errors::limit_exceeded(
                     "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.",
-                )));
+                ));
             }
             let now = clock::now_epoch().floor();
             let version = PolicyVersion { id: format!("v{}", policy.next_version), document: document.clone(), create_date: now };
@@ -309,7 +309,7 @@ pub async fn create_version(store: &Store, ctx: &RequestContext, input: &Value) 
             let out = policy.version_json(&version, false);
             policy.versions.push(version);
             db::save(txn, &keys::entity(&account, "policy", &policy.name), &policy)?;
-            Ok::<_, Failure>(out)
+            Ok::<_, AwsError>(out)
         })
         .await?;
     Ok(json!({"PolicyVersion": out}))
@@ -347,10 +347,10 @@ pub async fn delete_version(store: &Store, ctx: &RequestContext, input: &Value) 
         .transact(move |txn| {
             let mut policy = require_own(txn, &account, &arn)?;
             if policy.version(&version).is_none() {
-                return Err(Failure(version_missing(&arn, &version)));
+                return Err(version_missing(&arn, &version));
             }
             if policy.default_version == version {
-                return Err(Failure(errors::delete_conflict("Cannot delete the default version of a policy.")));
+                return Err(errors::delete_conflict("Cannot delete the default version of a policy."));
             }
             policy.versions.retain(|v| v.id != version);
             db::save(txn, &keys::entity(&account, "policy", &policy.name), &policy)
@@ -368,7 +368,7 @@ pub async fn set_default_version(store: &Store, ctx: &RequestContext, input: &Va
         .transact(move |txn| {
             let mut policy = require_own(txn, &account, &arn)?;
             if policy.version(&version).is_none() {
-                return Err(Failure(version_missing(&arn, &version)));
+                return Err(version_missing(&arn, &version));
             }
             if policy.default_version != version {
                 policy.default_version = version.clone();

@@ -2,7 +2,7 @@
 //! groups): their names in keys, input members and messages, and the
 //! existence check every attach/inline operation starts with.
 
-use crate::db::{self, Failure, Read};
+use crate::db::{self, Read};
 use crate::{errors, keys};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -79,6 +79,6 @@ impl Kind {
 }
 
 /// The principal named `name`, or `NoSuchEntity`.
-pub fn require(r: &(impl Read + ?Sized), account: &str, kind: Kind, name: &str) -> Result<Head, Failure> {
-    db::load::<Head>(r, &keys::entity(account, kind.word(), name))?.ok_or_else(|| Failure(kind.not_found(name)))
+pub fn require(r: &(impl Read + ?Sized), account: &str, kind: Kind, name: &str) -> Result<Head, AwsError> {
+    db::load::<Head>(r, &keys::entity(account, kind.word(), name))?.ok_or_else(|| kind.not_found(name))
 }

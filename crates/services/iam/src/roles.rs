@@ -3,7 +3,7 @@
 //! role tags and permissions boundaries. `get` and `mark_used` are the
 //! entry points STS uses to assume roles.
 
-use crate::db::{self, Failure, Read};
+use crate::db::{self, Read};
 use crate::documents;
 use crate::errors;
 use crate::keys;
@@ -110,7 +110,7 @@ pub fn boundary_json(arn: &str) -> Value {
 
 /// The role `name` of `account`, if it exists (used by STS).
 pub fn get(store: &Store, account: &str, name: &str) -> Result<Option<Role>, AwsError> {
-    Ok(db::load(&db::snapshot(store)?, &keys::entity(account, "role", name))?)
+    db::load(&db::snapshot(store)?, &keys::entity(account, "role", name))
 }
 
 /// Records that the role was just assumed in `region` (`RoleLastUsed`).
@@ -123,15 +123,15 @@ pub async fn mark_used(store: &Store, account: &str, name: &str, region: &str) -
                 role.last_used = Some((clock::now_epoch().floor(), region.clone()));
                 db::save(txn, &key, &role)?;
             }
-            Ok::<_, Failure>(())
+            Ok::<_, AwsError>(())
         })
         .await?;
     Ok(())
 }
 
 /// Loads a role inside a transaction or snapshot, or `NoSuchEntity`.
-pub fn require(r: &(impl Read + ?Sized), account: &str, name: &str) -> Result<Role, Failure> {
-    db::load(r, &keys::entity(account, "role", name))?.ok_or_else(|| Failure(Kind::Role.not_found(name)))
+pub fn require(r: &(impl Read + ?Sized), account: &str, name: &str) -> Result<Role, AwsError> {
+    db::load(r, &keys::entity(account, "role", name))?.ok_or_else(|| Kind::Role.not_found(name))
 }
 
 fn check_trust_policy(document: &str) -> Result<(), AwsError> {
@@ -151,7 +151,7 @@ pub fn set_boundary(
     head: &Head,
     current: &mut Option<String>,
     new: Option<String>,
-) -> Result<(), Failure> {
+) -> Result<(), AwsError> {
     let principal = kind.link_id(&head.name);
     if let Some(old) = current.take() {
         BOUNDARIES.remove(txn, account, &principal, &old);
@@ -189,7 +189,7 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: &Value) -> Resul
         .transact(move |txn| {
             let key = keys::entity(&account, "role", &role.name);
             if txn.contains(&key)? {
-                return Err(Failure(errors::already_exists(format!("Role with name {} already exists.", role.name))));
+                return Err(errors::already_exists(format!("Role with name {} already exists.", role.name)));
             }
             let mut role = role.clone();
             set_boundary(txn, &account, Kind::Role, &role.head(), &mut role.permissions_boundary, boundary.clone())?;
@@ -220,18 +220,18 @@ async fn update<T: Send + 'static>(
     store: &Store,
     ctx: &RequestContext,
     input: &Value,
-    mut change: impl FnMut(&mut Txn<'_>, &mut Role) -> Result<T, Failure> + Send + 'static,
+    mut change: impl FnMut(&mut Txn<'_>, &mut Role) -> Result<T, AwsError> + Send + 'static,
 ) -> Result<T, AwsError> {
     let account = ctx.account_id.clone();
     let name = input.req_str("RoleName")?.to_string();
-    Ok(store
+    store
         .transact(move |txn| {
             let mut role = require(txn, &account, &name)?;
             let out = change(txn, &mut role)?;
             db::save(txn, &keys::entity(&account, "role", &name), &role)?;
-            Ok::<_, Failure>(out)
+            Ok::<_, AwsError>(out)
         })
-        .await?)
+        .await
 }
 
 /// UpdateRole.
@@ -306,20 +306,20 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: &Value) -> Resul
         .transact(move |txn| {
             let mut role = require(txn, &account, &name)?;
             if PROFILE_ROLES.has_sources(txn, &account, &name.to_lowercase())? {
-                return Err(Failure(errors::delete_conflict(
+                return Err(errors::delete_conflict(
                     "Cannot delete entity, must remove roles from instance profile first.",
-                )));
+                ));
             }
             if ATTACHMENTS.has_targets(txn, &account, &Kind::Role.link_id(&name))? {
-                return Err(Failure(errors::delete_conflict("Cannot delete entity, must detach all policies first.")));
+                return Err(errors::delete_conflict("Cannot delete entity, must detach all policies first."));
             }
             if db::any_with_prefix(txn, &keys::inline_prefix(&account, "role", &name))? {
-                return Err(Failure(errors::delete_conflict("Cannot delete entity, must delete policies first.")));
+                return Err(errors::delete_conflict("Cannot delete entity, must delete policies first."));
             }
             let head = role.head();
             set_boundary(txn, &account, Kind::Role, &head, &mut role.permissions_boundary, None)?;
             txn.delete(keys::entity(&account, "role", &name));
-            Ok::<_, Failure>(())
+            Ok::<_, AwsError>(())
         })
         .await?;
     Ok(json!({}))

@@ -2,7 +2,7 @@
 //! profiles): parsing `Tags` input, merging and removing, rendering, and
 //! the Tag/Untag/List operations shared by every taggable record.
 
-use crate::db::{self, Failure};
+use crate::db::{self};
 use crate::errors;
 use crate::pagination;
 use serde::de::DeserializeOwned;
@@ -85,7 +85,7 @@ pub async fn tag<T: Tagged>(
             let mut record: T = db::load(txn, &key)?.ok_or_else(|| not_found.clone())?;
             merge(record.tags_mut(), new.clone(), entity)?;
             db::save(txn, &key, &record)?;
-            Ok::<_, Failure>(())
+            Ok::<_, AwsError>(())
         })
         .await?;
     Ok(json!({}))
@@ -104,7 +104,7 @@ pub async fn untag<T: Tagged>(
             let mut record: T = db::load(txn, &key)?.ok_or_else(|| not_found.clone())?;
             remove(record.tags_mut(), &keys);
             db::save(txn, &key, &record)?;
-            Ok::<_, Failure>(())
+            Ok::<_, AwsError>(())
         })
         .await?;
     Ok(json!({}))

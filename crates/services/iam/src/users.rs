@@ -4,7 +4,7 @@
 
 use crate::access_keys;
 use crate::caller;
-use crate::db::{self, Failure, Read};
+use crate::db::{self, Read};
 use crate::errors;
 use crate::inline;
 use crate::keys;
@@ -72,8 +72,8 @@ fn arn(account: &str, path: &str, name: &str) -> String {
 }
 
 /// Loads a user, or `NoSuchEntity`.
-pub fn require(r: &(impl Read + ?Sized), account: &str, name: &str) -> Result<User, Failure> {
-    db::load(r, &keys::entity(account, "user", name))?.ok_or_else(|| Failure(Kind::User.not_found(name)))
+pub fn require(r: &(impl Read + ?Sized), account: &str, name: &str) -> Result<User, AwsError> {
+    db::load(r, &keys::entity(account, "user", name))?.ok_or_else(|| Kind::User.not_found(name))
 }
 
 /// The user an operation is about: `UserName`, or else the calling IAM user.
@@ -104,7 +104,7 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: &Value) -> Resul
         .transact(move |txn| {
             let key = keys::entity(&account, "user", &user.name);
             if txn.contains(&key)? {
-                return Err(Failure(errors::already_exists(format!("User with name {} already exists.", user.name))));
+                return Err(errors::already_exists(format!("User with name {} already exists.", user.name)));
             }
             let mut user = user.clone();
             set_boundary(txn, &account, Kind::User, &user.head(), &mut user.permissions_boundary, boundary.clone())?;
@@ -135,7 +135,7 @@ pub fn list(store: &Store, ctx: &RequestContext, input: &Value) -> Result<Value,
 }
 
 /// Re-keys everything that hangs off a user after a rename or a move.
-fn carry_relations(txn: &mut Txn<'_>, account: &str, old: &str, user: &User) -> Result<(), Failure> {
+fn carry_relations(txn: &mut Txn<'_>, account: &str, old: &str, user: &User) -> Result<(), AwsError> {
     let info = Kind::User.link_info(&user.head());
     let (old_l, new_l) = (old.to_lowercase(), user.name.to_lowercase());
     MEMBERS.rename_target(txn, account, &old_l, &new_l, &info)?;
@@ -158,7 +158,7 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: &Value) -> Resul
             let mut user = require(txn, &account, &name)?;
             if let Some(n) = &new_name {
                 if !n.eq_ignore_ascii_case(&name) && txn.contains(keys::entity(&account, "user", n))? {
-                    return Err(Failure(errors::already_exists(format!("User with name {n} already exists."))));
+                    return Err(errors::already_exists(format!("User with name {n} already exists.")));
                 }
                 user.name = n.clone();
             }
@@ -181,7 +181,7 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: &Value) -> Resul
     store
         .transact(move |txn| {
             let mut user = require(txn, &account, &name)?;
-            let conflict = |m: &str| Err(Failure(errors::delete_conflict(m)));
+            let conflict = |m: &str| Err(errors::delete_conflict(m));
             if db::any_with_prefix(txn, &keys::access_keys(&account, &name))? {
                 return conflict("Cannot delete entity, must delete access keys first.");
             }
@@ -197,7 +197,7 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: &Value) -> Resul
             let head = user.head();
             set_boundary(txn, &account, Kind::User, &head, &mut user.permissions_boundary, None)?;
             txn.delete(keys::entity(&account, "user", &name));
-            Ok::<_, Failure>(())
+            Ok::<_, AwsError>(())
         })
         .await?;
     Ok(json!({}))

@@ -1,5 +1,5 @@
 //! The errors CloudWatch Logs returns, with AWS's exact codes and texts, and
-//! `Failure`: the error type of store transactions (an `AwsError` or a store
+//! `AwsError`: the error type of store transactions (an `AwsError` or a store
 //! failure), so a closure can abort with either.
 
 use stratus_core::AwsError;
@@ -52,34 +52,6 @@ pub fn validation(message: impl Into<String>) -> AwsError {
 /// A store failure seen by a caller: Stratus's fault, not the client's.
 pub fn store(e: StoreError) -> AwsError {
     AwsError::internal(format!("log store failure: {e}"))
-}
-
-/// The error of a store transaction closure.
-#[derive(Debug)]
-pub enum Failure {
-    Aws(AwsError),
-    Store(StoreError),
-}
-
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Self {
-        Failure::Store(e)
-    }
-}
-
-impl From<AwsError> for Failure {
-    fn from(e: AwsError) -> Self {
-        Failure::Aws(e)
-    }
-}
-
-impl From<Failure> for AwsError {
-    fn from(f: Failure) -> Self {
-        match f {
-            Failure::Aws(e) => e,
-            Failure::Store(e) => store(e),
-        }
-    }
 }
 
 /// Decoding a stored record failed: the store holds something we did not write.

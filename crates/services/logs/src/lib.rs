@@ -11,6 +11,7 @@ mod batch;
 mod error;
 mod expire;
 pub mod filter;
+pub mod ingest;
 mod keys;
 mod merge;
 mod model;

@@ -7,7 +7,7 @@ use stratus_core::clock::now_millis;
 use stratus_core::input::Input;
 use stratus_store::Snapshot;
 
-use crate::error::{Failure, group_exists, group_not_found, invalid, store};
+use crate::error::{group_exists, group_not_found, invalid, store};
 use crate::expire;
 use crate::model::{Group, Stream, decode, encode};
 use crate::names::group_from_identifier;
@@ -39,13 +39,12 @@ pub async fn create(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
         .store
         .transact(move |txn| {
             if txn.contains(&key)? {
-                return Err(Failure::Aws(group_exists()));
+                return Err(group_exists());
             }
             txn.put(key.clone(), value.clone());
             Ok(())
         })
-        .await
-        .map_err(AwsError::from)?;
+        .await?;
     Ok(empty())
 }
 
@@ -58,7 +57,7 @@ pub async fn delete(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
         .transact(move |txn| {
             let group = keys.group(&name);
             if !txn.contains(&group)? {
-                return Err(Failure::Aws(group_not_found()));
+                return Err(group_not_found());
             }
             txn.delete(group);
             txn.delete_prefix(keys.streams(&name, ""));
@@ -67,8 +66,7 @@ pub async fn delete(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
             txn.delete_prefix(keys.subscriptions(&name, ""));
             Ok(())
         })
-        .await
-        .map_err(AwsError::from)?;
+        .await?;
     Ok(empty())
 }
 
@@ -168,10 +166,9 @@ pub async fn put_retention(scope: &Scope, input: &Value) -> Result<Value, AwsErr
                     txn.put(skey, encode("log stream", &stream)?);
                 }
             }
-            Ok::<(), Failure>(())
+            Ok::<(), AwsError>(())
         })
-        .await
-        .map_err(AwsError::from)?;
+        .await?;
     Ok(empty())
 }
 
@@ -184,9 +181,8 @@ pub async fn delete_retention(scope: &Scope, input: &Value) -> Result<Value, Aws
             let mut group: Group = decode("log group", &bytes)?;
             group.retention_in_days = None;
             txn.put(key.clone(), encode("log group", &group)?);
-            Ok::<(), Failure>(())
+            Ok::<(), AwsError>(())
         })
-        .await
-        .map_err(AwsError::from)?;
+        .await?;
     Ok(empty())
 }

@@ -7,7 +7,7 @@ use stratus_core::AwsError;
 use stratus_core::clock::now_millis;
 use stratus_core::input::Input;
 
-use crate::error::{Failure, group_not_found, invalid, limit_exceeded, metric_filter_not_found, store};
+use crate::error::{group_not_found, invalid, limit_exceeded, metric_filter_not_found, store};
 use crate::filter::FilterPattern;
 use crate::model::{FilterRecord, Group, decode, encode};
 use crate::ops::{empty, put_opt};
@@ -63,7 +63,7 @@ pub async fn put(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
                 }
                 None => {
                     if g.metric_filter_count >= MAX_PER_GROUP {
-                        return Err(Failure::Aws(limit_exceeded()));
+                        return Err(limit_exceeded());
                     }
                     g.metric_filter_count += 1;
                     txn.put(group_key.clone(), encode("log group", &g)?);
@@ -72,8 +72,7 @@ pub async fn put(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
             txn.put(key.clone(), encode("metric filter", &record)?);
             Ok(())
         })
-        .await
-        .map_err(AwsError::from)?;
+        .await?;
     Ok(empty())
 }
 
@@ -126,15 +125,14 @@ pub async fn delete(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
         .transact(move |txn| {
             let mut g: Group = decode("log group", &txn.get(&group_key)?.ok_or_else(group_not_found)?)?;
             if !txn.contains(&key)? {
-                return Err(Failure::Aws(metric_filter_not_found()));
+                return Err(metric_filter_not_found());
             }
             txn.delete(key.clone());
             g.metric_filter_count = (g.metric_filter_count - 1).max(0);
             txn.put(group_key.clone(), encode("log group", &g)?);
             Ok(())
         })
-        .await
-        .map_err(AwsError::from)?;
+        .await?;
     Ok(empty())
 }
 

@@ -11,7 +11,7 @@ use stratus_core::clock::now_millis;
 use stratus_core::input::Input;
 
 use crate::batch::{self, Verdict};
-use crate::error::{Failure, group_not_found, stream_not_found};
+use crate::error::{group_not_found, stream_not_found};
 use crate::expire;
 use crate::keys::event_key;
 use crate::model::{Event, Group, Stream, decode, encode};
@@ -29,7 +29,7 @@ pub async fn put(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
 
     let (verdict, token) = scope
         .store
-        .transact(move |txn| -> Result<(Verdict, String), Failure> {
+        .transact(move |txn| -> Result<(Verdict, String), AwsError> {
             let group: Group = decode("log group", &txn.get(&group_key)?.ok_or_else(group_not_found)?)?;
             let mut stream: Stream = decode("log stream", &txn.get(&stream_key)?.ok_or_else(stream_not_found)?)?;
             let verdict = batch::classify(&events, now, group.retention_in_days)?;
@@ -56,8 +56,7 @@ pub async fn put(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
             txn.put(stream_key.clone(), encode("log stream", &stream)?);
             Ok((verdict, token))
         })
-        .await
-        .map_err(AwsError::from)?;
+        .await?;
 
     let mut out = json!({ "nextSequenceToken": token });
     if let Some(info) = verdict.rejected_info() {

@@ -5,7 +5,7 @@ use stratus_core::AwsError;
 use stratus_core::clock::now_millis;
 use stratus_core::input::Input;
 
-use crate::error::{Failure, group_not_found, invalid, store, stream_exists, stream_not_found};
+use crate::error::{group_not_found, invalid, store, stream_exists, stream_not_found};
 use crate::model::{Stream, decode, encode};
 use crate::names::group_name;
 use crate::ops::{empty, put_opt};
@@ -36,16 +36,15 @@ pub async fn create(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
         .store
         .transact(move |txn| {
             if !txn.contains(&group_key)? {
-                return Err(Failure::Aws(group_not_found()));
+                return Err(group_not_found());
             }
             if txn.contains(&key)? {
-                return Err(Failure::Aws(stream_exists()));
+                return Err(stream_exists());
             }
             txn.put(key.clone(), value.clone());
             Ok(())
         })
-        .await
-        .map_err(AwsError::from)?;
+        .await?;
     Ok(empty())
 }
 
@@ -59,17 +58,16 @@ pub async fn delete(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
         .store
         .transact(move |txn| {
             if !txn.contains(&group_key)? {
-                return Err(Failure::Aws(group_not_found()));
+                return Err(group_not_found());
             }
             if !txn.contains(&key)? {
-                return Err(Failure::Aws(stream_not_found()));
+                return Err(stream_not_found());
             }
             txn.delete(key.clone());
             txn.delete_prefix(&events);
             Ok(())
         })
-        .await
-        .map_err(AwsError::from)?;
+        .await?;
     Ok(empty())
 }
 

@@ -8,7 +8,7 @@ use stratus_core::AwsError;
 use stratus_core::clock::now_millis;
 use stratus_core::input::Input;
 
-use crate::error::{Failure, group_not_found, invalid, limit_exceeded, store, subscription_not_found};
+use crate::error::{group_not_found, invalid, limit_exceeded, store, subscription_not_found};
 use crate::filter::FilterPattern;
 use crate::model::{FilterRecord, decode, encode};
 use crate::ops::{empty, put_opt};
@@ -53,16 +53,15 @@ pub async fn put(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
         .store
         .transact(move |txn| {
             if !txn.contains(&group_key)? {
-                return Err(Failure::Aws(group_not_found()));
+                return Err(group_not_found());
             }
             if !txn.contains(&key)? && txn.scan_prefix(&siblings, false, Some(MAX_PER_GROUP))?.len() >= MAX_PER_GROUP {
-                return Err(Failure::Aws(limit_exceeded()));
+                return Err(limit_exceeded());
             }
             txn.put(key.clone(), value.clone());
             Ok(())
         })
-        .await
-        .map_err(AwsError::from)?;
+        .await?;
     Ok(empty())
 }
 
@@ -115,15 +114,14 @@ pub async fn delete(scope: &Scope, input: &Value) -> Result<Value, AwsError> {
         .store
         .transact(move |txn| {
             if !txn.contains(&group_key)? {
-                return Err(Failure::Aws(group_not_found()));
+                return Err(group_not_found());
             }
             if !txn.contains(&key)? {
-                return Err(Failure::Aws(subscription_not_found()));
+                return Err(subscription_not_found());
             }
             txn.delete(key.clone());
             Ok(())
         })
-        .await
-        .map_err(AwsError::from)?;
+        .await?;
     Ok(empty())
 }

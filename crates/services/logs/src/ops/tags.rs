@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use stratus_core::AwsError;
 use stratus_core::input::Input;
 
-use crate::error::{Failure, group_not_found, invalid, resource_not_found};
+use crate::error::{group_not_found, invalid, resource_not_found};
 use crate::model::{Group, decode, encode};
 use crate::names::group_from_arn;
 use crate::ops::empty;
@@ -83,15 +83,14 @@ async fn change(
                 record.tags.remove(k);
             }
             if record.tags.len() > MAX_TAGS {
-                return Err(Failure::Aws(AwsError::bad_request(
+                return Err(AwsError::bad_request(
                     "TooManyTagsException",
                     format!("A resource can have no more than {MAX_TAGS} tags."),
-                )));
+                ));
             }
             txn.put(key.clone(), encode("log group", &record)?);
             Ok(())
         })
-        .await
-        .map_err(AwsError::from)?;
+        .await?;
     Ok(empty())
 }

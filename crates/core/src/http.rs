@@ -56,11 +56,14 @@ impl HttpRequest {
 }
 
 /// An outgoing response.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
+    /// When set, the body is streamed from this channel instead (after
+    /// `body`, which is then sent first); the stream ends when it closes.
+    pub stream: Option<tokio::sync::mpsc::Receiver<Bytes>>,
 }
 
 impl HttpResponse {
@@ -69,6 +72,7 @@ impl HttpResponse {
             status,
             headers: vec![("Content-Type".to_string(), content_type.to_string())],
             body: body.into(),
+            stream: None,
         }
     }
 

@@ -15,7 +15,7 @@ pub mod settings;
 
 pub use error::AwsError;
 pub use http::{HttpRequest, HttpResponse};
-pub use service::{RequestContext, Service};
+pub use service::{Event, EventSender, RequestContext, Service};
 pub use settings::Settings;
 
 /// The account used when an access key maps to no configured account.

@@ -36,6 +36,18 @@ impl RequestContext {
     }
 }
 
+/// One event of an event-stream output: the stream member it is (e.g.
+/// `sessionUpdate`, `PayloadChunk`) and its model-keyed body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub member: String,
+    pub body: Value,
+}
+
+/// Where a streaming operation sends its events; the stream ends when the
+/// last sender is dropped.
+pub type EventSender = tokio::sync::mpsc::Sender<Event>;
+
 /// One AWS service. Input and output are JSON objects keyed by the model's
 /// member names (blobs as base64 strings, timestamps as epoch seconds).
 #[async_trait]
@@ -49,6 +61,17 @@ pub trait Service: Send + Sync {
 
     /// Runs one operation.
     async fn call(&self, ctx: &RequestContext, input: Value) -> Result<Value, AwsError>;
+
+    /// Runs an operation whose output is an event stream (e.g. StartLiveTail,
+    /// InvokeWithResponseStream): returns the initial output and keeps sending
+    /// events on `events` (typically from a spawned task) until it drops it.
+    async fn call_stream(&self, ctx: &RequestContext, _input: Value, _events: EventSender) -> Result<Value, AwsError> {
+        Err(AwsError::new(
+            501,
+            "NotImplemented",
+            format!("The operation {} of service {} is not implemented by Stratus yet", ctx.operation, ctx.service),
+        ))
+    }
 
     /// Drops in-memory caches after the store was wiped (`/_stratus/reset`).
     fn reset(&self) {}

@@ -62,7 +62,7 @@ pub fn output(model: &ServiceModel, wire: Protocol, op: &Operation, out: &Value,
 
 fn rest_output(model: &ServiceModel, wire: Protocol, op: &Operation, out: &Value) -> HttpResponse {
     let (status, headers) = rest::encode_bindings(model, op, out);
-    let mut resp = HttpResponse { status: status.unwrap_or(op.success_code), headers, body: Default::default() };
+    let mut resp = HttpResponse { status: status.unwrap_or(op.success_code), headers, ..Default::default() };
     let Some(shape) = op.output else { return resp };
     let ShapeKind::Structure(st) = &model.shape(shape).kind else { return resp };
     if let Some(payload) = st.payload.and_then(|p| st.member(p)) {

@@ -7,6 +7,7 @@
 pub mod conventions;
 pub mod decode;
 pub mod encode;
+pub mod eventstream;
 pub mod generated;
 pub mod json;
 pub mod model;

@@ -17,7 +17,7 @@ pub fn decorate(resp: &mut HttpResponse, origin: Option<&str>) {
 
 /// The answer to an OPTIONS preflight.
 pub fn preflight(origin: Option<&str>, requested_headers: Option<&str>) -> HttpResponse {
-    let mut resp = HttpResponse { status: 200, headers: Vec::new(), body: Default::default() };
+    let mut resp = HttpResponse { status: 200, ..Default::default() };
     decorate(&mut resp, origin);
     resp.headers.push(("Access-Control-Allow-Methods".into(), "HEAD,GET,PUT,POST,DELETE,OPTIONS,PATCH".into()));
     resp.headers.push(("Access-Control-Allow-Headers".into(), requested_headers.unwrap_or(ALLOW_HEADERS).to_string()));

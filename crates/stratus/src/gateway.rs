@@ -4,17 +4,19 @@
 //! and encodes the answer, recording metrics on the way out.
 
 use crate::app::App;
+use crate::body::ResponseBody;
 use crate::{cors, identity, introspection};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use std::sync::Arc;
 use std::time::Instant;
 use stratus_core::{AwsError, RequestContext};
-use stratus_protocol::{HttpRequest, HttpResponse, Protocol, decode, encode, router};
+use stratus_protocol::model::{Operation, ServiceModel, ShapeId};
+use stratus_protocol::{HttpRequest, HttpResponse, Protocol, decode, encode, eventstream, router};
 
 /// Serves one request.
-pub async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+pub async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> hyper::Response<ResponseBody> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let body = match body.collect().await {
@@ -84,6 +86,10 @@ async fn dispatch(app: &App, req: &HttpRequest) -> (HttpResponse, &'static str, 
         service: model.name,
         operation: op.name,
     };
+    if let Some(stream) = eventstream::stream_member(model, op.output) {
+        let resp = stream_call(service.as_ref(), &ctx, decoded.input, (model, wire, op), stream).await;
+        return (resp, model.name, op.name);
+    }
     let resp = match service.call(&ctx, decoded.input).await {
         Ok(out) => encode::output(model, wire, op, &out, &request_id),
         Err(err) => {
@@ -96,14 +102,59 @@ async fn dispatch(app: &App, req: &HttpRequest) -> (HttpResponse, &'static str, 
     (resp, model.name, op.name)
 }
 
-fn to_hyper(resp: HttpResponse) -> hyper::Response<Full<Bytes>> {
+/// Runs an operation whose output is an event stream: the initial output
+/// (headers, or an `initial-response` event for JSON-RPC protocols) then
+/// every event the service sends, framed as it arrives.
+async fn stream_call(
+    service: &dyn stratus_core::Service,
+    ctx: &RequestContext,
+    input: serde_json::Value,
+    (model, wire, op): (&'static ServiceModel, Protocol, &'static Operation),
+    (member, shape): (&'static str, ShapeId),
+) -> HttpResponse {
+    let (events_tx, mut events_rx) = tokio::sync::mpsc::channel::<stratus_core::Event>(64);
+    let out = match service.call_stream(ctx, input, events_tx).await {
+        Ok(out) => out,
+        Err(err) => return encode::error(Some(model), wire, &err, &ctx.request_id),
+    };
+    let mut resp = encode::output(model, wire, op, &out, &ctx.request_id);
+    resp.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("x-amz-crc32"));
+    resp.headers.push(("Content-Type".into(), eventstream::CONTENT_TYPE.into()));
+    resp.body = match wire {
+        Protocol::AwsJson10 | Protocol::AwsJson11 => {
+            let mut rest = out.clone();
+            if let Some(obj) = rest.as_object_mut() {
+                obj.remove(member);
+            }
+            let body = op.output.map(|s| stratus_protocol::json::to_wire(model, s, &rest, false)).unwrap_or_default();
+            eventstream::initial_response(&body)
+        }
+        _ => Bytes::new(),
+    };
+    let (frames_tx, frames_rx) = tokio::sync::mpsc::channel::<Bytes>(64);
+    tokio::spawn(async move {
+        while let Some(ev) = events_rx.recv().await {
+            if frames_tx.send(eventstream::event(model, shape, &ev)).await.is_err() {
+                break; // the client went away
+            }
+        }
+    });
+    resp.stream = Some(frames_rx);
+    resp
+}
+
+fn to_hyper(resp: HttpResponse) -> hyper::Response<ResponseBody> {
     let mut builder = hyper::Response::builder().status(resp.status);
     for (name, value) in &resp.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    builder.body(Full::new(resp.body)).unwrap_or_else(|e| {
+    let body = match resp.stream {
+        Some(rest) => ResponseBody::streaming(resp.body, rest),
+        None => ResponseBody::full(resp.body),
+    };
+    builder.body(body).unwrap_or_else(|e| {
         tracing::error!("could not build a response: {e}");
-        let mut fallback = hyper::Response::new(Full::new(Bytes::from_static(b"internal error")));
+        let mut fallback = hyper::Response::new(ResponseBody::full(Bytes::from_static(b"internal error")));
         *fallback.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
         fallback
     })

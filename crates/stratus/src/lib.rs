@@ -3,6 +3,7 @@
 //! tests start it in-process with `server::start(ServeArgs::ephemeral())`.
 
 pub mod app;
+pub mod body;
 pub mod config;
 pub mod cors;
 pub mod gateway;

@@ -4,8 +4,6 @@
 //! the store (layout in `keys`).
 //!
 //! This file owns the `Logs` service: its operation list and dispatch.
-//! StartLiveTail is not offered: its response is an event stream, which the
-//! protocol layer does not encode yet.
 
 mod batch;
 mod error;
@@ -28,10 +26,12 @@ mod tests;
 
 use async_trait::async_trait;
 use serde_json::Value;
-use stratus_core::{AwsError, RequestContext, Service};
+use stratus_core::{AwsError, EventSender, RequestContext, Service};
 use stratus_store::Store;
 
-use crate::ops::{filter_events, get_events, groups, metric_filters, put_events, streams, subscriptions, tags};
+use crate::ops::{
+    filter_events, get_events, groups, live_tail, metric_filters, put_events, streams, subscriptions, tags,
+};
 use crate::scope::Scope;
 
 /// The operations Logs implements.
@@ -55,6 +55,7 @@ const OPERATIONS: &[&str] = &[
     "PutMetricFilter",
     "PutRetentionPolicy",
     "PutSubscriptionFilter",
+    "StartLiveTail",
     "TagLogGroup",
     "TagResource",
     "TestMetricFilter",
@@ -81,6 +82,13 @@ impl Service for Logs {
 
     fn operations(&self) -> &'static [&'static str] {
         OPERATIONS
+    }
+
+    async fn call_stream(&self, ctx: &RequestContext, input: Value, events: EventSender) -> Result<Value, AwsError> {
+        match ctx.operation {
+            "StartLiveTail" => live_tail::start(Scope::new(&self.store, ctx), &input, events).await,
+            other => Err(AwsError::bad_request("UnknownOperationException", format!("{other} does not stream"))),
+        }
     }
 
     async fn call(&self, ctx: &RequestContext, input: Value) -> Result<Value, AwsError> {

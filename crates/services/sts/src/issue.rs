@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 use stratus_core::credentials::{Credential, credential_key};
 use stratus_core::{AwsError, clock, ids};
-use stratus_iam::db::{Failure, store_error};
+use stratus_iam::db::store_error;
 use stratus_store::Store;
 
 /// How many expired credentials one issue removes at most.
@@ -52,10 +52,9 @@ pub async fn issue(store: &Store, principal: Principal, duration: i64) -> Result
             }
             txn.put(credential_key(&akid), bytes.clone());
             txn.put(index.clone(), Vec::new());
-            Ok::<_, Failure>(())
+            Ok::<_, AwsError>(())
         })
-        .await
-        .map_err(AwsError::from)?;
+        .await?;
     Ok(json!({
         "AccessKeyId": cred.access_key_id,
         "SecretAccessKey": cred.secret_access_key,

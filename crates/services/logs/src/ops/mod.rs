@@ -1,10 +1,11 @@
 //! The operations, one module per resource: log groups, tags, streams,
-//! PutLogEvents, GetLogEvents, FilterLogEvents, metric filters and
-//! subscription filters.
+//! PutLogEvents, GetLogEvents, FilterLogEvents, StartLiveTail, metric
+//! filters and subscription filters.
 
 pub mod filter_events;
 pub mod get_events;
 pub mod groups;
+pub mod live_tail;
 pub mod metric_filters;
 pub mod put_events;
 pub mod streams;

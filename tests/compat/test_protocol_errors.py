@@ -99,6 +99,18 @@ def test_query_bad_enum(client):
                               "Member must satisfy enum value set: [All, AWS, Local]")
 
 
+def test_query_malformed_parameter(stratus):
+    req = urllib.request.Request(stratus.endpoint + "/", data=b"Action=ListRoles&Version=2010-05-08&MaxItems=lots", method="POST")
+    req.add_header("Content-Type", "application/x-www-form-urlencoded")
+    req.add_header("Authorization", "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0")
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req)
+    assert e.value.code == 400
+    body = e.value.read().decode()
+    assert "<Type>Sender</Type><Code>ValidationError</Code>" in body
+    assert "MaxItems" in body
+
+
 # --- restJson (Lambda) ---
 
 def test_rest_json_unknown_path(stratus):
@@ -114,6 +126,16 @@ def test_rest_json_bad_enum(stratus):
     assert status == 400
     assert headers.get("x-amzn-errortype") == "ValidationException"
     assert "Value 'cobol85' at 'runtime' failed to satisfy constraint: Member must satisfy enum value set:" in json.loads(body)["Message"]
+
+
+def test_rest_json_missing_member(stratus):
+    status, headers, body = raw(stratus.endpoint, "POST", "/2015-03-31/functions", json.dumps({
+        "FunctionName": "f", "Runtime": "python3.12", "Code": {"ZipFile": ""}}).encode(),
+        {"Content-Type": "application/json"}, service="lambda")
+    assert status == 400
+    assert headers.get("x-amzn-errortype") == "ValidationException"
+    assert json.loads(body)["Message"] == (
+        "1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null")
 
 
 def test_rest_json_malformed(stratus):

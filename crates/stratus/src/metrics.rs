@@ -22,10 +22,15 @@ struct Histogram {
     sum_nanos: AtomicU64,
 }
 
+/// (service, operation, HTTP status).
+type RequestSeries = (&'static str, &'static str, u16);
+/// (service, operation).
+type LatencySeries = (&'static str, &'static str);
+
 #[derive(Default)]
 pub struct Metrics {
-    requests: RwLock<HashMap<(&'static str, &'static str, u16), Arc<AtomicU64>>>,
-    latency: RwLock<HashMap<(&'static str, &'static str), Arc<Histogram>>>,
+    requests: RwLock<HashMap<RequestSeries, Arc<AtomicU64>>>,
+    latency: RwLock<HashMap<LatencySeries, Arc<Histogram>>>,
 }
 
 fn series<K: std::hash::Hash + Eq + Copy, V: Default>(map: &RwLock<HashMap<K, Arc<V>>>, key: &K) -> Arc<V> {

@@ -80,6 +80,10 @@ pub trait Service: Send + Sync {
     /// inside its async runtime. Called once, after every service exists.
     fn start(&self) {}
 
+    /// Stops the background work `start` began and waits for it to end, so
+    /// the service (and the store it holds) can be dropped at shutdown.
+    async fn stop(&self) {}
+
     /// Whether this service answers `req` directly as a data plane (function
     /// URLs, API invoke URLs), before any AWS API routing. Must be cheap.
     fn claims(&self, _req: &HttpRequest) -> bool {

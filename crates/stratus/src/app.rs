@@ -27,6 +27,13 @@ impl App {
             service.start();
         }
     }
+
+    /// Stops every service's background work.
+    pub async fn stop_services(&self) {
+        for service in self.services.values() {
+            service.stop().await;
+        }
+    }
 }
 
 impl App {

@@ -19,9 +19,6 @@ pub async fn handle(app: &App, method: &http::Method, path: &str) -> Option<Http
             Err(e) => json_response(500, &json!({"reset": false, "error": e.to_string()})),
         },
         ("GET", "/_stratus/metrics") => HttpResponse::new(200, "text/plain; version=0.0.4", app.metrics.render()),
-        _ if path.starts_with("/_stratus/") => {
-            json_response(404, &json!({"error": format!("no endpoint {method} {path}")}))
-        }
         _ => return None,
     };
     Some(resp)

@@ -11,5 +11,8 @@ pub fn services(store: &Store, _settings: &Settings) -> Vec<Arc<dyn Service>> {
         Arc::new(stratus_sts::Sts::new(store.clone())),
         Arc::new(stratus_iam::Iam::new(store.clone())),
         Arc::new(stratus_logs::Logs::new(store.clone())),
+        Arc::new(stratus_lambda::Lambda::new(store.clone(), _settings)),
+        Arc::new(stratus_dynamodb::DynamoDb::new(store.clone(), _settings)),
+        Arc::new(stratus_dynamodb::DynamoDbStreams::new(store.clone())),
     ]
 }

@@ -31,6 +31,7 @@ impl Server {
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+        self.app.stop_services().await;
     }
 }
 

@@ -126,16 +126,16 @@ async fn health_reset_metrics_and_cors() {
 #[tokio::test]
 async fn unimplemented_operations_answer_in_the_protocol_format() {
     let server = common::server().await;
-    let body = r#"{"TableName":"orders"}"#;
+    let body = r#"{"Limit":5}"#;
     let (status, head, text) = raw(
         &server.endpoint(),
         &format!(
-            "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.DescribeTable\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: Kinesis_20131202.ListStreams\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         ),
     ).await;
     assert_eq!(status, 501);
     assert!(head.contains("x-amzn-requestid: "));
     let v: serde_json::Value = serde_json::from_str(&text).expect("json");
-    assert_eq!(v["__type"], "com.amazonaws.dynamodb.v20120810#NotImplemented");
+    assert_eq!(v["__type"], "NotImplemented");
 }

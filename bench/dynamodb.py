@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+# DynamoDB under concurrent load, Stratus (durable, --data-dir: group commit
+# with fsync) side by side with moto in the same run: GetItem and PutItem
+# throughput and latency with wrk (dynamodb.lua), then Stratus's Query p50
+# on a small and a large table (same partition size, 10 items) to show that
+# Query cost does not grow with the table.
+# Usage (from bench/, with the bench venv's python for boto3):
+#   .venv/bin/python dynamodb.py [--conns 32] [--duration 10]
+#       [--sizes 10000,1000000] [--targets stratus-disk,moto] > out/dynamodb.json
+# Prints a markdown table on stderr.
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+from botocore.config import Config
+
+from common import HERE, Server, log
+
+LUA = os.path.join(HERE, "dynamodb.lua")
+
+
+def client(port):
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 10, "mode": "standard"}, max_pool_connections=16),
+    )
+
+
+def wait_ready(port, deadline=60):
+    end = time.time() + deadline
+    while time.time() < end:
+        try:
+            client(port).list_tables()
+            return
+        except Exception:
+            time.sleep(0.1)
+    raise RuntimeError("server not ready")
+
+
+def create(c, name):
+    c.create_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def seed(port, name, items, per_part):
+    """`items` items in partitions k0..k{items/per_part-1}, per_part items each."""
+    def chunk(start):
+        c = client(port)
+        reqs = []
+        for i in range(start, min(start + 25, items)):
+            part, sk = divmod(i, per_part)
+            reqs.append({"PutRequest": {"Item": {"pk": {"S": f"k{part}"}, "sk": {"N": str(sk)}, "v": {"S": "x" * 80}}}})
+        while reqs:
+            out = c.batch_write_item(RequestItems={name: reqs})
+            reqs = out.get("UnprocessedItems", {}).get(name, [])
+
+    t0 = time.time()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(chunk, range(0, items, 25)))
+    log(f"   seeded {items} items in {time.time() - t0:.1f}s")
+
+
+def wrk(port, op, conns, duration, env):
+    argv = ["wrk", f"-t{min(2, conns)}", f"-c{conns}", f"-d{duration}s", "--latency", "-s", LUA, f"http://127.0.0.1:{port}/"]
+    out = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "DDB_OP": op, **env}, timeout=duration + 60)
+    lat = re.search(r"LATENCY_US p50=(\d+) p90=(\d+) p99=(\d+) max=(\d+)", out.stdout)
+    thr = re.search(r"THROUGHPUT requests=(\d+) duration_us=(\d+) non2xx=(\d+) socket_errors=(\d+)", out.stdout)
+    if not lat or not thr:
+        raise RuntimeError("wrk output: " + out.stdout + out.stderr)
+    reqs, dur = int(thr.group(1)), int(thr.group(2))
+    return {
+        "op": op,
+        "conns": conns,
+        "rps": round(reqs / (dur / 1e6), 1),
+        "p50_us": int(lat.group(1)),
+        "p90_us": int(lat.group(2)),
+        "p99_us": int(lat.group(3)),
+        "non2xx": int(thr.group(3)),
+        "socket_errors": int(thr.group(4)),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--conns", type=int, default=32)
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--sizes", default="10000,1000000")
+    ap.add_argument("--targets", default="stratus-disk,moto")
+    args = ap.parse_args()
+    results = {"load": [], "query": []}
+    for target in args.targets.split(","):
+        log(f"== {target}: GetItem / PutItem")
+        with Server(target) as srv:
+            srv.spawn()
+            wait_ready(srv.port)
+            c = client(srv.port)
+            create(c, "bench")
+            seed(srv.port, "bench", 1000, 1)
+            for op in ("get", "put"):
+                r = wrk(srv.port, op, args.conns, args.duration, {"DDB_TABLE": "bench", "DDB_KEYS": "1000"})
+                r["target"] = target
+                log(f"   {op}: {r}")
+                results["load"].append(r)
+    log("== stratus-disk: Query p50 by table size")
+    for size in (int(s) for s in args.sizes.split(",") if s):
+        with Server("stratus-disk") as srv:
+            srv.spawn()
+            wait_ready(srv.port)
+            c = client(srv.port)
+            create(c, "qtab")
+            seed(srv.port, "qtab", size, 10)
+            env = {"DDB_TABLE": "qtab", "DDB_PARTS": str(size // 10)}
+            r1 = wrk(srv.port, "query", 1, max(5, args.duration // 2), env)
+            r1.update(target="stratus-disk", items=size)
+            log(f"   {size} items: {r1}")
+            results["query"].append(r1)
+    json.dump(results, sys.stdout, indent=2)
+    print(file=sys.stdout)
+    log("")
+    log("| target | op | conns | req/s | p50 µs | p99 µs | non-2xx |")
+    log("|---|---|---|---|---|---|---|")
+    for r in results["load"]:
+        log(f"| {r['target']} | {r['op']} | {r['conns']} | {r['rps']:.0f} | {r['p50_us']} | {r['p99_us']} | {r['non2xx']} |")
+    log("")
+    log("| table items | Query p50 µs (1 conn) | p99 µs | req/s |")
+    log("|---|---|---|---|")
+    for r in results["query"]:
+        log(f"| {r['items']} | {r['p50_us']} | {r['p99_us']} | {r['rps']:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Lambda benchmarks for Stratus (bench/lambda.py): builds the std-only
+null runtime (bench/lambda_null_runtime.rs) with rustc, starts
+`stratus serve --in-memory`, and measures, through the Invoke API over
+loopback with keep-alive:
+
+- warm invoke round trip (sequential, one connection) for the null
+  `provided.al2023` runtime and for a Python handler through Stratus's
+  bootstrap; the same connection's GET /_stratus/health round trip is the
+  HTTP floor, so invoke minus health is Stratus's + the runtime loop's share;
+- warm invocations per second with wrk (WRK_CONNS connections, null runtime);
+- cold start: invoke right after UpdateFunctionConfiguration (new revision,
+  so a new environment) for the null runtime and Python.
+
+Prints a markdown table and writes JSON to $BENCH_OUT/lambda.json.
+Knobs: STRATUS_BIN, N=2000, COLD_N=10, WRK_CONNS=8, WRK_DURATION=5.
+MiniStack is not run here (see docs/benchmarks.md)."""
+
+import http.client
+import io
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.environ.get("STRATUS_BIN", os.path.join(ROOT, "target", "release", "stratus"))
+OUT = os.environ.get("BENCH_OUT", os.path.join(ROOT, "bench", "out"))
+N = int(os.environ.get("N", "2000"))
+COLD_N = int(os.environ.get("COLD_N", "10"))
+WRK_CONNS = os.environ.get("WRK_CONNS", "8")
+WRK_DURATION = os.environ.get("WRK_DURATION", "5")
+AUTH = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"
+HEADERS = {"Content-Type": "application/json", "X-Amz-Date": "20250101T000000Z", "Authorization": AUTH}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def zip_of(files):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data, mode in files:
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (0o100000 | mode) << 16
+            z.writestr(info, data)
+    return buf.getvalue()
+
+
+def call(conn, method, path, body=None):
+    conn.request(method, path, body=body, headers=HEADERS)
+    r = conn.getresponse()
+    data = r.read()
+    return r.status, data
+
+
+def create(conn, name, runtime, handler, zipbytes):
+    import base64
+    body = json.dumps({"FunctionName": name, "Runtime": runtime, "Role": "arn:aws:iam::000000000000:role/r",
+                       "Handler": handler, "Code": {"ZipFile": base64.b64encode(zipbytes).decode()},
+                       "MemorySize": 128, "Timeout": 10})
+    st, data = call(conn, "POST", "/2015-03-31/functions", body)
+    assert st == 201, data
+
+
+def invoke_path(name):
+    return f"/2015-03-31/functions/{name}/invocations"
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p / 100))]
+
+
+def rtts(conn, method, path, body, n):
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        st, _ = call(conn, method, path, body)
+        out.append((time.perf_counter() - t) * 1e6)
+        assert st == 200, st
+    return out
+
+
+def cold(conn, name, n):
+    out = []
+    for i in range(n):
+        st, data = call(conn, "PUT", f"/2015-03-31/functions/{name}/configuration", json.dumps({"Description": f"c{i}"}))
+        assert st == 200, data
+        t = time.perf_counter()
+        st, data = call(conn, "POST", invoke_path(name), b"{}")
+        out.append((time.perf_counter() - t) * 1e3)
+        assert st == 200, data
+    return out
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix="stratus-lambda-bench-")
+    nullrt = os.path.join(tmp, "bootstrap")
+    subprocess.run(["rustc", "-O", "--edition", "2021", os.path.join(ROOT, "bench", "lambda_null_runtime.rs"), "-o", nullrt], check=True)
+    port = free_port()
+    proc = subprocess.Popen([BIN, "serve", "--in-memory", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        for _ in range(200):
+            try:
+                conn.request("GET", "/_stratus/health")
+                conn.getresponse().read()
+                break
+            except OSError:
+                time.sleep(0.05)
+                conn = http.client.HTTPConnection("127.0.0.1", port)
+        with open(nullrt, "rb") as f:
+            create(conn, "null", "provided.al2023", "x.y", zip_of([("bootstrap", f.read(), 0o755)]))
+        create(conn, "py", "python3.11", "app.handler", zip_of([("app.py", "def handler(e, c):\n    return e\n", 0o644)]))
+        names = ["null", "py"]
+        rust = os.path.join(ROOT, "target", "functions", "release", "rust-echo")
+        if os.path.exists(rust):
+            with open(rust, "rb") as f:
+                create(conn, "rust", "provided.al2023", "bootstrap", zip_of([("bootstrap", f.read(), 0o755)]))
+            names.append("rust")
+        results = {}
+        payload = b'{"hello":"world","quiet":1}'
+        for name in names:
+            call(conn, "POST", invoke_path(name), payload)
+            rtts(conn, "POST", invoke_path(name), payload, 200)
+            xs = rtts(conn, "POST", invoke_path(name), payload, N)
+            results[f"warm_{name}_us"] = {"p50": pct(xs, 50), "p90": pct(xs, 90), "p99": pct(xs, 99), "mean": statistics.mean(xs)}
+        hs = rtts(conn, "GET", "/_stratus/health", None, N)
+        results["health_us"] = {"p50": pct(hs, 50), "p99": pct(hs, 99)}
+        for name in names:
+            cs = cold(conn, name, COLD_N)
+            results[f"cold_{name}_ms"] = {"p50": pct(cs, 50), "min": min(cs), "max": max(cs)}
+        lua = os.path.join(tmp, "invoke.lua")
+        with open(lua, "w") as f:
+            f.write('wrk.method = "POST"\nwrk.body = \'{"hello":"world","quiet":1}\'\n'
+                    'wrk.headers["Content-Type"] = "application/json"\n'
+                    'wrk.headers["X-Amz-Date"] = "20250101T000000Z"\n'
+                    f'wrk.headers["Authorization"] = "{AUTH}"\n')
+        for name in [n for n in ("null", "rust") if n in names]:
+            wrk = subprocess.run(["wrk", "-t2", f"-c{WRK_CONNS}", f"-d{WRK_DURATION}s", "-s", lua,
+                                  f"http://127.0.0.1:{port}{invoke_path(name)}"], capture_output=True, text=True)
+            rps = next((float(l.split()[1]) for l in wrk.stdout.splitlines() if l.startswith("Requests/sec")), 0.0)
+            non2xx = next((l for l in wrk.stdout.splitlines() if "Non-2xx" in l), "")
+            results[f"wrk_{name}_rps"] = rps
+            results[f"wrk_{name}_non2xx"] = non2xx.strip()
+        results["load"] = open("/proc/loadavg").read().split()[:3]
+        with open(os.path.join(OUT, "lambda.json"), "w") as f:
+            json.dump(results, f, indent=1)
+        w = results
+        print("| Measure | Stratus |")
+        print("|---|---|")
+        print(f"| Warm invoke RTT, null provided runtime (p50 / p99) | {w['warm_null_us']['p50']:.0f} µs / {w['warm_null_us']['p99']:.0f} µs |")
+        print(f"| Warm invoke RTT, Python via Stratus bootstrap (p50 / p99) | {w['warm_py_us']['p50']:.0f} µs / {w['warm_py_us']['p99']:.0f} µs |")
+        print(f"| HTTP floor: GET /_stratus/health RTT (p50) | {w['health_us']['p50']:.0f} µs |")
+        for name, label in (("null", "null provided runtime"), ("rust", "Rust lambda_runtime function")):
+            if f"warm_{name}_us" in w and name != "null":
+                print(f"| Warm invoke RTT, {label} (p50 / p99) | {w[f'warm_{name}_us']['p50']:.0f} µs / {w[f'warm_{name}_us']['p99']:.0f} µs |")
+            if f"wrk_{name}_rps" in w:
+                print(f"| Warm invocations/s, {label} (wrk -c{WRK_CONNS}) | {w[f'wrk_{name}_rps']:.0f} {w[f'wrk_{name}_non2xx']} |")
+        print(f"| Cold start invoke, null runtime (p50, min–max) | {w['cold_null_ms']['p50']:.1f} ms ({w['cold_null_ms']['min']:.1f}–{w['cold_null_ms']['max']:.1f}) |")
+        if "cold_rust_ms" in w:
+            c = w["cold_rust_ms"]
+            print(f"| Cold start invoke, Rust lambda_runtime (p50, min–max) | {c['p50']:.1f} ms ({c['min']:.1f}–{c['max']:.1f}) |")
+        print(f"| Cold start invoke, Python (p50, min–max) | {w['cold_py_ms']['p50']:.1f} ms ({w['cold_py_ms']['min']:.1f}–{w['cold_py_ms']['max']:.1f}) |")
+        print(f"\nload average at end: {' '.join(w['load'])}")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,268 @@
+//! One execution environment: a runtime process plus its Runtime API
+//! listener. Runs one invocation at a time, enforces the init limit, the
+//! function timeout (by killing the process tree) and the memory limit
+//! (resident set sampled while an invocation runs), and reports the
+//! durations and peak memory the REPORT line needs.
+
+use crate::invocation::{INIT_TIMEOUT, Invocation, Outcome};
+use crate::process::{self, LogBuffer};
+use crate::rapi::{Pending, RuntimeApi, Status};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// How to start an environment.
+#[derive(Debug, Clone)]
+pub struct EnvSpec {
+    /// Program and arguments (e.g. `[python3, /…/bootstrap.py]` or `[/…/bootstrap]`).
+    pub argv: Vec<String>,
+    /// Working directory (the unpacked code, `LAMBDA_TASK_ROOT`).
+    pub cwd: PathBuf,
+    /// Variables; `AWS_LAMBDA_RUNTIME_API` is added.
+    pub env: Vec<(String, String)>,
+    /// Memory limit in MB (resident set of the runtime process).
+    pub memory_mb: u64,
+    /// A directory owned by this environment, removed when it ends.
+    pub owned_dir: Option<PathBuf>,
+    /// Free-form label the caller keeps with the environment (its log stream).
+    pub label: String,
+}
+
+/// Measurements of one invocation.
+#[derive(Debug, Clone, Default)]
+pub struct InvokeStats {
+    /// Set on the environment's first invocation: spawn → first `/next`.
+    pub init_duration: Option<Duration>,
+    /// Event delivered → result posted (or the timeout).
+    pub duration: Duration,
+    /// Peak resident memory of the runtime process, MB.
+    pub max_memory_mb: u64,
+}
+
+/// A started environment.
+pub struct Environment {
+    api: RuntimeApi,
+    queue: mpsc::Sender<Pending>,
+    pid: u32,
+    exit: watch::Receiver<Option<String>>,
+    logs: LogBuffer,
+    started: Instant,
+    initialised: bool,
+    spec: EnvSpec,
+    /// Invocations served so far.
+    pub invocations: u64,
+    /// Kept warm on purpose (provisioned concurrency): never reaped when idle.
+    pub pinned: bool,
+}
+
+impl Environment {
+    /// Starts the listener and the process. The runtime initialises in the
+    /// background; the first `invoke` waits for it.
+    pub async fn start(spec: EnvSpec) -> std::io::Result<Environment> {
+        let (queue, rx) = mpsc::channel(1);
+        let api = RuntimeApi::start(rx).await?;
+        let mut env = spec.env.clone();
+        env.push(("AWS_LAMBDA_RUNTIME_API".into(), api.addr.to_string()));
+        let logs: LogBuffer = Arc::new(Mutex::new(Vec::new()));
+        let started = Instant::now();
+        let mut child = process::spawn(&spec.argv, &spec.cwd, &env, &logs)?;
+        let pid = child.id().unwrap_or(0);
+        let (exit_tx, exit) = watch::channel(None);
+        tokio::spawn(async move {
+            let text = match child.wait().await {
+                Ok(s) => match (s.code(), std::os::unix::process::ExitStatusExt::signal(&s)) {
+                    (Some(c), _) => format!("exit status {c}"),
+                    (None, Some(sig)) => format!("signal: {}", signal_name(sig)),
+                    _ => "exit status unknown".to_string(),
+                },
+                Err(e) => format!("wait failed: {e}"),
+            };
+            let _ = exit_tx.send(Some(text));
+        });
+        Ok(Environment {
+            api,
+            queue,
+            pid,
+            exit,
+            logs,
+            started,
+            initialised: false,
+            spec,
+            invocations: 0,
+            pinned: false,
+        })
+    }
+
+    /// The caller's label (log stream name).
+    pub fn label(&self) -> &str {
+        &self.spec.label
+    }
+
+    /// The runtime's process id.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// The Runtime API address (`127.0.0.1:PORT`).
+    pub fn runtime_api(&self) -> String {
+        self.api.addr.to_string()
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&self) -> bool {
+        self.exit.borrow().is_none()
+    }
+
+    /// Waits until the runtime has initialised (asked for its first event),
+    /// up to `limit`; the init then counts as done (no Init Duration later).
+    /// Returns the init duration, or None if it failed or took too long.
+    pub async fn ready(&mut self, limit: Duration) -> Option<Duration> {
+        let end = Instant::now() + limit;
+        while Instant::now() < end {
+            if let Some(t) = self.api.first_next() {
+                self.initialised = true;
+                return Some(t.saturating_duration_since(self.started));
+            }
+            if !self.alive() || *self.api.status().borrow() != Status::Running {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        None
+    }
+
+    /// Runs one invocation to its end.
+    pub async fn invoke(&mut self, inv: Invocation) -> (Outcome, InvokeStats) {
+        self.invocations += 1;
+        let mut stats = InvokeStats::default();
+        // Init may take 10 s; past that AWS retries it within the invocation's
+        // own timeout, so a cold invocation may wait for both.
+        let init_limit = if self.initialised { inv.timeout } else { INIT_TIMEOUT + inv.timeout };
+        let (dtx, drx) = oneshot::channel();
+        let (rtx, mut rrx) = oneshot::channel();
+        let mut status = self.api.status();
+        let mut exit = self.exit.clone();
+        if self.queue.send(Pending { invocation: inv, delivered: dtx, reply: rtx }).await.is_err() {
+            return (Outcome::Exited("exit status unknown".into()), stats);
+        }
+        let init_deadline = tokio::time::Instant::now() + init_limit;
+        let deadline = tokio::select! {
+            biased;
+            d = drx => match d {
+                Ok(d) => d,
+                Err(_) => return (failure(&mut status, &mut exit).await, stats),
+            },
+            o = failure(&mut status, &mut exit) => return (o, stats),
+            _ = tokio::time::sleep_until(init_deadline) => {
+                self.kill();
+                return (Outcome::Timeout, stats);
+            }
+        };
+        let begun = Instant::now();
+        if !self.initialised {
+            self.initialised = true;
+            stats.init_duration = Some(self.api.first_next().unwrap_or(begun).saturating_duration_since(self.started));
+        }
+        let limit_kb = self.spec.memory_mb * 1024;
+        let period = Duration::from_millis(25);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let outcome = loop {
+            tokio::select! {
+                biased;
+                r = &mut rrx => break r.unwrap_or_else(|_| Outcome::Exited("exit status unknown".into())),
+                o = failure(&mut status, &mut exit) => break o,
+                _ = tokio::time::sleep_until(deadline.into()) => {
+                    self.kill();
+                    break Outcome::Timeout;
+                }
+                _ = tick.tick() => {
+                    if let Some((rss, _)) = process::memory_kb(self.pid)
+                        && rss > limit_kb
+                    {
+                        self.kill();
+                        break Outcome::OutOfMemory;
+                    }
+                }
+            }
+        };
+        stats.duration = begun.elapsed();
+        stats.max_memory_mb = process::memory_kb(self.pid).map(|(_, hwm)| hwm.div_ceil(1024)).unwrap_or(0);
+        if outcome == Outcome::OutOfMemory {
+            stats.max_memory_mb = self.spec.memory_mb;
+        }
+        (outcome, stats)
+    }
+
+    /// Takes the output lines captured so far, after letting the capture
+    /// tasks catch up with what the process already wrote.
+    pub async fn take_logs(&self, settle: Duration) -> Vec<(i64, String)> {
+        for _ in 0..4 {
+            tokio::task::yield_now().await;
+        }
+        if !settle.is_zero() {
+            tokio::time::sleep(settle).await;
+        }
+        self.logs.lock().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default()
+    }
+
+    /// Kills the process tree now.
+    pub fn kill(&self) {
+        process::kill_group(self.pid);
+    }
+}
+
+impl Drop for Environment {
+    fn drop(&mut self) {
+        self.kill();
+        if let Some(dir) = self.spec.owned_dir.take() {
+            let rm = move || {
+                let _ = std::fs::remove_dir_all(dir);
+            };
+            match tokio::runtime::Handle::try_current() {
+                Ok(h) => {
+                    h.spawn_blocking(rm);
+                }
+                Err(_) => rm(),
+            }
+        }
+    }
+}
+
+/// Resolves when the environment fails: an init error, or the process exits.
+async fn failure(status: &mut watch::Receiver<Status>, exit: &mut watch::Receiver<Option<String>>) -> Outcome {
+    let peek = status.clone();
+    let init_error = async {
+        let s: Option<Status> = status.wait_for(|s| *s != Status::Running).await.ok().map(|s| s.clone());
+        match s {
+            Some(Status::InitError { body, error_type }) => Outcome::InitError { body, error_type },
+            _ => std::future::pending().await,
+        }
+    };
+    let exited = async {
+        let text: String = exit.wait_for(|e| e.is_some()).await.ok().and_then(|e| e.clone()).unwrap_or_default();
+        // An init error posted just before exiting wins over the exit.
+        tokio::task::yield_now().await;
+        let st = peek.borrow().clone();
+        if let Status::InitError { body, error_type } = st {
+            return Outcome::InitError { body, error_type };
+        }
+        Outcome::Exited(text)
+    };
+    tokio::select! {
+        biased;
+        o = init_error => o,
+        o = exited => o,
+    }
+}
+
+fn signal_name(sig: i32) -> String {
+    match sig {
+        libc::SIGKILL => "killed".into(),
+        libc::SIGTERM => "terminated".into(),
+        libc::SIGSEGV => "segmentation fault".into(),
+        libc::SIGABRT => "aborted".into(),
+        other => format!("signal {other}"),
+    }
+}

@@ -1,0 +1,47 @@
+//! What an invocation carries into an environment and what comes back.
+
+use bytes::Bytes;
+use std::time::Duration;
+
+/// One request for the runtime, as `GET /runtime/invocation/next` hands it out.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub request_id: String,
+    pub payload: Bytes,
+    /// The function's timeout; the deadline starts when the runtime takes the event.
+    pub timeout: Duration,
+    pub invoked_function_arn: String,
+    pub trace_id: String,
+    /// Decoded client context JSON, when the caller sent one.
+    pub client_context: Option<String>,
+    pub cognito_identity: Option<String>,
+}
+
+/// How an invocation ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// `POST /runtime/invocation/{id}/response`.
+    Response(Bytes),
+    /// `POST /runtime/invocation/{id}/error` (a function error).
+    Error { body: Bytes, error_type: Option<String> },
+    /// `POST /runtime/init/error`, or init ended without reaching `/next`.
+    InitError { body: Bytes, error_type: Option<String> },
+    /// The deadline passed; the environment was killed.
+    Timeout,
+    /// Resident memory exceeded the limit; the environment was killed.
+    OutOfMemory,
+    /// The runtime process exited; the text is like `exit status 1` or `signal: killed`.
+    Exited(String),
+    /// The response was over the synchronous payload limit.
+    ResponseTooLarge(usize),
+}
+
+impl Outcome {
+    /// Whether the environment can serve another invocation afterwards.
+    pub fn keeps_environment(&self) -> bool {
+        matches!(self, Outcome::Response(_) | Outcome::Error { .. } | Outcome::ResponseTooLarge(_))
+    }
+}
+
+/// Init may take this long on demand before the invocation fails (AWS: 10 s).
+pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);

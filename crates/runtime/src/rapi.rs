@@ -1,0 +1,263 @@
+//! The Runtime API (`2018-06-01`) of one environment: an HTTP/1.1 listener
+//! on a loopback port serving `GET /runtime/invocation/next` (long poll),
+//! `POST /runtime/invocation/{id}/response|error` and
+//! `POST /runtime/init/error`, with AWS's headers and status codes.
+
+use crate::invocation::{Invocation, Outcome};
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// Largest synchronous response the runtime may post (AWS: 6 MB; RIE allows 100 bytes more).
+pub const MAX_RESPONSE: usize = 6 * 1024 * 1024 + 100;
+
+/// An invocation waiting for the runtime, with the channels that report on it.
+pub struct Pending {
+    pub invocation: Invocation,
+    /// Told the deadline when the runtime takes the event.
+    pub delivered: oneshot::Sender<Instant>,
+    pub reply: oneshot::Sender<Outcome>,
+}
+
+/// The environment's life as the Runtime API sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Running,
+    InitError { body: Bytes, error_type: Option<String> },
+}
+
+struct Current {
+    request_id: String,
+    reply: oneshot::Sender<Outcome>,
+}
+
+struct Shared {
+    queue: tokio::sync::Mutex<mpsc::Receiver<Pending>>,
+    current: Mutex<Option<Current>>,
+    status: watch::Sender<Status>,
+    /// When the runtime first asked for an event (init finished).
+    first_next: Mutex<Option<Instant>>,
+}
+
+/// A running Runtime API listener.
+pub struct RuntimeApi {
+    pub addr: SocketAddr,
+    shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RuntimeApi {
+    /// Binds a loopback port and serves it; invocations arrive through `queue`.
+    pub async fn start(queue: mpsc::Receiver<Pending>) -> std::io::Result<RuntimeApi> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (status, _) = watch::channel(Status::Running);
+        let shared = Arc::new(Shared {
+            queue: tokio::sync::Mutex::new(queue),
+            current: Mutex::new(None),
+            status,
+            first_next: Mutex::new(None),
+        });
+        let s = shared.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else { continue };
+                let _ = stream.set_nodelay(true);
+                let s = s.clone();
+                tokio::spawn(async move {
+                    let svc = service_fn(move |req| handle(s.clone(), req));
+                    let _ =
+                        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await;
+                });
+            }
+        });
+        Ok(RuntimeApi { addr, shared, task })
+    }
+
+    /// Watches the environment's status (init errors).
+    pub fn status(&self) -> watch::Receiver<Status> {
+        self.shared.status.subscribe()
+    }
+
+    /// When the runtime first called `/next`, if it has.
+    pub fn first_next(&self) -> Option<Instant> {
+        self.shared.first_next.lock().ok().and_then(|g| *g)
+    }
+}
+
+impl Drop for RuntimeApi {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+type Resp = Response<Full<Bytes>>;
+
+fn json(status: StatusCode, body: &str) -> Resp {
+    let mut r = Response::new(Full::new(Bytes::from(body.to_string())));
+    *r.status_mut() = status;
+    r.headers_mut().insert("content-type", http::HeaderValue::from_static("application/json"));
+    r
+}
+
+fn error_json(status: StatusCode, error_type: &str, message: &str) -> Resp {
+    let body = format!("{{\"errorMessage\":{},\"errorType\":{}}}", quote(message), quote(error_type));
+    json(status, &body)
+}
+
+fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Infallible> {
+    let path = req.uri().path().to_string();
+    let Some(rest) = path.strip_prefix("/2018-06-01/runtime/") else {
+        if path == "/2018-06-01/ping" || path == "/ping" {
+            return Ok(json(StatusCode::OK, "pong"));
+        }
+        return Ok(error_json(StatusCode::NOT_FOUND, "InvalidRequest", "not found"));
+    };
+    let method = req.method().clone();
+    Ok(match (method.as_str(), rest) {
+        ("GET", "invocation/next") => next(&shared).await,
+        ("POST", "init/error") => {
+            let (error_type, body) = read_error(req).await;
+            shared.status.send_if_modified(|s| {
+                if *s == Status::Running {
+                    *s = Status::InitError { body, error_type };
+                    true
+                } else {
+                    false
+                }
+            });
+            json(StatusCode::ACCEPTED, "{\"status\":\"OK\"}")
+        }
+        ("POST", r) if r.starts_with("invocation/") => {
+            let tail = &r["invocation/".len()..];
+            if let Some(id) = tail.strip_suffix("/response") {
+                let id = id.to_string();
+                respond(&shared, &id, req).await
+            } else if let Some(id) = tail.strip_suffix("/error") {
+                let id = id.to_string();
+                let (error_type, body) = read_error(req).await;
+                finish(&shared, &id, Outcome::Error { body, error_type })
+            } else {
+                error_json(StatusCode::NOT_FOUND, "InvalidRequest", "not found")
+            }
+        }
+        _ => error_json(StatusCode::NOT_FOUND, "InvalidRequest", "not found"),
+    })
+}
+
+async fn next(shared: &Shared) -> Resp {
+    {
+        if let Ok(mut f) = shared.first_next.lock()
+            && f.is_none()
+        {
+            *f = Some(Instant::now());
+        }
+    }
+    let pending = {
+        let mut q = shared.queue.lock().await;
+        q.recv().await
+    };
+    let Some(p) = pending else {
+        // The environment is shutting down: hold the poll until it is killed.
+        return std::future::pending::<Resp>().await;
+    };
+    let inv = p.invocation;
+    let deadline = Instant::now() + inv.timeout;
+    let deadline_ms = SystemTime::now()
+        .checked_add(inv.timeout)
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .unwrap_or(Duration::ZERO)
+        .as_millis();
+    if let Ok(mut cur) = shared.current.lock() {
+        *cur = Some(Current { request_id: inv.request_id.clone(), reply: p.reply });
+    }
+    let _ = p.delivered.send(deadline);
+    let mut r = Response::new(Full::new(inv.payload));
+    let h = r.headers_mut();
+    let mut put = |name: &'static str, value: &str| {
+        if !value.is_empty()
+            && let Ok(v) = http::HeaderValue::from_str(value)
+        {
+            h.insert(name, v);
+        }
+    };
+    put("lambda-runtime-aws-request-id", &inv.request_id);
+    put("lambda-runtime-deadline-ms", &deadline_ms.to_string());
+    put("lambda-runtime-invoked-function-arn", &inv.invoked_function_arn);
+    put("lambda-runtime-trace-id", &inv.trace_id);
+    put("lambda-runtime-client-context", inv.client_context.as_deref().unwrap_or(""));
+    put("lambda-runtime-cognito-identity", inv.cognito_identity.as_deref().unwrap_or(""));
+    put("content-type", "application/json");
+    r
+}
+
+/// Hands `outcome` to the waiting caller if `id` is the current invocation.
+fn finish(shared: &Shared, id: &str, outcome: Outcome) -> Resp {
+    let cur = match shared.current.lock() {
+        Ok(mut g) => match g.as_ref() {
+            Some(c) if c.request_id == id => g.take(),
+            _ => None,
+        },
+        Err(_) => None,
+    };
+    match cur {
+        Some(c) => {
+            let _ = c.reply.send(outcome);
+            json(StatusCode::ACCEPTED, "{\"status\":\"OK\"}")
+        }
+        None => error_json(
+            StatusCode::FORBIDDEN,
+            "InvalidStateTransition",
+            &format!("Invalid request ID: {id} is not the current invocation"),
+        ),
+    }
+}
+
+async fn respond(shared: &Shared, id: &str, req: Request<Incoming>) -> Resp {
+    match Limited::new(req.into_body(), MAX_RESPONSE).collect().await {
+        Ok(b) => finish(shared, id, Outcome::Response(b.to_bytes())),
+        Err(_) => {
+            let resp = finish(shared, id, Outcome::ResponseTooLarge(MAX_RESPONSE));
+            if resp.status() == StatusCode::ACCEPTED {
+                error_json(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "Function.ResponseSizeTooLarge",
+                    "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
+                )
+            } else {
+                resp
+            }
+        }
+    }
+}
+
+async fn read_error(req: Request<Incoming>) -> (Option<String>, Bytes) {
+    let error_type =
+        req.headers().get("lambda-runtime-function-error-type").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let body = Limited::new(req.into_body(), MAX_RESPONSE).collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    (error_type, body)
+}

@@ -1,0 +1,227 @@
+//! Single-item operations: PutItem, GetItem, UpdateItem, DeleteItem. Each
+//! write is a read-check-write inside one store transaction, so conditions
+//! hold atomically under concurrent clients.
+
+use serde_json::{Map, Value};
+use stratus_core::input::Input;
+
+use super::common::{
+    Exprs, cond_failed, consumed, consumed_with, gsi_write_units, key_member, parse_exprs, read_units, write_units,
+};
+use crate::db::{Scope, read_item, write_item};
+use crate::error::{DdbError, invalid, validation};
+use crate::expr::eval::{eval, project};
+use crate::expr::parser::{Path, PathElem, UpdateAction};
+use crate::expr::update::apply;
+use crate::types::{Item, MAX_ITEM_SIZE, item_from_json, item_size, item_to_json};
+
+fn return_values(input: &Value, allowed: &[&str]) -> Result<String, DdbError> {
+    let rv = input.str("ReturnValues").unwrap_or("NONE").to_string();
+    if !allowed.contains(&rv.as_str()) {
+        return Err(validation("Return values set to invalid value"));
+    }
+    Ok(rv)
+}
+
+fn return_old_on_failure(input: &Value) -> bool {
+    input.str("ReturnValuesOnConditionCheckFailure") == Some("ALL_OLD")
+}
+
+/// ItemCollectionMetrics for `ReturnItemCollectionMetrics=SIZE` on tables
+/// with local secondary indexes (item collections exist only there).
+fn collection_metrics(out: &mut Map<String, Value>, input: &Value, meta: &crate::table::TableMeta, key: &Item) {
+    if input.str("ReturnItemCollectionMetrics") != Some("SIZE") || meta.lsis.is_empty() {
+        return;
+    }
+    let mut k = Item::new();
+    if let Some(v) = key.get(&meta.hash.name) {
+        k.insert(meta.hash.name.clone(), v.clone());
+    }
+    out.insert(
+        "ItemCollectionMetrics".into(),
+        serde_json::json!({"ItemCollectionKey": item_to_json(&k), "SizeEstimateRangeGB": [0.0, 1.0]}),
+    );
+}
+
+fn attrs_out(out: &mut Map<String, Value>, item: Option<&Item>) {
+    if let Some(i) = item
+        && !i.is_empty()
+    {
+        out.insert("Attributes".into(), item_to_json(i));
+    }
+}
+
+pub async fn put(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
+    let meta = scope.meta(input.req_str("TableName")?)?;
+    let item = item_from_json(input.get("Item").unwrap_or(&Value::Null))?;
+    meta.check_item_key(&item)?;
+    let size = item_size(&item);
+    if size > MAX_ITEM_SIZE {
+        return Err(validation("Item size has exceeded the maximum allowed size"));
+    }
+    let rv = return_values(input, &["NONE", "ALL_OLD"])?;
+    let Exprs { condition, .. } = parse_exprs(input)?;
+    let ret_old = return_old_on_failure(input);
+    let keys = scope.keys.clone();
+    let m2 = meta.clone();
+    let key_copy = meta.key_of(&item);
+    let item_copy = item.clone();
+    let old = scope
+        .store
+        .transact(move |txn| {
+            let old = read_item(txn, &keys, &m2, &item)?;
+            if let Some(c) = &condition
+                && !eval(old.as_ref().unwrap_or(&Item::new()), c)
+            {
+                return Err(cond_failed(old.as_ref(), ret_old));
+            }
+            write_item(txn, &keys, &m2, old.as_ref(), Some(&item))?;
+            Ok(old)
+        })
+        .await?;
+    let mut out = Map::new();
+    if rv == "ALL_OLD" {
+        attrs_out(&mut out, old.as_ref());
+    }
+    let units = write_units(size.max(old.as_ref().map(item_size).unwrap_or(0)));
+    let ix_units = gsi_write_units(&meta, old.as_ref(), Some(&item_copy));
+    if let Some(c) = consumed_with(input, &meta.name, units, &ix_units, true) {
+        out.insert("ConsumedCapacity".into(), c);
+    }
+    collection_metrics(&mut out, input, &meta, &key_copy);
+    Ok(Value::Object(out))
+}
+
+pub async fn get(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
+    let meta = scope.meta(input.req_str("TableName")?)?;
+    let key = key_member(input)?;
+    meta.check_key(&key)?;
+    let Exprs { projection, .. } = parse_exprs(input)?;
+    let raw = scope.store.get(crate::db::item_key(&scope.keys, &meta, &key))?;
+    let item = match raw {
+        Some(b) => Some(crate::db::decode_item(&b)?),
+        None => None,
+    };
+    let mut out = Map::new();
+    let size = item.as_ref().map(item_size).unwrap_or(0);
+    if let Some(i) = item {
+        let i = match &projection {
+            Some(p) => project(&i, p),
+            None => i,
+        };
+        out.insert("Item".into(), item_to_json(&i));
+    }
+    let units = read_units(size, input.bool("ConsistentRead").unwrap_or(false));
+    if let Some(c) = consumed(input, &meta.name, units, false) {
+        out.insert("ConsumedCapacity".into(), c);
+    }
+    Ok(Value::Object(out))
+}
+
+pub async fn delete(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
+    let meta = scope.meta(input.req_str("TableName")?)?;
+    let key = key_member(input)?;
+    meta.check_key(&key)?;
+    let rv = return_values(input, &["NONE", "ALL_OLD"])?;
+    let Exprs { condition, .. } = parse_exprs(input)?;
+    let ret_old = return_old_on_failure(input);
+    let keys = scope.keys.clone();
+    let m2 = meta.clone();
+    let key_copy = key.clone();
+    let old = scope
+        .store
+        .transact(move |txn| {
+            let old = read_item(txn, &keys, &m2, &key)?;
+            if let Some(c) = &condition
+                && !eval(old.as_ref().unwrap_or(&Item::new()), c)
+            {
+                return Err(cond_failed(old.as_ref(), ret_old));
+            }
+            write_item(txn, &keys, &m2, old.as_ref(), None)?;
+            Ok(old)
+        })
+        .await?;
+    let mut out = Map::new();
+    if rv == "ALL_OLD" {
+        attrs_out(&mut out, old.as_ref());
+    }
+    let units = write_units(old.as_ref().map(item_size).unwrap_or(0));
+    let ix_units = gsi_write_units(&meta, old.as_ref(), None);
+    if let Some(c) = consumed_with(input, &meta.name, units, &ix_units, true) {
+        out.insert("ConsumedCapacity".into(), c);
+    }
+    collection_metrics(&mut out, input, &meta, &key_copy);
+    Ok(Value::Object(out))
+}
+
+fn action_path(a: &UpdateAction) -> &Path {
+    match a {
+        UpdateAction::Set(p, _) | UpdateAction::Remove(p) | UpdateAction::Add(p, _) | UpdateAction::Delete(p, _) => p,
+    }
+}
+
+/// Applies an update to `old` for a table, with the key checks.
+pub fn updated_item(
+    meta: &crate::table::TableMeta,
+    key: &Item,
+    old: Option<&Item>,
+    actions: &[UpdateAction],
+) -> Result<Item, DdbError> {
+    let base = old.cloned().unwrap_or_else(|| key.clone());
+    let new = apply(&base, actions)?;
+    if item_size(&new) > MAX_ITEM_SIZE {
+        return Err(validation("Item size to update has exceeded the maximum allowed size"));
+    }
+    meta.check_item_key(&new)?;
+    Ok(new)
+}
+
+pub async fn update(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
+    let meta = scope.meta(input.req_str("TableName")?)?;
+    let key = key_member(input)?;
+    meta.check_key(&key)?;
+    let rv = return_values(input, &["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"])?;
+    let Exprs { condition, update, .. } = parse_exprs(input)?;
+    let actions = update.unwrap_or_default();
+    for a in &actions {
+        if let Some(PathElem::Attr(first)) = action_path(a).first()
+            && meta.is_key_attr(first)
+        {
+            return Err(invalid(format!("Cannot update attribute {first}. This attribute is part of the key")));
+        }
+    }
+    let ret_old = return_old_on_failure(input);
+    let keys = scope.keys.clone();
+    let m2 = meta.clone();
+    let acts = actions.clone();
+    let (old, new) = scope
+        .store
+        .transact(move |txn| {
+            let old = read_item(txn, &keys, &m2, &key)?;
+            if let Some(c) = &condition
+                && !eval(old.as_ref().unwrap_or(&Item::new()), c)
+            {
+                return Err(cond_failed(old.as_ref(), ret_old));
+            }
+            let new = updated_item(&m2, &key, old.as_ref(), &acts)?;
+            write_item(txn, &keys, &m2, old.as_ref(), Some(&new))?;
+            Ok((old, new))
+        })
+        .await?;
+    let mut out = Map::new();
+    let paths: Vec<Path> = actions.iter().map(|a| action_path(a).clone()).collect();
+    match rv.as_str() {
+        "ALL_OLD" => attrs_out(&mut out, old.as_ref()),
+        "ALL_NEW" => attrs_out(&mut out, Some(&new)),
+        "UPDATED_OLD" => attrs_out(&mut out, old.as_ref().map(|o| project(o, &paths)).as_ref()),
+        "UPDATED_NEW" => attrs_out(&mut out, Some(&project(&new, &paths))),
+        _ => {}
+    }
+    let units = write_units(item_size(&new).max(old.as_ref().map(item_size).unwrap_or(0)));
+    let ix_units = gsi_write_units(&meta, old.as_ref(), Some(&new));
+    if let Some(c) = consumed_with(input, &meta.name, units, &ix_units, true) {
+        out.insert("ConsumedCapacity".into(), c);
+    }
+    collection_metrics(&mut out, input, &meta, &new);
+    Ok(Value::Object(out))
+}

@@ -1,0 +1,12 @@
+//! One module per group of operations.
+
+pub mod batch;
+pub mod common;
+pub mod items;
+pub mod legacy;
+pub mod partiql;
+pub mod read;
+pub mod streams;
+pub mod tables;
+pub mod transact;
+pub mod ttl;

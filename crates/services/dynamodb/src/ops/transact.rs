@@ -1,0 +1,245 @@
+//! TransactGetItems (one consistent snapshot) and TransactWriteItems: every
+//! check and write of a transaction runs inside one store transaction, so
+//! it applies wholly or not at all and is serializable with every other
+//! write. CancellationReasons come back in request order;
+//! ClientRequestToken makes a request idempotent for 10 minutes.
+
+use serde_json::{Value, json};
+use stratus_core::input::Input;
+
+use super::common::{Exprs, parse_exprs};
+use super::items::updated_item;
+use crate::db::{Scope, decode_item, item_key, read_item, write_item};
+use crate::error::{DdbError, invalid, resource_not_found, validation};
+use crate::expr::eval::{eval, project};
+use crate::expr::parser::{Cond, PathElem, UpdateAction};
+use crate::table::TableMeta;
+use crate::types::{Item, MAX_ITEM_SIZE, item_from_json, item_size, item_to_json};
+
+const TOKEN_TTL_SECS: f64 = 600.0;
+
+pub enum Action {
+    Check,
+    Put(Item),
+    Delete,
+    Update(Vec<UpdateAction>),
+}
+
+/// One checked action of a transaction, ready to run.
+pub struct Planned {
+    pub meta: TableMeta,
+    pub key: Item,
+    pub cond: Option<Cond>,
+    pub return_old: bool,
+    pub action: Action,
+}
+
+fn plan(scope: &Scope, entry: &Value) -> Result<Planned, DdbError> {
+    let (kind, body) = ["ConditionCheck", "Put", "Delete", "Update"]
+        .iter()
+        .find_map(|k| entry.get(*k).filter(|v| !v.is_null()).map(|b| (*k, b)))
+        .ok_or_else(|| validation("TransactItems can only contain one of Check, Put, Update or Delete"))?;
+    let meta = scope.meta_opt(body.req_str("TableName")?)?.ok_or_else(resource_not_found)?;
+    let Exprs { condition, update, .. } = parse_exprs(body)?;
+    let return_old = body.str("ReturnValuesOnConditionCheckFailure") == Some("ALL_OLD");
+    let (key, action) = match kind {
+        "Put" => {
+            let item = item_from_json(body.get("Item").unwrap_or(&Value::Null))?;
+            meta.check_item_key(&item)?;
+            if item_size(&item) > MAX_ITEM_SIZE {
+                return Err(validation("Item size has exceeded the maximum allowed size"));
+            }
+            (meta.key_of(&item), Action::Put(item))
+        }
+        other => {
+            let key = item_from_json(body.get("Key").unwrap_or(&Value::Null))?;
+            meta.check_key(&key)?;
+            let action = match other {
+                "ConditionCheck" => {
+                    if condition.is_none() {
+                        return Err(validation("The ConditionCheck request must contain a ConditionExpression"));
+                    }
+                    Action::Check
+                }
+                "Delete" => Action::Delete,
+                _ => {
+                    let acts = update.unwrap_or_default();
+                    for a in &acts {
+                        let p = match a {
+                            UpdateAction::Set(p, _)
+                            | UpdateAction::Remove(p)
+                            | UpdateAction::Add(p, _)
+                            | UpdateAction::Delete(p, _) => p,
+                        };
+                        if let Some(PathElem::Attr(first)) = p.first()
+                            && meta.is_key_attr(first)
+                        {
+                            return Err(invalid(format!(
+                                "Cannot update attribute {first}. This attribute is part of the key"
+                            )));
+                        }
+                    }
+                    Action::Update(acts)
+                }
+            };
+            (key, action)
+        }
+    };
+    Ok(Planned { meta, key, cond: condition, return_old, action })
+}
+
+fn canceled(reasons: Vec<Value>) -> DdbError {
+    let codes: Vec<&str> = reasons.iter().map(|r| r.get("Code").and_then(Value::as_str).unwrap_or("None")).collect();
+    DdbError::bad_request(
+        "TransactionCanceledException",
+        format!("Transaction cancelled, please refer cancellation reasons for specific reasons [{}]", codes.join(", ")),
+    )
+    .with_field("CancellationReasons", Value::Array(reasons))
+}
+
+pub async fn write(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
+    let entries = input.list("TransactItems");
+    if entries.len() > 100 {
+        return Err(validation(format!(
+            "1 validation error detected: Value '[{}]' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100",
+            entries.len()
+        )));
+    }
+    let mut plans = Vec::with_capacity(entries.len());
+    for e in entries {
+        plans.push(plan(scope, e)?);
+    }
+    let token = input.str("ClientRequestToken").map(|t| (scope.keys.token(t), fingerprint(input)));
+    run(scope, plans, token).await?;
+    Ok(json!({}))
+}
+
+/// Runs planned actions as one transaction: every condition is checked
+/// and every write applied inside one store transaction, or none is.
+pub async fn run(scope: &Scope, plans: Vec<Planned>, token: Option<(String, String)>) -> Result<(), DdbError> {
+    let mut seen: Vec<(String, Vec<u8>)> = Vec::new();
+    for p in &plans {
+        let k = (p.meta.name.clone(), p.meta.encode_key(&p.key));
+        if seen.contains(&k) {
+            return Err(validation("Transaction request cannot include multiple operations on one item"));
+        }
+        seen.push(k);
+    }
+    let keys = scope.keys.clone();
+    scope
+        .store
+        .transact(move |txn| {
+            let now = stratus_core::clock::now_epoch();
+            if let Some((tk, fp)) = &token
+                && let Some(b) = txn.get(tk)?
+            {
+                let rec: Value = serde_json::from_slice(&b).unwrap_or(Value::Null);
+                if rec.get("expires").and_then(Value::as_f64).unwrap_or(0.0) > now {
+                    if rec.get("fp").and_then(Value::as_str) == Some(fp.as_str()) {
+                        return Ok(());
+                    }
+                    return Err(DdbError::bad_request(
+                        "IdempotentParameterMismatchException",
+                        "Request token parameters do not match the original request",
+                    ));
+                }
+            }
+            let mut reasons = Vec::with_capacity(plans.len());
+            let mut writes: Vec<(usize, Option<Item>, Option<Item>)> = Vec::new();
+            let mut failed = false;
+            for (i, p) in plans.iter().enumerate() {
+                let old = read_item(txn, &keys, &p.meta, &p.key)?;
+                if let Some(c) = &p.cond
+                    && !eval(old.as_ref().unwrap_or(&Item::new()), c)
+                {
+                    failed = true;
+                    let mut r = json!({"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"});
+                    if p.return_old
+                        && let Some(o) = &old
+                    {
+                        r["Item"] = item_to_json(o);
+                    }
+                    reasons.push(r);
+                    continue;
+                }
+                let new = match &p.action {
+                    Action::Check => {
+                        reasons.push(json!({"Code": "None"}));
+                        continue;
+                    }
+                    Action::Put(item) => Some(item.clone()),
+                    Action::Delete => None,
+                    Action::Update(acts) => match updated_item(&p.meta, &p.key, old.as_ref(), acts) {
+                        Ok(n) => Some(n),
+                        Err(e) => {
+                            failed = true;
+                            reasons.push(json!({"Code": "ValidationError", "Message": e.message}));
+                            continue;
+                        }
+                    },
+                };
+                reasons.push(json!({"Code": "None"}));
+                writes.push((i, old, new));
+            }
+            if failed {
+                return Err(canceled(reasons));
+            }
+            for (i, old, new) in &writes {
+                let p = &plans[*i];
+                write_item(txn, &keys, &p.meta, old.as_ref(), new.as_ref())?;
+            }
+            if let Some((tk, fp)) = &token {
+                txn.put(
+                    tk.clone(),
+                    serde_json::to_vec(&json!({"fp": fp, "expires": now + TOKEN_TTL_SECS})).unwrap_or_default(),
+                );
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// A stable digest of the request's parameters (minus capacity options).
+fn fingerprint(input: &Value) -> String {
+    let mut v = input.clone();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("ReturnConsumedCapacity");
+        o.remove("ReturnItemCollectionMetrics");
+    }
+    let s = serde_json::to_string(&v).unwrap_or_default();
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in s.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}{}", s.len())
+}
+
+pub async fn get(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
+    let entries = input.list("TransactItems");
+    let mut plans = Vec::with_capacity(entries.len());
+    for e in entries {
+        let body = e.get("Get").ok_or_else(|| validation("TransactItems can only contain Get"))?;
+        let meta = scope.meta_opt(body.req_str("TableName")?)?.ok_or_else(resource_not_found)?;
+        let key = item_from_json(body.get("Key").unwrap_or(&Value::Null))?;
+        meta.check_key(&key)?;
+        let Exprs { projection, .. } = parse_exprs(body)?;
+        plans.push((meta, key, projection));
+    }
+    let snap = scope.store.snapshot()?;
+    let mut out = Vec::with_capacity(plans.len());
+    for (meta, key, projection) in plans {
+        match snap.get(item_key(&scope.keys, &meta, &key))? {
+            Some(b) => {
+                let item = decode_item(&b)?;
+                let item = match &projection {
+                    Some(p) => project(&item, p),
+                    None => item,
+                };
+                out.push(json!({ "Item": item_to_json(&item) }));
+            }
+            None => out.push(json!({})),
+        }
+    }
+    Ok(json!({ "Responses": out }))
+}

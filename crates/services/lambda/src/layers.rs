@@ -1,0 +1,179 @@
+//! Layers: PublishLayerVersion, GetLayerVersion, GetLayerVersionByArn,
+//! ListLayers, ListLayerVersions, DeleteLayerVersion, and checking the
+//! layers a function references. Store:
+//! `lambda/{acct}/{region}/layer/{name}/{version:010}` → layer version;
+//! the zip lives with function code (`lambda/code/{sha256 hex}`).
+//! Environments see each layer unpacked on its own, wired in as AWS's
+//! `/opt` would be (PYTHONPATH, NODE_PATH, PATH, LD_LIBRARY_PATH, bootstrap).
+
+use crate::code;
+use crate::db;
+use crate::errors;
+use crate::state::Shared;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use stratus_core::input::Input;
+use stratus_core::{AwsError, RequestContext};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LayerRecord {
+    pub output: Value,
+    pub code_hex: String,
+}
+
+fn prefix(ctx: &RequestContext, name: &str) -> String {
+    format!("{}layer/{name}/", db::prefix(ctx))
+}
+
+fn layer_arn(ctx: &RequestContext, name: &str) -> String {
+    format!("arn:aws:lambda:{}:{}:layer:{name}", ctx.region, ctx.account_id)
+}
+
+pub async fn publish(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let name = input.req_str("LayerName")?.to_string();
+    let zip = input
+        .get("Content")
+        .and_then(|c| c.str("ZipFile"))
+        .ok_or_else(|| errors::invalid("Please provide a source for layer code."))?;
+    let pkg = code::accept(zip)?;
+    let p = prefix(ctx, &name);
+    let last = s.store.scan_prefix(&p, true, Some(1))?;
+    let version = last
+        .first()
+        .and_then(|(k, _)| String::from_utf8_lossy(k).rsplit('/').next().and_then(|v| v.parse::<u64>().ok()))
+        .unwrap_or(0)
+        + 1;
+    let arn = layer_arn(ctx, &name);
+    let mut out = json!({
+        "Content": {
+            "Location": format!("{}/_stratus/lambda/code/{}", s.settings.endpoint, pkg.hex),
+            "CodeSha256": pkg.sha256,
+            "CodeSize": pkg.zip.len(),
+        },
+        "LayerArn": arn,
+        "LayerVersionArn": format!("{arn}:{version}"),
+        "Description": input.str("Description").unwrap_or(""),
+        "CreatedDate": crate::config::last_modified(),
+        "Version": version,
+    });
+    for k in ["CompatibleRuntimes", "CompatibleArchitectures"] {
+        if let Some(v) = input.get(k) {
+            out[k] = v.clone();
+        }
+    }
+    if let Some(l) = input.str("LicenseInfo") {
+        out["LicenseInfo"] = l.into();
+    }
+    let rec = LayerRecord { output: out.clone(), code_hex: pkg.hex.clone() };
+    let mut batch = stratus_store::WriteBatch::new();
+    batch.put(format!("{p}{version:010}"), db::encode(&rec));
+    if s.store.get(db::code_key(&pkg.hex))?.is_none() {
+        batch.put(db::code_key(&pkg.hex), pkg.zip);
+    }
+    s.store.write(batch).await?;
+    Ok(out)
+}
+
+fn get_version(s: &Shared, ctx: &RequestContext, name: &str, version: i64) -> Result<Option<LayerRecord>, AwsError> {
+    if version < 1 {
+        return Ok(None);
+    }
+    s.store.get(format!("{}{version:010}", prefix(ctx, name)))?.map(|b| db::decode(&b)).transpose()
+}
+
+pub fn get(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let name = input.req_str("LayerName")?;
+    let v = input.i64("VersionNumber").unwrap_or(0);
+    if v < 1 {
+        return Err(errors::invalid("Layer Version Cannot be less than 1"));
+    }
+    get_version(s, ctx, name, v)?
+        .map(|r| r.output)
+        .ok_or_else(|| errors::not_found(format!("Layer version {}:{v} does not exist.", layer_arn(ctx, name))))
+}
+
+/// Parses `arn:aws:lambda:{region}:{account}:layer:{name}:{version}`.
+fn parse_arn(arn: &str) -> Option<(String, String, String, i64)> {
+    let p: Vec<&str> = arn.split(':').collect();
+    match p.as_slice() {
+        ["arn", _, "lambda", region, account, "layer", name, v] => {
+            Some((region.to_string(), account.to_string(), name.to_string(), v.parse().ok()?))
+        }
+        _ => None,
+    }
+}
+
+/// The layer version an ARN names (any account of this Stratus), if it exists.
+pub fn by_arn(s: &Shared, arn: &str) -> Result<Option<LayerRecord>, AwsError> {
+    let Some((region, account, name, v)) = parse_arn(arn) else { return Ok(None) };
+    let mut ctx = RequestContext::internal("lambda", "GetLayerVersionByArn");
+    ctx.region = region;
+    ctx.account_id = account;
+    get_version(s, &ctx, &name, v)
+}
+
+pub fn get_by_arn(s: &Shared, input: &Value) -> Result<Value, AwsError> {
+    let arn = input.req_str("Arn")?;
+    by_arn(s, arn)?.map(|r| r.output).ok_or_else(|| errors::not_found(format!("Layer version {arn} does not exist.")))
+}
+
+pub fn list_versions(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let name = input.req_str("LayerName")?;
+    let mut out = Vec::new();
+    for (_, v) in s.store.scan_prefix(prefix(ctx, name), true, None)? {
+        let mut o = db::decode::<LayerRecord>(&v)?.output;
+        if let Some(m) = o.as_object_mut() {
+            m.remove("Content");
+            m.remove("LayerArn");
+        }
+        out.push(o);
+    }
+    Ok(json!({ "LayerVersions": out }))
+}
+
+pub fn list(s: &Shared, ctx: &RequestContext) -> Result<Value, AwsError> {
+    let all = format!("{}layer/", db::prefix(ctx));
+    let mut latest: std::collections::BTreeMap<String, Value> = Default::default();
+    for (_, v) in s.store.scan_prefix(&all, false, None)? {
+        let o = db::decode::<LayerRecord>(&v)?.output;
+        let arn = o.str("LayerArn").unwrap_or("").to_string();
+        let name = arn.rsplit(':').next().unwrap_or("").to_string();
+        let mut m = o.clone();
+        if let Some(x) = m.as_object_mut() {
+            x.remove("Content");
+            x.remove("LayerArn");
+        }
+        latest.insert(name.clone(), json!({ "LayerName": name, "LayerArn": arn, "LatestMatchingVersion": m }));
+    }
+    Ok(json!({ "Layers": latest.into_values().collect::<Vec<_>>() }))
+}
+
+pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let name = input.req_str("LayerName")?;
+    let v = input.i64("VersionNumber").unwrap_or(0);
+    s.store.delete(format!("{}{v:010}", prefix(ctx, name))).await?;
+    Ok(json!({}))
+}
+
+/// Checks a function's `Layers` and returns them as the configuration shows them.
+pub fn resolve_for_function(s: &Shared, ctx: &RequestContext, arns: &[String]) -> Result<Vec<Value>, AwsError> {
+    if arns.len() > 5 {
+        return Err(errors::invalid("Cannot reference more than 5 layers."));
+    }
+    let mut out = Vec::new();
+    for arn in arns {
+        if let Some((region, ..)) = parse_arn(arn)
+            && region != ctx.region
+        {
+            return Err(errors::invalid(format!(
+                "Layers are not in the same region as the function. Layers are expected to be in region {}.",
+                ctx.region
+            )));
+        }
+        let rec = by_arn(s, arn)?.ok_or_else(|| errors::invalid(format!("Layer version {arn} does not exist.")))?;
+        out.push(
+            json!({ "Arn": arn, "CodeSize": rec.output.get("Content").and_then(|c| c.i64("CodeSize")).unwrap_or(0) }),
+        );
+    }
+    Ok(out)
+}

@@ -1,0 +1,142 @@
+//! AddPermission, GetPolicy, RemovePermission: the function's resource-based
+//! policy per qualifier, stored at `lambda/{acct}/{region}/policy/{name}/{qualifier}`.
+//! Recorded and returned as AWS does; not enforced on Invoke (callers are
+//! not authorised per principal in Stratus).
+
+use crate::db;
+use crate::errors;
+use crate::names::{self, FnRef};
+use crate::resolve;
+use crate::state::Shared;
+use serde_json::{Value, json};
+use stratus_core::input::Input;
+use stratus_core::{AwsError, RequestContext};
+
+fn key(ctx: &RequestContext, r: &FnRef) -> String {
+    format!("{}policy/{}/{}", db::prefix(ctx), r.name, r.qualifier.as_deref().unwrap_or("$LATEST"))
+}
+
+fn principal(p: &str) -> Value {
+    if p == "*" {
+        Value::from("*")
+    } else if p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) {
+        json!({ "AWS": format!("arn:aws:iam::{p}:root") })
+    } else if p.starts_with("arn:") {
+        json!({ "AWS": p })
+    } else {
+        json!({ "Service": p })
+    }
+}
+
+pub async fn add(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let r = names::parse(ctx, input.req_str("FunctionName")?, input.str("Qualifier"))?;
+    if r.qualifier.as_deref() == Some("$LATEST") {
+        return Err(errors::invalid("We currently do not support adding policies for $LATEST."));
+    }
+    resolve::version(&s.store, ctx, &r, false)?;
+    let sid = input.req_str("StatementId")?.to_string();
+    let mut st = json!({
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": principal(input.req_str("Principal")?),
+        "Action": input.req_str("Action")?,
+        "Resource": names::qualified_arn(ctx, &r.name, r.qualifier.as_deref()),
+    });
+    let mut cond = serde_json::Map::new();
+    if let Some(a) = input.str("SourceArn") {
+        cond.insert("ArnLike".into(), json!({ "AWS:SourceArn": a }));
+    }
+    let mut eq = serde_json::Map::new();
+    if let Some(a) = input.str("SourceAccount") {
+        eq.insert("AWS:SourceAccount".into(), a.into());
+    }
+    if let Some(a) = input.str("PrincipalOrgID") {
+        eq.insert("aws:PrincipalOrgID".into(), a.into());
+    }
+    if let Some(a) = input.str("FunctionUrlAuthType") {
+        eq.insert("lambda:FunctionUrlAuthType".into(), a.into());
+    }
+    if let Some(a) = input.str("EventSourceToken") {
+        eq.insert("lambda:EventSourceToken".into(), a.into());
+    }
+    if !eq.is_empty() {
+        cond.insert("StringEquals".into(), Value::Object(eq));
+    }
+    if !cond.is_empty() {
+        st["Condition"] = Value::Object(cond);
+    }
+    let k = key(ctx, &r);
+    let rev = input.str("RevisionId").map(str::to_string);
+    let st2 = st.clone();
+    s.store
+        .transact(move |txn| {
+            let mut doc: Value = match txn.get(&k)? {
+                Some(b) => db::decode(&b)?,
+                None => json!({ "Statement": [], "RevisionId": uuid::Uuid::new_v4().to_string() }),
+            };
+            if let Some(rev) = &rev
+                && doc.str("RevisionId") != Some(rev.as_str())
+            {
+                return Err(errors::precondition("GetPolicy"));
+            }
+            if doc.list("Statement").iter().any(|x| x.str("Sid") == Some(sid.as_str())) {
+                return Err(errors::conflict(format!(
+                    "The statement id ({sid}) provided already exists. Please provide a new statement id, or remove the existing statement."
+                )));
+            }
+            if let Some(a) = doc["Statement"].as_array_mut() {
+                a.push(st2.clone());
+            }
+            doc["RevisionId"] = uuid::Uuid::new_v4().to_string().into();
+            txn.put(k.clone(), db::encode(&doc));
+            Ok(())
+        })
+        .await?;
+    Ok(json!({ "Statement": st.to_string() }))
+}
+
+pub fn get(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let r = names::parse(ctx, input.req_str("FunctionName")?, input.str("Qualifier"))?;
+    resolve::version(&s.store, ctx, &r, false)?;
+    let doc: Value = s
+        .store
+        .get(key(ctx, &r))?
+        .map(|b| db::decode(&b))
+        .transpose()?
+        .filter(|d: &Value| !d.list("Statement").is_empty())
+        .ok_or_else(|| errors::not_found("The resource you requested does not exist."))?;
+    let policy = json!({ "Version": "2012-10-17", "Id": "default", "Statement": doc["Statement"] });
+    Ok(json!({ "Policy": policy.to_string(), "RevisionId": doc["RevisionId"] }))
+}
+
+pub async fn remove(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let r = names::parse(ctx, input.req_str("FunctionName")?, input.str("Qualifier"))?;
+    resolve::version(&s.store, ctx, &r, false)?;
+    let sid = input.req_str("StatementId")?.to_string();
+    let k = key(ctx, &r);
+    let rev = input.str("RevisionId").map(str::to_string);
+    s.store
+        .transact(move |txn| {
+            let mut doc: Value = match txn.get(&k)? {
+                Some(b) => db::decode(&b)?,
+                None => return Err(errors::not_found("No policy is associated with the given resource.")),
+            };
+            if let Some(rev) = &rev
+                && doc.str("RevisionId") != Some(rev.as_str())
+            {
+                return Err(errors::precondition("GetPolicy"));
+            }
+            let before = doc.list("Statement").len();
+            if let Some(a) = doc["Statement"].as_array_mut() {
+                a.retain(|x| x.str("Sid") != Some(sid.as_str()));
+            }
+            if doc.list("Statement").len() == before {
+                return Err(errors::not_found(format!("Statement {sid} is not found in resource policy.")));
+            }
+            doc["RevisionId"] = uuid::Uuid::new_v4().to_string().into();
+            txn.put(k.clone(), db::encode(&doc));
+            Ok(())
+        })
+        .await?;
+    Ok(json!({}))
+}

@@ -1,0 +1,68 @@
+//! Unit tests of the pieces that need no processes: name parsing, limits,
+//! the billing meter.
+
+use crate::{config, meter, names};
+use serde_json::{Map, Value, json};
+use stratus_core::RequestContext;
+
+fn ctx() -> RequestContext {
+    RequestContext::internal("lambda", "GetFunction")
+}
+
+#[test]
+fn function_names_in_every_form() {
+    let c = ctx();
+    let f = |raw: &str, q: Option<&str>| names::parse(&c, raw, q);
+    assert_eq!(f("fn", None).map(|r| (r.name, r.qualifier)), Ok(("fn".into(), None)));
+    assert_eq!(f("fn:live", None).map(|r| r.qualifier), Ok(Some("live".into())));
+    assert_eq!(
+        f("000000000000:function:fn", Some("3")).map(|r| (r.name, r.qualifier)),
+        Ok(("fn".into(), Some("3".into())))
+    );
+    assert_eq!(
+        f("arn:aws:lambda:us-east-1:000000000000:function:fn:$LATEST", None).map(|r| r.qualifier),
+        Ok(Some("$LATEST".into()))
+    );
+    let e = f("fn:1", Some("2")).expect_err("mismatch");
+    assert_eq!(e.message, "The derived qualifier from the function name does not match the specified qualifier.");
+    let e = f("arn:aws:lambda:eu-west-1:000000000000:function:fn", None).expect_err("region");
+    assert_eq!(e.message, "Functions from 'eu-west-1' are not reachable in this region ('us-east-1')");
+    assert_eq!(e.status, 404);
+    assert_eq!(f("bad name", None).expect_err("pattern").code, "ValidationException");
+}
+
+#[test]
+fn environment_variable_limits() {
+    let mut vars = Map::new();
+    vars.insert("A".into(), Value::from("x".repeat(4000)));
+    assert!(config::check_environment(&vars).is_ok());
+    vars.insert("B".into(), Value::from("y".repeat(100)));
+    let e = config::check_environment(&vars).expect_err("over 4 KB");
+    assert!(e.message.contains(r#"exceeded the 4KB limit. String measured: {"A":"xxx"#));
+    let mut reserved = Map::new();
+    reserved.insert("AWS_REGION".into(), json!("x"));
+    let e = config::check_environment(&reserved).expect_err("reserved");
+    assert!(e.message.ends_with("Reserved keys used in this request: AWS_REGION"), "{}", e.message);
+    assert_eq!(config::check_timeout(901).expect_err("timeout").code, "ValidationException");
+    assert!(config::check_runtime("python3.13").is_ok());
+    assert!(
+        config::check_runtime("go1.x").expect_err("deprecated").message.starts_with("The runtime parameter of go1.x")
+    );
+}
+
+#[test]
+fn meter_prices_requests_and_gb_seconds() {
+    let m = meter::Meter::default();
+    m.record("arn:f", "x86_64", 1024, 1000);
+    m.record("arn:f", "x86_64", 1024, 1000);
+    m.record("arn:g", "arm64", 512, 2000);
+    let r = m.report();
+    let f = &r["Functions"][0];
+    assert_eq!(f["Requests"], 2);
+    assert_eq!(f["GbSeconds"], 2.0);
+    let cost = 2.0 * 0.20 / 1e6 + 2.0 * meter::PER_GB_SECOND_X86;
+    assert!((f["CostUsd"].as_f64().unwrap_or(0.0) - cost).abs() < 1e-12);
+    let g = &r["Functions"][1];
+    assert_eq!(g["GbSeconds"], 1.0);
+    assert_eq!(g["Architecture"], "arm64");
+}

@@ -20,9 +20,12 @@ cargo build --release --quiet
 
 echo "== compatibility suite (boto3, aws CLI)"
 VENV="${STRATUS_VENV:-.venv}"
-if [[ ! -x "$VENV/bin/pytest" ]]; then
+STAMP="$VENV/.requirements.sha256"
+WANT=$(sha256sum tests/compat/requirements.txt | cut -d' ' -f1)
+if [[ ! -x "$VENV/bin/pytest" || "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/compat/requirements.txt
+  echo "$WANT" > "$STAMP"
 fi
 STRATUS_BIN="$PWD/target/release/stratus" PATH="$PWD/$VENV/bin:$PATH" \
   "$VENV/bin/pytest" -q tests/compat

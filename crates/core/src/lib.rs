@@ -4,18 +4,22 @@
 //! crate implements.
 
 pub mod arn;
+pub mod body;
 pub mod clock;
 pub mod credentials;
 pub mod error;
 pub mod http;
 pub mod ids;
 pub mod input;
+pub mod peers;
 pub mod service;
 pub mod settings;
 
+pub use body::{BodyFrame, BodySender, BodyStream, Streamed};
 pub use error::AwsError;
 pub use http::{HttpRequest, HttpResponse};
 pub use service::{Event, EventSender, RequestContext, Service};
+pub use peers::Peers;
 pub use settings::Settings;
 
 /// The account used when an access key maps to no configured account.

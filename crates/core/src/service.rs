@@ -3,7 +3,7 @@
 //! the model's member names, and return output the same way; they know
 //! nothing of HTTP or wire formats.
 
-use crate::AwsError;
+use crate::{AwsError, BodyStream, Streamed};
 use crate::http::{HttpRequest, HttpResponse};
 use async_trait::async_trait;
 use serde_json::Value;
@@ -66,6 +66,17 @@ pub trait Service: Send + Sync {
     /// InvokeWithResponseStream): returns the initial output and keeps sending
     /// events on `events` (typically from a spawned task) until it drops it.
     async fn call_stream(&self, ctx: &RequestContext, _input: Value, _events: EventSender) -> Result<Value, AwsError> {
+        Err(AwsError::new(
+            501,
+            "NotImplemented",
+            format!("The operation {} of service {} is not implemented by Stratus yet", ctx.operation, ctx.service),
+        ))
+    }
+
+    /// Runs an operation whose input or output payload is a streaming blob
+    /// (S3 PutObject, UploadPart, GetObject): the request body arrives as
+    /// `body` instead of inside `input`, and the output may stream too.
+    async fn call_streaming(&self, ctx: &RequestContext, _input: Value, _body: BodyStream) -> Result<Streamed, AwsError> {
         Err(AwsError::new(
             501,
             "NotImplemented",

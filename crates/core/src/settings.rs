@@ -2,6 +2,7 @@
 //! (functions get it as `AWS_ENDPOINT_URL`), where state lives, and the
 //! switches of behaviours AWS makes optional for an emulator.
 
+use crate::Peers;
 use std::path::PathBuf;
 
 /// What every service may need to know about the server it runs in.
@@ -17,6 +18,8 @@ pub struct Settings {
     pub lambda_concurrency: u32,
     /// How often background reapers (TTL, retention) run, in seconds.
     pub reaper_interval_secs: u64,
+    /// Every service of the server, for calls from one service to another.
+    pub peers: Peers,
 }
 
 impl Default for Settings {
@@ -27,6 +30,7 @@ impl Default for Settings {
             enforce_capacity: false,
             lambda_concurrency: 1000,
             reaper_interval_secs: 30,
+            peers: Peers::default(),
         }
     }
 }

@@ -56,8 +56,10 @@ impl App {
             enforce_capacity: args.enforce_capacity,
             lambda_concurrency: args.lambda_concurrency,
             reaper_interval_secs: Settings::default().reaper_interval_secs,
+            peers: Default::default(),
         };
         let services = crate::registry::services(&store, &settings);
+        settings.peers.install(&services);
         Ok(App {
             store,
             services: services.into_iter().map(|s| (s.name(), s)).collect(),

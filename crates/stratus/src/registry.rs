@@ -6,13 +6,13 @@ use stratus_core::{Service, Settings};
 use stratus_store::Store;
 
 /// Every service, sharing one store.
-pub fn services(store: &Store, _settings: &Settings) -> Vec<Arc<dyn Service>> {
+pub fn services(store: &Store, settings: &Settings) -> Vec<Arc<dyn Service>> {
     vec![
         Arc::new(stratus_sts::Sts::new(store.clone())),
         Arc::new(stratus_iam::Iam::new(store.clone())),
         Arc::new(stratus_logs::Logs::new(store.clone())),
-        Arc::new(stratus_lambda::Lambda::new(store.clone(), _settings)),
-        Arc::new(stratus_dynamodb::DynamoDb::new(store.clone(), _settings)),
+        Arc::new(stratus_lambda::Lambda::new(store.clone(), settings)),
+        Arc::new(stratus_dynamodb::DynamoDb::new(store.clone(), settings)),
         Arc::new(stratus_dynamodb::DynamoDbStreams::new(store.clone())),
     ]
 }

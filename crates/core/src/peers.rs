@@ -1,0 +1,52 @@
+//! How one service calls another inside the same server (SNS delivering to
+//! SQS, S3 notifying Lambda, event source mappings reading queues): the
+//! registry installs every service here once they all exist, and a call goes
+//! through the target's ordinary `Service::call` with an internal context.
+
+use crate::{AwsError, RequestContext, Service};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+/// A handle on every service of the server; cheap to clone.
+#[derive(Clone, Default)]
+pub struct Peers(Arc<OnceLock<HashMap<&'static str, Arc<dyn Service>>>>);
+
+impl fmt::Debug for Peers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.0.get().map(|m| m.keys().copied().collect()).unwrap_or_default();
+        f.debug_tuple("Peers").field(&names).finish()
+    }
+}
+
+impl Peers {
+    /// Makes `services` reachable; later calls are ignored.
+    pub fn install(&self, services: &[Arc<dyn Service>]) {
+        let _ = self.0.set(services.iter().map(|s| (s.name(), s.clone())).collect());
+    }
+
+    /// The service named `name` (its model name, e.g. `sqs`), once installed.
+    pub fn get(&self, name: &str) -> Option<Arc<dyn Service>> {
+        self.0.get().and_then(|m| m.get(name).cloned())
+    }
+
+    /// Calls `operation` of `service` as account `account_id` in `region`,
+    /// with model-keyed input, as the front door would after decoding.
+    pub async fn call(
+        &self,
+        service: &'static str,
+        operation: &'static str,
+        account_id: &str,
+        region: &str,
+        input: Value,
+    ) -> Result<Value, AwsError> {
+        let target = self.get(service).ok_or_else(|| {
+            AwsError::new(500, "InternalFailure", format!("service {service} is not part of this server"))
+        })?;
+        let mut ctx = RequestContext::internal(service, operation);
+        ctx.account_id = account_id.to_string();
+        ctx.region = region.to_string();
+        target.call(&ctx, input).await
+    }
+}

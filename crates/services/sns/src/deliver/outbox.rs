@@ -1,0 +1,48 @@
+//! Email and SMS are recorded, not sent: each message is kept in the store
+//! and listed as JSON at `/_stratus/sns/emails` and `/_stratus/sns/sms`.
+
+use crate::keys;
+use crate::model::Subscription;
+use crate::shared::Shared;
+use serde_json::{Value, json};
+
+async fn record(s: &Shared, kind: &str, entry: Value) {
+    let key =
+        format!("{}{:020}{}", keys::outbox(kind), stratus_core::clock::now_millis(), uuid::Uuid::new_v4().simple());
+    if let Err(e) = s.store.put(key, entry.to_string().into_bytes()).await {
+        tracing::warn!(error = %e, "SNS could not record an outgoing {kind}");
+    }
+}
+
+pub async fn record_email(s: &Shared, sub: &Subscription, kind: &str, subject: &str, body: &str) {
+    let entry = json!({
+        "Type": kind,
+        "Timestamp": stratus_core::clock::iso8601(stratus_core::clock::now_epoch()),
+        "TopicArn": sub.topic_arn,
+        "SubscriptionArn": sub.arn,
+        "Protocol": sub.protocol,
+        "To": sub.endpoint,
+        "Subject": subject,
+        "Body": body,
+    });
+    record(s, "email", entry).await;
+}
+
+pub async fn record_sms(s: &Shared, phone: &str, message: &str, sub_arn: Option<&str>, message_id: &str) {
+    let entry = json!({
+        "Timestamp": stratus_core::clock::iso8601(stratus_core::clock::now_epoch()),
+        "MessageId": message_id,
+        "PhoneNumber": phone,
+        "Message": message,
+        "SubscriptionArn": sub_arn,
+    });
+    record(s, "sms", entry).await;
+}
+
+/// Every recorded message of `kind`, oldest first.
+pub fn list(s: &Shared, kind: &str) -> Vec<Value> {
+    s.store
+        .scan_prefix(keys::outbox(kind), false, None)
+        .map(|rows| rows.iter().filter_map(|(_, v)| serde_json::from_slice(v).ok()).collect())
+        .unwrap_or_default()
+}

@@ -31,10 +31,95 @@ pub fn json_error_type(model: &ServiceModel, code: &str) -> String {
     format!("{framework}{code}")
 }
 
+/// The legacy Query code of an SQS error: the first half of
+/// `x-amzn-query-error` and the `<Code>` of Query responses. The model's
+/// error shapes do not carry them; services raise the JSON names.
+pub fn query_error_code(model: &ServiceModel, code: &str) -> Option<&'static str> {
+    if model.name != "sqs" {
+        return None;
+    }
+    Some(match code {
+        "QueueDoesNotExist" => "AWS.SimpleQueueService.NonExistentQueue",
+        "QueueDeletedRecently" => "AWS.SimpleQueueService.QueueDeletedRecently",
+        "QueueNameExists" => "QueueAlreadyExists",
+        "PurgeQueueInProgress" => "AWS.SimpleQueueService.PurgeQueueInProgress",
+        "ReceiptHandleIsInvalid" => "ReceiptHandleIsInvalid",
+        "MessageNotInflight" => "AWS.SimpleQueueService.MessageNotInflight",
+        "BatchEntryIdsNotDistinct" => "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+        "BatchRequestTooLong" => "AWS.SimpleQueueService.BatchRequestTooLong",
+        "EmptyBatchRequest" => "AWS.SimpleQueueService.EmptyBatchRequest",
+        "InvalidBatchEntryId" => "AWS.SimpleQueueService.InvalidBatchEntryId",
+        "TooManyEntriesInBatchRequest" => "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+        "UnsupportedOperation" => "AWS.SimpleQueueService.UnsupportedOperation",
+        "InvalidParameterValueException" => "InvalidParameterValue",
+        "MissingRequiredParameterException" => "MissingParameter",
+        "InvalidAttributeName" => "InvalidAttributeName",
+        "InvalidAttributeValue" => "InvalidAttributeValue",
+        "InvalidMessageContents" => "InvalidMessageContents",
+        "InvalidSecurity" => "AWS.SimpleQueueService.InvalidSecurity",
+        "KmsAccessDenied" => "KMS.AccessDeniedException",
+        "OverLimit" => "OverLimit",
+        "RequestThrottled" => "RequestThrottled",
+        _ => return None,
+    })
+}
+
+/// The item element of an SQS flattened list in the Query form
+/// (`AttributeName.1`, `<Message>`), which the JSON model no longer names.
+pub fn query_list_item(model: &ServiceModel, list_shape: &str) -> Option<&'static str> {
+    if model.name != "sqs" {
+        return None;
+    }
+    Some(match list_shape {
+        "AWSAccountIdList" => "AWSAccountId",
+        "ActionNameList" => "ActionName",
+        "AttributeNameList" => "AttributeName",
+        "BatchResultErrorEntryList" => "BatchResultErrorEntry",
+        "BinaryList" => "BinaryListValue",
+        "ChangeMessageVisibilityBatchRequestEntryList" => "ChangeMessageVisibilityBatchRequestEntry",
+        "ChangeMessageVisibilityBatchResultEntryList" => "ChangeMessageVisibilityBatchResultEntry",
+        "DeleteMessageBatchRequestEntryList" => "DeleteMessageBatchRequestEntry",
+        "DeleteMessageBatchResultEntryList" => "DeleteMessageBatchResultEntry",
+        "ListMessageMoveTasksResultEntryList" => "ListMessageMoveTasksResultEntry",
+        "MessageAttributeNameList" => "MessageAttributeName",
+        "MessageList" => "Message",
+        "MessageSystemAttributeList" => "MessageSystemAttributeName",
+        "QueueUrlList" => "QueueUrl",
+        "SendMessageBatchRequestEntryList" => "SendMessageBatchRequestEntry",
+        "SendMessageBatchResultEntryList" => "SendMessageBatchResultEntry",
+        "StringList" => "StringListValue",
+        "TagKeyList" => "TagKey",
+        _ => return None,
+    })
+}
+
+/// `(element, key, value)` names of an SQS flattened map in the Query form
+/// (`Attribute.1.Name`/`Attribute.1.Value`, `<Tag><Key>..</Key>..</Tag>`).
+pub fn query_map_names(model: &ServiceModel, map_shape: &str) -> Option<(&'static str, &'static str, &'static str)> {
+    if model.name != "sqs" {
+        return None;
+    }
+    Some(match map_shape {
+        "QueueAttributeMap" | "MessageSystemAttributeMap" => ("Attribute", "Name", "Value"),
+        "MessageBodyAttributeMap" => ("MessageAttribute", "Name", "Value"),
+        "MessageBodySystemAttributeMap" => ("MessageSystemAttribute", "Name", "Value"),
+        "TagMap" => ("Tag", "Key", "Value"),
+        _ => return None,
+    })
+}
+
+/// Whether input enums are enforced. SQS accepts any attribute name in
+/// lists such as ReceiveMessage's `AttributeNames` and answers unknown ones
+/// itself.
+pub fn checks_enums(model: &ServiceModel) -> bool {
+    model.name != "sqs"
+}
+
 /// The XML namespace of a service's responses.
 pub fn xml_namespace(model: &ServiceModel) -> Option<&'static str> {
     match model.name {
         "s3" => Some("http://s3.amazonaws.com/doc/2006-03-01/"),
+        "sqs" => Some("http://queue.amazonaws.com/doc/2012-11-05/"),
         _ => model.xml_namespace,
     }
 }

@@ -150,7 +150,10 @@ pub fn error(model: Option<&ServiceModel>, wire: Protocol, err: &AwsError, reque
             let mut r =
                 HttpResponse::new(status, json_content_type(wire), bytes).header("x-amz-crc32", crc.to_string());
             if model.is_some_and(|m| m.query_compatible) {
-                let code = shape_info.and_then(|e| e.code).unwrap_or(&err.code);
+                let code = shape_info
+                    .and_then(|e| e.code)
+                    .or_else(|| model.and_then(|m| conventions::query_error_code(m, &err.code)))
+                    .unwrap_or(&err.code);
                 let fault = if sender { "Sender" } else { "Receiver" };
                 r = r.header("x-amzn-query-error", format!("{code};{fault}"));
             }
@@ -182,7 +185,10 @@ pub fn error(model: Option<&ServiceModel>, wire: Protocol, err: &AwsError, reque
         }
         Protocol::Query | Protocol::RestXml => {
             let ns = model.and_then(conventions::xml_namespace).unwrap_or("");
-            let code = shape_info.and_then(|e| e.code).unwrap_or(&err.code);
+            let code = shape_info
+                .and_then(|e| e.code)
+                .or_else(|| model.and_then(|m| conventions::query_error_code(m, &err.code)))
+                .unwrap_or(&err.code);
             let mut body = format!(
                 "<ErrorResponse xmlns=\"{ns}\"><Error><Type>{}</Type><Code>{}</Code><Message>{}</Message>",
                 if sender { "Sender" } else { "Receiver" },

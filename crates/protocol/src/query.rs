@@ -2,6 +2,7 @@
 //! (`Tags.member.1.Key=k`, `Attributes.entry.1.key=k`) decoded into a
 //! model-keyed input value. Responses are XML (see `xml` and `encode`).
 
+use crate::conventions;
 use crate::model::{ServiceModel, ShapeId, ShapeKind};
 use crate::xml;
 use serde_json::{Map, Value};
@@ -70,7 +71,7 @@ fn decode_value(
                 return Ok(Some(Value::Array(Vec::new())));
             }
             let base = if flattened || list.flattened {
-                match list.member_name {
+                match list.member_name.or_else(|| conventions::query_list_item(model, model.shape(shape).name)) {
                     Some(name) => match k.rfind('.') {
                         Some(i) => format!("{}.{name}", &k[..i]),
                         None => name.to_string(),
@@ -93,15 +94,25 @@ fn decode_value(
             Ok((!items.is_empty()).then_some(Value::Array(items)))
         }
         ShapeKind::Map(map) => {
-            let base = if flattened || map.flattened { k.to_string() } else { format!("{k}.entry") };
+            let legacy = conventions::query_map_names(model, model.shape(shape).name);
+            let base = match legacy {
+                Some((element, _, _)) => match k.rfind('.') {
+                    Some(i) => format!("{}.{element}", &k[..i]),
+                    None => element.to_string(),
+                },
+                None if flattened || map.flattened => k.to_string(),
+                None => format!("{k}.entry"),
+            };
+            let key_name = map.key_name.or(legacy.map(|l| l.1)).unwrap_or("key");
+            let value_name = map.value_name.or(legacy.map(|l| l.2)).unwrap_or("value");
             let mut out = Map::new();
             for i in 1.. {
                 let entry = format!("{base}.{i}");
                 if !params.has(&entry) {
                     break;
                 }
-                let key_text = params.get(&format!("{entry}.{}", map.key_name.unwrap_or("key"))).unwrap_or("");
-                let value_key = format!("{entry}.{}", map.value_name.unwrap_or("value"));
+                let key_text = params.get(&format!("{entry}.{key_name}")).unwrap_or("");
+                let value_key = format!("{entry}.{value_name}");
                 if let Some(v) = decode_value(model, map.value, &value_key, params, false)? {
                     out.insert(key_text.to_string(), v);
                 }

@@ -123,7 +123,7 @@ fn scalar_constraints(model: &ServiceModel, shape: ShapeId, value: &Value, out: 
             if let Some(min) = s.min.filter(|m| len < *m) {
                 out.push(format!("Member must have length greater than or equal to {min}"));
             }
-            if !s.enum_values.is_empty() && !s.enum_values.contains(&text) {
+            if !s.enum_values.is_empty() && !s.enum_values.contains(&text) && crate::conventions::checks_enums(model) {
                 out.push(format!("Member must satisfy enum value set: [{}]", s.enum_values.join(", ")));
             }
             if let Some(pattern) = s.pattern

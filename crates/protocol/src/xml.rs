@@ -3,6 +3,7 @@
 //! writer that renders output values as AWS lays them out (`member` wrappers,
 //! `entry`/`key`/`value` maps, flattened lists, ISO 8601 timestamps).
 
+use crate::conventions;
 use crate::model::{Location, ServiceModel, ShapeId, ShapeKind, TimestampFormat};
 use crate::timestamp;
 use quick_xml::events::Event;
@@ -260,7 +261,8 @@ pub fn write_value(
         ShapeKind::List(list) => {
             let items = v.as_array().map(Vec::as_slice).unwrap_or(&[]);
             if flattened || list.flattened {
-                let item_name = list.member_name.unwrap_or(name);
+                let legacy = conventions::query_list_item(model, model.shape(shape).name);
+                let item_name = list.member_name.or(legacy).unwrap_or(name);
                 for item in items {
                     write_value(out, model, list.member, item_name, item, false, None);
                 }
@@ -275,7 +277,10 @@ pub fn write_value(
         }
         ShapeKind::Map(map) => {
             let Value::Object(obj) = v else { return };
-            let (key_name, value_name) = (map.key_name.unwrap_or("key"), map.value_name.unwrap_or("value"));
+            let legacy = conventions::query_map_names(model, model.shape(shape).name);
+            let name = legacy.map(|l| l.0).unwrap_or(name);
+            let key_name = map.key_name.or(legacy.map(|l| l.1)).unwrap_or("key");
+            let value_name = map.value_name.or(legacy.map(|l| l.2)).unwrap_or("value");
             let flat = flattened || map.flattened;
             if !flat {
                 open(out, name);

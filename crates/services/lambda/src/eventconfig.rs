@@ -15,6 +15,9 @@ use stratus_core::{AwsError, RequestContext};
 pub struct Policy {
     pub max_retries: u32,
     pub max_age_s: i64,
+    /// DestinationConfig.OnSuccess/OnFailure targets.
+    pub on_success: Option<String>,
+    pub on_failure: Option<String>,
 }
 
 fn key(ctx: &RequestContext, name: &str, qualifier: &str) -> String {
@@ -31,7 +34,13 @@ pub fn policy(s: &Shared, ctx: &RequestContext, r: &FnRef) -> Policy {
     Policy {
         max_retries: cfg.as_ref().and_then(|c| c.i64("MaximumRetryAttempts")).unwrap_or(2) as u32,
         max_age_s: cfg.as_ref().and_then(|c| c.i64("MaximumEventAgeInSeconds")).unwrap_or(21_600),
+        on_success: destination(cfg.as_ref(), "OnSuccess"),
+        on_failure: destination(cfg.as_ref(), "OnFailure"),
     }
+}
+
+fn destination(cfg: Option<&Value>, which: &str) -> Option<String> {
+    cfg?.get("DestinationConfig")?.get(which)?.str("Destination").map(str::to_string)
 }
 
 fn not_found(ctx: &RequestContext, r: &FnRef) -> AwsError {

@@ -11,8 +11,10 @@ mod code;
 mod concurrency;
 mod config;
 mod db;
+mod destinations;
 mod envs;
 mod errors;
+mod esm;
 mod eventconfig;
 mod functions;
 mod invoke;
@@ -48,9 +50,11 @@ pub const IDLE_TTL: Duration = Duration::from_secs(300);
 const OPERATIONS: &[&str] = &[
     "AddPermission",
     "CreateAlias",
+    "CreateEventSourceMapping",
     "CreateFunction",
     "CreateFunctionUrlConfig",
     "DeleteAlias",
+    "DeleteEventSourceMapping",
     "DeleteFunction",
     "DeleteFunctionConcurrency",
     "DeleteFunctionEventInvokeConfig",
@@ -59,6 +63,7 @@ const OPERATIONS: &[&str] = &[
     "DeleteProvisionedConcurrencyConfig",
     "GetAccountSettings",
     "GetAlias",
+    "GetEventSourceMapping",
     "GetFunction",
     "GetFunctionConcurrency",
     "GetFunctionConfiguration",
@@ -71,6 +76,7 @@ const OPERATIONS: &[&str] = &[
     "Invoke",
     "InvokeWithResponseStream",
     "ListAliases",
+    "ListEventSourceMappings",
     "ListFunctionEventInvokeConfigs",
     "ListFunctionUrlConfigs",
     "ListFunctions",
@@ -88,6 +94,7 @@ const OPERATIONS: &[&str] = &[
     "TagResource",
     "UntagResource",
     "UpdateAlias",
+    "UpdateEventSourceMapping",
     "UpdateFunctionCode",
     "UpdateFunctionConfiguration",
     "UpdateFunctionEventInvokeConfig",
@@ -132,6 +139,7 @@ impl Lambda {
             counters: concurrency::Counters::default(),
             meter: meter::Meter::default(),
             queue: asynq::Queue::default(),
+            esm: esm::Registry::default(),
             logs_tx,
             base: base.clone(),
         };
@@ -213,6 +221,11 @@ impl Service for Lambda {
             "UpdateFunctionUrlConfig" => urls::update(s, ctx, input).await,
             "DeleteFunctionUrlConfig" => urls::delete(s, ctx, input).await,
             "ListFunctionUrlConfigs" => urls::list(s, ctx, input),
+            "CreateEventSourceMapping" => esm::api::create(s, ctx, input).await,
+            "GetEventSourceMapping" => esm::api::get(s, ctx, input),
+            "UpdateEventSourceMapping" => esm::api::update(s, ctx, input).await,
+            "DeleteEventSourceMapping" => esm::api::delete(s, ctx, input).await,
+            "ListEventSourceMappings" => esm::api::list(s, ctx, input),
             _ => Err(AwsError::bad_request("NotImplemented", format!("{} is not implemented", ctx.operation))),
         }
     }
@@ -234,6 +247,7 @@ impl Service for Lambda {
         let mut tasks = vec![
             tokio::spawn(asynq::worker(self.shared.clone())),
             tokio::spawn(provisioned::restore(self.shared.clone())),
+            tokio::spawn(esm::poller::supervise(self.shared.clone())),
         ];
         if let Some(rx) = self.logs_rx.lock().ok().and_then(|mut r| r.take()) {
             tasks.push(tokio::spawn(runlog::shipper(self.shared.store.clone(), rx)));
@@ -259,6 +273,7 @@ impl Service for Lambda {
         for task in running {
             let _ = task.await;
         }
+        esm::poller::shutdown(&self.shared).await;
         self.shared.pool.drain("");
     }
 

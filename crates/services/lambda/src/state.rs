@@ -16,6 +16,8 @@ pub struct Shared {
     pub counters: Counters,
     pub meter: Meter,
     pub queue: crate::asynq::Queue,
+    /// The running event source mapping pollers.
+    pub esm: crate::esm::Registry,
     /// To the log shipper (`runlog::shipper`).
     pub logs_tx: tokio::sync::mpsc::UnboundedSender<crate::runlog::Batch>,
     /// `{base}/code/{sha}`: unpacked packages; `{base}/env/{id}`: per-environment dirs;

@@ -1,0 +1,170 @@
+//! Small bucket configurations: policy (validated JSON, NoSuchBucketPolicy),
+//! default encryption (SSE-S3 unless configured), ownership controls and
+//! the public access block, with the defaults new buckets get on AWS.
+
+use serde_json::{Value, json};
+use stratus_core::AwsError;
+use stratus_core::input::Input;
+
+use crate::buckets::update;
+use crate::error::{invalid_argument, malformed_xml, no_such_config};
+use crate::shared::Shared;
+
+fn malformed_policy(msg: &str) -> AwsError {
+    AwsError::bad_request("MalformedPolicy", msg)
+}
+
+pub async fn put_policy(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+    let name = input.req_str("Bucket")?;
+    let text = input.str("Policy").unwrap_or("").to_string();
+    if !text.trim_start().starts_with('{') {
+        return Err(malformed_policy("Policies must be valid JSON and the first byte must be '{'"));
+    }
+    let doc: Value = serde_json::from_str(&text)
+        .map_err(|_| malformed_policy("Policies must be valid JSON and the first byte must be '{'"))?;
+    match doc.get("Statement") {
+        None => return Err(malformed_policy("Missing required field Statement")),
+        Some(Value::Array(s)) if s.is_empty() => {
+            return Err(malformed_policy("Could not parse the policy: Statement is empty!"));
+        }
+        _ => {}
+    }
+    update(sh, name, move |b| {
+        b.policy = Some(text.clone());
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}
+
+pub fn get_policy(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+    let name = input.req_str("Bucket")?;
+    match sh.bucket(name)?.policy {
+        Some(p) => Ok(json!({"Policy": p})),
+        None => Err(no_such_config("NoSuchBucketPolicy", "The bucket policy does not exist", name)),
+    }
+}
+
+pub async fn delete_policy(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+    update(sh, input.req_str("Bucket")?, |b| {
+        b.policy = None;
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}
+
+fn default_encryption() -> Value {
+    json!({"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": false}]})
+}
+
+pub async fn put_encryption(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+    let conf = input.get("ServerSideEncryptionConfiguration").cloned().ok_or_else(malformed_xml)?;
+    let rules = conf.list("Rules");
+    if rules.is_empty() {
+        return Err(malformed_xml());
+    }
+    for r in rules {
+        if let Some(d) = r.get("ApplyServerSideEncryptionByDefault") {
+            let alg = d.str("SSEAlgorithm").unwrap_or("");
+            if d.str("KMSMasterKeyID").is_some() && !alg.starts_with("aws:kms") {
+                return Err(invalid_argument(
+                    "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse",
+                    "ApplyServerSideEncryptionByDefault",
+                    None,
+                ));
+            }
+        }
+    }
+    update(sh, input.req_str("Bucket")?, move |b| {
+        b.encryption = Some(conf.clone());
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}
+
+pub fn get_encryption(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+    let b = sh.bucket(input.req_str("Bucket")?)?;
+    Ok(json!({"ServerSideEncryptionConfiguration": b.encryption.unwrap_or_else(default_encryption)}))
+}
+
+pub async fn delete_encryption(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+    update(sh, input.req_str("Bucket")?, |b| {
+        b.encryption = None;
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}
+
+pub async fn put_ownership(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+    let conf = input.get("OwnershipControls").cloned().ok_or_else(malformed_xml)?;
+    for r in conf.list("Rules") {
+        let o = r.str("ObjectOwnership").unwrap_or("");
+        if !["BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"].contains(&o) {
+            return Err(malformed_xml());
+        }
+    }
+    update(sh, input.req_str("Bucket")?, move |b| {
+        b.ownership = Some(conf.clone());
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}
+
+pub fn get_ownership(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+    let name = input.req_str("Bucket")?;
+    match sh.bucket(name)?.ownership {
+        Some(Value::Null) => {
+            Err(no_such_config("OwnershipControlsNotFoundError", "The bucket ownership controls were not found", name))
+        }
+        Some(c) => Ok(json!({"OwnershipControls": c})),
+        None => Ok(json!({"OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}})),
+    }
+}
+
+pub async fn delete_ownership(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+    update(sh, input.req_str("Bucket")?, |b| {
+        b.ownership = Some(Value::Null);
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}
+
+pub async fn put_public_access_block(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+    let conf = input.get("PublicAccessBlockConfiguration").cloned().ok_or_else(malformed_xml)?;
+    update(sh, input.req_str("Bucket")?, move |b| {
+        b.public_access_block = Some(conf.clone());
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}
+
+pub fn get_public_access_block(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+    let name = input.req_str("Bucket")?;
+    match sh.bucket(name)?.public_access_block {
+        Some(Value::Null) => Err(no_such_config(
+            "NoSuchPublicAccessBlockConfiguration",
+            "The public access block configuration was not found",
+            name,
+        )),
+        Some(c) => Ok(json!({"PublicAccessBlockConfiguration": c})),
+        None => Ok(json!({"PublicAccessBlockConfiguration": {
+            "BlockPublicAcls": true, "IgnorePublicAcls": true,
+            "BlockPublicPolicy": true, "RestrictPublicBuckets": true,
+        }})),
+    }
+}
+
+pub async fn delete_public_access_block(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+    update(sh, input.req_str("Bucket")?, |b| {
+        b.public_access_block = Some(Value::Null);
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}

@@ -1,0 +1,309 @@
+//! Amazon S3 for Stratus: buckets and their configurations, objects whose
+//! bytes are streamed to files (metadata in the store, layout in `keys`),
+//! multipart uploads, versioning, checksums, tagging, CORS preflights,
+//! lifecycle expiration by a background reaper, and event notifications to
+//! SQS, SNS and Lambda through peers.
+//!
+//! This file owns the `S3` service: its operation list, dispatch, the
+//! streaming entry point and the background work.
+
+mod batch;
+mod buckets;
+mod checksums;
+mod conditions;
+mod config;
+mod copy;
+mod cors;
+mod error;
+mod files;
+mod ingest;
+mod keys;
+mod lifecycle;
+mod listing;
+mod model;
+mod multipart;
+mod notify;
+mod objects;
+mod output;
+mod shared;
+mod tagging;
+mod versioning;
+
+#[cfg(test)]
+mod tests;
+
+use async_trait::async_trait;
+use base64::Engine;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::Duration;
+use stratus_core::{AwsError, BodyStream, HttpRequest, HttpResponse, RequestContext, Service, Settings, Streamed};
+use stratus_store::Store;
+use tokio::task::JoinHandle;
+
+use crate::shared::{Sequence, Shared};
+
+/// The operations S3 implements.
+const OPERATIONS: &[&str] = &[
+    "AbortMultipartUpload",
+    "CompleteMultipartUpload",
+    "CopyObject",
+    "CreateBucket",
+    "CreateMultipartUpload",
+    "DeleteBucket",
+    "DeleteBucketCors",
+    "DeleteBucketEncryption",
+    "DeleteBucketLifecycle",
+    "DeleteBucketOwnershipControls",
+    "DeleteBucketPolicy",
+    "DeleteBucketTagging",
+    "DeleteObject",
+    "DeleteObjectTagging",
+    "DeleteObjects",
+    "DeletePublicAccessBlock",
+    "GetBucketAcl",
+    "GetBucketCors",
+    "GetBucketEncryption",
+    "GetBucketLifecycleConfiguration",
+    "GetBucketLocation",
+    "GetBucketNotificationConfiguration",
+    "GetBucketOwnershipControls",
+    "GetBucketPolicy",
+    "GetBucketTagging",
+    "GetBucketVersioning",
+    "GetObject",
+    "GetObjectAcl",
+    "GetObjectTagging",
+    "GetPublicAccessBlock",
+    "HeadBucket",
+    "HeadObject",
+    "ListBuckets",
+    "ListMultipartUploads",
+    "ListObjectVersions",
+    "ListObjects",
+    "ListObjectsV2",
+    "ListParts",
+    "PutBucketAcl",
+    "PutBucketCors",
+    "PutBucketEncryption",
+    "PutBucketLifecycleConfiguration",
+    "PutBucketNotificationConfiguration",
+    "PutBucketOwnershipControls",
+    "PutBucketPolicy",
+    "PutBucketTagging",
+    "PutBucketVersioning",
+    "PutObject",
+    "PutObjectAcl",
+    "PutObjectTagging",
+    "PutPublicAccessBlock",
+    "UploadPart",
+    "UploadPartCopy",
+];
+
+/// The S3 service.
+pub struct S3 {
+    shared: Arc<Shared>,
+    reaper_interval: Duration,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl S3 {
+    pub fn new(store: Store, settings: &Settings) -> S3 {
+        let shared = Shared {
+            files: files::Files::new(settings.data_dir.as_deref()),
+            store,
+            seq: Arc::new(Sequence::new()),
+            peers: settings.peers.clone(),
+            endpoint: settings.endpoint.clone(),
+            cors: RwLock::new(HashMap::new()),
+        };
+        let s3 = S3 {
+            shared: Arc::new(shared),
+            reaper_interval: Duration::from_secs(settings.reaper_interval_secs.max(1)),
+            tasks: Mutex::new(Vec::new()),
+        };
+        s3.load_cors();
+        s3
+    }
+
+    /// Fills the CORS map from the store (at start and after a reset).
+    fn load_cors(&self) {
+        let mut map = HashMap::new();
+        if let Ok(rows) = self.shared.store.scan_prefix(keys::buckets(), false, None) {
+            for (_, raw) in rows {
+                if let Ok(b) = model::decode::<model::Bucket>("bucket", &raw)
+                    && let Some(c) = b.cors
+                {
+                    map.insert(b.name, c);
+                }
+            }
+        }
+        if let Ok(mut m) = self.shared.cors.write() {
+            *m = map;
+        }
+    }
+
+    /// Runs one lifecycle sweep as of `now` (epoch seconds; tests pass a
+    /// future time); returns how many objects, versions and uploads it
+    /// expired or removed.
+    pub async fn sweep_lifecycle_at(&self, now: f64) -> usize {
+        lifecycle::sweep(&self.shared, now).await
+    }
+
+    /// Runs one lifecycle sweep now.
+    pub async fn sweep_lifecycle(&self) -> usize {
+        lifecycle::sweep(&self.shared, shared::now()).await
+    }
+
+    async fn dispatch(&self, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+        let sh = &*self.shared;
+        match ctx.operation {
+            "CreateBucket" => buckets::create(sh, ctx, input).await,
+            "DeleteBucket" => buckets::delete(sh, input).await,
+            "HeadBucket" => buckets::head(sh, input),
+            "ListBuckets" => buckets::list(sh, ctx, input),
+            "GetBucketLocation" => buckets::location_of(sh, input),
+            "PutBucketVersioning" => versioning::put_config(sh, input).await,
+            "GetBucketVersioning" => versioning::get_config(sh, input),
+            "PutBucketTagging" => tagging::put_bucket(sh, input).await,
+            "GetBucketTagging" => tagging::get_bucket(sh, input),
+            "DeleteBucketTagging" => tagging::delete_bucket(sh, input).await,
+            "PutBucketPolicy" => config::put_policy(sh, input).await,
+            "GetBucketPolicy" => config::get_policy(sh, input),
+            "DeleteBucketPolicy" => config::delete_policy(sh, input).await,
+            "PutBucketEncryption" => config::put_encryption(sh, input).await,
+            "GetBucketEncryption" => config::get_encryption(sh, input),
+            "DeleteBucketEncryption" => config::delete_encryption(sh, input).await,
+            "PutBucketOwnershipControls" => config::put_ownership(sh, input).await,
+            "GetBucketOwnershipControls" => config::get_ownership(sh, input),
+            "DeleteBucketOwnershipControls" => config::delete_ownership(sh, input).await,
+            "PutPublicAccessBlock" => config::put_public_access_block(sh, input).await,
+            "GetPublicAccessBlock" => config::get_public_access_block(sh, input),
+            "DeletePublicAccessBlock" => config::delete_public_access_block(sh, input).await,
+            "PutBucketCors" => cors::put(sh, input).await,
+            "GetBucketCors" => cors::get(sh, input),
+            "DeleteBucketCors" => cors::delete(sh, input).await,
+            "PutBucketLifecycleConfiguration" => lifecycle::put(sh, input).await,
+            "GetBucketLifecycleConfiguration" => lifecycle::get(sh, input),
+            "DeleteBucketLifecycle" => lifecycle::delete(sh, input).await,
+            "PutBucketNotificationConfiguration" => notify::put_config(sh, ctx, input).await,
+            "GetBucketNotificationConfiguration" => notify::get_config(sh, input),
+            "GetBucketAcl" => objects::get_bucket_acl(sh, input),
+            "PutBucketAcl" => objects::put_acl(sh, input, false),
+            "GetObjectAcl" => objects::get_object_acl(sh, input),
+            "PutObjectAcl" => objects::put_acl(sh, input, true),
+            "HeadObject" => objects::read(sh, input, false).map(|s| s.output),
+            "DeleteObject" => objects::delete(sh, ctx, input).await,
+            "DeleteObjects" => batch::delete_objects(sh, ctx, input).await,
+            "CopyObject" => copy::copy_object(sh, ctx, input).await,
+            "PutObjectTagging" => tagging::put_object(sh, input).await,
+            "GetObjectTagging" => tagging::get_object(sh, input),
+            "DeleteObjectTagging" => tagging::delete_object(sh, input).await,
+            "CreateMultipartUpload" => multipart::create(sh, ctx, input).await,
+            "UploadPartCopy" => multipart::upload_part_copy(sh, input).await,
+            "CompleteMultipartUpload" => multipart::complete(sh, ctx, input).await,
+            "AbortMultipartUpload" => multipart::abort(sh, input).await,
+            "ListParts" => multipart::list_parts(sh, input),
+            "ListMultipartUploads" => listing::list_uploads(sh, input),
+            "ListObjects" => listing::list_v1(sh, input),
+            "ListObjectsV2" => listing::list_v2(sh, input),
+            "ListObjectVersions" => listing::list_versions(sh, input),
+            // Streaming operations reached through `call` (peers, or a front
+            // door that buffered the body): the body travels base64 in `Body`.
+            "PutObject" | "UploadPart" | "GetObject" => {
+                let mut input = input.clone();
+                let body = input
+                    .as_object_mut()
+                    .and_then(|o| o.remove("Body"))
+                    .and_then(|b| b.as_str().and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok()))
+                    .unwrap_or_default();
+                let mut stream = BodyStream::from_bytes(body);
+                if let Some(len) = input.get("ContentLength").and_then(Value::as_u64) {
+                    stream.declared_len = Some(len);
+                }
+                let out = self.streaming(ctx, input, stream).await?;
+                Ok(objects::gather(out).await)
+            }
+            other => Err(AwsError::new(
+                501,
+                "NotImplemented",
+                format!("The operation {other} of service s3 is not implemented by Stratus yet"),
+            )),
+        }
+    }
+
+    async fn streaming(&self, ctx: &RequestContext, input: Value, body: BodyStream) -> Result<Streamed, AwsError> {
+        let sh = &*self.shared;
+        match ctx.operation {
+            "PutObject" => Ok(Streamed { output: objects::put(sh, ctx, &input, body).await?, body: None }),
+            "UploadPart" => Ok(Streamed { output: multipart::upload_part(sh, &input, body).await?, body: None }),
+            "GetObject" => objects::read(sh, &input, true),
+            other => Err(AwsError::new(501, "NotImplemented", format!("{other} does not stream a payload"))),
+        }
+    }
+}
+
+/// The lifecycle reaper: sweeps every `interval` while the service lives.
+fn spawn_reaper(shared: Weak<Shared>, interval: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(interval);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let Some(sh) = shared.upgrade() else { return };
+            let n = lifecycle::sweep(&sh, shared::now()).await;
+            if n > 0 {
+                tracing::debug!("S3 lifecycle expired {n} objects, versions or uploads");
+            }
+        }
+    })
+}
+
+#[async_trait]
+impl Service for S3 {
+    fn name(&self) -> &'static str {
+        "s3"
+    }
+
+    fn operations(&self) -> &'static [&'static str] {
+        OPERATIONS
+    }
+
+    async fn call(&self, ctx: &RequestContext, input: Value) -> Result<Value, AwsError> {
+        self.dispatch(ctx, &input).await
+    }
+
+    async fn call_streaming(&self, ctx: &RequestContext, input: Value, body: BodyStream) -> Result<Streamed, AwsError> {
+        self.streaming(ctx, input, body).await
+    }
+
+    fn reset(&self) {
+        self.load_cors();
+    }
+
+    fn start(&self) {
+        let task = spawn_reaper(Arc::downgrade(&self.shared), self.reaper_interval);
+        if let Ok(mut t) = self.tasks.lock() {
+            t.push(task);
+        }
+    }
+
+    async fn stop(&self) {
+        let running: Vec<_> = self.tasks.lock().map(|mut t| t.drain(..).collect()).unwrap_or_default();
+        for task in &running {
+            task.abort();
+        }
+        for task in running {
+            let _ = task.await;
+        }
+    }
+
+    fn claims(&self, req: &HttpRequest) -> bool {
+        cors::claims(&self.shared, req)
+    }
+
+    async fn serve(&self, req: HttpRequest) -> HttpResponse {
+        cors::preflight(&self.shared, &req)
+    }
+}

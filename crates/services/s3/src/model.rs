@@ -1,0 +1,150 @@
+//! The records S3 keeps in the store: buckets (with their configurations as
+//! model-keyed values), object versions, multipart uploads and parts. Object
+//! bytes are not here: a version names the files that hold them (`files`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use stratus_core::AwsError;
+
+use crate::error::internal;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Bucket {
+    pub name: String,
+    pub account: String,
+    pub region: String,
+    pub created: f64,
+    /// `Enabled` or `Suspended`; None while versioning was never set.
+    #[serde(default)]
+    pub versioning: Option<String>,
+    #[serde(default)]
+    pub mfa_delete: Option<String>,
+    #[serde(default)]
+    pub tags: Option<Vec<(String, String)>>,
+    #[serde(default)]
+    pub policy: Option<String>,
+    #[serde(default)]
+    pub cors: Option<Value>,
+    #[serde(default)]
+    pub lifecycle: Option<Value>,
+    #[serde(default)]
+    pub notification: Option<Value>,
+    #[serde(default)]
+    pub encryption: Option<Value>,
+    #[serde(default)]
+    pub ownership: Option<Value>,
+    #[serde(default)]
+    pub public_access_block: Option<Value>,
+    #[serde(default)]
+    pub acl: Option<String>,
+}
+
+/// One stored piece of an object's bytes: a file and its length. A
+/// multipart object keeps its parts' files as they were uploaded.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Segment {
+    pub file: String,
+    pub len: u64,
+    /// Part ETag and checksum (multipart objects only).
+    #[serde(default)]
+    pub etag: Option<String>,
+    #[serde(default)]
+    pub checksum: Option<String>,
+}
+
+/// Object checksum as stored and returned with `ChecksumMode=ENABLED`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Checksum {
+    /// `CRC32`, `CRC32C`, `CRC64NVME`, `SHA1` or `SHA256`.
+    pub algorithm: String,
+    pub value: String,
+    /// `FULL_OBJECT` or `COMPOSITE`.
+    pub kind: String,
+}
+
+/// Content headers stored with an object and returned on GET/HEAD.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ContentHeaders {
+    pub content_type: Option<String>,
+    pub content_encoding: Option<String>,
+    pub content_disposition: Option<String>,
+    pub content_language: Option<String>,
+    pub cache_control: Option<String>,
+    pub expires: Option<String>,
+    pub website_redirect: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Version {
+    pub key: String,
+    pub version_id: String,
+    pub seq: u64,
+    #[serde(default)]
+    pub delete_marker: bool,
+    pub last_modified: f64,
+    pub owner: String,
+    #[serde(default)]
+    pub size: u64,
+    /// Quoted, as S3 returns it.
+    #[serde(default)]
+    pub etag: String,
+    #[serde(default)]
+    pub headers: ContentHeaders,
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+    #[serde(default)]
+    pub storage_class: String,
+    #[serde(default)]
+    pub tags: Vec<(String, String)>,
+    #[serde(default)]
+    pub checksum: Option<Checksum>,
+    #[serde(default)]
+    pub files: Vec<Segment>,
+    /// Set when the object was assembled by CompleteMultipartUpload.
+    #[serde(default)]
+    pub multipart: bool,
+    #[serde(default)]
+    pub sse: Option<String>,
+    #[serde(default)]
+    pub sse_kms_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Upload {
+    pub upload_id: String,
+    pub bucket: String,
+    pub key: String,
+    pub initiated: f64,
+    pub owner: String,
+    pub headers: ContentHeaders,
+    pub metadata: BTreeMap<String, String>,
+    pub storage_class: String,
+    pub tags: Vec<(String, String)>,
+    pub checksum_algorithm: Option<String>,
+    pub checksum_type: Option<String>,
+    pub sse: Option<String>,
+    pub sse_kms_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Part {
+    pub number: u32,
+    pub size: u64,
+    pub etag: String,
+    pub last_modified: f64,
+    pub file: String,
+    /// (algorithm, base64 value) when the part carried a checksum.
+    pub checksum: Option<(String, String)>,
+    /// The part's CRC64NVME, for the object's default full-object checksum.
+    #[serde(default)]
+    pub crc64: String,
+}
+
+pub fn encode<T: Serialize>(v: &T) -> Vec<u8> {
+    serde_json::to_vec(v).unwrap_or_default()
+}
+
+pub fn decode<T: for<'de> Deserialize<'de>>(what: &str, bytes: &[u8]) -> Result<T, AwsError> {
+    serde_json::from_slice(bytes).map_err(|e| internal(format!("corrupt {what} record: {e}")))
+}

@@ -131,3 +131,46 @@ pub fn rest_json_message_key(model: &ServiceModel) -> &'static str {
         _ => "message",
     }
 }
+
+/// The root element of a restXml output the model leaves unnamed (S3's
+/// Smithy model names them with `@xmlName`; botocore's does not).
+pub fn xml_output_root(model: &ServiceModel, operation: &str) -> Option<&'static str> {
+    if model.name != "s3" {
+        return None;
+    }
+    Some(match operation {
+        "CompleteMultipartUpload" => "CompleteMultipartUploadResult",
+        "CreateMultipartUpload" => "InitiateMultipartUploadResult",
+        "DeleteObjects" => "DeleteResult",
+        "GetBucketAccelerateConfiguration" => "AccelerateConfiguration",
+        "GetBucketAcl" | "GetObjectAcl" => "AccessControlPolicy",
+        "GetBucketCors" => "CORSConfiguration",
+        "GetBucketLifecycleConfiguration" => "LifecycleConfiguration",
+        "GetBucketLogging" => "BucketLoggingStatus",
+        "GetBucketNotificationConfiguration" => "NotificationConfiguration",
+        "GetBucketRequestPayment" => "RequestPaymentConfiguration",
+        "GetBucketTagging" | "GetObjectTagging" => "Tagging",
+        "GetBucketVersioning" => "VersioningConfiguration",
+        "GetBucketWebsite" => "WebsiteConfiguration",
+        "GetObjectAttributes" => "GetObjectAttributesResponse",
+        "ListBuckets" => "ListAllMyBucketsResult",
+        "ListMultipartUploads" => "ListMultipartUploadsResult",
+        "ListObjectVersions" => "ListVersionsResult",
+        "ListObjects" | "ListObjectsV2" => "ListBucketResult",
+        "ListParts" => "ListPartsResult",
+        _ => return None,
+    })
+}
+
+/// restXml outputs whose root element is one member's text (S3
+/// GetBucketLocation: `<LocationConstraint>eu-west-1</LocationConstraint>`).
+pub fn xml_text_root(model: &ServiceModel, operation: &str) -> Option<&'static str> {
+    (model.name == "s3" && operation == "GetBucketLocation").then_some("LocationConstraint")
+}
+
+/// A success status the model cannot express: S3 answers a ranged
+/// GetObject/HeadObject with 206 Partial Content.
+pub fn success_status(model: &ServiceModel, operation: &str, out: &serde_json::Value) -> Option<u16> {
+    let ranged = out.get("ContentRange").is_some_and(|v| !v.is_null());
+    (model.name == "s3" && matches!(operation, "GetObject" | "HeadObject") && ranged).then_some(206)
+}

@@ -88,10 +88,26 @@ pub fn find_operation(model: &'static ServiceModel, req: &HttpRequest) -> Option
     model
         .operations
         .iter()
-        .filter_map(|op| match_operation(op, req).map(|(l, s)| (op, l, s)))
+        .filter_map(|op| match_operation(op, req).map(|(l, s)| (op, l, s * 4 + required_headers_score(model, op, req))))
         .max_by_key(|(_, _, s)| *s)
         .map(|(op, l, _)| (op, l))
 }
+
+/// Tie-breaker between operations sharing a URI template (S3 PutObject and
+/// CopyObject, UploadPart and UploadPartCopy): an operation whose required
+/// header members are present wins; one missing them loses.
+fn required_headers_score(model: &ServiceModel, op: &Operation, req: &HttpRequest) -> u32 {
+    let Some(ShapeKind::Structure(st)) = op.input.map(|i| &model.shape(i).kind) else { return 1 };
+    let mut score = 1;
+    for m in st.members.iter().filter(|m| m.location == Location::Header && st.is_required(m.name)) {
+        if req.header(m.wire_name()).is_none() {
+            return 0;
+        }
+        score += 1;
+    }
+    score.min(3)
+}
+
 
 /// Fills the members bound to labels, query string and headers into `out`.
 pub fn decode_bindings(

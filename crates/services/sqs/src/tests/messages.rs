@@ -1,0 +1,183 @@
+//! Sending, receiving, visibility, batches, dead-letter redrive, long
+//! polling and durability.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::*;
+
+#[tokio::test]
+async fn send_receive_delete_with_digests() {
+    let s = sqs();
+    let url = create(&s, "m", json!({})).await;
+    let sent = ok(
+        &s,
+        "SendMessage",
+        json!({"QueueUrl": url, "MessageBody": "msg", "MessageAttributes": {"Foo": {"DataType": "String", "StringValue": "Bar"}}}),
+    )
+    .await;
+    assert_eq!(sent["MD5OfMessageBody"], "6e2baaf3b97dbeef01c0043275f9a0e7");
+    assert_eq!(sent["MD5OfMessageAttributes"], "ae7155c6026991b6d54b11589678bf9c");
+    let msgs = receive(&s, &url, json!({"MessageAttributeNames": ["All"]})).await;
+    assert_eq!(msgs.len(), 1);
+    let m = &msgs[0];
+    assert_eq!(m["Body"], "msg");
+    assert_eq!(m["MD5OfMessageAttributes"], "ae7155c6026991b6d54b11589678bf9c");
+    assert_eq!(m["Attributes"]["ApproximateReceiveCount"], "1");
+    assert_eq!(m["Attributes"]["SenderId"], "000000000000");
+    let handle = m["ReceiptHandle"].clone();
+    ok(&s, "DeleteMessage", json!({"QueueUrl": url, "ReceiptHandle": handle})).await;
+    let e = err(&s, "DeleteMessage", json!({"QueueUrl": url, "ReceiptHandle": "nope"})).await;
+    assert_eq!(e.code, "ReceiptHandleIsInvalid");
+    assert_eq!(e.message, "The input receipt handle \"nope\" is not a valid receipt handle.");
+}
+
+#[tokio::test]
+async fn visibility_timeout_redelivers_with_count() {
+    let s = sqs();
+    let url = create(&s, "v", json!({})).await;
+    ok(&s, "SendMessage", json!({"QueueUrl": url, "MessageBody": "again"})).await;
+    let first = receive(&s, &url, json!({"VisibilityTimeout": 1})).await;
+    assert_eq!(first.len(), 1);
+    assert!(receive(&s, &url, json!({})).await.is_empty());
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let second = receive(&s, &url, json!({})).await;
+    assert_eq!(second[0]["Attributes"]["ApproximateReceiveCount"], "2");
+    // The first handle is stale: deleting with it leaves the message.
+    ok(&s, "DeleteMessage", json!({"QueueUrl": url, "ReceiptHandle": first[0]["ReceiptHandle"]})).await;
+    let h = second[0]["ReceiptHandle"].clone();
+    ok(&s, "ChangeMessageVisibility", json!({"QueueUrl": url, "ReceiptHandle": h, "VisibilityTimeout": 0})).await;
+    assert_eq!(receive(&s, &url, json!({})).await.len(), 1);
+}
+
+#[tokio::test]
+async fn delayed_messages_are_counted_then_delivered() {
+    let s = sqs();
+    let url = create(&s, "d", json!({})).await;
+    ok(&s, "SendMessage", json!({"QueueUrl": url, "MessageBody": "later", "DelaySeconds": 1})).await;
+    let out = ok(
+        &s,
+        "GetQueueAttributes",
+        json!({"QueueUrl": url, "AttributeNames": ["ApproximateNumberOfMessagesDelayed"]}),
+    )
+    .await;
+    assert_eq!(out["Attributes"]["ApproximateNumberOfMessagesDelayed"], "1");
+    assert!(receive(&s, &url, json!({})).await.is_empty());
+    let msgs = receive(&s, &url, json!({"WaitTimeSeconds": 3})).await;
+    assert_eq!(msgs.len(), 1);
+}
+
+#[tokio::test]
+async fn long_poll_wakes_when_a_message_arrives() {
+    let s = std::sync::Arc::new(sqs());
+    let url = create(&s, "lp", json!({})).await;
+    let (s2, url2) = (s.clone(), url.clone());
+    let sender = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        ok(&s2, "SendMessage", json!({"QueueUrl": url2, "MessageBody": "wake"})).await;
+    });
+    let start = Instant::now();
+    let msgs = receive(&s, &url, json!({"WaitTimeSeconds": 10})).await;
+    assert_eq!(msgs.len(), 1);
+    assert!(start.elapsed() < Duration::from_secs(2), "took {:?}", start.elapsed());
+    let _ = sender.await;
+}
+
+#[tokio::test]
+async fn batch_rules() {
+    let s = sqs();
+    let url = create(&s, "b", json!({})).await;
+    let out = ok(
+        &s,
+        "SendMessageBatch",
+        json!({"QueueUrl": url, "Entries": [
+            {"Id": "ok", "MessageBody": "a"},
+            {"Id": "bad", "MessageBody": "b", "MessageAttributes": {"x": {"DataType": "String", "StringValue": ""}}}
+        ]}),
+    )
+    .await;
+    assert_eq!(out["Successful"][0]["Id"], "ok");
+    assert_eq!(out["Failed"][0]["Id"], "bad");
+    assert_eq!(out["Failed"][0]["Code"], "InvalidParameterValue");
+    assert_eq!(out["Failed"][0]["SenderFault"], true);
+    let e = err(
+        &s,
+        "SendMessageBatch",
+        json!({"QueueUrl": url, "Entries": [{"Id": "a", "MessageBody": "x"}, {"Id": "a", "MessageBody": "y"}]}),
+    )
+    .await;
+    assert_eq!(e.code, "BatchEntryIdsNotDistinct");
+    let e = err(&s, "DeleteMessageBatch", json!({"QueueUrl": url, "Entries": []})).await;
+    assert_eq!(e.code, "EmptyBatchRequest");
+    let out =
+        ok(&s, "DeleteMessageBatch", json!({"QueueUrl": url, "Entries": [{"Id": "x", "ReceiptHandle": "junk"}]})).await;
+    assert_eq!(out["Failed"][0]["Code"], "ReceiptHandleIsInvalid");
+}
+
+#[tokio::test]
+async fn size_limit_uses_aws_message() {
+    let s = sqs();
+    let url = create(&s, "big", json!({"MaximumMessageSize": "1024"})).await;
+    let e = err(&s, "SendMessage", json!({"QueueUrl": url, "MessageBody": "x".repeat(1025)})).await;
+    assert_eq!(e.message, "One or more parameters are invalid. Reason: Message must be shorter than 1024 bytes.");
+    let e = err(&s, "SendMessage", json!({"QueueUrl": url, "MessageBody": ""})).await;
+    assert_eq!(e.message, "The request must contain the parameter MessageBody.");
+    let e = err(&s, "ReceiveMessage", json!({"QueueUrl": url, "MaxNumberOfMessages": 11})).await;
+    assert_eq!(
+        e.message,
+        "Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided."
+    );
+}
+
+#[tokio::test]
+async fn dead_letter_redrive_and_move_back() {
+    let s = sqs();
+    let dlq = create(&s, "dlq", json!({})).await;
+    let policy =
+        json!({"deadLetterTargetArn": "arn:aws:sqs:us-east-1:000000000000:dlq", "maxReceiveCount": 1}).to_string();
+    let src = create(&s, "src", json!({"RedrivePolicy": policy})).await;
+    ok(&s, "SendMessage", json!({"QueueUrl": src, "MessageBody": "poison"})).await;
+    assert_eq!(receive(&s, &src, json!({"VisibilityTimeout": 0})).await.len(), 1);
+    assert!(receive(&s, &src, json!({})).await.is_empty());
+    let moved = receive(&s, &dlq, json!({"VisibilityTimeout": 0})).await;
+    assert_eq!(moved[0]["Body"], "poison");
+    assert_eq!(moved[0]["Attributes"]["DeadLetterQueueSourceArn"], "arn:aws:sqs:us-east-1:000000000000:src");
+    let out = ok(&s, "ListDeadLetterSourceQueues", json!({"QueueUrl": dlq})).await;
+    assert_eq!(out["queueUrls"], json!([src]));
+    ok(&s, "StartMessageMoveTask", json!({"SourceArn": "arn:aws:sqs:us-east-1:000000000000:dlq"})).await;
+    let back = receive(&s, &src, json!({"WaitTimeSeconds": 3})).await;
+    assert_eq!(back[0]["Body"], "poison");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let out = ok(&s, "ListMessageMoveTasks", json!({"SourceArn": "arn:aws:sqs:us-east-1:000000000000:dlq"})).await;
+    assert_eq!(out["Results"][0]["Status"], "COMPLETED");
+    assert_eq!(out["Results"][0]["ApproximateNumberOfMessagesMoved"], 1);
+    let e = err(&s, "StartMessageMoveTask", json!({"SourceArn": "arn:aws:sqs:us-east-1:000000000000:src"})).await;
+    assert_eq!(e.message, "Source queue must be configured as a Dead Letter Queue.");
+    let e = err(&s, "CancelMessageMoveTask", json!({"TaskHandle": "zzz"})).await;
+    assert_eq!(e.message, "Value for parameter TaskHandle is invalid.");
+}
+
+#[tokio::test]
+async fn restart_keeps_in_flight_and_delayed_messages() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url;
+    {
+        let s = Sqs::new(Store::open(dir.path()).expect("open"), &Settings::default());
+        url = create(&s, "durable", json!({})).await;
+        ok(&s, "SendMessage", json!({"QueueUrl": url, "MessageBody": "flying"})).await;
+        assert_eq!(receive(&s, &url, json!({"VisibilityTimeout": 2})).await.len(), 1);
+        ok(&s, "SendMessage", json!({"QueueUrl": url, "MessageBody": "delayed", "DelaySeconds": 2})).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let s = Sqs::new(Store::open(dir.path()).expect("reopen"), &Settings::default());
+    let out = ok(&s, "GetQueueAttributes", json!({"QueueUrl": url, "AttributeNames": ["All"]})).await;
+    assert_eq!(out["Attributes"]["ApproximateNumberOfMessagesNotVisible"], "1");
+    assert_eq!(out["Attributes"]["ApproximateNumberOfMessagesDelayed"], "1");
+    assert!(receive(&s, &url, json!({})).await.is_empty());
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let msgs = receive(&s, &url, json!({})).await;
+    assert_eq!(msgs.len(), 2);
+    let flying = msgs.iter().find(|m| m["Body"] == "flying").cloned().unwrap_or_default();
+    assert_eq!(flying["Attributes"]["ApproximateReceiveCount"], "2");
+}

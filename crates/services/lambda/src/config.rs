@@ -166,7 +166,20 @@ pub fn new_config(input: &Value, arn: &str, name: &str, code_sha: &str, code_siz
     if let Some(l) = input.get("LoggingConfig") {
         merge_logging(&mut c, l);
     }
+    dead_letter(&mut c, input);
     Ok(c)
+}
+
+/// `DeadLetterConfig.TargetArn`: set, or removed by an empty one.
+fn dead_letter(c: &mut Value, input: &Value) {
+    let Some(target) = input.get("DeadLetterConfig").map(|d| d.str("TargetArn").unwrap_or("")) else { return };
+    if target.is_empty() {
+        if let Some(o) = c.as_object_mut() {
+            o.remove("DeadLetterConfig");
+        }
+    } else {
+        c["DeadLetterConfig"] = json!({ "TargetArn": target });
+    }
 }
 
 /// Applies UpdateFunctionConfiguration members to `c`.
@@ -202,6 +215,7 @@ pub fn update_config(c: &mut Value, input: &Value) -> Result<(), AwsError> {
     if let Some(l) = input.get("LoggingConfig") {
         merge_logging(c, l);
     }
+    dead_letter(c, input);
     touch(c);
     Ok(())
 }

@@ -79,7 +79,7 @@ const PRELUDE: &str = "\
 use crate::model::*;
 
 #[allow(dead_code)]
-const MEMBER: Member = Member { name: \"\", shape: 0, location: Location::Body, location_name: None, query_name: None, xml_attribute: false, xml_namespace: None, flattened: false, idempotency_token: false, json_value: false, timestamp_format: None, host_label: false, event_payload: false };
+const MEMBER: Member = Member { name: \"\", shape: 0, location: Location::Body, location_name: None, query_name: None, xml_attribute: false, xml_namespace: None, flattened: false, idempotency_token: false, json_value: false, timestamp_format: None, host_label: false, event_payload: false, streaming: false };
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]
@@ -236,6 +236,7 @@ fn member(out: &mut String, m: &Member) {
         ("json_value", m.json_value),
         ("host_label", m.host_label),
         ("event_payload", m.event_payload),
+        ("streaming", m.streaming),
     ] {
         if value {
             let _ = write!(out, ", {field}: true");

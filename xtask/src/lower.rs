@@ -116,6 +116,7 @@ pub struct Member {
     pub timestamp_format: Option<TimestampFormat>,
     pub host_label: bool,
     pub event_payload: bool,
+    pub streaming: bool,
 }
 
 pub struct List {
@@ -450,6 +451,7 @@ fn lower_member(name: &str, raw: &Value, ids: &Ids) -> Result<Member> {
         timestamp_format: timestamp_format(raw)?,
         host_label: flag(raw, "hostLabel")?,
         event_payload: flag(raw, "eventpayload")?,
+        streaming: flag(raw, "streaming")?,
     })
 }
 

@@ -18,8 +18,8 @@ pub mod settings;
 pub use body::{BodyFrame, BodySender, BodyStream, Streamed};
 pub use error::AwsError;
 pub use http::{HttpRequest, HttpResponse};
-pub use service::{Event, EventSender, RequestContext, Service};
 pub use peers::Peers;
+pub use service::{Event, EventSender, RequestContext, Service};
 pub use settings::Settings;
 
 /// The account used when an access key maps to no configured account.

@@ -3,8 +3,8 @@
 //! the model's member names, and return output the same way; they know
 //! nothing of HTTP or wire formats.
 
-use crate::{AwsError, BodyStream, Streamed};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::{AwsError, BodyStream, Streamed};
 use async_trait::async_trait;
 use serde_json::Value;
 
@@ -76,7 +76,12 @@ pub trait Service: Send + Sync {
     /// Runs an operation whose input or output payload is a streaming blob
     /// (S3 PutObject, UploadPart, GetObject): the request body arrives as
     /// `body` instead of inside `input`, and the output may stream too.
-    async fn call_streaming(&self, ctx: &RequestContext, _input: Value, _body: BodyStream) -> Result<Streamed, AwsError> {
+    async fn call_streaming(
+        &self,
+        ctx: &RequestContext,
+        _input: Value,
+        _body: BodyStream,
+    ) -> Result<Streamed, AwsError> {
         Err(AwsError::new(
             501,
             "NotImplemented",

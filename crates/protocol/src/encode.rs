@@ -67,11 +67,9 @@ fn rest_output(model: &ServiceModel, wire: Protocol, op: &Operation, out: &Value
     if let Some(member) = conventions::xml_text_root(model, op.name) {
         let text = out.get(member).and_then(Value::as_str).unwrap_or_default();
         let ns = conventions::xml_namespace(model).map(|ns| format!(" xmlns=\"{ns}\"")).unwrap_or_default();
-        resp.body = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{member}{ns}>{}</{member}>",
-            xml::escape(text)
-        )
-        .into();
+        resp.body =
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{member}{ns}>{}</{member}>", xml::escape(text))
+                .into();
         resp.headers.push(("Content-Type".into(), "application/xml".into()));
         return resp;
     }
@@ -105,9 +103,7 @@ fn rest_output(model: &ServiceModel, wire: Protocol, op: &Operation, out: &Value
         return resp;
     }
     if wire == Protocol::RestXml {
-        let name = conventions::xml_output_root(model, op.name)
-            .or(st.location_name)
-            .unwrap_or(model.shape(shape).name);
+        let name = conventions::xml_output_root(model, op.name).or(st.location_name).unwrap_or(model.shape(shape).name);
         let mut body = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         body.push_str(&format!("<{name}>"));
         xml::write_members(&mut body, model, shape, out);

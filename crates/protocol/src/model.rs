@@ -137,6 +137,8 @@ pub struct Member {
     pub host_label: bool,
     /// `eventpayload` inside an event shape.
     pub event_payload: bool,
+    /// Member-level `streaming` (S3 object bodies, Lambda invoke payloads).
+    pub streaming: bool,
 }
 
 /// Where a member travels in an HTTP request or response.

@@ -2,7 +2,7 @@
 //! request against operation URI templates, and moving members between the
 //! model-keyed value and URI labels, query parameters, headers and status.
 
-use crate::model::{Location, Operation, ServiceModel, ShapeKind, TimestampFormat};
+use crate::model::{Location, Operation, ServiceModel, ShapeId, ShapeKind, TimestampFormat};
 use crate::xml;
 use base64::Engine;
 use percent_encoding::percent_decode_str;
@@ -84,6 +84,18 @@ fn decode(s: &str) -> String {
 }
 
 /// The best-matching operation of a REST model for this request.
+/// The payload member of structure `shape` when it is a streaming blob (S3
+/// object bodies): such payloads are streamed rather than held in the input
+/// or output value.
+pub fn streaming_payload(model: &ServiceModel, shape: Option<ShapeId>) -> Option<&'static str> {
+    let ShapeKind::Structure(st) = &model.shape(shape?).kind else { return None };
+    let member = st.payload.and_then(|p| st.member(p))?;
+    match &model.shape(member.shape).kind {
+        ShapeKind::Blob(b) if b.streaming || member.streaming => Some(member.name),
+        _ => None,
+    }
+}
+
 pub fn find_operation(model: &'static ServiceModel, req: &HttpRequest) -> Option<(&'static Operation, Labels)> {
     model
         .operations
@@ -107,7 +119,6 @@ fn required_headers_score(model: &ServiceModel, op: &Operation, req: &HttpReques
     }
     score.min(3)
 }
-
 
 /// Fills the members bound to labels, query string and headers into `out`.
 pub fn decode_bindings(

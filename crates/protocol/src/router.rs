@@ -69,6 +69,19 @@ fn by_host(req: &HttpRequest) -> Option<&'static ServiceModel> {
     None
 }
 
+/// The bucket named by a virtual-hosted-style S3 host (`photos.s3.localhost`,
+/// `photos.s3.us-east-1.amazonaws.com`, `photos.localhost`); the front door
+/// turns such requests into path style before decoding.
+pub fn s3_virtual_host_bucket(req: &HttpRequest) -> Option<&str> {
+    let host = req.host();
+    let bucket = match host.find(".s3.") {
+        Some(i) => &host[..i],
+        None => host.strip_suffix(".localhost")?,
+    };
+    let ip_like = bucket.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    (!bucket.is_empty() && bucket != "s3" && !ip_like).then_some(bucket)
+}
+
 /// REST services other than S3 whose operation templates start with a
 /// literal segment (`/2015-03-31/functions`, `/v2/apis`, `/restapis`).
 fn by_path(req: &HttpRequest) -> Option<&'static ServiceModel> {

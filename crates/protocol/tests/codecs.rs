@@ -148,7 +148,7 @@ fn json_errors_carry_type_and_query_compat_header() {
     let body: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
     assert_eq!(body["__type"], "com.amazonaws.sqs#QueueDoesNotExist");
     let header = resp.headers.iter().find(|(k, _)| k == "x-amzn-query-error").map(|(_, v)| v.as_str());
-    assert_eq!(header, Some("QueueDoesNotExist;Sender"));
+    assert_eq!(header, Some("AWS.SimpleQueueService.NonExistentQueue;Sender"));
 }
 
 #[test]
@@ -161,4 +161,30 @@ fn routes_by_target_scope_and_path() {
     assert_eq!(router::route(&v2, None).map(|(m, _)| m.name), Some("apigatewayv2"));
     let fallback = request("GET", "/my-bucket/key.txt", &[], "");
     assert_eq!(router::route(&fallback, None).map(|(m, _)| m.name), Some("s3"));
+}
+
+#[test]
+fn s3_virtual_host_names_the_bucket() {
+    let bucket = |host: &str| {
+        let req = request("GET", "/key", &[("host", host)], "");
+        router::s3_virtual_host_bucket(&req).map(str::to_string)
+    };
+    assert_eq!(bucket("photos.s3.localhost.localstack.cloud:4566").as_deref(), Some("photos"));
+    assert_eq!(bucket("my.photos.s3.us-east-1.amazonaws.com").as_deref(), Some("my.photos"));
+    assert_eq!(bucket("photos.localhost:4566").as_deref(), Some("photos"));
+    assert_eq!(bucket("s3.localhost"), None);
+    assert_eq!(bucket("s3.us-east-1.amazonaws.com"), None);
+    assert_eq!(bucket("127.0.0.1:4566"), None);
+    assert_eq!(bucket("localhost:4566"), None);
+}
+
+#[test]
+fn streaming_payloads_are_found_from_the_model() {
+    let s3 = model("s3").expect("s3 model");
+    let op = |name: &str| s3.operation(name).expect("operation");
+    assert_eq!(stratus_protocol::rest::streaming_payload(s3, op("PutObject").input), Some("Body"));
+    assert_eq!(stratus_protocol::rest::streaming_payload(s3, op("UploadPart").input), Some("Body"));
+    assert_eq!(stratus_protocol::rest::streaming_payload(s3, op("GetObject").output), Some("Body"));
+    assert_eq!(stratus_protocol::rest::streaming_payload(s3, op("PutBucketTagging").input), None);
+    assert_eq!(stratus_protocol::rest::streaming_payload(s3, op("HeadObject").output), None);
 }

@@ -5,12 +5,13 @@
 
 use crate::app::App;
 use crate::body::ResponseBody;
-use crate::{cors, identity, introspection};
+use crate::{cors, identity, introspection, payload, streaming};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use std::sync::Arc;
 use std::time::Instant;
+use stratus_auth::Payload;
 use stratus_core::{AwsError, RequestContext};
 use stratus_protocol::model::{Operation, ServiceModel, ShapeId};
 use stratus_protocol::{HttpRequest, HttpResponse, Protocol, decode, encode, eventstream, router};
@@ -19,33 +20,38 @@ use stratus_protocol::{HttpRequest, HttpResponse, Protocol, decode, encode, even
 pub async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> hyper::Response<ResponseBody> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
-    let body = match body.collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) => {
-            tracing::debug!("request body could not be read: {e}");
-            return to_hyper(HttpResponse::new(400, "text/plain", "request body could not be read"));
-        }
-    };
-    let request = HttpRequest {
+    let mut request = HttpRequest {
         method: parts.method,
         path: parts.uri.path().to_string(),
         query: parts.uri.query().unwrap_or("").to_string(),
         headers: parts.headers,
-        body,
+        body: Bytes::new(),
     };
     let origin = request.header("origin").map(str::to_string);
-    let (mut resp, service, operation) = dispatch(&app, &request).await;
+    let (mut resp, service, operation) = match streaming::route(&app, &request) {
+        Some(route) => streaming::dispatch(&app, request, body, route).await,
+        None => match body.collect().await {
+            Ok(collected) => {
+                request.body = collected.to_bytes();
+                dispatch(&app, request).await
+            }
+            Err(e) => {
+                tracing::debug!("request body could not be read: {e}");
+                (HttpResponse::new(400, "text/plain", "request body could not be read"), "stratus", "body")
+            }
+        },
+    };
     cors::decorate(&mut resp, origin.as_deref());
     app.metrics.record(service, operation, resp.status, started.elapsed());
     to_hyper(resp)
 }
 
-async fn dispatch(app: &App, req: &HttpRequest) -> (HttpResponse, &'static str, &'static str) {
+async fn dispatch(app: &App, mut req: HttpRequest) -> (HttpResponse, &'static str, &'static str) {
     if let Some(resp) = introspection::handle(app, &req.method, &req.path).await {
         return (resp, "stratus", "introspection");
     }
-    if let Some(service) = app.services.values().find(|s| s.claims(req)) {
-        return (service.serve(req.clone()).await, service.name(), "data-plane");
+    if let Some(service) = app.services.values().find(|s| s.claims(&req)) {
+        return (service.serve(req).await, service.name(), "data-plane");
     }
     if req.path.starts_with("/_stratus/") {
         return (introspection::not_found(&req.method, &req.path), "stratus", "introspection");
@@ -57,34 +63,28 @@ async fn dispatch(app: &App, req: &HttpRequest) -> (HttpResponse, &'static str, 
     let request_id = stratus_core::ids::request_id();
     let scope = stratus_auth::credential_scope(&req.headers, &req.query);
     let scope_service = scope.as_ref().and_then(|s| s.service.as_deref());
-    let Some((model, wire)) = router::route(req, scope_service) else {
+    let Some((model, wire)) = router::route(&req, scope_service) else {
         let err = AwsError::new(404, "UnknownService", "No service matches this request");
         return (encode::error(None, Protocol::RestJson, &err, &request_id), "unknown", "unknown");
     };
-    let who = match identity::authenticate(app, req, model, wire, scope).await {
+    let fail = |err: AwsError, op: &'static str| (encode::error(Some(model), wire, &err, &request_id), model.name, op);
+    let who = match identity::authenticate(app, &req, (model, wire), scope, Payload::Bytes(&req.body)).await {
         Ok(who) => who,
-        Err(err) => return (encode::error(Some(model), wire, &err, &request_id), model.name, "auth"),
+        Err(err) => return fail(err, "auth"),
     };
-    let decoded = match decode::decode(model, wire, req) {
+    let framing = payload::Framing::of(&req, who.verified.as_ref());
+    if let Err(f) = payload::decode_whole(&mut req, framing) {
+        return fail(identity::failure(&f, model, wire), "invalid");
+    }
+    to_path_style(model, &mut req);
+    let decoded = match decode::decode(model, wire, &req) {
         Ok(d) => d,
-        Err(err) => return (encode::error(Some(model), wire, &err, &request_id), model.name, "invalid"),
+        Err(err) => return fail(err, "invalid"),
     };
     let op = decoded.operation;
-    let Some(service) = app.services.get(model.name).filter(|s| s.operations().contains(&op.name)) else {
-        let err = AwsError::new(
-            501,
-            "NotImplemented",
-            format!("The operation {} of service {} is not implemented by Stratus yet", op.name, model.name),
-        );
-        return (encode::error(Some(model), wire, &err, &request_id), model.name, op.name);
-    };
-    let ctx = RequestContext {
-        request_id: request_id.clone(),
-        account_id: who.account_id,
-        region: who.region,
-        access_key: who.access_key,
-        service: model.name,
-        operation: op.name,
+    let (service, ctx) = match prepare(app, model, op, who, request_id.clone()) {
+        Ok(found) => found,
+        Err(err) => return fail(err, op.name),
     };
     if let Some(stream) = eventstream::stream_member(model, op.output) {
         let resp = stream_call(service.as_ref(), &ctx, decoded.input, (model, wire, op), stream).await;
@@ -100,6 +100,43 @@ async fn dispatch(app: &App, req: &HttpRequest) -> (HttpResponse, &'static str, 
         }
     };
     (resp, model.name, op.name)
+}
+
+/// Virtual-hosted-style S3 requests (`bucket.s3.localhost/key`) become path
+/// style (`/bucket/key`), the form the model's URI templates describe.
+pub(crate) fn to_path_style(model: &ServiceModel, req: &mut HttpRequest) {
+    if model.name != "s3" {
+        return;
+    }
+    if let Some(bucket) = router::s3_virtual_host_bucket(req) {
+        req.path = format!("/{bucket}{}", req.path);
+    }
+}
+
+/// The service that implements `op`, and the context of the call.
+pub(crate) fn prepare(
+    app: &App,
+    model: &'static ServiceModel,
+    op: &'static Operation,
+    who: identity::Identity,
+    request_id: String,
+) -> Result<(Arc<dyn stratus_core::Service>, RequestContext), AwsError> {
+    let Some(service) = app.services.get(model.name).filter(|s| s.operations().contains(&op.name)) else {
+        return Err(AwsError::new(
+            501,
+            "NotImplemented",
+            format!("The operation {} of service {} is not implemented by Stratus yet", op.name, model.name),
+        ));
+    };
+    let ctx = RequestContext {
+        request_id,
+        account_id: who.account_id,
+        region: who.region,
+        access_key: who.access_key,
+        service: model.name,
+        operation: op.name,
+    };
+    Ok((service.clone(), ctx))
 }
 
 /// Runs an operation whose output is an event stream: the initial output

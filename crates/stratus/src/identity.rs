@@ -5,7 +5,7 @@
 
 use crate::app::App;
 use crate::config::AuthMode;
-use stratus_auth::{AuthFailure, CredentialScope, Family, Payload, Request, SigV4, VerifyOptions};
+use stratus_auth::{AuthFailure, CredentialScope, Family, Payload, Request, SigV4, Verified, VerifyOptions};
 use stratus_core::credentials::{Credential, credential_key};
 use stratus_core::{AwsError, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
 use stratus_protocol::model::{Protocol, ServiceModel};
@@ -17,6 +17,9 @@ pub struct Identity {
     pub account_id: String,
     pub region: String,
     pub access_key: Option<String>,
+    /// The strict-mode verification (None in permissive mode or unsigned),
+    /// which seeds aws-chunked signature checks.
+    pub verified: Option<Verified>,
 }
 
 /// Operations AWS accepts without a signature.
@@ -38,7 +41,7 @@ fn family(model: &ServiceModel, wire: Protocol) -> Family {
 }
 
 /// Renders an authentication failure as the protocol's AWS error.
-fn failure(err: &AuthFailure, model: &ServiceModel, wire: Protocol) -> AwsError {
+pub fn failure(err: &AuthFailure, model: &ServiceModel, wire: Protocol) -> AwsError {
     let fam = family(model, wire);
     let (status, code, message) = err.aws_error(fam);
     let mut out = AwsError::new(status, code, message);
@@ -68,13 +71,14 @@ fn lookup(app: &App, access_key: &str) -> Option<Credential> {
     serde_json::from_slice(&raw).ok()
 }
 
-/// Establishes the caller of `req`, verifying it in strict mode.
+/// Establishes the caller of `req`, verifying it in strict mode. `payload`
+/// is the body when it was read whole, or `Payload::Streaming`.
 pub async fn authenticate(
     app: &App,
     req: &HttpRequest,
-    model: &'static ServiceModel,
-    wire: Protocol,
+    (model, wire): (&'static ServiceModel, Protocol),
     scope: Option<CredentialScope>,
+    payload: Payload<'_>,
 ) -> Result<Identity, AwsError> {
     if app.auth == AuthMode::Permissive {
         return Ok(permissive(app, scope));
@@ -97,16 +101,10 @@ pub async fn authenticate(
     }
     let opts = if model.name == "s3" { VerifyOptions::s3() } else { VerifyOptions::default() };
     let request = Request::new(req.method.as_str(), &req.path, &req.query, &req.headers);
-    stratus_auth::verify(
-        &sig,
-        &cred.secret_access_key,
-        &request,
-        Payload::Bytes(&req.body),
-        stratus_core::clock::now(),
-        &opts,
-    )
-    .map_err(|e| failure(&e, model, wire))?;
-    Ok(Identity { account_id: cred.account_id, region, access_key: Some(sig.access_key) })
+    let verified =
+        stratus_auth::verify(&sig, &cred.secret_access_key, &request, payload, stratus_core::clock::now(), &opts)
+            .map_err(|e| failure(&e, model, wire))?;
+    Ok(Identity { account_id: cred.account_id, region, access_key: Some(sig.access_key), verified: Some(verified) })
 }
 
 /// Permissive mode: the credential scope alone names the account and region.
@@ -120,11 +118,16 @@ fn permissive(app: &App, scope: Option<CredentialScope>) -> Identity {
         None => DEFAULT_ACCOUNT_ID.to_string(),
     };
     let region = scope.region.filter(|r| !r.is_empty()).unwrap_or_else(|| DEFAULT_REGION.to_string());
-    Identity { account_id, region, access_key: Some(scope.access_key) }
+    Identity { account_id, region, access_key: Some(scope.access_key), verified: None }
 }
 
 fn anonymous() -> Identity {
-    Identity { account_id: DEFAULT_ACCOUNT_ID.to_string(), region: DEFAULT_REGION.to_string(), access_key: None }
+    Identity {
+        account_id: DEFAULT_ACCOUNT_ID.to_string(),
+        region: DEFAULT_REGION.to_string(),
+        access_key: None,
+        verified: None,
+    }
 }
 
 fn unsigned_allowed(model: &'static ServiceModel, wire: Protocol, req: &HttpRequest) -> bool {

@@ -10,6 +10,8 @@ pub mod gateway;
 pub mod identity;
 pub mod introspection;
 pub mod metrics;
+pub mod payload;
 pub mod registry;
 pub mod server;
 pub mod status;
+pub mod streaming;

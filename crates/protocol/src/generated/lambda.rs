@@ -6,7 +6,7 @@
 use crate::model::*;
 
 #[allow(dead_code)]
-const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, location_name: None, query_name: None, xml_attribute: false, xml_namespace: None, flattened: false, idempotency_token: false, json_value: false, timestamp_format: None, host_label: false, event_payload: false };
+const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, location_name: None, query_name: None, xml_attribute: false, xml_namespace: None, flattened: false, idempotency_token: false, json_value: false, timestamp_format: None, host_label: false, event_payload: false, streaming: false };
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]

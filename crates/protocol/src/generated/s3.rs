@@ -6,7 +6,7 @@
 use crate::model::*;
 
 #[allow(dead_code)]
-const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, location_name: None, query_name: None, xml_attribute: false, xml_namespace: None, flattened: false, idempotency_token: false, json_value: false, timestamp_format: None, host_label: false, event_payload: false };
+const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, location_name: None, query_name: None, xml_attribute: false, xml_namespace: None, flattened: false, idempotency_token: false, json_value: false, timestamp_format: None, host_label: false, event_payload: false, streaming: false };
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]
@@ -1088,7 +1088,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "ExpectedBucketOwner", shape: 14, location: Location::Header, location_name: Some("x-amz-expected-bucket-owner"), ..MEMBER },
     ], ..STRUCTURE }) },
     /* 272 */ Shape { name: "GetObjectAnnotationOutput", error: None, kind: ShapeKind::Structure(Structure { payload: Some("AnnotationPayload"), members: &[
-        Member { name: "AnnotationPayload", shape: 38, ..MEMBER },
+        Member { name: "AnnotationPayload", shape: 38, streaming: true, ..MEMBER },
         Member { name: "ObjectVersionId", shape: 495, location: Location::Header, location_name: Some("x-amz-object-version-id"), ..MEMBER },
         Member { name: "LastModified", shape: 370, location: Location::Header, location_name: Some("Last-Modified"), ..MEMBER },
         Member { name: "ContentLength", shape: 109, location: Location::Header, location_name: Some("Content-Length"), ..MEMBER },
@@ -1167,7 +1167,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "ExpectedBucketOwner", shape: 14, location: Location::Header, location_name: Some("x-amz-expected-bucket-owner"), ..MEMBER },
     ], ..STRUCTURE }) },
     /* 281 */ Shape { name: "GetObjectOutput", error: None, kind: ShapeKind::Structure(Structure { payload: Some("Body"), members: &[
-        Member { name: "Body", shape: 45, ..MEMBER },
+        Member { name: "Body", shape: 45, streaming: true, ..MEMBER },
         Member { name: "DeleteMarker", shape: 159, location: Location::Header, location_name: Some("x-amz-delete-marker"), ..MEMBER },
         Member { name: "AcceptRanges", shape: 7, location: Location::Header, location_name: Some("accept-ranges"), ..MEMBER },
         Member { name: "Expiration", shape: 205, location: Location::Header, location_name: Some("x-amz-expiration"), ..MEMBER },
@@ -1260,7 +1260,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "RequestPayer", shape: 605, location: Location::Header, location_name: Some("x-amz-request-payer"), ..MEMBER },
     ], ..STRUCTURE }) },
     /* 288 */ Shape { name: "GetObjectTorrentOutput", error: None, kind: ShapeKind::Structure(Structure { payload: Some("Body"), members: &[
-        Member { name: "Body", shape: 45, ..MEMBER },
+        Member { name: "Body", shape: 45, streaming: true, ..MEMBER },
         Member { name: "RequestCharged", shape: 604, location: Location::Header, location_name: Some("x-amz-request-charged"), ..MEMBER },
     ], ..STRUCTURE }) },
     /* 289 */ Shape { name: "GetObjectTorrentRequest", error: None, kind: ShapeKind::Structure(Structure { required: &["Bucket", "Key"], members: &[
@@ -2268,7 +2268,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "Key", shape: 471, location: Location::Uri, location_name: Some("Key"), ..MEMBER },
         Member { name: "VersionId", shape: 495, location: Location::Querystring, location_name: Some("versionId"), ..MEMBER },
         Member { name: "AnnotationName", shape: 36, location: Location::Querystring, location_name: Some("annotationName"), ..MEMBER },
-        Member { name: "AnnotationPayload", shape: 38, ..MEMBER },
+        Member { name: "AnnotationPayload", shape: 38, streaming: true, ..MEMBER },
         Member { name: "ObjectIfMatch", shape: 470, location: Location::Header, location_name: Some("x-amz-object-if-match"), ..MEMBER },
         Member { name: "ChecksumAlgorithm", shape: 76, location: Location::Header, location_name: Some("x-amz-sdk-checksum-algorithm"), ..MEMBER },
         Member { name: "ChecksumCRC32", shape: 78, location: Location::Header, location_name: Some("x-amz-checksum-crc32"), ..MEMBER },
@@ -2336,7 +2336,7 @@ static SHAPES: &[Shape] = &[
     ], ..STRUCTURE }) },
     /* 557 */ Shape { name: "PutObjectRequest", error: None, kind: ShapeKind::Structure(Structure { required: &["Bucket", "Key"], payload: Some("Body"), members: &[
         Member { name: "ACL", shape: 466, location: Location::Header, location_name: Some("x-amz-acl"), ..MEMBER },
-        Member { name: "Body", shape: 45, ..MEMBER },
+        Member { name: "Body", shape: 45, streaming: true, ..MEMBER },
         Member { name: "Bucket", shape: 59, location: Location::Uri, location_name: Some("Bucket"), ..MEMBER },
         Member { name: "CacheControl", shape: 74, location: Location::Header, location_name: Some("Cache-Control"), ..MEMBER },
         Member { name: "ContentDisposition", shape: 106, location: Location::Header, location_name: Some("Content-Disposition"), ..MEMBER },
@@ -2871,7 +2871,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "VersionId", shape: 495, location: Location::Header, location_name: Some("x-amz-version-id"), ..MEMBER },
     ], ..STRUCTURE }) },
     /* 714 */ Shape { name: "UploadPartRequest", error: None, kind: ShapeKind::Structure(Structure { required: &["Bucket", "Key", "PartNumber", "UploadId"], payload: Some("Body"), members: &[
-        Member { name: "Body", shape: 45, ..MEMBER },
+        Member { name: "Body", shape: 45, streaming: true, ..MEMBER },
         Member { name: "Bucket", shape: 59, location: Location::Uri, location_name: Some("Bucket"), ..MEMBER },
         Member { name: "ContentLength", shape: 109, location: Location::Header, location_name: Some("Content-Length"), ..MEMBER },
         Member { name: "ContentMD5", shape: 110, location: Location::Header, location_name: Some("Content-MD5"), ..MEMBER },
@@ -2917,7 +2917,7 @@ static SHAPES: &[Shape] = &[
     /* 724 */ Shape { name: "WriteGetObjectResponseRequest", error: None, kind: ShapeKind::Structure(Structure { required: &["RequestRoute", "RequestToken"], payload: Some("Body"), members: &[
         Member { name: "RequestRoute", shape: 608, location: Location::Header, location_name: Some("x-amz-request-route"), host_label: true, ..MEMBER },
         Member { name: "RequestToken", shape: 609, location: Location::Header, location_name: Some("x-amz-request-token"), ..MEMBER },
-        Member { name: "Body", shape: 45, ..MEMBER },
+        Member { name: "Body", shape: 45, streaming: true, ..MEMBER },
         Member { name: "StatusCode", shape: 283, location: Location::Header, location_name: Some("x-amz-fwd-status"), ..MEMBER },
         Member { name: "ErrorCode", shape: 194, location: Location::Header, location_name: Some("x-amz-fwd-error-code"), ..MEMBER },
         Member { name: "ErrorMessage", shape: 197, location: Location::Header, location_name: Some("x-amz-fwd-error-message"), ..MEMBER },

@@ -1,0 +1,90 @@
+//! Operations with streaming payloads (S3 PutObject, UploadPart, GetObject):
+//! recognised from the request head alone, authenticated before the body is
+//! read, and called with the body as a `BodyStream` that a task fills as the
+//! bytes arrive; a streaming output is sent on as it is produced.
+
+use crate::app::App;
+use crate::gateway::{prepare, to_path_style};
+use crate::{identity, payload};
+use hyper::body::Incoming;
+use stratus_auth::Payload;
+use stratus_core::{AwsError, BodyStream, Streamed};
+use stratus_protocol::model::{Operation, Protocol, ServiceModel};
+use stratus_protocol::{HttpRequest, HttpResponse, decode, encode, rest, router};
+
+/// A request whose operation streams its input or output payload.
+pub struct Route {
+    model: &'static ServiceModel,
+    wire: Protocol,
+}
+
+/// Whether `req` (head only) is for an operation with a streaming payload.
+/// Introspection, data planes, preflights and RPC-style requests never are.
+pub fn route(app: &App, req: &HttpRequest) -> Option<Route> {
+    if req.header("x-amz-target").is_some()
+        || req.content_type() == "application/x-www-form-urlencoded"
+        || req.method == http::Method::OPTIONS
+        || req.path.starts_with("/_stratus/")
+        || app.services.values().any(|s| s.claims(req))
+    {
+        return None;
+    }
+    let scope = stratus_auth::credential_scope(&req.headers, &req.query);
+    let (model, wire) = router::route(req, scope.as_ref().and_then(|s| s.service.as_deref()))?;
+    if !matches!(wire, Protocol::RestXml | Protocol::RestJson) {
+        return None;
+    }
+    let mut path_style = req.clone();
+    to_path_style(model, &mut path_style);
+    let (op, _) = rest::find_operation(model, &path_style)?;
+    streaming(model, op).then_some(Route { model, wire })
+}
+
+fn streaming(model: &ServiceModel, op: &Operation) -> bool {
+    rest::streaming_payload(model, op.input).is_some() || rest::streaming_payload(model, op.output).is_some()
+}
+
+/// Serves a streaming request: authenticate from the head, decode the
+/// non-payload members, then hand the service the body as it arrives.
+pub async fn dispatch(
+    app: &App,
+    mut req: HttpRequest,
+    body: Incoming,
+    Route { model, wire }: Route,
+) -> (HttpResponse, &'static str, &'static str) {
+    let request_id = stratus_core::ids::request_id();
+    let fail = |err: AwsError, op: &'static str| (encode::error(Some(model), wire, &err, &request_id), model.name, op);
+    let scope = stratus_auth::credential_scope(&req.headers, &req.query);
+    let who = match identity::authenticate(app, &req, (model, wire), scope, Payload::Streaming).await {
+        Ok(who) => who,
+        Err(err) => return fail(err, "auth"),
+    };
+    let framing = payload::Framing::of(&req, who.verified.as_ref());
+    let declared_len = payload::declared_len(&req);
+    payload::describe_decoded(&mut req);
+    to_path_style(model, &mut req);
+    let decoded = match decode::decode(model, wire, &req) {
+        Ok(d) => d,
+        Err(err) => return fail(err, "invalid"),
+    };
+    let op = decoded.operation;
+    let (service, ctx) = match prepare(app, model, op, who, request_id.clone()) {
+        Ok(found) => found,
+        Err(err) => return fail(err, op.name),
+    };
+    let (tx, stream) = BodyStream::channel(16, declared_len);
+    payload::pump(body, framing, tx, move |f| identity::failure(f, model, wire));
+    match service.call_streaming(&ctx, decoded.input, stream).await {
+        Ok(Streamed { output, body }) => {
+            let mut resp = encode::output(model, wire, op, &output, &request_id);
+            resp.stream = body;
+            (resp, model.name, op.name)
+        }
+        Err(err) => {
+            if err.status >= 500 {
+                tracing::warn!("{}.{} failed: {err}", model.name, op.name);
+            }
+            fail(err, op.name)
+        }
+    }
+}

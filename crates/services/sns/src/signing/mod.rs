@@ -4,6 +4,7 @@
 //! (SHA256withRSA) signatures over AWS's canonical string.
 
 pub mod canonical;
+pub mod cert;
 pub mod x509;
 
 use base64::Engine;

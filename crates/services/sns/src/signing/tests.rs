@@ -6,38 +6,8 @@ use super::*;
 use rsa::pkcs8::DecodePublicKey;
 use serde_json::json;
 
-/// The SubjectPublicKeyInfo and the TBS part read back out of a certificate.
 fn split_cert(der: &[u8]) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
-    fn read(d: &[u8]) -> (u8, usize, usize) {
-        let tag = d[0];
-        let (len, hdr) = if d[1] < 0x80 {
-            (d[1] as usize, 2)
-        } else {
-            let n = (d[1] & 0x7f) as usize;
-            (d[2..2 + n].iter().fold(0usize, |a, b| (a << 8) | *b as usize), 2 + n)
-        };
-        (tag, hdr, len)
-    }
-    let (_, hdr, _) = read(der);
-    let body = &der[hdr..];
-    let (_, tbs_hdr, tbs_len) = read(body);
-    let tbs = body[..tbs_hdr + tbs_len].to_vec();
-    let rest = &body[tbs_hdr + tbs_len..];
-    let (_, alg_hdr, alg_len) = read(rest);
-    let sig_field = &rest[alg_hdr + alg_len..];
-    let (_, sig_hdr, sig_len) = read(sig_field);
-    let signature = sig_field[sig_hdr + 1..sig_hdr + sig_len].to_vec();
-    // Walk the TBS fields: version, serial, alg, issuer, validity, subject, spki.
-    let mut fields = &tbs[tbs_hdr..];
-    let mut spki = Vec::new();
-    for i in 0..7 {
-        let (_, h, l) = read(fields);
-        if i == 6 {
-            spki = fields[..h + l].to_vec();
-        }
-        fields = &fields[h + l..];
-    }
-    (tbs, signature, spki)
+    cert::parts(der).expect("certificate parts")
 }
 
 fn signer() -> &'static Signer {
@@ -83,4 +53,18 @@ async fn key_is_kept_in_the_store() {
     let b = Signer::load_or_create(&store).await.expect("load");
     assert_eq!(a.cert_der, b.cert_der);
     assert_eq!(a.public_key(), b.public_key());
+}
+
+#[test]
+fn delivered_messages_verify_against_the_pem() {
+    let s = signer();
+    let mut m = json!({"Type": "SubscriptionConfirmation", "MessageId": "id", "Token": "t", "TopicArn": "arn",
+        "Message": "m", "SubscribeURL": "u", "Timestamp": "ts"})
+    .as_object()
+    .cloned()
+    .expect("object");
+    s.sign_message("1", &mut m);
+    assert!(cert::verify_message(&s.cert_pem, &m));
+    m.insert("Token".into(), json!("other"));
+    assert!(!cert::verify_message(&s.cert_pem, &m));
 }

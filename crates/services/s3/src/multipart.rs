@@ -146,14 +146,14 @@ pub async fn upload_part(sh: &Shared, input: &Value, mut body: BodyStream) -> Re
     let u = upload(sh, input)?;
     let number = part_number(input)?;
     let algo = upload_algo(&u);
-    if let (Some(expected), Some((given, _))) = (algo, checksums::declared(input)?) {
-        if expected != given {
-            return Err(invalid_request(format!(
-                "Checksum Type mismatch occurred, expected checksum Type: {}, actual checksum Type: {}",
-                expected.lower(),
-                given.lower()
-            )));
-        }
+    if let (Some(expected), Some((given, _))) = (algo, checksums::declared(input)?)
+        && expected != given
+    {
+        return Err(invalid_request(format!(
+            "Checksum Type mismatch occurred, expected checksum Type: {}, actual checksum Type: {}",
+            expected.lower(),
+            given.lower()
+        )));
     }
     let got = ingest(sh, input, &mut body, algo).await?;
     sh.files.commit(&got.staged).await?;

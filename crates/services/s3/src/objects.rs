@@ -125,8 +125,11 @@ fn readable(sh: &Shared, input: &Value, method: &str) -> Result<(Version, bool),
     Ok((v, b.versioning.is_some()))
 }
 
+/// An inclusive byte span, and the part count when `partNumber` was asked.
+type Span = (Option<(u64, u64)>, Option<usize>);
+
 /// The byte span a GET/HEAD answers with, and `partNumber`'s part count.
-fn span(input: &Value, v: &Version) -> Result<(Option<(u64, u64)>, Option<usize>), AwsError> {
+fn span(input: &Value, v: &Version) -> Result<Span, AwsError> {
     let part = input.i64("PartNumber");
     if part.is_some() && input.str("Range").is_some() {
         return Err(invalid_request("Cannot specify both Range header and partNumber query parameter"));

@@ -50,11 +50,12 @@ pub fn object(v: &Version, versioned: bool, checksum: bool) -> Value {
     if !v.tags.is_empty() {
         put("TagCount", Value::from(v.tags.len()));
     }
-    if checksum && let Some(c) = &v.checksum {
-        if let Some(a) = Algo::parse(&c.algorithm) {
-            put(a.member(), Value::from(c.value.clone()));
-            put("ChecksumType", Value::from(c.kind.clone()));
-        }
+    if checksum
+        && let Some(c) = &v.checksum
+        && let Some(a) = Algo::parse(&c.algorithm)
+    {
+        put(a.member(), Value::from(c.value.clone()));
+        put("ChecksumType", Value::from(c.kind.clone()));
     }
     Value::Object(out)
 }

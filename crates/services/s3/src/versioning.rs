@@ -56,10 +56,11 @@ fn drop_null(txn: &mut Txn<'_>, bucket: &str, versions: &[Version], removed: &mu
 
 fn check(cond: &WriteCondition, key: &str, latest: Option<&Version>) -> Result<(), AwsError> {
     let live = latest.filter(|v| !v.delete_marker);
-    if let Some(m) = &cond.if_none_match {
-        if m.trim() == "*" && live.is_some() {
-            return Err(precondition_failed("If-None-Match"));
-        }
+    if let Some(m) = &cond.if_none_match
+        && m.trim() == "*"
+        && live.is_some()
+    {
+        return Err(precondition_failed("If-None-Match"));
     }
     if let Some(m) = &cond.if_match {
         match live {

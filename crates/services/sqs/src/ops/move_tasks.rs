@@ -116,7 +116,7 @@ pub fn list(s: &Scope, input: &Value) -> Result<Value, AwsError> {
         return Err(invalid_param(max, "MaxResults", "You must enter a number that's between 1 and 10."));
     }
     let mut tasks = tasks_of(s, &src)?;
-    tasks.sort_by(|a, b| b.started_ms.cmp(&a.started_ms));
+    tasks.sort_by_key(|t| std::cmp::Reverse(t.started_ms));
     let results: Vec<Value> = tasks.iter().take(max as usize).map(render).collect();
     Ok(json!({ "Results": results }))
 }

@@ -16,5 +16,6 @@ pub fn services(store: &Store, settings: &Settings) -> Vec<Arc<dyn Service>> {
         Arc::new(stratus_dynamodb::DynamoDbStreams::new(store.clone())),
         Arc::new(stratus_sqs::Sqs::new(store.clone(), settings)),
         Arc::new(stratus_sns::Sns::new(store.clone(), settings)),
+        Arc::new(stratus_s3::S3::new(store.clone(), settings)),
     ]
 }

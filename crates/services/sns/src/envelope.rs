@@ -124,38 +124,43 @@ pub fn lambda_event(
     })
 }
 
+/// What a (Un)SubscriptionConfirmation message says.
+pub struct Confirmation<'a> {
+    /// `SubscriptionConfirmation` or `UnsubscribeConfirmation`.
+    pub kind: &'a str,
+    pub topic_arn: &'a str,
+    pub sub_arn: &'a str,
+    pub token: &'a str,
+    pub subscribe_url: &'a str,
+    pub timestamp: &'a str,
+    pub cert_url: &'a str,
+    pub version: &'a str,
+}
+
 /// A SubscriptionConfirmation or UnsubscribeConfirmation message.
-pub fn confirmation(
-    kind: &str,
-    topic_arn: &str,
-    sub_arn: &str,
-    token: &str,
-    subscribe_url: &str,
-    timestamp: &str,
-    signer: Option<&Signer>,
-    cert_url: &str,
-    version: &str,
-) -> Value {
-    let text = if kind == "UnsubscribeConfirmation" {
+pub fn confirmation(c: &Confirmation<'_>, signer: Option<&Signer>) -> Value {
+    let text = if c.kind == "UnsubscribeConfirmation" {
         format!(
-            "You have chosen to deactivate subscription {sub_arn}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message."
+            "You have chosen to deactivate subscription {}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.",
+            c.sub_arn
         )
     } else {
         format!(
-            "You have chosen to subscribe to the topic {topic_arn}.\nTo confirm the subscription, visit the SubscribeURL included in this message."
+            "You have chosen to subscribe to the topic {}.\nTo confirm the subscription, visit the SubscribeURL included in this message.",
+            c.topic_arn
         )
     };
     let mut m = Map::new();
-    m.insert("Type".into(), json!(kind));
+    m.insert("Type".into(), json!(c.kind));
     m.insert("MessageId".into(), json!(uuid::Uuid::new_v4().to_string()));
-    m.insert("Token".into(), json!(token));
-    m.insert("TopicArn".into(), json!(topic_arn));
+    m.insert("Token".into(), json!(c.token));
+    m.insert("TopicArn".into(), json!(c.topic_arn));
     m.insert("Message".into(), json!(text));
-    m.insert("SubscribeURL".into(), json!(subscribe_url));
-    m.insert("Timestamp".into(), json!(timestamp));
+    m.insert("SubscribeURL".into(), json!(c.subscribe_url));
+    m.insert("Timestamp".into(), json!(c.timestamp));
     if let Some(signer) = signer {
-        signer.sign_message(version, &mut m);
-        m.insert("SigningCertURL".into(), json!(cert_url));
+        signer.sign_message(c.version, &mut m);
+        m.insert("SigningCertURL".into(), json!(c.cert_url));
     }
     Value::Object(m)
 }

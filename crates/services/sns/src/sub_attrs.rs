@@ -34,17 +34,13 @@ fn err(text: impl Into<String>) -> AttrError {
 /// filter scope will be `scope`.
 pub fn check(name: &str, value: &str, scope: Scope, topic_fifo: bool, endpoint: &str) -> Result<(), AttrError> {
     match name {
-        "RawMessageDelivery" => {
-            if !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") {
-                return Err(err(format!("RawMessageDelivery: Invalid value [{value}]. Must be true or false.")));
-            }
+        "RawMessageDelivery" if !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") => {
+            return Err(err(format!("RawMessageDelivery: Invalid value [{value}]. Must be true or false.")));
         }
-        "FilterPolicyScope" => {
-            if value != "MessageAttributes" && value != "MessageBody" {
-                return Err(err(format!(
-                    "FilterPolicyScope: Invalid value [{value}]. Please use either MessageBody or MessageAttributes"
-                )));
-            }
+        "FilterPolicyScope" if value != "MessageAttributes" && value != "MessageBody" => {
+            return Err(err(format!(
+                "FilterPolicyScope: Invalid value [{value}]. Please use either MessageBody or MessageAttributes"
+            )));
         }
         "FilterPolicy" if !value.is_empty() => {
             filter::parse(value, scope).map_err(|e| {

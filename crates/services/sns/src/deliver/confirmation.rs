@@ -20,17 +20,18 @@ pub fn send(s: Arc<Shared>, sub: Subscription, token: String, kind: &'static str
         let signer = shared.signer().await.ok();
         let url = subscribe_url(&shared, &sub.topic_arn, &token);
         let timestamp = stratus_core::clock::iso8601(stratus_core::clock::now_epoch());
-        let message = envelope::confirmation(
+        let cert_url = shared.cert_url();
+        let args = envelope::Confirmation {
             kind,
-            &sub.topic_arn,
-            &sub.arn,
-            &token,
-            &url,
-            &timestamp,
-            signer.as_deref(),
-            &shared.cert_url(),
-            &version,
-        );
+            topic_arn: &sub.topic_arn,
+            sub_arn: &sub.arn,
+            token: &token,
+            subscribe_url: &url,
+            timestamp: &timestamp,
+            cert_url: &cert_url,
+            version: &version,
+        };
+        let message = envelope::confirmation(&args, signer.as_deref());
         match sub.protocol.as_str() {
             "http" | "https" => {
                 let message_id = message.get("MessageId").and_then(|v| v.as_str()).unwrap_or("").to_string();

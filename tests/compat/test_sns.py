@@ -7,11 +7,13 @@ signed envelope and raw delivery)."""
 import base64
 import hashlib
 import http.server
+import io
 import json
 import queue
 import threading
 import time
 import urllib.request
+import zipfile
 
 import pytest
 from botocore.exceptions import ClientError
@@ -65,13 +67,14 @@ def string_to_sign(message):
         keys = ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"]
     else:
         keys = ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"]
-    return "".join(f"{k}\n{message[k]}\n" for k in keys if k in message).encode()
+    return "".join(f"{k}\n{message[k]}\n" for k in keys if message.get(k) is not None).encode()
 
 
 def verify(message):
     """Checks `message` the way AWS's SDK validators do: fetch the
     certificate at SigningCertURL and check the PKCS#1 v1.5 signature."""
-    with urllib.request.urlopen(message["SigningCertURL"], timeout=10) as r:
+    cert_url = message.get("SigningCertURL") or message["SigningCertUrl"]
+    with urllib.request.urlopen(cert_url, timeout=10) as r:
         pem = r.read().decode()
     n, e = public_key_of(pem)
     hash_fn, prefix = DIGEST_INFO[message["SignatureVersion"]]
@@ -314,3 +317,50 @@ def test_email_subscriptions_are_recorded(stratus, client):
         time.sleep(0.1)
     assert emails[0]["Type"] == "SubscriptionConfirmation"
     assert emails[0]["To"] == "ops@example.com"
+
+
+LAMBDA_APP = '''
+import json
+def handler(event, context):
+    print("sns event " + json.dumps(event))
+'''
+
+
+def test_lambda_receives_the_sns_event(client):
+    sns, lam, logs = client("sns"), client("lambda"), client("logs")
+    fn = f"compat-sns-{int(time.time() * 1000)}"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("app.py", LAMBDA_APP)
+    function_arn = lam.create_function(FunctionName=fn, Runtime="python3.12", Handler="app.handler",
+                                       Role="arn:aws:iam::000000000000:role/lambda-role",
+                                       Code={"ZipFile": buf.getvalue()})["FunctionArn"]
+    arn = sns.create_topic(Name="compat-lambda")["TopicArn"]
+    sub = sns.subscribe(TopicArn=arn, Protocol="lambda", Endpoint=function_arn)["SubscriptionArn"]
+    published = sns.publish(TopicArn=arn, Message="Hello world.",
+                            MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}})
+    event = None
+    deadline = time.time() + 30
+    while time.time() < deadline and event is None:
+        groups = logs.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{fn}")["logGroups"]
+        if groups:
+            for stream in logs.describe_log_streams(logGroupName=f"/aws/lambda/{fn}")["logStreams"]:
+                for e in logs.get_log_events(logGroupName=f"/aws/lambda/{fn}",
+                                             logStreamName=stream["logStreamName"])["events"]:
+                    if e["message"].startswith("sns event "):
+                        event = json.loads(e["message"][len("sns event "):])
+        time.sleep(0.2)
+    assert event is not None, "the function was invoked"
+    [record] = event["Records"]
+    assert record["EventSource"] == "aws:sns"
+    assert record["EventVersion"] == "1.0"
+    assert record["EventSubscriptionArn"] == sub
+    body = record["Sns"]
+    assert list(body) == ["Type", "MessageId", "TopicArn", "Subject", "Message", "Timestamp", "SignatureVersion",
+                          "Signature", "SigningCertUrl", "UnsubscribeUrl", "MessageAttributes"]
+    assert body["Type"] == "Notification"
+    assert body["MessageId"] == published["MessageId"]
+    assert body["Subject"] is None
+    assert body["Message"] == "Hello world."
+    assert body["MessageAttributes"] == {"k": {"Type": "String", "Value": "v"}}
+    assert verify(body)

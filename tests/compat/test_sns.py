@@ -89,15 +89,19 @@ def verify(message):
 # --- a local HTTP endpoint ---------------------------------------------------
 
 class Endpoint:
-    def __init__(self):
+    def __init__(self, fail_first=0):
         self.requests = queue.Queue()
+        self.fail_first = fail_first
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
                 outer.requests.put((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(200)
+                failing = json.loads(body).get("Type") == "Notification" and outer.fail_first > 0
+                if failing:
+                    outer.fail_first -= 1
+                self.send_response(500 if failing else 200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -364,3 +368,38 @@ def test_lambda_receives_the_sns_event(client):
     assert body["Message"] == "Hello world."
     assert body["MessageAttributes"] == {"k": {"Type": "String", "Value": "v"}}
     assert verify(body)
+
+
+def test_http_delivery_retries_per_delivery_policy(client):
+    sns = client("sns")
+    ep = Endpoint(fail_first=2)
+    try:
+        arn = sns.create_topic(Name="compat-retry")["TopicArn"]
+        policy = {"healthyRetryPolicy": {"minDelayTarget": 1, "maxDelayTarget": 1, "numRetries": 3}}
+        sns.subscribe(TopicArn=arn, Protocol="http", Endpoint=ep.url,
+                      Attributes={"DeliveryPolicy": json.dumps(policy)})
+        confirmation = json.loads(ep.next()[2])
+        sns.confirm_subscription(TopicArn=arn, Token=confirmation["Token"])
+        sub = sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"][0]["SubscriptionArn"]
+        attrs = sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
+        shown = json.loads(attrs["DeliveryPolicy"])
+        assert shown["healthyRetryPolicy"]["numRetries"] == 3
+        assert shown["guaranteed"] is False
+        started = time.time()
+        published = sns.publish(TopicArn=arn, Message="again")
+        attempts = [json.loads(ep.next()[2]) for _ in range(3)]
+        assert {a["MessageId"] for a in attempts} == {published["MessageId"]}
+        assert time.time() - started >= 1.5
+    finally:
+        ep.close()
+
+
+def test_signing_certificate_survives_restart(fresh_stratus):
+    server = fresh_stratus()
+    url = server.endpoint + "/_stratus/sns/SimpleNotificationService.pem"
+    with urllib.request.urlopen(url, timeout=30) as r:
+        before = r.read().decode()
+    assert before.startswith("-----BEGIN CERTIFICATE-----")
+    server.restart()
+    with urllib.request.urlopen(url, timeout=30) as r:
+        assert r.read().decode() == before

@@ -2,6 +2,7 @@
 //! an item together with its index entries inside one transaction (so an
 //! item and its GSI/LSI entries always commit atomically).
 
+use crate::locks::ItemLocks;
 use serde_json::Value;
 use stratus_core::RequestContext;
 use stratus_store::{Store, Txn};
@@ -17,15 +18,18 @@ pub struct Scope {
     pub keys: Keys,
     pub account: String,
     pub region: String,
+    /// Items held by transactions in flight.
+    pub locks: ItemLocks,
 }
 
 impl Scope {
-    pub fn new(store: &Store, ctx: &RequestContext) -> Scope {
+    pub fn new(store: &Store, locks: &ItemLocks, ctx: &RequestContext) -> Scope {
         Scope {
             store: store.clone(),
             keys: Keys::new(&ctx.account_id, &ctx.region),
             account: ctx.account_id.clone(),
             region: ctx.region.clone(),
+            locks: locks.clone(),
         }
     }
 

@@ -11,6 +11,7 @@ mod db;
 mod error;
 pub mod expr;
 mod keys;
+mod locks;
 pub mod number;
 mod ops;
 mod partiql;
@@ -67,6 +68,7 @@ pub struct DynamoDb {
     reaper_interval: Duration,
     enforce_capacity: bool,
     throttle: capacity::Throttle,
+    locks: locks::ItemLocks,
 }
 
 impl DynamoDb {
@@ -75,6 +77,7 @@ impl DynamoDb {
             store: Arc::new(store),
             reaper_interval: Duration::from_secs(settings.reaper_interval_secs.max(1)),
             enforce_capacity: settings.enforce_capacity,
+            locks: locks::ItemLocks::default(),
             throttle: capacity::Throttle::default(),
         }
     }
@@ -104,7 +107,7 @@ impl Service for DynamoDb {
     }
 
     async fn call(&self, ctx: &RequestContext, input: Value) -> Result<Value, AwsError> {
-        let scope = Scope::new(&self.store, ctx);
+        let scope = Scope::new(&self.store, &self.locks, ctx);
         if self.enforce_capacity
             && let Some(direction) = capacity_direction(ctx.operation)
             && let Some(name) = input.get("TableName").and_then(Value::as_str)
@@ -243,7 +246,7 @@ impl Service for DynamoDbStreams {
     }
 
     async fn call(&self, ctx: &RequestContext, input: Value) -> Result<Value, AwsError> {
-        let scope = Scope::new(&self.store, ctx);
+        let scope = Scope::new(&self.store, &Default::default(), ctx);
         let input = &input;
         match ctx.operation {
             "ListStreams" => streams::list(&scope, input).await,

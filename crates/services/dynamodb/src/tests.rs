@@ -870,3 +870,67 @@ async fn gsi_created_under_concurrent_writes_matches_the_table() {
     assert_eq!(t["Table"]["GlobalSecondaryIndexes"][0]["ItemCount"], json!(600));
     assert_eq!(t["Table"]["ItemCount"], json!(600));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn colliding_transactions_conflict_and_never_lose_an_update() {
+    let d = std::sync::Arc::new(mem());
+    create(&d, "txn", false).await;
+    ok(&d, "PutItem", json!({"TableName": "txn", "Item": {"pk": {"S": "a"}, "n": {"N": "0"}}})).await;
+    let add_one = || {
+        json!({"TransactItems": [
+            {"Update": {"TableName": "txn", "Key": {"pk": {"S": "a"}}, "UpdateExpression": "ADD n :one",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+            {"Put": {"TableName": "txn", "Item": {"pk": {"S": "b"}}}},
+        ]})
+    };
+    let mut tasks = Vec::new();
+    for _ in 0..32 {
+        let d = d.clone();
+        let input = add_one();
+        tasks.push(tokio::spawn(async move { call(&d, "TransactWriteItems", input).await }));
+    }
+    let (mut done, mut conflicts) = (0, 0);
+    for t in tasks {
+        match t.await.expect("task") {
+            Ok(_) => done += 1,
+            Err(e) => {
+                assert_eq!(e.code, "TransactionCanceledException", "{e}");
+                let reasons = e.fields.get("CancellationReasons").cloned().unwrap_or_default();
+                assert!(reasons.to_string().contains("TransactionConflict"), "{reasons}");
+                conflicts += 1;
+            }
+        }
+    }
+    assert_eq!(done + conflicts, 32);
+    let item = ok(&d, "GetItem", json!({"TableName": "txn", "Key": {"pk": {"S": "a"}}})).await;
+    assert_eq!(item["Item"]["n"]["N"], done.to_string());
+
+    // A write to an item a transaction holds fails while it is held.
+    let held = d.locks.acquire(&[("txn".to_string(), b"held".to_vec())]);
+    let meta_key = {
+        let scope = crate::db::Scope::new(&d.store, &d.locks, &RequestContext::internal("dynamodb", "PutItem"));
+        scope
+            .meta("txn")
+            .expect("meta")
+            .encode_key(&crate::types::item_from_json(&json!({"pk": {"S": "c"}})).expect("key"))
+    };
+    drop(held);
+    let _held = d.locks.acquire(&[("txn".to_string(), meta_key)]).expect("free");
+    let err = call(&d, "PutItem", json!({"TableName": "txn", "Item": {"pk": {"S": "c"}}})).await.expect_err("held");
+    assert_eq!(
+        (err.code.as_str(), err.message.as_str()),
+        ("TransactionConflictException", "Transaction is ongoing for the item.")
+    );
+}
+
+#[tokio::test]
+async fn transactions_over_four_megabytes_are_refused() {
+    let d = mem();
+    create(&d, "big", false).await;
+    let blob = "x".repeat(390 * 1024);
+    let items: Vec<Value> = (0..11)
+        .map(|i| json!({"Put": {"TableName": "big", "Item": {"pk": {"S": format!("k{i}")}, "v": {"S": blob}}}}))
+        .collect();
+    let m = msg(&d, "TransactWriteItems", json!({"TransactItems": items})).await;
+    assert_eq!(m, "Transaction request cannot be larger than 4 MB");
+}

@@ -62,9 +62,10 @@ pub async fn put(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
     let rv = return_values(input, &["NONE", "ALL_OLD"])?;
     let Exprs { condition, .. } = parse_exprs(input)?;
     let ret_old = return_old_on_failure(input);
+    let key_copy = meta.key_of(&item);
+    scope.locks.check_free(&meta.name, meta.encode_key(&key_copy))?;
     let keys = scope.keys.clone();
     let m2 = meta.clone();
-    let key_copy = meta.key_of(&item);
     let item_copy = item.clone();
     let old = scope
         .store
@@ -125,6 +126,7 @@ pub async fn delete(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
     let rv = return_values(input, &["NONE", "ALL_OLD"])?;
     let Exprs { condition, .. } = parse_exprs(input)?;
     let ret_old = return_old_on_failure(input);
+    scope.locks.check_free(&meta.name, meta.encode_key(&key))?;
     let keys = scope.keys.clone();
     let m2 = meta.clone();
     let key_copy = key.clone();
@@ -191,6 +193,7 @@ pub async fn update(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
         }
     }
     let ret_old = return_old_on_failure(input);
+    scope.locks.check_free(&meta.name, meta.encode_key(&key))?;
     let keys = scope.keys.clone();
     let m2 = meta.clone();
     let acts = actions.clone();

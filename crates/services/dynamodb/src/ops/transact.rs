@@ -17,6 +17,8 @@ use crate::table::TableMeta;
 use crate::types::{Item, MAX_ITEM_SIZE, item_from_json, item_size, item_to_json};
 
 const TOKEN_TTL_SECS: f64 = 600.0;
+/// The aggregate size of the items of one transaction.
+const MAX_TRANSACTION_SIZE: usize = 4 * 1024 * 1024;
 
 pub enum Action {
     Check,
@@ -109,6 +111,16 @@ pub async fn write(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
     for e in entries {
         plans.push(plan(scope, e)?);
     }
+    let total: usize = plans
+        .iter()
+        .map(|p| match &p.action {
+            Action::Put(item) => item_size(item),
+            _ => item_size(&p.key),
+        })
+        .sum();
+    if total > MAX_TRANSACTION_SIZE {
+        return Err(validation("Transaction request cannot be larger than 4 MB"));
+    }
     let token = input.str("ClientRequestToken").map(|t| (scope.keys.token(t), fingerprint(input)));
     run(scope, plans, token).await?;
     Ok(json!({}))
@@ -125,6 +137,16 @@ pub async fn run(scope: &Scope, plans: Vec<Planned>, token: Option<(String, Stri
         }
         seen.push(k);
     }
+    let _held = scope.locks.acquire(&seen).map_err(|busy| {
+        canceled(
+            busy.iter()
+                .map(|b| match b {
+                    true => json!({"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item."}),
+                    false => json!({"Code": "None"}),
+                })
+                .collect(),
+        )
+    })?;
     let keys = scope.keys.clone();
     scope
         .store

@@ -62,7 +62,7 @@ mod tests {
         let locks = ItemLocks::default();
         let a = ("t".to_string(), b"a".to_vec());
         let b = ("t".to_string(), b"b".to_vec());
-        let held = locks.acquire(&[a.clone()]).expect("free");
+        let held = locks.acquire(std::slice::from_ref(&a)).expect("free");
         assert_eq!(locks.acquire(&[b.clone(), a.clone()]).err(), Some(vec![false, true]));
         assert!(locks.check_free("t", b"a".to_vec()).is_err());
         assert!(locks.check_free("t", b"b".to_vec()).is_ok());

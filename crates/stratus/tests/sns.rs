@@ -685,3 +685,52 @@ async fn email_is_recorded_and_subscriptions_listed() {
     sns.unsubscribe().subscription_arn(&sub).send().await.expect("unsubscribe is idempotent");
     assert!(sns.list_subscriptions().send().await.expect("list").subscriptions.unwrap_or_default().is_empty());
 }
+
+#[tokio::test]
+async fn subscribe_is_idempotent_and_lists_page() {
+    let server = common::server().await;
+    let (sns, _) = clients(&server).await;
+    let arn = topic(&sns, "paged").await;
+    let q = "arn:aws:sqs:us-east-1:000000000000:q";
+    let first = sns
+        .subscribe()
+        .topic_arn(&arn)
+        .protocol("sqs")
+        .endpoint(q)
+        .attributes("RawMessageDelivery", "true")
+        .send()
+        .await
+        .expect("subscribe")
+        .subscription_arn;
+    let same =
+        sns.subscribe().topic_arn(&arn).protocol("sqs").endpoint(q).send().await.expect("again").subscription_arn;
+    assert_eq!(first, same);
+    let (_, message) = error_of(
+        sns.subscribe()
+            .topic_arn(&arn)
+            .protocol("sqs")
+            .endpoint(q)
+            .attributes("RawMessageDelivery", "false")
+            .send()
+            .await,
+    );
+    assert_eq!(message, "Invalid parameter: Attributes Reason: Subscription already exists with different attributes");
+
+    for i in 0..120 {
+        sns.subscribe().topic_arn(&arn).protocol("sqs").endpoint(format!("{q}{i}")).send().await.expect("subscribe");
+    }
+    let page1 = sns.list_subscriptions_by_topic().topic_arn(&arn).send().await.expect("page 1");
+    assert_eq!(page1.subscriptions.as_ref().map(Vec::len), Some(100));
+    let token = page1.next_token.expect("next token");
+    let page2 = sns.list_subscriptions_by_topic().topic_arn(&arn).next_token(token).send().await.expect("page 2");
+    assert_eq!(page2.subscriptions.as_ref().map(Vec::len), Some(21));
+    assert!(page2.next_token.is_none());
+
+    // The UnsubscribeURL works as a plain GET.
+    let sub = first.expect("arn");
+    let (status, xml) = http_get(&server.endpoint(), &format!("/?Action=Unsubscribe&SubscriptionArn={sub}")).await;
+    assert_eq!(status, 200);
+    assert!(xml.starts_with("<UnsubscribeResponse"), "{xml}");
+    let (code, _) = error_of(sns.get_subscription_attributes().subscription_arn(&sub).send().await);
+    assert_eq!(code, "NotFound");
+}

@@ -42,6 +42,7 @@ pub async fn admit(
     message_id: &str,
 ) -> Result<Admitted, AwsError> {
     let dedup_key = keys.dedup(topic, dedup_id);
+    let dedups = keys.dedups_of(topic);
     let seq_key = keys.seq(topic);
     let message_id = message_id.to_string();
     let now = stratus_core::clock::now_millis();
@@ -51,6 +52,12 @@ pub async fn admit(
                 let seen: Seen = decode(&bytes)?;
                 if seen.expires > now {
                     return Ok(Admitted { message_id: seen.message_id, sequence: seen.sequence, fresh: false });
+                }
+            }
+            // Forget a few expired ids so the window does not grow forever.
+            for (key, value) in txn.scan_prefix(&dedups, false, Some(16))? {
+                if key != dedup_key.as_bytes() && decode::<Seen>(&value).is_ok_and(|s| s.expires <= now) {
+                    txn.delete(key);
                 }
             }
             let last: u128 = txn

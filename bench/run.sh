@@ -11,7 +11,8 @@
 #   WRK_THREADS=2 WRK_CONNS=16,1 WRK_DURATION=10 BENCH_VENV=bench/.venv
 #   STRATUS_BIN=target/release/stratus (set it to skip the build)
 #   BENCH_ACCEPT_501=1 (accept 501 NotImplemented while STS is unwired)
-#   SKIP=image,startup,rss,load (parts to skip; their last JSON in $BENCH_OUT
+#   SQS_CLIENTS=8 SQS_MESSAGES=20000 (bench/sqs.py)
+#   SKIP=image,startup,rss,load,sqs (parts to skip; their last JSON in $BENCH_OUT
 #   is still reported)
 set -euo pipefail
 
@@ -71,6 +72,11 @@ if ! skip load; then
   log "== load (wrk)"
   $PY load.py --threads "${WRK_THREADS:-2}" --conns "${WRK_CONNS:-16,1}" --duration "${WRK_DURATION:-10}" \
     stratus-mem stratus-disk moto > "$OUT/load.json"
+fi
+
+if ! skip sqs; then
+  log "== SQS (send and receive+delete in batches of 10, concurrent clients)"
+  "$BENCH_VENV/bin/python" sqs.py --clients "${SQS_CLIENTS:-8}" --messages "${SQS_MESSAGES:-20000}" > "$OUT/sqs.json"
 fi
 
 {

@@ -102,6 +102,10 @@ fn rest_output(model: &ServiceModel, wire: Protocol, op: &Operation, out: &Value
         }
         return resp;
     }
+    if !st.members.iter().any(|m| m.location == crate::model::Location::Body) {
+        // Everything travels in headers (HeadObject, PutObject): no body.
+        return resp;
+    }
     if wire == Protocol::RestXml {
         let name = conventions::xml_output_root(model, op.name).or(st.location_name).unwrap_or(model.shape(shape).name);
         let mut body = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");

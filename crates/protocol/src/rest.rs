@@ -100,24 +100,41 @@ pub fn find_operation(model: &'static ServiceModel, req: &HttpRequest) -> Option
     model
         .operations
         .iter()
-        .filter_map(|op| match_operation(op, req).map(|(l, s)| (op, l, s * 4 + required_headers_score(model, op, req))))
+        .filter_map(|op| {
+            match_operation(op, req)
+                .map(|(l, s)| (op, l, s * 32 + explicit_id_score(op, req) + required_bindings_score(model, op, req)))
+        })
         .max_by_key(|(_, _, s)| *s)
         .map(|(op, l, _)| (op, l))
 }
 
-/// Tie-breaker between operations sharing a URI template (S3 PutObject and
-/// CopyObject, UploadPart and UploadPartCopy): an operation whose required
-/// header members are present wins; one missing them loses.
-fn required_headers_score(model: &ServiceModel, op: &Operation, req: &HttpRequest) -> u32 {
+/// SDKs name S3 operations sharing a template in `x-id` (`GET /?x-id=ListBuckets`
+/// versus ListDirectoryBuckets): the named one wins.
+fn explicit_id_score(op: &Operation, req: &HttpRequest) -> u32 {
+    let named = req.query_pairs().into_iter().any(|(k, v)| k == "x-id" && v == op.name);
+    if named { 16 } else { 0 }
+}
+
+/// Tie-breaker between operations sharing a URI template (S3 PutObject,
+/// CopyObject, UploadPart and UploadPartCopy; GetObject and ListParts): an
+/// operation loses when a required header or query member is missing, and
+/// otherwise scores one per required binding present.
+fn required_bindings_score(model: &ServiceModel, op: &Operation, req: &HttpRequest) -> u32 {
     let Some(ShapeKind::Structure(st)) = op.input.map(|i| &model.shape(i).kind) else { return 1 };
+    let query = req.query_pairs();
     let mut score = 1;
-    for m in st.members.iter().filter(|m| m.location == Location::Header && st.is_required(m.name)) {
-        if req.header(m.wire_name()).is_none() {
+    for m in st.members.iter().filter(|m| st.is_required(m.name)) {
+        let present = match m.location {
+            Location::Header => req.header(m.wire_name()).is_some(),
+            Location::Querystring => query.iter().any(|(k, _)| k == m.wire_name()),
+            _ => continue,
+        };
+        if !present {
             return 0;
         }
         score += 1;
     }
-    score.min(3)
+    score.min(15)
 }
 
 /// Fills the members bound to labels, query string and headers into `out`.

@@ -125,6 +125,10 @@ impl Service for Sns {
         }
     }
 
+    fn reset(&self) {
+        self.shared.forget_signer();
+    }
+
     async fn stop(&self) {
         self.shared.stop().await;
     }

@@ -10,13 +10,13 @@ use crate::signing::Signer;
 use std::sync::{Arc, Mutex};
 use stratus_core::{AwsError, Settings};
 use stratus_store::Store;
-use tokio::sync::OnceCell;
 use tokio::task::JoinSet;
 
 pub struct Shared {
     pub store: Store,
     pub settings: Settings,
-    signer: OnceCell<Arc<Signer>>,
+    /// The signer once loaded; dropped by `forget_signer` after a reset.
+    signer: Mutex<Option<Arc<Signer>>>,
     tasks: Mutex<JoinSet<()>>,
     pub http: crate::deliver::http::Client,
 }
@@ -26,7 +26,7 @@ impl Shared {
         Shared {
             store,
             settings: settings.clone(),
-            signer: OnceCell::new(),
+            signer: Mutex::new(None),
             tasks: Mutex::new(JoinSet::new()),
             http: crate::deliver::http::client(),
         }
@@ -34,7 +34,23 @@ impl Shared {
 
     /// The signing key and certificate, loaded or made on first use.
     pub async fn signer(&self) -> Result<Arc<Signer>, AwsError> {
-        self.signer.get_or_try_init(|| async { Signer::load_or_create(&self.store).await.map(Arc::new) }).await.cloned()
+        if let Some(signer) = self.signer.lock().ok().and_then(|s| s.clone()) {
+            return Ok(signer);
+        }
+        // Concurrent first uses may both get here; the store keeps one key
+        // and both read that one back.
+        let signer = Arc::new(Signer::load_or_create(&self.store).await?);
+        if let Ok(mut slot) = self.signer.lock() {
+            *slot = Some(signer.clone());
+        }
+        Ok(signer)
+    }
+
+    /// Drops the cached signer (the store was wiped: a new key is made).
+    pub fn forget_signer(&self) {
+        if let Ok(mut slot) = self.signer.lock() {
+            *slot = None;
+        }
     }
 
     /// Runs `work` in the background (deliveries); `stop` aborts it.

@@ -250,6 +250,10 @@ pub fn write_value(
                 for member in st.members.iter().filter(|m| m.xml_attribute) {
                     if let Some(val) = obj.get(member.name) {
                         let text = scalar_text(model, member.shape, val, None);
+                        if member.wire_name().starts_with("xsi:") {
+                            // A prefixed attribute needs its namespace declared (S3's Grantee).
+                            out.push_str(" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"");
+                        }
                         out.push_str(&format!(" {}=\"{}\"", member.wire_name(), escape(&text)));
                     }
                 }

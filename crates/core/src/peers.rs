@@ -7,11 +7,13 @@ use crate::{AwsError, RequestContext, Service};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 
-/// A handle on every service of the server; cheap to clone.
+/// A handle on every service of the server; cheap to clone. It holds the
+/// services weakly: they hold it (through their settings), and a strong
+/// cycle would keep them, and the store, alive after shutdown.
 #[derive(Clone, Default)]
-pub struct Peers(Arc<OnceLock<HashMap<&'static str, Arc<dyn Service>>>>);
+pub struct Peers(Arc<OnceLock<HashMap<&'static str, Weak<dyn Service>>>>);
 
 impl fmt::Debug for Peers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -23,12 +25,12 @@ impl fmt::Debug for Peers {
 impl Peers {
     /// Makes `services` reachable; later calls are ignored.
     pub fn install(&self, services: &[Arc<dyn Service>]) {
-        let _ = self.0.set(services.iter().map(|s| (s.name(), s.clone())).collect());
+        let _ = self.0.set(services.iter().map(|s| (s.name(), Arc::downgrade(s))).collect());
     }
 
     /// The service named `name` (its model name, e.g. `sqs`), once installed.
     pub fn get(&self, name: &str) -> Option<Arc<dyn Service>> {
-        self.0.get().and_then(|m| m.get(name).cloned())
+        self.0.get().and_then(|m| m.get(name)).and_then(Weak::upgrade)
     }
 
     /// Calls `operation` of `service` as account `account_id` in `region`,

@@ -650,3 +650,95 @@ async fn async_invocations_report_to_destinations_and_the_dead_letter_queue() {
     server.shutdown().await;
     let _ = std::fs::remove_dir_all(out);
 }
+
+#[tokio::test]
+async fn pollers_resume_after_a_restart_from_their_checkpoints() {
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!("stratus-esm-restart-{}-{stamp}", std::process::id()));
+    let out = out_dir("restart");
+    let mut args = stratus::config::ServeArgs::ephemeral();
+    args.in_memory = false;
+    args.data_dir = Some(dir.clone());
+    let s = |v: &str| AttributeValue::S(v.to_string());
+    let url = {
+        let server = common::server_with(args.clone()).await;
+        let c = lambda(&server).await;
+        let q = sqs(&server).await;
+        let ddb = aws_sdk_dynamodb::Client::new(&common::sdk_config(&server).await);
+        function(&c, "esm-restart", &out).await;
+        let (url, arn) = queue(&q, "restart-q", &[]).await;
+        let stream_arn = stream_table(&ddb, "restart-t").await;
+        for (source, start) in [(arn.as_str(), None), (stream_arn.as_str(), Some(EventSourcePosition::TrimHorizon))] {
+            let m = c
+                .create_event_source_mapping()
+                .function_name("esm-restart")
+                .event_source_arn(source)
+                .set_starting_position(start)
+                .send()
+                .await
+                .expect("mapping");
+            wait_state(&c, m.uuid().unwrap_or_default(), "Enabled").await;
+        }
+        ddb.put_item().table_name("restart-t").item("pk", s("before")).send().await.expect("put");
+        assert!(until(30, || records(&out).len() == 1).await, "{:?}", records(&out));
+        server.shutdown().await;
+        url
+    };
+    let server = common::server_with(args).await;
+    let q = sqs(&server).await;
+    let ddb = aws_sdk_dynamodb::Client::new(&common::sdk_config(&server).await);
+    q.send_message().queue_url(&url).message_body("after restart").send().await.expect("send");
+    ddb.put_item().table_name("restart-t").item("pk", s("after")).send().await.expect("put");
+    assert!(until(30, || records(&out).len() >= 3).await, "{:?}", records(&out));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let recs = records(&out);
+    assert_eq!(recs.len(), 3, "the stream resumed after its checkpoint: {recs:?}");
+    assert!(recs.iter().any(|r| r["body"] == "after restart"));
+    let keys: Vec<&Value> = recs.iter().filter_map(|r| r["dynamodb"]["Keys"]["pk"].get("S")).collect();
+    assert_eq!(keys.len(), 2);
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(out);
+}
+
+#[tokio::test]
+async fn async_success_records_can_go_to_an_sns_topic() {
+    let server = common::server().await;
+    let c = lambda(&server).await;
+    let q = sqs(&server).await;
+    let sns = aws_sdk_sns::Client::new(&common::sdk_config(&server).await);
+    let out = out_dir("sns");
+    function(&c, "esm-sns", &out).await;
+    let topic =
+        sns.create_topic().name("fn-results").send().await.expect("topic").topic_arn().unwrap_or_default().to_string();
+    let (url, arn) = queue(&q, "topic-sub", &[]).await;
+    sns.subscribe()
+        .topic_arn(&topic)
+        .protocol("sqs")
+        .endpoint(&arn)
+        .attributes("RawMessageDelivery", "true")
+        .send()
+        .await
+        .expect("subscribe");
+    c.put_function_event_invoke_config()
+        .function_name("esm-sns")
+        .destination_config(
+            DestinationConfig::builder().on_success(OnSuccess::builder().destination(&topic).build()).build(),
+        )
+        .send()
+        .await
+        .expect("event invoke config");
+    c.invoke()
+        .function_name("esm-sns")
+        .invocation_type(InvocationType::Event)
+        .payload(Blob::new(r#"{"via": "sns"}"#))
+        .send()
+        .await
+        .expect("invoke");
+    let m = receive(&q, &url, 30).await.expect("record through the topic");
+    let rec: Value = serde_json::from_str(m.body().unwrap_or("")).expect("json");
+    assert_eq!(rec["requestContext"]["condition"], "Success");
+    assert_eq!(rec["requestPayload"], json!({"via": "sns"}));
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(out);
+}

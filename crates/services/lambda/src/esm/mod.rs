@@ -9,6 +9,7 @@
 //! mapping finished with, so a restarted poller resumes after it.
 
 pub mod api;
+mod drive;
 pub mod filter;
 pub mod poller;
 mod sqs;

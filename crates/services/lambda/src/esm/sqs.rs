@@ -8,6 +8,7 @@
 //! its redrive policy) on error. At most ScalingConfig.MaximumConcurrency
 //! batches run at once.
 
+use super::drive::Set;
 use super::poller::{self, Invoked};
 use super::{Mapping, filter};
 use crate::state::Shared;
@@ -17,7 +18,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use stratus_core::AwsError;
 use stratus_core::input::Input;
-use tokio::sync::Semaphore;
 
 /// Concurrent batches when ScalingConfig sets no maximum: AWS starts with
 /// five pollers per queue.
@@ -34,23 +34,25 @@ pub async fn run(s: Arc<Shared>, m: Mapping) {
         .and_then(|c| c.i64("MaximumConcurrency"))
         .map(|n| n.max(1) as usize)
         .unwrap_or(DEFAULT_CONCURRENCY);
-    let slots = Arc::new(Semaphore::new(limit));
     let m = Arc::new(m);
+    // Batches being processed run inside this task: aborting it drops them
+    // (their messages reappear after the visibility timeout).
+    let mut inflight = Set::default();
     loop {
-        let url = match queue_url(&s, &account, &region, &name).await {
+        inflight.below(limit).await;
+        let url = match inflight.with(queue_url(&s, &account, &region, &name)).await {
             Ok(u) => u,
             Err(e) => {
                 tracing::debug!(mapping = m.uuid(), "SQS queue {arn} unavailable: {}", e.message);
-                tokio::time::sleep(Duration::from_secs(5)).await;
+                inflight.with(tokio::time::sleep(Duration::from_secs(5))).await;
                 continue;
             }
         };
-        let Ok(permit) = slots.clone().acquire_owned().await else { return };
-        let batch = match gather(&s, &m, &account, &region, &url).await {
+        let batch = match inflight.with(gather(&s, &m, &account, &region, &url)).await {
             Ok(b) => b,
             Err(e) => {
                 tracing::debug!(mapping = m.uuid(), "ReceiveMessage on {arn} failed: {}", e.message);
-                tokio::time::sleep(Duration::from_secs(2)).await;
+                inflight.with(tokio::time::sleep(Duration::from_secs(2))).await;
                 continue;
             }
         };
@@ -58,10 +60,7 @@ pub async fn run(s: Arc<Shared>, m: Mapping) {
             continue;
         }
         let (s2, m2, account2, region2) = (s.clone(), m.clone(), account.clone(), region.clone());
-        tokio::spawn(async move {
-            process(&s2, &m2, &account2, &region2, &url, batch).await;
-            drop(permit);
-        });
+        inflight.push(async move { process(&s2, &m2, &account2, &region2, &url, batch).await });
     }
 }
 

@@ -11,6 +11,7 @@
 //! OnFailure destination with AWS's record. The checkpoint then moves past
 //! the batch.
 
+use super::drive::Set;
 use super::poller::{self, Invoked};
 use super::{Mapping, filter, position_key};
 use crate::state::Shared;
@@ -47,13 +48,13 @@ pub async fn run(s: Arc<Shared>, m: Mapping) {
                 Vec::new()
             }
         };
-        // Aborting this task drops the set, which aborts the shard tasks.
-        let mut set = tokio::task::JoinSet::new();
+        // The shard readers run inside this task: aborting it drops them.
+        let mut readers = Set::default();
         for shard in shards {
             let reader = Reader { s: s.clone(), m: m.clone(), account: account.clone(), region: region.clone(), shard };
-            set.spawn(async move { reader.run().await });
+            readers.push(async move { reader.run().await });
         }
-        while set.join_next().await.is_some() {}
+        readers.below(1).await;
         tokio::time::sleep(Duration::from_secs(5)).await;
     }
 }

@@ -69,7 +69,7 @@ fn target(s: &Shared, ctx: &RequestContext, raw: &str) -> Result<(FnRef, String)
 }
 
 /// Checks the members given for `source`, before defaults are applied.
-pub fn check_input(source: Source, input: &Value, arn: &str) -> Result<(), AwsError> {
+pub fn check_input(source: Source, input: &Value) -> Result<(), AwsError> {
     match source {
         Source::Sqs { .. } => {
             if input.get("StartingPosition").is_some() {
@@ -112,7 +112,6 @@ pub fn check_input(source: Source, input: &Value, arn: &str) -> Result<(), AwsEr
             filter::parse(pattern).map_err(errors::invalid)?;
         }
     }
-    let _ = arn;
     Ok(())
 }
 
@@ -187,7 +186,7 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
     };
     let source = source_of(arn)
         .ok_or_else(|| errors::invalid("Unrecognized event source, must be kinesis, dynamodb stream or sqs."))?;
-    check_input(source, input, arn)?;
+    check_input(source, input)?;
     if source == Source::DynamoDbStream {
         check_start(input, arn)?;
     }
@@ -278,7 +277,7 @@ pub fn get(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, Aws
 pub async fn update(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let mut m = load(s, ctx, input.req_str("UUID")?)?;
     let source = source_of(m.source_arn()).ok_or_else(not_found)?;
-    check_input(source, input, m.source_arn())?;
+    check_input(source, input)?;
     if let Some(name) = input.str("FunctionName") {
         let (_, arn) = target(s, ctx, name)?;
         m.config["FunctionArn"] = json!(arn);
@@ -379,11 +378,11 @@ mod tests {
     fn sqs_rejects_stream_members_and_starting_position() {
         let sqs = Source::Sqs { fifo: false };
         assert_eq!(
-            msg(check_input(sqs, &json!({"StartingPosition": "LATEST"}), SQS)),
+            msg(check_input(sqs, &json!({"StartingPosition": "LATEST"}))),
             "InvalidParameterValueException: StartingPosition is not valid for SQS event sources."
         );
         assert_eq!(
-            msg(check_input(sqs, &json!({"MaximumRetryAttempts": 3}), SQS)),
+            msg(check_input(sqs, &json!({"MaximumRetryAttempts": 3}))),
             "InvalidParameterValueException: Unsupported MaximumRetryAttempts parameter for given event source mapping type."
         );
         assert_eq!(
@@ -417,13 +416,13 @@ mod tests {
         assert_eq!(msg(check_start(&json!({"StartingPosition": "TRIM_HORIZON"}), DDB)), "");
         let on_success = json!({"DestinationConfig": {"OnSuccess": {"Destination": SQS}}});
         assert_eq!(
-            msg(check_input(Source::DynamoDbStream, &on_success, DDB)),
+            msg(check_input(Source::DynamoDbStream, &on_success)),
             "InvalidParameterValueException: Unsupported DestinationConfig parameter for given event source mapping type."
         );
         let on_failure = json!({"DestinationConfig": {"OnFailure": {"Destination": SQS}}});
-        assert_eq!(msg(check_input(Source::DynamoDbStream, &on_failure, DDB)), "");
+        assert_eq!(msg(check_input(Source::DynamoDbStream, &on_failure)), "");
         assert_eq!(
-            msg(check_input(Source::DynamoDbStream, &json!({"ScalingConfig": {"MaximumConcurrency": 2}}), DDB)),
+            msg(check_input(Source::DynamoDbStream, &json!({"ScalingConfig": {"MaximumConcurrency": 2}}))),
             "InvalidParameterValueException: Unsupported ScalingConfig parameter for given event source mapping type."
         );
     }
@@ -432,10 +431,10 @@ mod tests {
     fn filter_patterns_are_checked() {
         let bad = json!({"FilterCriteria": {"Filters": [{"Pattern": "{\"a\": \"x\"}"}]}});
         assert_eq!(
-            msg(check_input(Source::Sqs { fifo: false }, &bad, SQS)),
+            msg(check_input(Source::Sqs { fifo: false }, &bad)),
             "InvalidParameterValueException: Invalid filter pattern definition."
         );
         let good = json!({"FilterCriteria": {"Filters": [{"Pattern": "{\"body\": {\"a\": [\"x\"]}}"}]}});
-        assert_eq!(msg(check_input(Source::Sqs { fifo: false }, &good, SQS)), "");
+        assert_eq!(msg(check_input(Source::Sqs { fifo: false }, &good)), "");
     }
 }

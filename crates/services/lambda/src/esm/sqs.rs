@@ -83,7 +83,7 @@ async fn gather(s: &Shared, m: &Mapping, account: &str, region: &str, url: &str)
     let mut seen = HashSet::new();
     loop {
         let left = window.saturating_sub(started.elapsed());
-        let wait = if batch.is_empty() { 20 } else { left.as_secs().min(20) };
+        let wait = if batch.is_empty() { 20 } else { (left.as_millis() as u64).div_ceil(1000).min(20) };
         let want = (size - batch.len()).min(10);
         let out = s
             .settings

@@ -172,8 +172,9 @@ def test_aws_errors(client):
     assert r["Error"]["Message"] == ("Invalid parameter: Attributes Reason: RawMessageDelivery: Invalid value "
                                      "[wrongvalue]. Must be true or false.")
     r = error(sns.subscribe, TopicArn=arn, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:q",
-              Attributes={"FilterPolicy": json.dumps({"key": [{"numeric": [">", 3, "<", 1]}]})})
-    assert r["Error"]["Message"] == "Invalid parameter: Attributes Reason: FilterPolicy: Bottom must be less than top"
+              Attributes={"FilterPolicy": '{"key":[{"numeric":[">",3,"<",1]}]}'})
+    assert r["Error"]["Message"] == ("Invalid parameter: Attributes Reason: FilterPolicy: Bottom must be less than top\n"
+                                     ' at [Source: (String)"{"key":[{"numeric":[">",3,"<",1]}]}"; line: 1, column: 33]')
     r = error(sns.publish_batch, TopicArn=arn, PublishBatchRequestEntries=[
         {"Id": "same", "Message": "a"}, {"Id": "same", "Message": "b"}])
     assert r["Error"]["Code"] == "BatchEntryIdsNotDistinct"

@@ -508,7 +508,10 @@ async fn filter_policies_select_messages() {
             .await,
     );
     assert_eq!(code, "InvalidParameter");
-    assert_eq!(message, "Invalid parameter: Attributes Reason: FilterPolicy: Empty arrays are not allowed");
+    assert_eq!(
+        message,
+        "Invalid parameter: Attributes Reason: FilterPolicy: Empty arrays are not allowed\n at [Source: (String)\"{\"key\":[]}\"; line: 1, column: 10]"
+    );
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 //! against message attributes or a JSON message body (`matcher`).
 
 mod cidr;
+mod location;
 mod matcher;
 mod parse;
 
@@ -90,10 +91,12 @@ pub struct FilterError {
     pub message: String,
     /// True when the message is AWS's whole text, without the `FilterPolicy:` prefix.
     pub bare: bool,
+    /// Where AWS's parser reports the error (path and position kind).
+    pub at: Option<(Vec<location::Seg>, location::At)>,
 }
 
 impl FilterError {
     pub fn new(message: impl Into<String>) -> FilterError {
-        FilterError { message: message.into(), bare: false }
+        FilterError { message: message.into(), bare: false, at: None }
     }
 }

@@ -3,8 +3,30 @@
 //! alternative (`$or` branches count separately for keys, summed for
 //! combinations).
 
+use super::location::{At, Index, Seg, suffix};
 use super::{AnythingBut, Clause, Cond, FilterError, NumOp, Policy, Rule, Scope};
 use serde_json::{Map, Value};
+
+type Path = Vec<Seg>;
+
+fn child(path: &Path, seg: Seg) -> Path {
+    let mut p = path.clone();
+    p.push(seg);
+    p
+}
+
+fn key(path: &Path, k: &str) -> Path {
+    child(path, Seg::Key(k.to_string()))
+}
+
+fn idx(path: &Path, i: usize) -> Path {
+    child(path, Seg::Idx(i))
+}
+
+/// An error AWS reports with the parser's position.
+fn located(message: impl Into<String>, path: Path, at: At) -> FilterError {
+    FilterError { message: message.into(), bare: false, at: Some((path, at)) }
+}
 
 const MAX_KEYS: usize = 5;
 const MAX_COMBINATIONS: u64 = 150;
@@ -15,11 +37,19 @@ pub fn parse(text: &str, scope: Scope) -> Result<Policy, FilterError> {
     let Value::Object(obj) = value else {
         return Err(FilterError::new("Filter policy must be a JSON object"));
     };
-    let policy = policy(&obj)?;
+    let policy = policy(&obj, &Vec::new()).map_err(|mut e| {
+        if let Some((path, at)) = e.at.take()
+            && let Some(pos) = Index::new(text).and_then(|i| i.at(&path, at))
+        {
+            e.message.push_str(&suffix(text, pos));
+        }
+        e
+    })?;
     if scope == Scope::Attributes && has_nested(&policy) {
         return Err(FilterError {
             message: "Filter policy scope MessageAttributes does not support nested filter policy".into(),
             bare: true,
+            at: None,
         });
     }
     let alternatives = complexity(&policy);
@@ -73,19 +103,20 @@ pub fn jackson_parse_error(text: &str, e: &serde_json::Error) -> String {
     format!("failed to parse JSON. {e}")
 }
 
-fn policy(obj: &Map<String, Value>) -> Result<Policy, FilterError> {
+fn policy(obj: &Map<String, Value>, path: &Path) -> Result<Policy, FilterError> {
     let mut clauses = Vec::new();
-    for (key, value) in obj {
-        if key == "$or" {
+    for (name, value) in obj {
+        let here = key(path, name);
+        if name == "$or" {
             let Value::Array(items) = value else {
-                return Err(FilterError::new("Or operator must be an array"));
+                return Err(located("Or operator must be an array", here, At::Fetched));
             };
             let mut branches = Vec::new();
-            for item in items {
+            for (i, item) in items.iter().enumerate() {
                 let Value::Object(o) = item else {
-                    return Err(FilterError::new("Or operator must be an array of objects"));
+                    return Err(located("Or operator must be an array of objects", idx(&here, i), At::Fetched));
                 };
-                branches.push(policy(o)?);
+                branches.push(policy(o, &idx(&here, i))?);
             }
             if branches.len() < 2 {
                 return Err(FilterError::new("Or operator must have at least two branches"));
@@ -94,83 +125,93 @@ fn policy(obj: &Map<String, Value>) -> Result<Policy, FilterError> {
             continue;
         }
         let rule = match value {
-            Value::Array(items) => Rule::Leaf(conditions(items)?),
-            Value::Object(o) => Rule::Nested(policy(o)?),
-            _ => return Err(FilterError::new(format!("\"{key}\" must be an object or an array"))),
+            Value::Array(items) => Rule::Leaf(conditions(items, &here)?),
+            Value::Object(o) => Rule::Nested(policy(o, &here)?),
+            _ => return Err(located(format!("\"{name}\" must be an object or an array"), here, At::Fetched)),
         };
-        clauses.push(Clause::Key(key.clone(), rule));
+        clauses.push(Clause::Key(name.clone(), rule));
     }
     Ok(Policy { clauses })
 }
 
-fn conditions(items: &[Value]) -> Result<Vec<Cond>, FilterError> {
+fn conditions(items: &[Value], path: &Path) -> Result<Vec<Cond>, FilterError> {
     if items.is_empty() {
-        return Err(FilterError::new("Empty arrays are not allowed"));
+        return Err(located("Empty arrays are not allowed", path.clone(), At::End));
     }
-    items.iter().map(condition).collect()
+    items.iter().enumerate().map(|(i, item)| condition(item, &idx(path, i))).collect()
 }
 
-fn condition(item: &Value) -> Result<Cond, FilterError> {
+fn condition(item: &Value, path: &Path) -> Result<Cond, FilterError> {
     match item {
-        Value::Array(_) => Err(FilterError::new("Match value must be String, number, true, false, or null")),
-        Value::Object(o) => operator(o),
+        Value::Array(_) => {
+            Err(located("Match value must be String, number, true, false, or null", path.clone(), At::Fetched))
+        }
+        Value::Object(o) => operator(o, path),
         other => Ok(Cond::Exact(other.clone())),
     }
 }
 
-fn must_string<'a>(op: &str, v: &'a Value) -> Result<&'a str, FilterError> {
-    v.as_str().ok_or_else(|| FilterError::new(format!("{op} match pattern must be a string")))
+fn must_string<'a>(op: &str, v: &'a Value, path: Path) -> Result<&'a str, FilterError> {
+    v.as_str().ok_or_else(|| located(format!("{op} match pattern must be a string"), path, At::Fetched))
 }
 
-fn operator(o: &Map<String, Value>) -> Result<Cond, FilterError> {
+fn second_key(path: &Path, o: &Map<String, Value>) -> Path {
+    key(path, o.keys().nth(1).map(String::as_str).unwrap_or(""))
+}
+
+fn operator(o: &Map<String, Value>, path: &Path) -> Result<Cond, FilterError> {
     if o.len() > 1 {
-        return Err(FilterError::new("Only one key allowed in match expression"));
+        return Err(located("Only one key allowed in match expression", second_key(path, o), At::Fetched));
     }
     let Some((op, v)) = o.iter().next() else {
-        return Err(FilterError::new("Empty objects are not allowed"));
+        return Err(located("Empty objects are not allowed", path.clone(), At::End));
     };
+    let here = key(path, op);
     match op.as_str() {
-        "prefix" => Ok(Cond::Prefix(must_string("prefix", v)?.to_string())),
-        "suffix" => Ok(Cond::Suffix(must_string("suffix", v)?.to_string())),
-        "equals-ignore-case" => Ok(Cond::EqualsIgnoreCase(must_string("equals-ignore-case", v)?.to_string())),
+        "prefix" => Ok(Cond::Prefix(must_string("prefix", v, here)?.to_string())),
+        "suffix" => Ok(Cond::Suffix(must_string("suffix", v, here)?.to_string())),
+        "equals-ignore-case" => Ok(Cond::EqualsIgnoreCase(must_string("equals-ignore-case", v, here)?.to_string())),
         "exists" => match v {
             Value::Bool(b) => Ok(Cond::Exists(*b)),
-            _ => Err(FilterError::new("exists match pattern must be either true or false.")),
+            _ => Err(located("exists match pattern must be either true or false.", here, At::Fetched)),
         },
         "cidr" => {
-            let s = must_string("prefix", v)?;
+            let s = must_string("prefix", v, here)?;
             super::Cidr::parse(s).map(Cond::Cidr).map_err(FilterError::new)
         }
         "numeric" => match v {
-            Value::Array(items) => numeric(items).map(Cond::Numeric),
-            _ => Err(FilterError::new("Value of numeric must be an array.")),
+            Value::Array(items) => numeric(items, &here).map(Cond::Numeric),
+            _ => Err(located("Value of numeric must be an array.", here, At::Fetched)),
         },
-        "anything-but" => anything_but(v).map(Cond::AnythingBut),
-        other => Err(FilterError::new(format!("Unrecognized match type {other}"))),
+        "anything-but" => anything_but(v, &here).map(Cond::AnythingBut),
+        other => Err(located(format!("Unrecognized match type {other}"), here, At::Fetched)),
     }
 }
 
-fn anything_but(v: &Value) -> Result<AnythingBut, FilterError> {
+fn anything_but(v: &Value, path: &Path) -> Result<AnythingBut, FilterError> {
     match v {
         Value::String(_) | Value::Number(_) => Ok(AnythingBut::Values(vec![v.clone()])),
         Value::Array(items) => {
-            for item in items {
-                if !(item.is_string() || item.is_number()) {
-                    return Err(FilterError::new("Inside anything but list, start|null|boolean is not supported."));
-                }
+            if let Some(i) = items.iter().position(|item| !(item.is_string() || item.is_number())) {
+                return Err(located(
+                    "Inside anything but list, start|null|boolean is not supported.",
+                    idx(path, i),
+                    At::Fetched,
+                ));
             }
             Ok(AnythingBut::Values(items.clone()))
         }
         Value::Object(o) => {
-            if o.len() != 1 {
-                return Err(FilterError::new("Only one key allowed in match expression"));
+            if o.len() > 1 {
+                return Err(located("Only one key allowed in match expression", second_key(path, o), At::Fetched));
             }
             let Some((op, inner)) = o.iter().next() else {
-                return Err(FilterError::new("Empty objects are not allowed"));
+                return Err(located("Empty objects are not allowed", path.clone(), At::End));
             };
+            let here = key(path, op);
             match op.as_str() {
-                "prefix" => Ok(AnythingBut::Prefix(must_string("prefix", inner)?.to_string())),
-                "suffix" => Ok(AnythingBut::Suffix(must_string("suffix", inner)?.to_string())),
+                "prefix" => Ok(AnythingBut::Prefix(must_string("prefix", inner, here)?.to_string())),
+                "suffix" => Ok(AnythingBut::Suffix(must_string("suffix", inner, here)?.to_string())),
                 "equals-ignore-case" => match inner {
                     Value::String(s) => Ok(AnythingBut::EqualsIgnoreCase(vec![s.clone()])),
                     Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_string) => {
@@ -178,12 +219,16 @@ fn anything_but(v: &Value) -> Result<AnythingBut, FilterError> {
                             items.iter().filter_map(|i| i.as_str().map(String::from)).collect(),
                         ))
                     }
-                    _ => Err(FilterError::new("equals-ignore-case match pattern must be a string")),
+                    _ => Err(located("equals-ignore-case match pattern must be a string", here, At::Fetched)),
                 },
-                other => Err(FilterError::new(format!("Unsupported anything-but pattern: {other}"))),
+                other => Err(located(format!("Unsupported anything-but pattern: {other}"), here, At::Fetched)),
             }
         }
-        _ => Err(FilterError::new("Value of anything-but must be an array or single string/number value.")),
+        _ => Err(located(
+            "Value of anything-but must be an array or single string/number value.",
+            path.clone(),
+            At::Fetched,
+        )),
     }
 }
 
@@ -202,41 +247,49 @@ fn op_name(s: &str) -> &str {
     if s == "=" { "equals" } else { s }
 }
 
-fn numeric(items: &[Value]) -> Result<Vec<(NumOp, f64)>, FilterError> {
+/// The element `i` of a numeric expression as fetched, or the end of the
+/// array when there is none.
+fn elem(path: &Path, items: &[Value], i: usize) -> (Path, At) {
+    if i < items.len() { (idx(path, i), At::Fetched) } else { (path.clone(), At::End) }
+}
+
+fn numeric(items: &[Value], path: &Path) -> Result<Vec<(NumOp, f64)>, FilterError> {
+    let fail = |message: String, (p, at): (Path, At)| located(message, p, at);
     let Some(first) = items.first() else {
-        return Err(FilterError::new("Invalid member in numeric match: ]"));
+        return Err(located("Invalid member in numeric match: ]", path.clone(), At::End));
     };
     let Some(op1s) = first.as_str() else {
-        return Err(FilterError::new(format!("Invalid member in numeric match: {first}")));
+        return Err(fail(format!("Invalid member in numeric match: {first}"), elem(path, items, 0)));
     };
-    let op1 = num_op(op1s).ok_or_else(|| FilterError::new(format!("Unrecognized numeric range operator: {op1s}")))?;
+    let op1 = num_op(op1s)
+        .ok_or_else(|| fail(format!("Unrecognized numeric range operator: {op1s}"), elem(path, items, 1)))?;
     let v1 = items
         .get(1)
         .and_then(Value::as_f64)
-        .ok_or_else(|| FilterError::new(format!("Value of {} must be numeric", op_name(op1s))))?;
+        .ok_or_else(|| fail(format!("Value of {} must be numeric", op_name(op1s)), elem(path, items, 1)))?;
     if matches!(op1, NumOp::Eq | NumOp::Lt | NumOp::Le) || items.len() == 2 {
         if items.len() > 2 {
-            return Err(FilterError::new("Too many elements in numeric expression"));
+            return Err(fail("Too many elements in numeric expression".into(), elem(path, items, 2)));
         }
         return Ok(vec![(op1, v1)]);
     }
     let second = &items[2];
     let Some(op2s) = second.as_str() else {
-        return Err(FilterError::new(format!("Bad value in numeric range: {second}")));
+        return Err(fail(format!("Bad value in numeric range: {second}"), elem(path, items, 2)));
     };
     let op2 = match num_op(op2s) {
         Some(op @ (NumOp::Lt | NumOp::Le)) => op,
-        _ => return Err(FilterError::new(format!("Bad numeric range operator: {op2s}"))),
+        _ => return Err(located(format!("Bad numeric range operator: {op2s}"), idx(path, 2), At::Read)),
     };
     let v2 = items
         .get(3)
         .and_then(Value::as_f64)
-        .ok_or_else(|| FilterError::new(format!("Value of {op2s} must be numeric")))?;
+        .ok_or_else(|| fail(format!("Value of {op2s} must be numeric"), elem(path, items, 3)))?;
     if items.len() > 4 {
-        return Err(FilterError::new("Too many terms in numeric range expression"));
+        return Err(fail("Too many terms in numeric range expression".into(), elem(path, items, 4)));
     }
     if v1 >= v2 {
-        return Err(FilterError::new("Bottom must be less than top"));
+        return Err(located("Bottom must be less than top", path.clone(), At::End));
     }
     Ok(vec![(op1, v1), (op2, v2)])
 }

@@ -26,7 +26,9 @@ use std::time::Duration;
 
 const ROLE: &str = "arn:aws:iam::000000000000:role/lambda-role";
 
-/// Writes each event to `$OUT_DIR/{request id}.json`; fails the whole batch
+/// Writes each event to `$OUT_DIR/{request id}.json` (and, for events
+/// mentioning `sleep`, sleeps a second and writes its span to
+/// `{request id}.span`); fails the whole batch
 /// when the event mentions `fail-all`, and reports records mentioning
 /// `fail-item` as batch item failures.
 const HANDLER: &str = r#"
@@ -35,6 +37,12 @@ def handler(event, context):
     with open(os.path.join(os.environ["OUT_DIR"], context.aws_request_id + ".json"), "w") as f:
         json.dump(event, f)
     text = json.dumps(event)
+    if "sleep" in text:
+        import time
+        start = time.time()
+        time.sleep(1)
+        with open(os.path.join(os.environ["OUT_DIR"], context.aws_request_id + ".span"), "w") as f:
+            json.dump({"start": start, "end": time.time()}, f)
     if "fail-all" in text:
         raise ValueError("asked to fail")
     failures = []
@@ -739,6 +747,46 @@ async fn async_success_records_can_go_to_an_sns_topic() {
     let rec: Value = serde_json::from_str(m.body().unwrap_or("")).expect("json");
     assert_eq!(rec["requestContext"]["condition"], "Success");
     assert_eq!(rec["requestPayload"], json!({"via": "sns"}));
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(out);
+}
+
+#[tokio::test]
+async fn maximum_concurrency_bounds_concurrent_sqs_batches() {
+    let server = common::server().await;
+    let c = lambda(&server).await;
+    let q = sqs(&server).await;
+    let out = out_dir("concurrency");
+    function(&c, "esm-conc", &out).await;
+    let (url, arn) = queue(&q, "conc-q", &[]).await;
+    let m = c
+        .create_event_source_mapping()
+        .function_name("esm-conc")
+        .event_source_arn(&arn)
+        .batch_size(1)
+        .scaling_config(aws_sdk_lambda::types::ScalingConfig::builder().maximum_concurrency(2).build())
+        .send()
+        .await
+        .expect("mapping");
+    wait_state(&c, m.uuid().unwrap_or_default(), "Enabled").await;
+    for i in 0..6 {
+        q.send_message().queue_url(&url).message_body(format!("sleep {i}")).send().await.expect("send");
+    }
+    let spans = || -> Vec<(f64, f64)> {
+        std::fs::read_dir(&out)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "span"))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .filter_map(|t| serde_json::from_str::<Value>(&t).ok())
+            .filter_map(|v| Some((v["start"].as_f64()?, v["end"].as_f64()?)))
+            .collect()
+    };
+    assert!(until(60, || spans().len() == 6).await, "{:?}", spans());
+    let all = spans();
+    let most = all.iter().map(|(s, _)| all.iter().filter(|(s2, e2)| s2 <= s && s < e2).count()).max().unwrap_or(0);
+    assert_eq!(most, 2, "at most two batches at once, and two did run together: {all:?}");
     server.shutdown().await;
     let _ = std::fs::remove_dir_all(out);
 }

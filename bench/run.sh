@@ -12,7 +12,8 @@
 #   STRATUS_BIN=target/release/stratus (set it to skip the build)
 #   BENCH_ACCEPT_501=1 (accept 501 NotImplemented while STS is unwired)
 #   SQS_CLIENTS=8 SQS_MESSAGES=20000 (bench/sqs.py)
-#   SKIP=image,startup,rss,load,sqs (parts to skip; their last JSON in $BENCH_OUT
+#   S3_SIZE_MIB=100 S3_CLIENTS=16 S3_DURATION=10 (bench/s3.py)
+#   SKIP=image,startup,rss,load,sqs,s3 (parts to skip; their last JSON in $BENCH_OUT
 #   is still reported)
 set -euo pipefail
 
@@ -79,6 +80,12 @@ if ! skip sqs; then
   "$BENCH_VENV/bin/python" sqs.py --clients "${SQS_CLIENTS:-8}" --messages "${SQS_MESSAGES:-20000}" > "$OUT/sqs.json"
 fi
 
+if ! skip s3; then
+  log "== s3 (100 MiB PUT/GET, 4 KiB PUTs/s; Stratus on disk vs moto)"
+  "$BENCH_VENV/bin/python" s3.py --size-mib "${S3_SIZE_MIB:-100}" --clients "${S3_CLIENTS:-16}" \
+    --duration "${S3_DURATION:-10}" --markdown "$OUT/s3.md" > "$OUT/s3.json"
+fi
+
 {
   cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
   mem=$(awk '/MemTotal/ {printf "%.0f GiB RAM", $2/1048576}' /proc/meminfo)
@@ -87,4 +94,5 @@ fi
   echo "Stratus: $("$STRATUS_BIN" --version 2>/dev/null || echo '?') ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo '+dirty')), binary $(du -h "$STRATUS_BIN" | cut -f1)"
   echo
   $PY report.py "$OUT"
+  if [[ -f "$OUT/s3.md" ]]; then echo; cat "$OUT/s3.md"; fi
 } | tee "$OUT/report.md"

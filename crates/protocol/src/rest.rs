@@ -102,7 +102,7 @@ pub fn find_operation(model: &'static ServiceModel, req: &HttpRequest) -> Option
         .iter()
         .filter_map(|op| {
             match_operation(op, req)
-                .map(|(l, s)| (op, l, s * 32 + explicit_id_score(op, req) + required_bindings_score(model, op, req)))
+                .map(|(l, s)| (op, l, s * 64 + explicit_id_score(op, req) + required_bindings_score(model, op, req)))
         })
         .max_by_key(|(_, _, s)| *s)
         .map(|(op, l, _)| (op, l))
@@ -110,9 +110,15 @@ pub fn find_operation(model: &'static ServiceModel, req: &HttpRequest) -> Option
 
 /// SDKs name S3 operations sharing a template in `x-id` (`GET /?x-id=ListBuckets`
 /// versus ListDirectoryBuckets): the named one wins.
+/// ListDirectoryBuckets shares `GET /` with ListBuckets, which clients send
+/// without `x-id`; it is chosen only when named.
 fn explicit_id_score(op: &Operation, req: &HttpRequest) -> u32 {
     let named = req.query_pairs().into_iter().any(|(k, v)| k == "x-id" && v == op.name);
-    if named { 16 } else { 0 }
+    match (named, op.name) {
+        (true, _) => 32,
+        (false, "ListDirectoryBuckets") => 0,
+        _ => 1,
+    }
 }
 
 /// Tie-breaker between operations sharing a URI template (S3 PutObject,

@@ -9,9 +9,20 @@ use crate::model::{Protocol, ServiceModel};
 pub fn validation_error_code(model: &ServiceModel, wire: Protocol) -> &'static str {
     match (model.name, wire) {
         ("logs", _) => "InvalidParameterException",
+        // S3 has no model validation of its own: values it cannot accept are
+        // InvalidArgument (bodies that do not fit are MalformedXML, in decode).
+        ("s3", _) => "InvalidArgument",
         (_, Protocol::Query) => "ValidationError",
         _ => "ValidationException",
     }
+}
+
+/// Whether the service checks input against the model's constraints. S3
+/// does not: its Smithy model is client-side only, and the service answers
+/// values it cannot take with its own errors (InvalidLocationConstraint,
+/// InvalidStorageClass, ...).
+pub fn validates_input(model: &ServiceModel) -> bool {
+    model.name != "s3"
 }
 
 /// The `__type` written in awsJson error bodies. SDKs keep what follows `#`.

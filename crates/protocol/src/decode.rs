@@ -24,7 +24,7 @@ pub fn decode(model: &'static ServiceModel, wire: Protocol, req: &HttpRequest) -
         Protocol::Query => decode_query(model, req)?,
         Protocol::RestJson | Protocol::RestXml => decode_rest(model, wire, req)?,
     };
-    if let Some(shape) = operation.input {
+    if let Some(shape) = operation.input.filter(|_| conventions::validates_input(model)) {
         validate::validate(model, shape, &input)
             .map_err(|msg| AwsError::bad_request(conventions::validation_error_code(model, wire), msg))?;
     }

@@ -6,8 +6,12 @@ use stratus_protocol::HttpResponse;
 const ALLOW_HEADERS: &str = "authorization,content-type,content-md5,cache-control,x-amz-content-sha256,x-amz-date,x-amz-security-token,x-amz-user-agent,x-amz-target,x-amz-acl,x-amz-version-id,x-amzn-authorization,x-amz-checksum-crc32,x-amz-checksum-crc32c,x-amz-checksum-sha1,x-amz-checksum-sha256,x-amz-checksum-crc64nvme,x-amz-sdk-checksum-algorithm,x-amz-decoded-content-length,amz-sdk-invocation-id,amz-sdk-request,x-amz-meta-*";
 const EXPOSE_HEADERS: &str = "etag,x-amz-version-id,x-amz-request-id,x-amz-id-2,x-amzn-requestid,x-amzn-errortype,x-amz-crc32,x-amz-delete-marker,x-amz-checksum-crc32,x-amz-checksum-crc32c,x-amz-checksum-sha1,x-amz-checksum-sha256,x-amz-checksum-crc64nvme";
 
-/// Adds the CORS headers a browser needs to read a response.
+/// Adds the CORS headers a browser needs to read a response, unless the
+/// service answered with its own (S3 buckets with a CORS configuration).
 pub fn decorate(resp: &mut HttpResponse, origin: Option<&str>) {
+    if resp.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("access-control-allow-origin")) {
+        return;
+    }
     resp.headers.push(("Access-Control-Allow-Origin".into(), origin.unwrap_or("*").to_string()));
     resp.headers.push(("Access-Control-Expose-Headers".into(), EXPOSE_HEADERS.into()));
     if origin.is_some() {

@@ -19,14 +19,26 @@ use crate::shared::{Shared, now, parse_version_id};
 use crate::tagging::{self, method_not_allowed_marker};
 use crate::versioning::{self, WriteCondition};
 
+/// The storage classes an object can be written in (OUTPOSTS needs an Outpost).
+const STORAGE_CLASSES: &[&str] = &[
+    "STANDARD",
+    "REDUCED_REDUNDANCY",
+    "STANDARD_IA",
+    "ONEZONE_IA",
+    "INTELLIGENT_TIERING",
+    "GLACIER",
+    "DEEP_ARCHIVE",
+    "GLACIER_IR",
+    "SNOW",
+    "EXPRESS_ONEZONE",
+];
+
 pub fn storage_class(input: &Value) -> Result<String, AwsError> {
     match input.str("StorageClass") {
         None => Ok("STANDARD".into()),
-        Some("OUTPOSTS") => {
-            Err(AwsError::bad_request("InvalidStorageClass", "The storage class you specified is not valid")
-                .with_field("StorageClassRequested", Value::from("OUTPOSTS")))
-        }
-        Some(s) => Ok(s.to_string()),
+        Some(s) if STORAGE_CLASSES.contains(&s) => Ok(s.to_string()),
+        Some(s) => Err(AwsError::bad_request("InvalidStorageClass", "The storage class you specified is not valid")
+            .with_field("StorageClassRequested", Value::from(s))),
     }
 }
 

@@ -1,9 +1,11 @@
-//! DeleteMessage and ChangeMessageVisibility by receipt handle, one message
-//! at a time (the batch forms reuse `delete_one` and `change_one`).
+//! DeleteMessage and ChangeMessageVisibility by receipt handle. The checks
+//! run inside a store transaction (`delete_in`, `change_in`), so the batch
+//! forms settle all their entries in one transaction.
 
 use serde_json::Value;
 use stratus_core::AwsError;
 use stratus_core::input::Input;
+use stratus_store::Txn;
 
 use crate::error::{invalid_param, no_queue, not_in_flight, receipt_invalid};
 use crate::messages::parse_receipt;
@@ -11,33 +13,42 @@ use crate::model::{Message, Queue, State, decode, encode};
 use crate::ops::{empty, now_ms};
 use crate::scope::{QueueRef, Scope};
 
-pub async fn delete_one(s: &Scope, q: &QueueRef, handle: &str) -> Result<(), AwsError> {
+/// The queue record inside a transaction, or QueueDoesNotExist.
+pub fn queue_in(txn: &mut Txn<'_>, q: &QueueRef) -> Result<Queue, AwsError> {
+    match txn.get(q.key())? {
+        Some(bytes) => decode("queue", &bytes),
+        None => Err(no_queue()),
+    }
+}
+
+/// Deletes the message `handle` names, if it is still the latest receive.
+pub fn delete_in(txn: &mut Txn<'_>, q: &QueueRef, queue: &Queue, handle: &str, now: i64) -> Result<(), AwsError> {
     let (seq, nonce) = parse_receipt(handle).ok_or_else(|| receipt_invalid(handle))?;
-    let (qkey, key) = (q.key(), q.keys.message(&q.name, seq));
-    let handle = handle.to_string();
-    let now = now_ms();
-    s.store()
-        .transact(move |txn| {
-            let Some(qbytes) = txn.get(&qkey)? else { return Err(no_queue()) };
-            let queue: Queue = decode("queue", &qbytes)?;
-            let Some(bytes) = txn.get(&key)? else { return Ok(()) };
-            let m: Message = decode("message", &bytes)?;
-            let current = m.receipt.as_deref() == Some(nonce.as_str());
-            let in_flight = m.state(now) == State::InFlight;
-            if queue.fifo && !(current && in_flight) {
-                return Err(invalid_param(&handle, "ReceiptHandle", "The receipt handle has expired."));
-            }
-            if current {
-                txn.delete(key.clone());
-            }
-            Ok(())
-        })
-        .await
+    let key = q.keys.message(&q.name, seq);
+    let Some(bytes) = txn.get(&key)? else { return Ok(()) };
+    let m: Message = decode("message", &bytes)?;
+    let current = m.receipt.as_deref() == Some(nonce.as_str());
+    let in_flight = m.state(now) == State::InFlight;
+    if queue.fifo && !(current && in_flight) {
+        return Err(invalid_param(handle, "ReceiptHandle", "The receipt handle has expired."));
+    }
+    if current {
+        txn.delete(key);
+    }
+    Ok(())
 }
 
 pub async fn delete(s: &Scope, input: &Value) -> Result<Value, AwsError> {
     let (q, _) = s.load(input)?;
-    delete_one(s, &q, input.req_str("ReceiptHandle")?).await?;
+    let handle = input.req_str("ReceiptHandle")?.to_string();
+    parse_receipt(&handle).ok_or_else(|| receipt_invalid(&handle))?;
+    let now = now_ms();
+    s.store()
+        .transact(move |txn| {
+            let queue = queue_in(txn, &q)?;
+            delete_in(txn, &q, &queue, &handle, now)
+        })
+        .await?;
     Ok(empty())
 }
 
@@ -48,36 +59,36 @@ pub fn check_timeout(timeout: i64) -> Result<(), AwsError> {
     Err(invalid_param(timeout, "VisibilityTimeout", "Must be between 0 and 43200, if provided."))
 }
 
-pub async fn change_one(s: &Scope, q: &QueueRef, handle: &str, timeout: i64) -> Result<(), AwsError> {
+/// Sets the visibility of the in-flight message `handle` names.
+pub fn change_in(txn: &mut Txn<'_>, q: &QueueRef, handle: &str, timeout: i64, now: i64) -> Result<(), AwsError> {
     check_timeout(timeout)?;
     let (seq, nonce) = parse_receipt(handle).ok_or_else(|| receipt_invalid(handle))?;
-    let (qkey, key) = (q.key(), q.keys.message(&q.name, seq));
-    let now = now_ms();
-    s.store()
-        .transact(move |txn| {
-            if txn.get(&qkey)?.is_none() {
-                return Err(no_queue());
-            }
-            let Some(bytes) = txn.get(&key)? else { return Err(not_in_flight()) };
-            let mut m: Message = decode("message", &bytes)?;
-            if m.receipt.as_deref() != Some(nonce.as_str()) || m.state(now) != State::InFlight {
-                return Err(not_in_flight());
-            }
-            m.visible_at_ms = now + timeout * 1000;
-            txn.put(key.clone(), encode(&m));
-            Ok(())
-        })
-        .await?;
-    if timeout == 0 {
-        s.shared.waiters.notify(&q.key());
+    let key = q.keys.message(&q.name, seq);
+    let Some(bytes) = txn.get(&key)? else { return Err(not_in_flight()) };
+    let mut m: Message = decode("message", &bytes)?;
+    if m.receipt.as_deref() != Some(nonce.as_str()) || m.state(now) != State::InFlight {
+        return Err(not_in_flight());
     }
+    m.visible_at_ms = now + timeout * 1000;
+    txn.put(key, encode(&m));
     Ok(())
 }
 
 pub async fn change(s: &Scope, input: &Value) -> Result<Value, AwsError> {
     let (q, _) = s.load(input)?;
-    let handle = input.req_str("ReceiptHandle")?;
+    let handle = input.req_str("ReceiptHandle")?.to_string();
     let timeout = input.i64("VisibilityTimeout").unwrap_or(0);
-    change_one(s, &q, handle, timeout).await?;
+    check_timeout(timeout)?;
+    let now = now_ms();
+    let qr = q.clone();
+    s.store()
+        .transact(move |txn| {
+            queue_in(txn, &qr)?;
+            change_in(txn, &qr, &handle, timeout, now)
+        })
+        .await?;
+    if timeout == 0 {
+        s.shared.waiters.notify(&q.key());
+    }
     Ok(empty())
 }

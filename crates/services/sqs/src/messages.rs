@@ -3,8 +3,10 @@
 //! that handed it out).
 
 use base64::Engine;
+use std::ops::Bound;
 use stratus_core::AwsError;
-use stratus_store::Store;
+
+use stratus_store::{KeyRange, Store};
 
 use crate::attrs::Counts;
 use crate::model::{Message, State, decode};
@@ -18,6 +20,29 @@ pub fn scan(store: &Store, q: &QueueRef, limit: Option<usize>) -> Result<Vec<(Ve
         out.push((k, decode::<Message>("message", &v)?));
     }
     Ok(out)
+}
+
+/// Rows read per store scan by `walk`.
+const CHUNK: usize = 64;
+
+/// Calls `f` on the queue's messages in send order, reading them a chunk at
+/// a time, until `f` returns false.
+pub fn walk(store: &Store, q: &QueueRef, mut f: impl FnMut(Vec<u8>, Message) -> bool) -> Result<(), AwsError> {
+    let mut range = KeyRange::prefix(q.keys.messages(&q.name));
+    loop {
+        let rows = store.scan(range.clone(), false, Some(CHUNK))?;
+        let full = rows.len() == CHUNK;
+        let Some(last) = rows.last().map(|(k, _)| k.clone()) else { return Ok(()) };
+        for (k, v) in rows {
+            if !f(k, decode::<Message>("message", &v)?) {
+                return Ok(());
+            }
+        }
+        if !full {
+            return Ok(());
+        }
+        range.start = Bound::Excluded(last);
+    }
 }
 
 /// The queue's messages counted by state; expired ones are not counted.

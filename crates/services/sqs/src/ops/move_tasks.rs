@@ -249,8 +249,15 @@ async fn move_one(shared: &Arc<Shared>, src: &QueueRef, task: &Task) -> Result<O
         return Ok(None);
     }
     let now = now_ms();
-    let rows = messages::scan(&shared.store, src, Some(1000)).map_err(|e| e.message)?;
-    let Some((key, m)) = rows.into_iter().find(|(_, m)| m.state(now) == State::Visible) else { return Ok(None) };
+    let mut found = None;
+    messages::walk(&shared.store, src, |k, m| {
+        if m.state(now) == State::Visible {
+            found = Some((k, m));
+        }
+        found.is_none()
+    })
+    .map_err(|e| e.message)?;
+    let Some((key, m)) = found else { return Ok(None) };
     let dest_arn = task.destination_arn.clone().or(m.dlq_source.clone()).ok_or("Message has no source queue.")?;
     let dest = queue_of(&dest_arn).ok_or("Destination queue does not exist.")?;
     let dkey = dest.key();

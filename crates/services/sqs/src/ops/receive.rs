@@ -74,10 +74,12 @@ async fn attempt(s: &Scope, q: &QueueRef, max: usize, visibility: Option<i64>) -
     let mut candidates = Vec::new();
     let mut expired = Vec::new();
     let mut deliverable = 0;
-    for (key, m) in messages::scan(s.store(), q, Some(SCAN_LIMIT))? {
+    let mut seen = 0;
+    messages::walk(s.store(), q, |key, m| {
+        seen += 1;
         if m.expired(retention, now) {
             expired.push(key);
-            continue;
+            return seen < SCAN_LIMIT;
         }
         let group_blocked = queue.fifo && m.group.as_ref().is_some_and(|g| blocked.contains(g));
         match m.state(now) {
@@ -94,10 +96,8 @@ async fn attempt(s: &Scope, q: &QueueRef, max: usize, visibility: Option<i64>) -
                 }
             }
         }
-        if deliverable >= max {
-            break;
-        }
-    }
+        deliverable < max && seen < SCAN_LIMIT
+    })?;
     if candidates.is_empty() && expired.is_empty() {
         return Ok(Vec::new());
     }

@@ -181,3 +181,23 @@ async fn restart_keeps_in_flight_and_delayed_messages() {
     let flying = msgs.iter().find(|m| m["Body"] == "flying").cloned().unwrap_or_default();
     assert_eq!(flying["Attributes"]["ApproximateReceiveCount"], "2");
 }
+
+#[tokio::test]
+async fn receives_past_many_in_flight_messages() {
+    let s = sqs();
+    let url = create(&s, "many", json!({})).await;
+    for chunk in 0..20 {
+        let entries: Vec<Value> =
+            (0..10).map(|i| json!({"Id": format!("m{i}"), "MessageBody": format!("{}", chunk * 10 + i)})).collect();
+        ok(&s, "SendMessageBatch", json!({"QueueUrl": url, "Entries": entries})).await;
+    }
+    let mut bodies = Vec::new();
+    for _ in 0..25 {
+        // Received messages stay in flight, so each pass must look past more of them.
+        for m in receive(&s, &url, json!({})).await {
+            bodies.push(m["Body"].as_str().and_then(|b| b.parse::<u32>().ok()).unwrap_or(u32::MAX));
+        }
+    }
+    bodies.sort_unstable();
+    assert_eq!(bodies, (0..200).collect::<Vec<u32>>());
+}

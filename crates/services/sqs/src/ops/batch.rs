@@ -8,7 +8,7 @@ use stratus_core::input::Input;
 
 use crate::checks;
 use crate::ops::now_ms;
-use crate::ops::send::failure;
+use crate::ops::send::{batch_result, failure};
 use crate::ops::visibility::{change_in, delete_in, queue_in};
 use crate::scope::Scope;
 
@@ -37,7 +37,7 @@ fn settle(results: Vec<(String, Result<(), AwsError>)>) -> Result<Value, AwsErro
             Err(err) => failed.push(failure(&id, &err)),
         }
     }
-    Ok(json!({ "Successful": ok, "Failed": failed }))
+    Ok(batch_result(ok, failed))
 }
 
 pub async fn delete(s: &Scope, input: &Value) -> Result<Value, AwsError> {

@@ -239,7 +239,15 @@ pub async fn send_batch(s: &Scope, ctx: &RequestContext, input: &Value) -> Resul
                 total += out.size;
                 ok.push((id, out));
             }
-            Err(err) => failed.push(failure(&id, &err)),
+            Err(mut err) => {
+                // AWS words the size limit differently inside batches.
+                if let Some(reason) =
+                    err.message.strip_prefix("One or more parameters are invalid. Reason: Message must")
+                {
+                    err.message = format!("One or more parameters cannot be validated. Reason: Message must{reason}");
+                }
+                failed.push(failure(&id, &err))
+            }
         }
     }
     if total > 1_048_576 {
@@ -259,7 +267,19 @@ pub async fn send_batch(s: &Scope, ctx: &RequestContext, input: &Value) -> Resul
             Value::Object(r)
         })
         .collect();
-    Ok(json!({ "Successful": successful, "Failed": failed }))
+    Ok(batch_result(successful, failed))
+}
+
+/// A batch output; AWS leaves out an empty `Successful` or `Failed`.
+pub fn batch_result(successful: Vec<Value>, failed: Vec<Value>) -> Value {
+    let mut out = Map::new();
+    if !successful.is_empty() {
+        out.insert("Successful".into(), Value::Array(successful));
+    }
+    if !failed.is_empty() {
+        out.insert("Failed".into(), Value::Array(failed));
+    }
+    Value::Object(out)
 }
 
 /// A `BatchResultErrorEntry` for an entry that failed with `err`.

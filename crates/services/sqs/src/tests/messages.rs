@@ -201,3 +201,21 @@ async fn receives_past_many_in_flight_messages() {
     bodies.sort_unstable();
     assert_eq!(bodies, (0..200).collect::<Vec<u32>>());
 }
+
+#[tokio::test]
+async fn batch_size_failures_use_the_batch_wording_and_empty_lists_are_left_out() {
+    let s = sqs();
+    let url = create(&s, "bs", json!({"MaximumMessageSize": "1024"})).await;
+    let out = ok(
+        &s,
+        "SendMessageBatch",
+        json!({"QueueUrl": url, "Entries": [{"Id": "big", "MessageBody": "x".repeat(1025)}, {"Id": "ok", "MessageBody": "a"}]}),
+    )
+    .await;
+    assert_eq!(
+        out["Failed"][0]["Message"],
+        "One or more parameters cannot be validated. Reason: Message must be shorter than 1024 bytes."
+    );
+    let out = ok(&s, "SendMessageBatch", json!({"QueueUrl": url, "Entries": [{"Id": "a", "MessageBody": "a"}]})).await;
+    assert!(out.get("Failed").is_none());
+}

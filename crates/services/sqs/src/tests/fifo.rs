@@ -89,3 +89,19 @@ async fn expired_receipt_on_fifo_delete() {
         format!("Value {h} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.")
     );
 }
+
+#[tokio::test]
+async fn deduplication_scope_per_group() {
+    let s = sqs();
+    let attrs =
+        json!({"FifoQueue": "true", "DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId"});
+    let url = create(&s, "g.fifo", attrs).await;
+    let send =
+        |g: &str| json!({"QueueUrl": url, "MessageBody": "b", "MessageGroupId": g, "MessageDeduplicationId": "same"});
+    let a = ok(&s, "SendMessage", send("g1")).await;
+    let b = ok(&s, "SendMessage", send("g2")).await;
+    let c = ok(&s, "SendMessage", send("g1")).await;
+    assert_ne!(a["MessageId"], b["MessageId"]);
+    assert_eq!(a["MessageId"], c["MessageId"]);
+    assert_eq!(receive(&s, &url, json!({})).await.len(), 2);
+}

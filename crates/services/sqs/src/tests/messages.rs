@@ -219,3 +219,42 @@ async fn batch_size_failures_use_the_batch_wording_and_empty_lists_are_left_out(
     let out = ok(&s, "SendMessageBatch", json!({"QueueUrl": url, "Entries": [{"Id": "a", "MessageBody": "a"}]})).await;
     assert!(out.get("Failed").is_none());
 }
+
+#[tokio::test]
+async fn retention_expiry_and_queue_delay() {
+    let s = sqs();
+    let url = create(&s, "ret", json!({"MessageRetentionPeriod": "60"})).await;
+    ok(&s, "SendMessage", json!({"QueueUrl": url, "MessageBody": "old"})).await;
+    // Age the stored message past the retention period.
+    let q = crate::scope::QueueRef { keys: crate::keys::Keys::new("000000000000", "us-east-1"), name: "ret".into() };
+    let rows = crate::messages::scan(&s.shared.store, &q, None).expect("scan");
+    for (k, mut m) in rows {
+        m.sent_ms -= 61_000;
+        s.shared.store.put(k, crate::model::encode(&m)).await.expect("put");
+    }
+    let out =
+        ok(&s, "GetQueueAttributes", json!({"QueueUrl": url, "AttributeNames": ["ApproximateNumberOfMessages"]})).await;
+    assert_eq!(out["Attributes"]["ApproximateNumberOfMessages"], "0");
+    assert_eq!(s.reap().await, 1);
+    assert!(receive(&s, &url, json!({})).await.is_empty());
+
+    let delayed = create(&s, "delayq", json!({"DelaySeconds": "1"})).await;
+    ok(&s, "SendMessage", json!({"QueueUrl": delayed, "MessageBody": "d"})).await;
+    assert!(receive(&s, &delayed, json!({})).await.is_empty());
+    assert_eq!(receive(&s, &delayed, json!({"WaitTimeSeconds": 3})).await.len(), 1);
+}
+
+#[tokio::test]
+async fn system_attribute_trace_header() {
+    let s = sqs();
+    let url = create(&s, "trace", json!({})).await;
+    let trace =
+        json!({"AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-5759e988-bd862e3fe1be46a994272793"}});
+    let sent =
+        ok(&s, "SendMessage", json!({"QueueUrl": url, "MessageBody": "t", "MessageSystemAttributes": trace.clone()}))
+            .await;
+    let expected = trace.as_object().and_then(crate::digest::md5_of_attributes);
+    assert_eq!(sent["MD5OfMessageSystemAttributes"].as_str(), expected.as_deref());
+    let got = receive(&s, &url, json!({})).await;
+    assert_eq!(got[0]["Attributes"]["AWSTraceHeader"], "Root=1-5759e988-bd862e3fe1be46a994272793");
+}

@@ -6,7 +6,7 @@
 # until its share is drained. Reports messages per second for each phase
 # and per-request latency percentiles.
 # Usage (from bench/, with the bench venv's python for boto3):
-#   .venv/bin/python sqs.py [--clients 8] [--messages 20000]
+#   .venv/bin/python sqs.py [--clients 8] [--messages 5000]
 #       [--targets stratus-disk,stratus-mem,moto] > out/sqs.json
 # Prints a markdown table on stderr.
 
@@ -123,7 +123,7 @@ def bench(target, clients, messages):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=8)
-    ap.add_argument("--messages", type=int, default=20000)
+    ap.add_argument("--messages", type=int, default=5000)
     ap.add_argument("--targets", default="stratus-disk,stratus-mem,moto")
     args = ap.parse_args()
     results = []

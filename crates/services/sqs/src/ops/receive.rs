@@ -50,10 +50,14 @@ pub async fn receive(s: &Scope, input: &Value) -> Result<Value, AwsError> {
         let notified = notify.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        let got = attempt(s, &q, max as usize, visibility).await?;
+        let (got, raced) = attempt(s, &q, max as usize, visibility).await?;
         let now = Instant::now();
         if !got.is_empty() || now >= deadline {
             return Ok(render(got, &view));
+        }
+        if raced {
+            // Other receivers took what this pass saw; look again at once.
+            continue;
         }
         let nap = (deadline - now).min(Duration::from_millis(250));
         tokio::select! {
@@ -64,8 +68,14 @@ pub async fn receive(s: &Scope, input: &Value) -> Result<Value, AwsError> {
 }
 
 /// One pass: finds candidates in a snapshot, then claims them in a
-/// transaction that re-checks each one.
-async fn attempt(s: &Scope, q: &QueueRef, max: usize, visibility: Option<i64>) -> Result<Vec<Message>, AwsError> {
+/// transaction that re-checks each one. Also says whether it saw candidates
+/// but lost them all to concurrent receivers.
+async fn attempt(
+    s: &Scope,
+    q: &QueueRef,
+    max: usize,
+    visibility: Option<i64>,
+) -> Result<(Vec<Message>, bool), AwsError> {
     let queue = q.load(s.store())?;
     let now = now_ms();
     let retention = queue.retention_seconds();
@@ -99,8 +109,9 @@ async fn attempt(s: &Scope, q: &QueueRef, max: usize, visibility: Option<i64>) -
         deliverable < max && seen < SCAN_LIMIT
     })?;
     if candidates.is_empty() && expired.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), false));
     }
+    let had_candidates = !candidates.is_empty();
     let dlq = redrive.as_ref().and_then(|r| s.by_arn(&r.dead_letter_arn).map(|d| (d, r.max_receive_count)));
     let (qr, source_arn) = (q.clone(), q.arn());
     let vis_ms = visibility.unwrap_or_else(|| queue.visibility_timeout()) * 1000;
@@ -167,7 +178,8 @@ async fn attempt(s: &Scope, q: &QueueRef, max: usize, visibility: Option<i64>) -
     {
         s.shared.waiters.notify(&d.key());
     }
-    Ok(got)
+    let raced = had_candidates && got.is_empty() && !moved;
+    Ok((got, raced))
 }
 
 fn wants(names: &[String], name: &str) -> bool {

@@ -3,7 +3,7 @@
 //! registry installs every service here once they all exist, and a call goes
 //! through the target's ordinary `Service::call` with an internal context.
 
-use crate::{AwsError, RequestContext, Service};
+use crate::{AwsError, BodyStream, RequestContext, Service, Streamed};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
@@ -43,12 +43,38 @@ impl Peers {
         region: &str,
         input: Value,
     ) -> Result<Value, AwsError> {
+        let (target, ctx) = self.target(service, operation, account_id, region)?;
+        target.call(&ctx, input).await
+    }
+
+    /// As [`Peers::call`] for an operation with a streaming payload (S3
+    /// GetObject, PutObject): the body goes in as `body`, and comes out as
+    /// the output's chunk channel.
+    pub async fn call_streaming(
+        &self,
+        service: &'static str,
+        operation: &'static str,
+        (account_id, region): (&str, &str),
+        input: Value,
+        body: BodyStream,
+    ) -> Result<Streamed, AwsError> {
+        let (target, ctx) = self.target(service, operation, account_id, region)?;
+        target.call_streaming(&ctx, input, body).await
+    }
+
+    fn target(
+        &self,
+        service: &'static str,
+        operation: &'static str,
+        account_id: &str,
+        region: &str,
+    ) -> Result<(Arc<dyn Service>, RequestContext), AwsError> {
         let target = self.get(service).ok_or_else(|| {
             AwsError::new(500, "InternalFailure", format!("service {service} is not part of this server"))
         })?;
         let mut ctx = RequestContext::internal(service, operation);
         ctx.account_id = account_id.to_string();
         ctx.region = region.to_string();
-        target.call(&ctx, input).await
+        Ok((target, ctx))
     }
 }

@@ -31,6 +31,11 @@ pub fn accept(zip_b64: &str) -> Result<Package, AwsError> {
     if zip.len() > MAX_ZIPPED {
         return Err(errors::too_large(format!("Zipped size must be smaller than {MAX_ZIPPED} bytes")));
     }
+    accept_zip(zip)
+}
+
+/// Checks a zip read from S3, where only the unzipped limit applies.
+pub fn accept_zip(zip: Vec<u8>) -> Result<Package, AwsError> {
     let unzipped = unzipped_size(&zip)?;
     if unzipped > MAX_UNZIPPED {
         return Err(errors::invalid(format!("Unzipped size must be smaller than {MAX_UNZIPPED} bytes")));

@@ -17,8 +17,8 @@ fn pool_prefix(ctx: &RequestContext, name: &str) -> String {
     format!("{}/{}/{name}/", ctx.account_id, ctx.region)
 }
 
-/// Reads `Code` into a checked package (ZipFile only; S3 needs the S3 service).
-fn package(code_in: Option<&Value>) -> Result<code::Package, AwsError> {
+/// Reads `Code` (an uploaded zip, or an object in S3) into a checked package.
+async fn package(s: &Shared, ctx: &RequestContext, code_in: Option<&Value>) -> Result<code::Package, AwsError> {
     let Some(c) = code_in else {
         return Err(errors::invalid("Please provide a source for function code."));
     };
@@ -26,9 +26,7 @@ fn package(code_in: Option<&Value>) -> Result<code::Package, AwsError> {
         return code::accept(z);
     }
     if c.str("S3Bucket").is_some() {
-        return Err(errors::invalid(
-            "Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist",
-        ));
+        return crate::s3code::fetch(s, ctx, c).await;
     }
     if c.str("ImageUri").is_some() {
         return Err(errors::invalid("Container image functions are not supported by Stratus."));
@@ -39,7 +37,7 @@ fn package(code_in: Option<&Value>) -> Result<code::Package, AwsError> {
 pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let r = names::parse(ctx, input.req_str("FunctionName")?, None)?;
     let name = r.name;
-    let pkg = package(input.get("Code"))?;
+    let pkg = package(s, ctx, input.get("Code")).await?;
     if input.str("PackageType") == Some("Image") {
         return Err(errors::invalid("Container image functions are not supported by Stratus."));
     }
@@ -161,7 +159,7 @@ fn unqualified(r: &names::FnRef) -> Result<(), AwsError> {
 pub async fn update_code(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let r = names::parse(ctx, input.req_str("FunctionName")?, None)?;
     unqualified(&r)?;
-    let pkg = package(Some(input))?;
+    let pkg = package(s, ctx, Some(input)).await?;
     let publish = input.bool("Publish").unwrap_or(false);
     let key = db::fn_key(ctx, &r.name);
     let code_key = db::code_key(&pkg.hex);

@@ -31,11 +31,12 @@ fn layer_arn(ctx: &RequestContext, name: &str) -> String {
 
 pub async fn publish(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let name = input.req_str("LayerName")?.to_string();
-    let zip = input
-        .get("Content")
-        .and_then(|c| c.str("ZipFile"))
-        .ok_or_else(|| errors::invalid("Please provide a source for layer code."))?;
-    let pkg = code::accept(zip)?;
+    let content = input.get("Content").unwrap_or(&Value::Null);
+    let pkg = match (content.str("ZipFile"), content.str("S3Bucket")) {
+        (Some(zip), _) => code::accept(zip)?,
+        (None, Some(_)) => crate::s3code::fetch(s, ctx, content).await?,
+        _ => return Err(errors::invalid("Please provide a source for layer code.")),
+    };
     let p = prefix(ctx, &name);
     let last = s.store.scan_prefix(&p, true, Some(1))?;
     let version = last

@@ -25,6 +25,7 @@ mod policy;
 mod provisioned;
 mod resolve;
 mod runlog;
+mod s3code;
 mod state;
 mod stream;
 mod tags;

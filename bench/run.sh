@@ -11,7 +11,7 @@
 #   WRK_THREADS=2 WRK_CONNS=16,1 WRK_DURATION=10 BENCH_VENV=bench/.venv
 #   STRATUS_BIN=target/release/stratus (set it to skip the build)
 #   BENCH_ACCEPT_501=1 (accept 501 NotImplemented while STS is unwired)
-#   SQS_CLIENTS=8 SQS_MESSAGES=5000 (bench/sqs.py)
+#   SQS_CONNS=16 SQS_DURATION=10 (bench/sqs.py)
 #   S3_SIZE_MIB=100 S3_CLIENTS=16 S3_DURATION=10 (bench/s3.py)
 #   SKIP=image,startup,rss,load,sqs,s3 (parts to skip; their last JSON in $BENCH_OUT
 #   is still reported)
@@ -77,7 +77,7 @@ fi
 
 if ! skip sqs; then
   log "== SQS (send and receive+delete in batches of 10, concurrent clients)"
-  "$BENCH_VENV/bin/python" sqs.py --clients "${SQS_CLIENTS:-8}" --messages "${SQS_MESSAGES:-5000}" > "$OUT/sqs.json"
+  "$BENCH_VENV/bin/python" sqs.py --clients "${SQS_CONNS:-16}" --duration "${SQS_DURATION:-10}" > "$OUT/sqs.json"
 fi
 
 if ! skip s3; then

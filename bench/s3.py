@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # S3 throughput, Stratus (durable, --data-dir: bodies streamed to files,
 # fsync before the metadata commit) side by side with moto in the same run:
-# one 100 MiB object PUT and GET through boto3 (MB/s, median of --repeat),
-# then PUTs/s of 4 KiB objects from --clients concurrent boto3 clients.
+# one 100 MiB object PUT and GET with curl (MB/s, median of --repeat),
+# then PUTs/s of 4 KiB objects from wrk with --clients connections (s3.lua);
+# fast native clients, so the server is what is measured.
 # Usage (from bench/, with the bench venv's python for boto3):
 #   .venv/bin/python s3.py [--size-mib 100] [--repeat 3] [--clients 16]
 #       [--duration 10] [--targets stratus-disk,moto] > out/s3.json
@@ -11,13 +12,17 @@
 import argparse
 import json
 import os
-import threading
+import re
+import subprocess
+import tempfile
 import time
 
 import boto3
 from botocore.config import Config
 
-from common import Server, log, median
+from common import HERE, Server, log, median
+
+LUA = os.path.join(HERE, "s3.lua")
 
 MiB = 1024 * 1024
 
@@ -45,58 +50,41 @@ def wait_ready(port, deadline=60):
     raise RuntimeError("server not ready")
 
 
+def curl_seconds(argv):
+    out = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", *argv],
+                         capture_output=True, text=True, timeout=600)
+    code, seconds = out.stdout.split()
+    if code != "200":
+        raise RuntimeError(f"curl {argv}: HTTP {code} {out.stderr}")
+    return float(seconds)
+
+
 def big_object(port, size_mib, repeat):
-    c = client(port)
-    data = os.urandom(size_mib * MiB)
-    puts, gets = [], []
-    for i in range(repeat):
-        t0 = time.perf_counter()
-        c.put_object(Bucket="bench", Key=f"big-{i}", Body=data)
-        puts.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        body = c.get_object(Bucket="bench", Key=f"big-{i}")["Body"]
-        got = 0
-        for chunk in body.iter_chunks(1024 * 1024):
-            got += len(chunk)
-        gets.append(time.perf_counter() - t0)
-        if got != len(data):
-            raise RuntimeError(f"GET returned {got} bytes, expected {len(data)}")
+    """PUT and GET of one object with curl, so the client is never the limit."""
+    with tempfile.NamedTemporaryFile() as f:
+        f.write(os.urandom(size_mib * MiB))
+        f.flush()
+        puts, gets = [], []
+        for i in range(repeat):
+            url = f"http://127.0.0.1:{port}/bench/big-{i}"
+            puts.append(curl_seconds(["-T", f.name, "-H", "Content-Type: application/octet-stream", url]))
+            gets.append(curl_seconds([url]))
     mb = size_mib * MiB / 1e6
     return {"put_mb_s": round(mb / median(puts), 1), "get_mb_s": round(mb / median(gets), 1),
             "put_s": [round(x, 3) for x in puts], "get_s": [round(x, 3) for x in gets]}
 
 
 def small_puts(port, clients, duration):
-    body = os.urandom(4096)
-    counts = [0] * clients
-    errors = [0] * clients
-    latencies = [[] for _ in range(clients)]
-    stop = time.perf_counter() + duration
-
-    def run(n):
-        c = client(port, pool=1)
-        i = 0
-        while time.perf_counter() < stop:
-            t0 = time.perf_counter()
-            try:
-                c.put_object(Bucket="bench", Key=f"small/{n}/{i}", Body=body)
-                counts[n] += 1
-                latencies[n].append(time.perf_counter() - t0)
-            except Exception:
-                errors[n] += 1
-            i += 1
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - t0
-    lat = sorted(x for l in latencies for x in l)
-    p = lambda q: round(lat[min(len(lat) - 1, int(q * len(lat)))] * 1000, 2) if lat else None
-    return {"clients": clients, "puts_s": round(sum(counts) / elapsed, 1), "errors": sum(errors),
-            "p50_ms": p(0.5), "p99_ms": p(0.99)}
+    """4 KiB PUTs under fresh keys from wrk with `clients` connections."""
+    argv = ["wrk", "-t2", f"-c{clients}", f"-d{duration}s", "-s", LUA, f"http://127.0.0.1:{port}/"]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 60)
+    lat = re.search(r"LATENCY_US p50=(\d+) p90=(\d+) p99=(\d+) max=(\d+)", out.stdout)
+    thr = re.search(r"THROUGHPUT requests=(\d+) duration_us=(\d+) non2xx=(\d+) socket_errors=(\d+)", out.stdout)
+    if not lat or not thr:
+        raise RuntimeError("wrk output: " + out.stdout + out.stderr)
+    return {"clients": clients, "puts_s": round(int(thr.group(1)) / (int(thr.group(2)) / 1e6), 1),
+            "errors": int(thr.group(3)) + int(thr.group(4)),
+            "p50_ms": round(int(lat.group(1)) / 1000, 2), "p99_ms": round(int(lat.group(3)) / 1000, 2)}
 
 
 def main():
@@ -121,8 +109,8 @@ def main():
             log(f"   small: {r}")
             results.append(r)
     lines = [
-        f"S3 through boto3: one {args.size_mib} MiB object (median of {args.repeat}), and 4 KiB PutObject "
-        f"from {args.clients} concurrent clients for {args.duration} s.",
+        f"S3: one {args.size_mib} MiB object with curl (median of {args.repeat}), and 4 KiB PutObject "
+        f"from wrk with {args.clients} connections for {args.duration} s.",
         "",
         f"| target | PUT {args.size_mib} MiB (MB/s) | GET {args.size_mib} MiB (MB/s) | 4 KiB PUTs/s | p50 (ms) | p99 (ms) | errors |",
         "|---|---:|---:|---:|---:|---:|---:|",

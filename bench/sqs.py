@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-# SQS under concurrent clients, Stratus (durable, --data-dir: group commit
-# with fsync) and in memory side by side with moto in the same run: each
-# client thread sends SendMessageBatch requests of 10 messages, then
-# receives (ReceiveMessage, 10 at a time) and deletes (DeleteMessageBatch)
-# until its share is drained. Reports messages per second for each phase
-# and per-request latency percentiles.
+# SQS under concurrent load, Stratus (durable, --data-dir: group commit
+# with fsync) and in memory side by side with moto in the same run: wrk
+# (sqs.lua) sends SendMessageBatch requests of 10 messages for --duration
+# seconds, then receives (ReceiveMessage, 10 at a time) and deletes
+# (DeleteMessageBatch) what it received for as long. Reports messages per
+# second for each phase and per-request latency percentiles.
 # Usage (from bench/, with the bench venv's python for boto3):
-#   .venv/bin/python sqs.py [--clients 8] [--messages 5000]
+#   .venv/bin/python sqs.py [--clients 16] [--duration 10]
 #       [--targets stratus-disk,stratus-mem,moto] > out/sqs.json
 # Prints a markdown table on stderr.
 
@@ -14,12 +14,16 @@ import argparse
 import json
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+import os
+import re
+import subprocess
 
 import boto3
 from botocore.config import Config
 
-from common import Server, log
+from common import HERE, Server, log
+
+LUA = os.path.join(HERE, "sqs.lua")
 
 
 def client(port, pool):
@@ -44,92 +48,51 @@ def wait_ready(port, deadline=60):
     raise RuntimeError("server not ready")
 
 
-def pct(samples, p):
-    if not samples:
-        return 0
-    s = sorted(samples)
-    return s[min(len(s) - 1, int(len(s) * p))]
-
-
-def run_phase(fn, clients):
-    t0 = time.time()
-    with ThreadPoolExecutor(clients) as pool:
-        parts = list(pool.map(fn, range(clients)))
-    elapsed = time.time() - t0
-    lat = [x for part in parts for x in part[1]]
-    count = sum(part[0] for part in parts)
+def wrk(port, op, conns, duration, url):
+    argv = ["wrk", "-t2", f"-c{conns}", f"-d{duration}s", "-s", LUA, f"http://127.0.0.1:{port}/"]
+    env = {**os.environ, "SQS_OP": op, "SQS_QUEUE_URL": url}
+    out = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=duration + 60)
+    lat = re.search(r"LATENCY_US p50=(\d+) p90=(\d+) p99=(\d+) max=(\d+)", out.stdout)
+    thr = re.search(r"THROUGHPUT requests=(\d+) duration_us=(\d+) non2xx=(\d+) socket_errors=(\d+) messages=(\d+)",
+                    out.stdout)
+    if not lat or not thr:
+        raise RuntimeError("wrk output: " + out.stdout + out.stderr)
+    seconds = int(thr.group(2)) / 1e6
     return {
-        "messages": count,
-        "seconds": round(elapsed, 3),
-        "msgs_per_s": round(count / elapsed, 1) if elapsed else 0,
-        "requests": len(lat),
-        "p50_ms": round(pct(lat, 0.50) * 1000, 2),
-        "p99_ms": round(pct(lat, 0.99) * 1000, 2),
+        "requests": int(thr.group(1)),
+        "messages": int(thr.group(5)),
+        "seconds": round(seconds, 2),
+        "msgs_per_s": round(int(thr.group(5)) / seconds, 1),
+        "p50_ms": round(int(lat.group(1)) / 1000, 2),
+        "p99_ms": round(int(lat.group(3)) / 1000, 2),
+        "errors": int(thr.group(3)) + int(thr.group(4)),
     }
 
 
-def bench(target, clients, messages):
+def bench(target, conns, duration):
     with Server(target) as srv:
         srv.spawn()
         wait_ready(srv.port)
-        c = client(srv.port, clients)
-        url = c.create_queue(QueueName="bench")["QueueUrl"]
-        per_client = messages // clients
-        body = "x" * 200
-
-        def send(i):
-            cl = client(srv.port, 2)
-            lat = []
-            sent = 0
-            while sent < per_client:
-                n = min(10, per_client - sent)
-                entries = [{"Id": f"m{j}", "MessageBody": body} for j in range(n)]
-                t = time.perf_counter()
-                out = cl.send_message_batch(QueueUrl=url, Entries=entries)
-                lat.append(time.perf_counter() - t)
-                sent += len(out.get("Successful", []))
-            return sent, lat
-
-        def receive(i):
-            cl = client(srv.port, 2)
-            lat = []
-            got = 0
-            empty = 0
-            while got < per_client and empty < 3:
-                t = time.perf_counter()
-                out = cl.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
-                msgs = out.get("Messages", [])
-                if msgs:
-                    cl.delete_message_batch(
-                        QueueUrl=url,
-                        Entries=[{"Id": str(k), "ReceiptHandle": m["ReceiptHandle"]} for k, m in enumerate(msgs)],
-                    )
-                    lat.append(time.perf_counter() - t)
-                    empty = 0
-                else:
-                    empty += 1  # drained: the closing long polls are not timed
-                got += len(msgs)
-            return got, lat
-
-        s = run_phase(send, clients)
-        s.update(target=target, phase="send (batch 10)", clients=clients)
+        url = client(srv.port, 1).create_queue(QueueName="bench")["QueueUrl"]
+        s = wrk(srv.port, "send", conns, duration, url)
+        s.update(target=target, phase="send (batch 10)", clients=conns)
         log(f"   {target} send: {s}")
-        r = run_phase(receive, clients)
-        r.update(target=target, phase="receive+delete (batch 10)", clients=clients)
+        r = wrk(srv.port, "consume", conns, duration, url)
+        r.update(target=target, phase="receive+delete (batch 10)", clients=conns)
         log(f"   {target} receive: {r}")
         return [s, r]
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--clients", type=int, default=8)
-    ap.add_argument("--messages", type=int, default=5000)
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--targets", default="stratus-disk,stratus-mem,moto")
     args = ap.parse_args()
     results = []
     for target in args.targets.split(","):
-        log(f"== {target}: SQS send / receive+delete, {args.clients} clients, {args.messages} messages")
-        results += bench(target, args.clients, args.messages)
+        log(f"== {target}: SQS send / receive+delete, {args.clients} connections, {args.duration} s each")
+        results += bench(target, args.clients, args.duration)
     json.dump({"sqs": results}, sys.stdout, indent=2)
     print(file=sys.stdout)
     log("")

@@ -4,18 +4,21 @@
 //! into a bounded channel from a blocking thread. Files live under
 //! `{data_dir}/s3/`, or a private temp dir with `--in-memory`.
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use stratus_core::{AwsError, BodyStream};
-use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 
 use crate::checksums::BodyDigest;
 use crate::error::internal;
 use crate::model::Segment;
 
+/// Bytes handed to the writing thread at a time.
+const WRITE_CHUNK: usize = 1024 * 1024;
+/// Chunks buffered between the request and the writing thread.
+const WRITE_AHEAD: usize = 4;
 /// Bytes read per chunk when streaming a file out.
 const READ_CHUNK: usize = 256 * 1024;
 /// Chunks buffered between the reading thread and the response.
@@ -74,8 +77,15 @@ impl Files {
     pub async fn write(&self, body: &mut BodyStream, digest: &mut BodyDigest, limit: u64) -> Result<Staged, AwsError> {
         let id = new_id();
         let path = self.tmp_path(&id);
-        let result = async {
-            let mut file = tokio::fs::File::create(&path).await.map_err(internal)?;
+        // A blocking thread writes (and finally fsyncs) while this task
+        // hashes the next chunks, so hashing and disk work overlap.
+        let (tx, rx) = mpsc::channel::<Bytes>(WRITE_AHEAD);
+        let writer = tokio::task::spawn_blocking({
+            let path = path.clone();
+            move || write_file(&path, rx)
+        });
+        let fed = async {
+            let mut pending = BytesMut::new();
             while let Some(chunk) = body.chunk().await {
                 let chunk = chunk?;
                 digest.update(&chunk);
@@ -85,13 +95,20 @@ impl Files {
                         "Your proposed upload exceeds the maximum allowed size",
                     ));
                 }
-                file.write_all(&chunk).await.map_err(internal)?;
+                pending.extend_from_slice(&chunk);
+                if pending.len() >= WRITE_CHUNK && tx.send(pending.split().freeze()).await.is_err() {
+                    break; // the writer failed; its error is reported below
+                }
             }
-            file.flush().await.map_err(internal)?;
-            file.sync_all().await.map_err(internal)?;
+            if !pending.is_empty() {
+                let _ = tx.send(pending.freeze()).await;
+            }
             Ok(())
         }
         .await;
+        drop(tx);
+        let written = writer.await.map_err(internal).and_then(|r| r.map_err(internal));
+        let result = fed.and(written);
         match result {
             Ok(()) => Ok(Staged { id, len: digest.len }),
             Err(e) => {
@@ -206,4 +223,14 @@ pub fn read_range(files: Vec<(File, u64)>, start: u64, len: u64) -> mpsc::Receiv
 pub fn new_id() -> String {
     let bytes: [u8; 16] = rand::random();
     hex::encode(bytes)
+}
+
+/// Writes every chunk from `rx` into a new file at `path`, then fsyncs it.
+fn write_file(path: &Path, mut rx: mpsc::Receiver<Bytes>) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = File::create(path)?;
+    while let Some(chunk) = rx.blocking_recv() {
+        file.write_all(&chunk)?;
+    }
+    file.sync_all()
 }

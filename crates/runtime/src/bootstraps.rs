@@ -1,5 +1,6 @@
 //! The managed runtimes Stratus ships inside the binary (small Python and
-//! Node.js bootstraps that speak the Runtime API) and finding the machine's
+//! Node.js bootstraps that speak the Runtime API, and the Python SnapStart
+//! fork server with its hooks module) and finding the machine's
 //! interpreter for a runtime name: the exact version when installed,
 //! otherwise the nearest one, with a warning for the function's log.
 
@@ -9,6 +10,10 @@ use std::sync::{Mutex, OnceLock};
 
 /// The Python bootstrap (`python3.x` runtimes).
 pub const PYTHON: &str = include_str!("../bootstrap/python/bootstrap.py");
+/// The SnapStart fork server the Python bootstrap runs as in a template.
+pub const PYTHON_FORK_SERVER: &str = include_str!("../bootstrap/python/_stratus_forkserver.py");
+/// AWS's runtime-hooks module for SnapStart (`snapshot_restore_py`).
+pub const PYTHON_SNAPSHOT_HOOKS: &str = include_str!("../bootstrap/python/snapshot_restore_py.py");
 /// The Node.js bootstrap (`nodejs*` runtimes), an ES module.
 pub const NODE: &str = include_str!("../bootstrap/nodejs/bootstrap.mjs");
 
@@ -27,6 +32,14 @@ pub enum Launch {
         warning: Option<String>,
     },
 }
+
+/// The files a runtime directory holds: name and content.
+pub const FILES: &[(&str, &str)] = &[
+    ("bootstrap.py", PYTHON),
+    ("_stratus_forkserver.py", PYTHON_FORK_SERVER),
+    ("snapshot_restore_py.py", PYTHON_SNAPSHOT_HOOKS),
+    ("bootstrap.mjs", NODE),
+];
 
 /// How to start `runtime`, or AWS-style text saying why it cannot start.
 pub fn launch(runtime: &str) -> Result<Launch, String> {

@@ -2,11 +2,14 @@
 //! listener. Runs one invocation at a time, enforces the init limit, the
 //! function timeout (by killing the process tree) and the memory limit
 //! (resident set sampled while an invocation runs), and reports the
-//! durations and peak memory the REPORT line needs.
+//! durations and peak memory the REPORT line needs. An environment is
+//! either spawned (a cold start) or forked from a SnapStart template
+//! (`restore`), whose first invocation reports a restore instead of an init.
 
 use crate::invocation::{INIT_TIMEOUT, Invocation, Outcome};
 use crate::process::{self, LogBuffer};
 use crate::rapi::{Pending, RuntimeApi, Status};
+use crate::template::Template;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -34,6 +37,12 @@ pub struct EnvSpec {
 pub struct InvokeStats {
     /// Set on the environment's first invocation: spawn → first `/next`.
     pub init_duration: Option<Duration>,
+    /// Set instead on a restored environment's first invocation: fork
+    /// request → first `/next`.
+    pub restore_duration: Option<Duration>,
+    /// The restore's billed part: the child's own start (environment set-up
+    /// and after-restore hooks) → first `/next`.
+    pub billed_restore_duration: Option<Duration>,
     /// Event delivered → result posted (or the timeout).
     pub duration: Duration,
     /// Peak resident memory of the runtime process, MB.
@@ -48,6 +57,8 @@ pub struct Environment {
     exit: watch::Receiver<Option<String>>,
     logs: LogBuffer,
     started: Instant,
+    /// For a forked environment: when the child reported in.
+    restored_at: Option<Instant>,
     initialised: bool,
     spec: EnvSpec,
     /// Invocations served so far.
@@ -66,16 +77,12 @@ impl Environment {
         env.push(("AWS_LAMBDA_RUNTIME_API".into(), api.addr.to_string()));
         let logs: LogBuffer = Arc::new(Mutex::new(Vec::new()));
         let started = Instant::now();
-        let mut child = process::spawn(&spec.argv, &spec.cwd, &env, &logs)?;
+        let mut child = process::spawn(&spec.argv, &spec.cwd, &env, std::process::Stdio::null(), &logs)?;
         let pid = child.id().unwrap_or(0);
         let (exit_tx, exit) = watch::channel(None);
         tokio::spawn(async move {
             let text = match child.wait().await {
-                Ok(s) => match (s.code(), std::os::unix::process::ExitStatusExt::signal(&s)) {
-                    (Some(c), _) => format!("exit status {c}"),
-                    (None, Some(sig)) => format!("signal: {}", signal_name(sig)),
-                    _ => "exit status unknown".to_string(),
-                },
+                Ok(s) => process::exit_text(s.code(), std::os::unix::process::ExitStatusExt::signal(&s)),
                 Err(e) => format!("wait failed: {e}"),
             };
             let _ = exit_tx.send(Some(text));
@@ -87,11 +94,44 @@ impl Environment {
             exit,
             logs,
             started,
+            restored_at: None,
             initialised: false,
             spec,
             invocations: 0,
             pinned: false,
         })
+    }
+
+    /// Forks an environment from `template` (SnapStart): the child gets its
+    /// own Runtime API, variables (`spec.env`), working directory and output,
+    /// and is then managed like a spawned one. `spec.argv` is not used.
+    pub async fn restore(template: &Template, spec: EnvSpec) -> std::io::Result<Environment> {
+        let (queue, rx) = mpsc::channel(1);
+        let api = RuntimeApi::start(rx).await?;
+        let mut env = spec.env.clone();
+        env.push(("AWS_LAMBDA_RUNTIME_API".into(), api.addr.to_string()));
+        let logs: LogBuffer = Arc::new(Mutex::new(Vec::new()));
+        let started = Instant::now();
+        let forked = template.fork(&env, &spec.cwd).await?;
+        process::capture(forked.output, logs.clone());
+        Ok(Environment {
+            api,
+            queue,
+            pid: forked.pid,
+            exit: forked.exit,
+            logs,
+            started,
+            restored_at: Some(forked.at),
+            initialised: false,
+            spec,
+            invocations: 0,
+            pinned: false,
+        })
+    }
+
+    /// Whether this environment was forked from a template.
+    pub fn restored(&self) -> bool {
+        self.restored_at.is_some()
     }
 
     /// The caller's label (log stream name).
@@ -162,7 +202,14 @@ impl Environment {
         let begun = Instant::now();
         if !self.initialised {
             self.initialised = true;
-            stats.init_duration = Some(self.api.first_next().unwrap_or(begun).saturating_duration_since(self.started));
+            let ready = self.api.first_next().unwrap_or(begun);
+            match self.restored_at {
+                Some(at) => {
+                    stats.restore_duration = Some(ready.saturating_duration_since(self.started));
+                    stats.billed_restore_duration = Some(ready.saturating_duration_since(at));
+                }
+                None => stats.init_duration = Some(ready.saturating_duration_since(self.started)),
+            }
         }
         let limit_kb = self.spec.memory_mb * 1024;
         let period = Duration::from_millis(25);
@@ -254,15 +301,5 @@ async fn failure(status: &mut watch::Receiver<Status>, exit: &mut watch::Receive
         biased;
         o = init_error => o,
         o = exited => o,
-    }
-}
-
-fn signal_name(sig: i32) -> String {
-    match sig {
-        libc::SIGKILL => "killed".into(),
-        libc::SIGTERM => "terminated".into(),
-        libc::SIGSEGV => "segmentation fault".into(),
-        libc::SIGABRT => "aborted".into(),
-        other => format!("signal {other}"),
     }
 }

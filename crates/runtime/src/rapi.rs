@@ -1,7 +1,9 @@
 //! The Runtime API (`2018-06-01`) of one environment: an HTTP/1.1 listener
 //! on a loopback port serving `GET /runtime/invocation/next` (long poll),
 //! `POST /runtime/invocation/{id}/response|error` and
-//! `POST /runtime/init/error`, with AWS's headers and status codes.
+//! `POST /runtime/init/error` (and `/runtime/restore/error`, a failed
+//! after-restore hook, which ends the environment the same way), with AWS's
+//! headers and status codes.
 
 use crate::invocation::{Invocation, Outcome};
 use bytes::Bytes;
@@ -140,7 +142,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Inf
     let method = req.method().clone();
     Ok(match (method.as_str(), rest) {
         ("GET", "invocation/next") => next(&shared).await,
-        ("POST", "init/error") => {
+        ("POST", "init/error") | ("POST", "restore/error") => {
             let (error_type, body) = read_error(req).await;
             shared.status.send_if_modified(|s| {
                 if *s == Status::Running {

@@ -1,7 +1,8 @@
 # Stratus's managed runtime for Python functions: loads the handler named by
 # _HANDLER from LAMBDA_TASK_ROOT and serves events from the Lambda Runtime
 # API (AWS_LAMBDA_RUNTIME_API), giving handlers the event and context AWS
-# gives them. Standard library only.
+# gives them. Standard library only. With _STRATUS_FORK_SERVER set it runs
+# as a SnapStart fork server instead (_stratus_forkserver.py).
 import http.client
 import importlib
 import json
@@ -10,7 +11,9 @@ import sys
 import time
 import traceback
 
-API = os.environ["AWS_LAMBDA_RUNTIME_API"]
+API = os.environ.get("AWS_LAMBDA_RUNTIME_API", "")
+# Set while initialising a SnapStart fork server: init errors are raised to it.
+_SNAPSHOT = bool(os.environ.pop("_STRATUS_FORK_SERVER", None))
 ROOT = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
 sys.path.insert(0, ROOT)
 # Started with -S (no site processing, which costs tens of ms): put the
@@ -29,7 +32,7 @@ else:
 for extra in ("/opt/python",):
     if os.path.isdir(extra):
         sys.path.append(extra)
-_conn = http.client.HTTPConnection(API)
+_conn = None
 _REQUEST_ID = {"id": None}
 
 
@@ -60,6 +63,8 @@ def _request(method, path, body=None, headers=None):
     global _conn
     for attempt in (0, 1):
         try:
+            if _conn is None:
+                _conn = http.client.HTTPConnection(API)
             _conn.request(method, "/2018-06-01/runtime/" + path, body, headers or {})
             r = _conn.getresponse()
             return r, r.read()
@@ -80,9 +85,20 @@ def _error_body(e, request_id=None, error_type=None, message=None):
     return json.dumps(body)
 
 
+class InitFailed(Exception):
+    """An init error of a fork server, carried to Stratus instead of posted."""
+
+    def __init__(self, body, error_type):
+        super().__init__(error_type)
+        self.body = body
+        self.error_type = error_type
+
+
 def _init_error(body, error_type):
     sys.stdout.write("[ERROR] %s\n" % body)
     sys.stdout.flush()
+    if _SNAPSHOT:
+        raise InitFailed(body, error_type)
     _request("POST", "init/error", body, {"Lambda-Runtime-Function-Error-Type": error_type})
     sys.exit(1)
 
@@ -145,8 +161,30 @@ def _load():
     return handler
 
 
+def restored(api):
+    """In a forked environment: talk to its own Runtime API from now on."""
+    global API, _conn
+    API = api
+    _conn = None
+
+
+def restore_error(body):
+    """Reports a failed after-restore hook; the environment then ends."""
+    sys.stdout.write("[ERROR] %s\n" % body)
+    sys.stdout.flush()
+    _request("POST", "restore/error", body, {"Lambda-Runtime-Function-Error-Type": "Runtime.AfterRestoreError"})
+    os._exit(1)
+
+
 def main():
-    handler = _load()
+    if _SNAPSHOT:
+        import _stratus_forkserver
+        _stratus_forkserver.run(sys.modules[__name__])
+        return
+    serve(_load())
+
+
+def serve(handler):
     while True:
         r, body = _request("GET", "invocation/next")
         headers = r.headers

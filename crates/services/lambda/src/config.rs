@@ -167,6 +167,7 @@ pub fn new_config(input: &Value, arn: &str, name: &str, code_sha: &str, code_siz
         merge_logging(&mut c, l);
     }
     dead_letter(&mut c, input);
+    crate::snapstart::check(&c)?;
     Ok(c)
 }
 
@@ -216,6 +217,7 @@ pub fn update_config(c: &mut Value, input: &Value) -> Result<(), AwsError> {
         merge_logging(c, l);
     }
     dead_letter(c, input);
+    crate::snapstart::check(c)?;
     touch(c);
     Ok(())
 }

@@ -29,8 +29,9 @@ pub fn stream_name(version: &str) -> String {
 /// Writes the shipped bootstraps under `dir` (at startup; blocking).
 pub fn install_bootstraps(dir: &std::path::Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    std::fs::write(dir.join("bootstrap.py"), bootstraps::PYTHON)?;
-    std::fs::write(dir.join("bootstrap.mjs"), bootstraps::NODE)?;
+    for (name, content) in bootstraps::FILES {
+        std::fs::write(dir.join(name), content)?;
+    }
     Ok(())
 }
 
@@ -49,6 +50,25 @@ pub async fn start(
     version: &str,
     init_type: &str,
 ) -> Result<Started, StartError> {
+    let (spec, warning) = spec(s, ctx, config, code_hex, version, init_type).await?;
+    let env = Environment::start(spec).await.map_err(|e| StartError::Init {
+        error_type: "Runtime.InvalidEntrypoint".into(),
+        message: format!("RequestId: {{rid}} Error: fork/exec failed: {e}"),
+    })?;
+    Ok(Started { env, warning })
+}
+
+/// How to start an environment for `config`: the code unpacked, its own
+/// directory created, the command and variables chosen; with the
+/// interpreter warning, if any.
+pub async fn spec(
+    s: &Shared,
+    ctx: &RequestContext,
+    config: &Value,
+    code_hex: &str,
+    version: &str,
+    init_type: &str,
+) -> Result<(EnvSpec, Option<String>), StartError> {
     let name = config.str("FunctionName").unwrap_or("").to_string();
     let runtime = config.str("Runtime").unwrap_or("provided.al2023").to_string();
     let launch = bootstraps::launch(&runtime)
@@ -172,11 +192,7 @@ pub async fn start(
     }
     let spec =
         EnvSpec { argv, cwd: task_root, env: vars, memory_mb: memory as u64, owned_dir: Some(env_dir), label: stream };
-    let env = Environment::start(spec).await.map_err(|e| StartError::Init {
-        error_type: "Runtime.InvalidEntrypoint".into(),
-        message: format!("RequestId: {{rid}} Error: fork/exec failed: {e}"),
-    })?;
-    Ok(Started { env, warning })
+    Ok((spec, warning))
 }
 
 /// The unpacked code for `hex`, unpacking it from the store on first use.

@@ -81,6 +81,9 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
             Ok::<_, AwsError>(())
         })
         .await?;
+    if let Some(v) = &published {
+        s.snapstart.published(ctx, &v.config);
+    }
     Ok(config::as_created(&record.config))
 }
 
@@ -167,7 +170,7 @@ pub async fn update_code(s: &Shared, ctx: &RequestContext, input: &Value) -> Res
     let arn = names::function_arn(ctx, &r.name);
     let name = r.name.clone();
     let (input, ctx2) = (input.clone(), ctx.clone());
-    let (record, _) = s
+    let (record, published) = s
         .store
         .transact(move |txn| {
             let mut rec: FunctionRecord = match txn.get(&key)? {
@@ -193,6 +196,9 @@ pub async fn update_code(s: &Shared, ctx: &RequestContext, input: &Value) -> Res
             Ok::<_, AwsError>((rec, ver))
         })
         .await?;
+    if let Some(v) = &published {
+        s.snapstart.published(ctx, &v.config);
+    }
     s.pool.drain(&format!("{}$LATEST/", pool_prefix(ctx, &r.name)));
     Ok(config::as_updating(&record.config))
 }

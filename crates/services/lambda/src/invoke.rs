@@ -1,6 +1,7 @@
 //! Invoke: RequestResponse, Event and DryRun; qualifiers and alias routing;
 //! admission against concurrency; running the event in a warm or new
-//! environment; turning the outcome into AWS's payload, FunctionError,
+//! environment (restored from a SnapStart template when the version has
+//! one: `templates`); turning the outcome into AWS's payload, FunctionError,
 //! ExecutedVersion and LogResult; START/END/REPORT log lines; metering.
 
 use crate::envs::{self, StartError};
@@ -128,7 +129,7 @@ pub async fn run(
     let mut log = runlog::RunLog::new(request_id, &res.version);
     let (mut env, fresh) = match s.pool.acquire(&key) {
         Some(env) => (env, false),
-        None => match envs::start(s, ctx, &res.config, &res.code_hex, &res.version, "on-demand").await {
+        None => match crate::templates::start_env(s, ctx, res, &mut log).await {
             Ok(st) => {
                 if let Some(w) = st.warning {
                     log.init_line(w);
@@ -195,7 +196,8 @@ pub fn pool_key(ctx: &RequestContext, res: &Resolved) -> String {
 
 fn billed_ms(stats: &InvokeStats) -> u64 {
     let d = stats.duration + stats.init_duration.unwrap_or_default();
-    (d.as_micros() as u64).div_ceil(1000).max(1)
+    let restore = stats.billed_restore_duration.map_or(0, |r| (r.as_micros() as u64).div_ceil(1000));
+    (d.as_micros() as u64).div_ceil(1000).max(1) + restore
 }
 
 /// The Invoke payload and FunctionError for an outcome, as AWS writes them.

@@ -26,9 +26,11 @@ mod provisioned;
 mod resolve;
 mod runlog;
 mod s3code;
+mod snapstart;
 mod state;
 mod stream;
 mod tags;
+mod templates;
 #[cfg(test)]
 mod tests;
 mod urls;
@@ -116,6 +118,7 @@ pub struct Lambda {
 impl Drop for Lambda {
     fn drop(&mut self) {
         self.shared.pool.drain("");
+        self.shared.snapstart.templates.drain("");
         if self.temporary {
             let _ = std::fs::remove_dir_all(&self.shared.base);
         }
@@ -141,6 +144,7 @@ impl Lambda {
             meter: meter::Meter::default(),
             queue: asynq::Queue::default(),
             esm: esm::Registry::default(),
+            snapstart: snapstart::Snapshots::default(),
             logs_tx,
             base: base.clone(),
         };
@@ -240,6 +244,7 @@ impl Service for Lambda {
 
     fn reset(&self) {
         self.shared.pool.drain("");
+        self.shared.snapstart.templates.drain("");
         self.shared.counters.reset();
         self.shared.meter.reset();
     }
@@ -249,6 +254,7 @@ impl Service for Lambda {
             tokio::spawn(asynq::worker(self.shared.clone())),
             tokio::spawn(provisioned::restore(self.shared.clone())),
             tokio::spawn(esm::poller::supervise(self.shared.clone())),
+            tokio::spawn(snapstart::worker(self.shared.clone())),
         ];
         if let Some(rx) = self.logs_rx.lock().ok().and_then(|mut r| r.take()) {
             tasks.push(tokio::spawn(runlog::shipper(self.shared.store.clone(), rx)));
@@ -276,6 +282,7 @@ impl Service for Lambda {
         }
         esm::poller::shutdown(&self.shared).await;
         self.shared.pool.drain("");
+        self.shared.snapstart.templates.drain("");
     }
 
     fn claims(&self, req: &HttpRequest) -> bool {

@@ -9,6 +9,7 @@ use stratus_core::input::Input;
 use stratus_core::{AwsError, RequestContext};
 use stratus_store::Store;
 
+#[derive(Clone)]
 pub struct Resolved {
     pub record: FunctionRecord,
     /// The configuration of the version that runs.

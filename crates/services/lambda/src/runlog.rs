@@ -1,6 +1,7 @@
 //! One invocation's log as Lambda writes it: init output, START, the
 //! function's lines, the timeout notice, END and REPORT (Duration, Billed
-//! Duration, Memory Size, Max Memory Used, Init Duration), shipped to
+//! Duration, Memory Size, Max Memory Used, Init Duration or, for a SnapStart
+//! restore, Restore Duration and Billed Restore Duration), shipped to
 //! CloudWatch Logs (`/aws/lambda/<name>`, one stream per environment).
 
 use crate::state::Shared;
@@ -53,13 +54,19 @@ impl RunLog {
         self.events.push((end, format!("END RequestId: {}\n", self.rid)));
         let ms = stats.duration.as_secs_f64() * 1000.0;
         let init_ms = stats.init_duration.map(|d| d.as_secs_f64() * 1000.0);
-        let billed = ((ms + init_ms.unwrap_or(0.0)).ceil() as u64).max(1);
+        let restore_ms = stats.restore_duration.map(|d| d.as_secs_f64() * 1000.0);
+        let billed_restore = stats.billed_restore_duration.map(|d| (d.as_secs_f64() * 1000.0).ceil() as u64);
+        let billed = ((ms + init_ms.unwrap_or(0.0)).ceil() as u64).max(1) + billed_restore.unwrap_or(0);
         let mut report = format!(
             "REPORT RequestId: {}\tDuration: {ms:.2} ms\tBilled Duration: {billed} ms\tMemory Size: {memory} MB\tMax Memory Used: {} MB\t",
             self.rid, stats.max_memory_mb
         );
         if let Some(i) = init_ms {
             report.push_str(&format!("Init Duration: {i:.2} ms\t"));
+        }
+        if let Some(r) = restore_ms {
+            let b = billed_restore.unwrap_or(0);
+            report.push_str(&format!("Restore Duration: {r:.2} ms\tBilled Restore Duration: {b} ms\t"));
         }
         match outcome {
             Outcome::Timeout => report.push_str("Status: timeout\n"),

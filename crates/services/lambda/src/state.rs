@@ -18,6 +18,8 @@ pub struct Shared {
     pub queue: crate::asynq::Queue,
     /// The running event source mapping pollers.
     pub esm: crate::esm::Registry,
+    /// SnapStart: the snapshot queue and the templates of published versions.
+    pub snapstart: crate::snapstart::Snapshots,
     /// To the log shipper (`runlog::shipper`).
     pub logs_tx: tokio::sync::mpsc::UnboundedSender<crate::runlog::Batch>,
     /// `{base}/code/{sha}`: unpacked packages; `{base}/env/{id}`: per-environment dirs;

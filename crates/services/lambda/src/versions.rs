@@ -1,5 +1,6 @@
 //! PublishVersion and ListVersionsByFunction: published versions are
-//! immutable snapshots of $LATEST numbered from 1.
+//! immutable snapshots of $LATEST numbered from 1 (with SnapStart, Pending
+//! until their snapshot is ready: `snapstart`).
 
 use crate::db::{self, FunctionRecord, VersionRecord};
 use crate::errors;
@@ -26,6 +27,7 @@ pub fn new_version(
         c["Description"] = d.into();
     }
     c["RevisionId"] = uuid::Uuid::new_v4().to_string().into();
+    crate::snapstart::mark_published(&mut c);
     (rec.clone(), VersionRecord { config: c, code_hex: rec.code_hex.clone() })
 }
 
@@ -34,8 +36,9 @@ pub async fn publish(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<
     let key = db::fn_key(ctx, &r.name);
     let arn = names::function_arn(ctx, &r.name);
     let name = r.name.clone();
+    let caller = ctx.clone();
     let (input, ctx) = (input.clone(), ctx.clone());
-    s.store
+    let config = s.store
         .transact(move |txn| {
             let rec: FunctionRecord = match txn.get(&key)? {
                 Some(b) => db::decode(&b)?,
@@ -68,7 +71,9 @@ pub async fn publish(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<
             txn.put(key.clone(), db::encode(&rec2));
             Ok(ver.config)
         })
-        .await
+        .await?;
+    s.snapstart.published(&caller, &config);
+    Ok(config)
 }
 
 fn same_content(version: &Value, latest: &Value) -> bool {
@@ -77,6 +82,13 @@ fn same_content(version: &Value, latest: &Value) -> bool {
         if let Some(o) = c.as_object_mut() {
             for k in ["Version", "FunctionArn", "RevisionId", "LastModified", "State", "LastUpdateStatus"] {
                 o.remove(k);
+            }
+            for k in ["StateReason", "StateReasonCode"] {
+                o.remove(k);
+            }
+            // On published versions SnapStart reads On; $LATEST keeps Off.
+            if let Some(ss) = o.get_mut("SnapStart").and_then(Value::as_object_mut) {
+                ss.remove("OptimizationStatus");
             }
         }
         c

@@ -132,7 +132,11 @@ fn anonymous() -> Identity {
 
 fn unsigned_allowed(model: &'static ServiceModel, wire: Protocol, req: &HttpRequest) -> bool {
     match decode::decode(model, wire, req) {
-        Ok(d) => UNSIGNED_OPERATIONS.contains(&(model.name, d.operation.name)),
+        Ok(d) => {
+            UNSIGNED_OPERATIONS.contains(&(model.name, d.operation.name))
+                || (model.name == "cognito-idp" && stratus_cognito::IDP_UNSIGNED.contains(&d.operation.name))
+                || (model.name == "cognito-identity" && stratus_cognito::IDENTITY_UNSIGNED.contains(&d.operation.name))
+        }
         Err(_) => false,
     }
 }

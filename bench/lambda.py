@@ -10,10 +10,15 @@ loopback with keep-alive:
   HTTP floor, so invoke minus health is Stratus's + the runtime loop's share;
 - warm invocations per second with wrk (WRK_CONNS connections, null runtime);
 - cold start: invoke right after UpdateFunctionConfiguration (new revision,
-  so a new environment) for the null runtime and Python.
+  so a new environment) for the null runtime and Python;
+- SnapStart: a new environment per sample of a published Python version,
+  restored from its fork server (SnapStart on) against a plain cold start
+  (SnapStart off). The handler ends its environment just after answering,
+  so every sample starts a new one; Restore/Init Duration come from the
+  REPORT line (LogType Tail).
 
 Prints a markdown table and writes JSON to $BENCH_OUT/lambda.json.
-Knobs: STRATUS_BIN, N=2000, COLD_N=10, WRK_CONNS=8, WRK_DURATION=5.
+Knobs: STRATUS_BIN, N=2000, COLD_N=10, SNAP_N=20, WRK_CONNS=8, WRK_DURATION=5.
 MiniStack is not run here (see docs/benchmarks.md)."""
 
 import http.client
@@ -33,6 +38,7 @@ BIN = os.environ.get("STRATUS_BIN", os.path.join(ROOT, "target", "release", "str
 OUT = os.environ.get("BENCH_OUT", os.path.join(ROOT, "bench", "out"))
 N = int(os.environ.get("N", "2000"))
 COLD_N = int(os.environ.get("COLD_N", "10"))
+SNAP_N = int(os.environ.get("SNAP_N", "20"))
 WRK_CONNS = os.environ.get("WRK_CONNS", "8")
 WRK_DURATION = os.environ.get("WRK_DURATION", "5")
 AUTH = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"
@@ -62,13 +68,57 @@ def call(conn, method, path, body=None):
     return r.status, data
 
 
-def create(conn, name, runtime, handler, zipbytes):
+def create(conn, name, runtime, handler, zipbytes, extra=None):
     import base64
-    body = json.dumps({"FunctionName": name, "Runtime": runtime, "Role": "arn:aws:iam::000000000000:role/r",
-                       "Handler": handler, "Code": {"ZipFile": base64.b64encode(zipbytes).decode()},
-                       "MemorySize": 128, "Timeout": 10})
-    st, data = call(conn, "POST", "/2015-03-31/functions", body)
+    body = {"FunctionName": name, "Runtime": runtime, "Role": "arn:aws:iam::000000000000:role/r",
+            "Handler": handler, "Code": {"ZipFile": base64.b64encode(zipbytes).decode()},
+            "MemorySize": 128, "Timeout": 10}
+    body.update(extra or {})
+    st, data = call(conn, "POST", "/2015-03-31/functions", json.dumps(body))
     assert st == 201, data
+
+
+# Ends its environment right after answering, so the next invoke needs a new one.
+DYING_APP = ("import os, threading\n"
+             "def handler(e, c):\n"
+             "    threading.Timer(0.005, os._exit, (0,)).start()\n"
+             "    return e\n")
+
+
+def publish_active(conn, name):
+    """Publishes $LATEST and waits until the version is Active; returns its number."""
+    st, data = call(conn, "POST", f"/2015-03-31/functions/{name}/versions", b"{}")
+    assert st == 201, data
+    version = json.loads(data)["Version"]
+    for _ in range(600):
+        st, data = call(conn, "GET", f"/2015-03-31/functions/{name}/configuration?Qualifier={version}")
+        if json.loads(data).get("State") == "Active":
+            return version
+        time.sleep(0.05)
+    raise RuntimeError(f"{name}:{version} never became Active")
+
+
+def new_environments(conn, name, version, n):
+    """Invoke RTT (ms) of `n` invocations that each start a new environment,
+    with the REPORT line's Restore Duration or Init Duration (ms)."""
+    import base64
+    rtt, startup = [], []
+    path = f"{invoke_path(name)}?Qualifier={version}"
+    for _ in range(n):
+        t = time.perf_counter()
+        conn.request("POST", path, body=b"{}", headers={**HEADERS, "X-Amz-Log-Type": "Tail"})
+        r = conn.getresponse()
+        r.read()
+        rtt.append((time.perf_counter() - t) * 1e3)
+        assert r.status == 200 and not r.getheader("X-Amz-Function-Error"), r.status
+        log = base64.b64decode(r.getheader("X-Amz-Log-Result") or "").decode()
+        report = next((l for l in log.splitlines() if l.startswith("REPORT")), "")
+        for field in ("Restore Duration: ", "Init Duration: "):
+            if field in report:
+                startup.append(float(report.split(field, 1)[1].split(" ms", 1)[0]))
+        # Let the environment end before the next sample.
+        time.sleep(0.1)
+    return rtt, startup
 
 
 def invoke_path(name):
@@ -140,6 +190,15 @@ def main():
         for name in names:
             cs = cold(conn, name, COLD_N)
             results[f"cold_{name}_ms"] = {"p50": pct(cs, 50), "min": min(cs), "max": max(cs)}
+        create(conn, "pysnap", "python3.12", "app.handler", zip_of([("app.py", DYING_APP, 0o644)]),
+               {"SnapStart": {"ApplyOn": "PublishedVersions"}})
+        create(conn, "pyplain", "python3.12", "app.handler", zip_of([("app.py", DYING_APP, 0o644)]))
+        for name, key in (("pysnap", "snapstart"), ("pyplain", "plain")):
+            version = publish_active(conn, name)
+            rtt, startup = new_environments(conn, name, version, SNAP_N)
+            results[f"newenv_{key}_py_ms"] = {"p50": statistics.median(rtt), "min": min(rtt), "max": max(rtt),
+                                               "startup_p50": statistics.median(startup) if startup else None,
+                                               "reported": len(startup)}
         lua = os.path.join(tmp, "invoke.lua")
         with open(lua, "w") as f:
             f.write('wrk.method = "POST"\nwrk.body = \'{"hello":"world","quiet":1}\'\n'
@@ -172,6 +231,11 @@ def main():
             c = w["cold_rust_ms"]
             print(f"| Cold start invoke, Rust lambda_runtime (p50, min–max) | {c['p50']:.1f} ms ({c['min']:.1f}–{c['max']:.1f}) |")
         print(f"| Cold start invoke, Python (p50, min–max) | {w['cold_py_ms']['p50']:.1f} ms ({w['cold_py_ms']['min']:.1f}–{w['cold_py_ms']['max']:.1f}) |")
+        for key, label in (("snapstart", "SnapStart restore (published version)"), ("plain", "plain cold start (published version)")):
+            x = w[f"newenv_{key}_py_ms"]
+            field = "Restore" if key == "snapstart" else "Init"
+            startup = f"; REPORT {field} Duration p50 {x['startup_p50']:.1f} ms" if x["startup_p50"] is not None else ""
+            print(f"| New environment invoke, Python {label} (median, min–max) | {x['p50']:.1f} ms ({x['min']:.1f}–{x['max']:.1f}){startup} |")
         print(f"\nload average at end: {' '.join(w['load'])}")
     finally:
         proc.terminate()

@@ -8,6 +8,9 @@ local counter = 0
 wrk.method = "PUT"
 wrk.headers["Content-Type"] = "application/octet-stream"
 wrk.headers["X-Amz-Content-Sha256"] = "UNSIGNED-PAYLOAD"
+wrk.headers["X-Amz-Date"] = "20250101T000000Z"
+wrk.headers["Authorization"] =
+  "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"
 
 function setup(thread)
   thread:set("tid", tostring(math.random(1, 1e9)))

@@ -4,7 +4,7 @@
 //! into a bounded channel from a blocking thread. Files live under
 //! `{data_dir}/s3/`, or a private temp dir with `--in-memory`.
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use crate::checksums::BodyDigest;
 use crate::error::internal;
 use crate::model::Segment;
 
-/// Bytes handed to the writing thread at a time.
+/// Bytes (at least) handed to the writing thread at a time.
 const WRITE_CHUNK: usize = 1024 * 1024;
 /// Chunks buffered between the request and the writing thread.
 const WRITE_AHEAD: usize = 4;
@@ -79,13 +79,13 @@ impl Files {
         let path = self.tmp_path(&id);
         // A blocking thread writes (and finally fsyncs) while this task
         // hashes the next chunks, so hashing and disk work overlap.
-        let (tx, rx) = mpsc::channel::<Bytes>(WRITE_AHEAD);
+        let (tx, rx) = mpsc::channel::<Vec<Bytes>>(WRITE_AHEAD);
         let writer = tokio::task::spawn_blocking({
             let path = path.clone();
             move || write_file(&path, rx)
         });
         let fed = async {
-            let mut pending = BytesMut::new();
+            let (mut pending, mut pending_len) = (Vec::new(), 0);
             while let Some(chunk) = body.chunk().await {
                 let chunk = chunk?;
                 digest.update(&chunk);
@@ -95,13 +95,17 @@ impl Files {
                         "Your proposed upload exceeds the maximum allowed size",
                     ));
                 }
-                pending.extend_from_slice(&chunk);
-                if pending.len() >= WRITE_CHUNK && tx.send(pending.split().freeze()).await.is_err() {
-                    break; // the writer failed; its error is reported below
+                pending_len += chunk.len();
+                pending.push(chunk);
+                if pending_len >= WRITE_CHUNK {
+                    pending_len = 0;
+                    if tx.send(std::mem::take(&mut pending)).await.is_err() {
+                        break; // the writer failed; its error is reported below
+                    }
                 }
             }
             if !pending.is_empty() {
-                let _ = tx.send(pending.freeze()).await;
+                let _ = tx.send(pending).await;
             }
             Ok(())
         }
@@ -226,11 +230,13 @@ pub fn new_id() -> String {
 }
 
 /// Writes every chunk from `rx` into a new file at `path`, then fsyncs it.
-fn write_file(path: &Path, mut rx: mpsc::Receiver<Bytes>) -> std::io::Result<()> {
+fn write_file(path: &Path, mut rx: mpsc::Receiver<Vec<Bytes>>) -> std::io::Result<()> {
     use std::io::Write;
     let mut file = File::create(path)?;
-    while let Some(chunk) = rx.blocking_recv() {
-        file.write_all(&chunk)?;
+    while let Some(chunks) = rx.blocking_recv() {
+        for chunk in chunks {
+            file.write_all(&chunk)?;
+        }
     }
     file.sync_all()
 }

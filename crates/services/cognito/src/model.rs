@@ -75,20 +75,33 @@ impl Pool {
         self.spec.get("MfaConfiguration").and_then(Value::as_str).unwrap_or("OFF")
     }
 
+    /// The password policy in effect: AWS's default (8 characters, all four
+    /// character classes) when none was given; a given policy's absent
+    /// flags are false, as the SDKs leave out false booleans.
     pub fn password_policy(&self) -> Value {
-        let given = self.spec.get("Policies").and_then(|p| p.get("PasswordPolicy")).cloned().unwrap_or(json!({}));
+        let Some(given) = self.spec.get("Policies").and_then(|p| p.get("PasswordPolicy")).and_then(Value::as_object)
+        else {
+            return json!({
+                "MinimumLength": 8,
+                "RequireUppercase": true,
+                "RequireLowercase": true,
+                "RequireNumbers": true,
+                "RequireSymbols": true,
+                "TemporaryPasswordValidityDays": 7
+            });
+        };
+        let flag = |k: &str| given.get(k).and_then(Value::as_bool).unwrap_or(false);
+        let days = given.get("TemporaryPasswordValidityDays").and_then(Value::as_i64).filter(|d| *d > 0).unwrap_or(7);
         let mut out = json!({
-            "MinimumLength": 8,
-            "RequireUppercase": true,
-            "RequireLowercase": true,
-            "RequireNumbers": true,
-            "RequireSymbols": true,
-            "TemporaryPasswordValidityDays": 7
+            "MinimumLength": given.get("MinimumLength").and_then(Value::as_i64).unwrap_or(8),
+            "RequireUppercase": flag("RequireUppercase"),
+            "RequireLowercase": flag("RequireLowercase"),
+            "RequireNumbers": flag("RequireNumbers"),
+            "RequireSymbols": flag("RequireSymbols"),
+            "TemporaryPasswordValidityDays": days
         });
-        if let (Some(o), Some(g)) = (out.as_object_mut(), given.as_object()) {
-            for (k, v) in g {
-                o.insert(k.clone(), v.clone());
-            }
+        if let Some(h) = given.get("PasswordHistorySize") {
+            out["PasswordHistorySize"] = h.clone();
         }
         out
     }

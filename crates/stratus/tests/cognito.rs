@@ -630,3 +630,109 @@ async fn list_users_filters_and_email_usernames() {
         ("ResourceNotFoundException", "User pool us-east-1_nope12345 does not exist.")
     );
 }
+
+#[tokio::test]
+async fn identity_pool_credentials_work_in_strict_mode() {
+    let server = common::server_with(stratus::config::ServeArgs {
+        auth: stratus::config::AuthMode::Strict,
+        ..stratus::config::ServeArgs::ephemeral()
+    })
+    .await;
+    let config = common::sdk_config(&server).await;
+    let c = idp::Client::new(&config);
+    let (pool_id, client_id, _) = pool_and_client(&c, false).await;
+    confirmed_user(&c, &pool_id, "fay", "Passw0rdxx").await;
+    // Unsigned InitiateAuth is accepted in strict mode.
+    let anonymous = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(server.endpoint())
+        .region(aws_config::Region::new("us-east-1"))
+        .no_credentials()
+        .load()
+        .await;
+    let unsigned = idp::Client::new(&anonymous);
+    let out = unsigned
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "fay")
+        .auth_parameters("PASSWORD", "Passw0rdxx")
+        .send()
+        .await
+        .expect("unsigned sign in");
+    let id_token = out.authentication_result().and_then(|r| r.id_token()).expect("id").to_string();
+
+    let ci = aws_sdk_cognitoidentity::Client::new(&config);
+    let provider = format!("cognito-idp.us-east-1.amazonaws.com/{pool_id}");
+    let pool = ci
+        .create_identity_pool()
+        .identity_pool_name("ids")
+        .allow_unauthenticated_identities(false)
+        .cognito_identity_providers(
+            aws_sdk_cognitoidentity::types::CognitoIdentityProvider::builder()
+                .provider_name(&provider)
+                .client_id(&client_id)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("identity pool");
+    let ipid = pool.identity_pool_id().to_string();
+    ci.set_identity_pool_roles()
+        .identity_pool_id(&ipid)
+        .roles("authenticated", "arn:aws:iam::000000000000:role/authed")
+        .send()
+        .await
+        .expect("roles");
+    let roles = ci.get_identity_pool_roles().identity_pool_id(&ipid).send().await.expect("get roles");
+    assert_eq!(
+        roles.roles().and_then(|r| r.get("authenticated")).map(String::as_str),
+        Some("arn:aws:iam::000000000000:role/authed")
+    );
+
+    let ci_unsigned = aws_sdk_cognitoidentity::Client::new(&anonymous);
+    let err = ci_unsigned.get_id().identity_pool_id(&ipid).send().await.expect_err("unauthenticated refused");
+    assert_eq!(err.code(), Some("NotAuthorizedException"));
+    let id = ci_unsigned.get_id().identity_pool_id(&ipid).logins(&provider, &id_token).send().await.expect("get id");
+    let identity_id = id.identity_id().expect("identity").to_string();
+    let again = ci_unsigned.get_id().identity_pool_id(&ipid).logins(&provider, &id_token).send().await.expect("get id");
+    assert_eq!(again.identity_id(), Some(identity_id.as_str()));
+    let err = ci_unsigned
+        .get_id()
+        .identity_pool_id(&ipid)
+        .logins(&provider, "not.a.token")
+        .send()
+        .await
+        .expect_err("bad token");
+    assert_eq!(err.code(), Some("NotAuthorizedException"));
+
+    let creds = ci_unsigned
+        .get_credentials_for_identity()
+        .identity_id(&identity_id)
+        .logins(&provider, &id_token)
+        .send()
+        .await
+        .expect("credentials");
+    let cr = creds.credentials().expect("credentials");
+    let sts_config = common::sdk_config_session(
+        &server,
+        cr.access_key_id().expect("akid"),
+        cr.secret_key().expect("secret"),
+        cr.session_token().expect("token"),
+    )
+    .await;
+    let who =
+        aws_sdk_sts::Client::new(&sts_config).get_caller_identity().send().await.expect("strict auth accepts them");
+    assert_eq!(who.arn(), Some("arn:aws:sts::000000000000:assumed-role/authed/CognitoIdentityCredentials"));
+
+    let open_id = ci_unsigned
+        .get_open_id_token()
+        .identity_id(&identity_id)
+        .logins(&provider, &id_token)
+        .send()
+        .await
+        .expect("openid");
+    let claims = claims(open_id.token().expect("token"));
+    assert_eq!(claims["aud"], ipid.as_str());
+    assert_eq!(claims["sub"], identity_id.as_str());
+    assert_eq!(claims["amr"][0], "authenticated");
+}

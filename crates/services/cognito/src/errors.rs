@@ -67,10 +67,6 @@ pub fn invalid_session() -> AwsError {
     not_authorized("Invalid session for the user, session is expired.")
 }
 
-pub fn identity_not_found(msg: impl Into<String>) -> AwsError {
-    AwsError::bad_request("ResourceNotFoundException", msg)
-}
-
 /// A record that does not decode is Stratus's fault.
 pub fn corrupt(what: &str, e: impl std::fmt::Display) -> AwsError {
     AwsError::internal(format!("stored {what} cannot be read: {e}"))

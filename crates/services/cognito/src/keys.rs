@@ -108,3 +108,9 @@ pub fn user_origin(pool: &str, user: &str, origin_jti: &str) -> String {
 pub fn user_origins(pool: &str, user: &str) -> String {
     format!("cognito-idp/uorigin/{pool}/{user}\0")
 }
+pub fn identities(pool: &str) -> String {
+    format!("cognito-identity/pident/{pool}/")
+}
+pub fn pool_identity(pool: &str, id: &str) -> String {
+    format!("cognito-identity/pident/{pool}/{id}")
+}

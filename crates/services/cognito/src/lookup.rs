@@ -2,7 +2,6 @@
 //! that lets users sign in with a verified email, phone number or preferred
 //! username, and the account check of administrative calls.
 
-use serde_json::Value;
 use stratus_core::{AwsError, RequestContext};
 use stratus_store::WriteBatch;
 
@@ -158,12 +157,4 @@ pub fn groups_of(s: &Shared, pool: &Pool, user: &User) -> Result<Vec<crate::mode
         a.precedence.unwrap_or(i64::MAX).cmp(&b.precedence.unwrap_or(i64::MAX)).then(a.name.cmp(&b.name))
     });
     Ok(out)
-}
-
-/// A string member of an input, or AWS's InvalidParameterException.
-pub fn required<'a>(input: &'a Value, name: &str) -> Result<&'a str, AwsError> {
-    input
-        .get(name)
-        .and_then(Value::as_str)
-        .ok_or_else(|| crate::errors::invalid_parameter(format!("Missing required parameter {name}")))
 }

@@ -85,8 +85,3 @@ pub async fn end(s: &Shared, session: &Session) -> Result<(), AwsError> {
     s.store.write(batch).await?;
     Ok(())
 }
-
-/// Rewrites a session's state (custom challenges, MFA setup).
-pub async fn save(s: &Shared, session: &Session) -> Result<(), AwsError> {
-    db::put(&s.store, &keys::session(&session.id), session).await
-}

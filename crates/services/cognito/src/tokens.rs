@@ -309,3 +309,28 @@ pub async fn verify_id(s: &Shared, token: &str) -> Result<(Pool, Value), AwsErro
     }
     Ok((pool, claims))
 }
+
+/// An access token for a client itself (the client_credentials grant).
+pub async fn issue_client_credentials(
+    s: &Shared,
+    pool: &Pool,
+    client: &Client,
+    scopes: &[String],
+) -> Result<Value, AwsError> {
+    let key = jwks::pool_key(s, &pool.id).await?;
+    let now = clock::now_epoch() as i64;
+    let claims = json!({
+        "sub": client.id,
+        "token_use": "access",
+        "scope": scopes.join(" "),
+        "auth_time": now,
+        "iss": s.issuer(&pool.region, &pool.id),
+        "exp": now + client.access_validity(),
+        "iat": now,
+        "version": 2,
+        "jti": uuid::Uuid::new_v4().to_string(),
+        "client_id": client.id,
+    });
+    let token = jwt::sign(&key.key, &key.kid, "RS256", &claims).map_err(AwsError::internal)?;
+    Ok(json!({"access_token": token, "expires_in": client.access_validity(), "token_type": "Bearer"}))
+}

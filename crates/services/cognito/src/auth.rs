@@ -368,7 +368,7 @@ fn flow_gate(client: &Client, flow: &str) -> Result<(), AwsError> {
         "USER_SRP_AUTH" => "ALLOW_USER_SRP_AUTH",
         "CUSTOM_AUTH" => "ALLOW_CUSTOM_AUTH",
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => "ALLOW_REFRESH_TOKEN_AUTH",
-        _ => return Err(invalid_parameter(format!("Initiate Auth method not supported."))),
+        _ => return Err(invalid_parameter("Initiate Auth method not supported.")),
     };
     if !client.allows(needed) {
         let msg = match flow {

@@ -198,7 +198,7 @@ async fn check_logins(s: &Shared, pool: &IdentityPool, logins: &Value) -> Result
             let entry =
                 configured.iter().find(|p| p.get("ProviderName").and_then(Value::as_str) == Some(provider.as_str()));
             let Some(entry) = entry else {
-                return Err(not_authorized(format!("Invalid login token. Issuer doesn't match providerName")));
+                return Err(not_authorized("Invalid login token. Issuer doesn't match providerName"));
             };
             let (up, claims) = tokens::verify_id(s, token).await.map_err(|_| bad())?;
             if !provider.ends_with(&format!("/{}", up.id)) {

@@ -25,7 +25,7 @@ fn check_spec(spec: &Map<String, Value>) -> Result<(), AwsError> {
     for s in spec.get("Schema").and_then(Value::as_array).into_iter().flatten() {
         let name = s.get("Name").and_then(Value::as_str).unwrap_or("");
         if !schema::is_standard(name) && s.get("Required").and_then(Value::as_bool) == Some(true) {
-            return Err(invalid_parameter(format!("Required custom attributes are not supported currently.")));
+            return Err(invalid_parameter("Required custom attributes are not supported currently."));
         }
     }
     Ok(())

@@ -94,13 +94,13 @@ pub async fn confirm_sign_up(s: &Shared, input: &Value) -> Result<Value, AwsErro
     {
         user.set_attr(&format!("{a}_verified"), "true");
     }
-    if let Some(attr) = lookup::alias_taken(s, &pool, &user)? {
-        if input.bool("ForceAliasCreation") != Some(true) {
-            return Err(AwsError::bad_request(
-                "AliasExistsException",
-                format!("An account with the given {attr} already exists."),
-            ));
-        }
+    if let Some(attr) = lookup::alias_taken(s, &pool, &user)?
+        && input.bool("ForceAliasCreation") != Some(true)
+    {
+        return Err(AwsError::bad_request(
+            "AliasExistsException",
+            format!("An account with the given {attr} already exists."),
+        ));
     }
     users::confirm(s, &pool, &mut user, Some(&client.id), "PostConfirmation_ConfirmSignUp").await?;
     Ok(json!({}))

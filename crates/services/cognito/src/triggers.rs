@@ -173,6 +173,7 @@ pub struct PreSignUp {
     pub auto_verify_phone: bool,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn pre_sign_up(
     s: &Shared,
     pool: &Pool,

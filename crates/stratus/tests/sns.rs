@@ -270,7 +270,7 @@ async fn aws_error_messages() {
     let (code, message) =
         error_of(sns.get_subscription_attributes().subscription_arn(format!("{arn}:abc")).send().await);
     assert_eq!((code.as_str(), message.as_str()), ("NotFound", "Subscription does not exist"));
-    let west = format!("{}", arn.replace("us-east-1", "eu-west-1"));
+    let west = arn.replace("us-east-1", "eu-west-1");
     let (_, message) = error_of(sns.publish().topic_arn(west).message("x").send().await);
     assert_eq!(message, "Invalid parameter: TopicArn");
 }

@@ -47,7 +47,7 @@ async fn queue_lifecycle_and_attributes() {
         Some("arn:aws:sqs:us-east-1:000000000000:life")
     );
     let listed = c.list_queues().queue_name_prefix("li").send().await.expect("list");
-    assert_eq!(listed.queue_urls(), [url.clone()]);
+    assert_eq!(listed.queue_urls(), std::slice::from_ref(&url));
     c.delete_queue().queue_url(&url).send().await.expect("delete");
     let err = c.get_queue_url().queue_name("life").send().await.expect_err("gone");
     assert!(err.as_service_error().is_some_and(|e| e.is_queue_does_not_exist()), "{err:?}");

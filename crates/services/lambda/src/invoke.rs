@@ -161,7 +161,10 @@ pub async fn run(
         cognito_identity: None,
     };
     let (outcome, stats) = env.invoke(inv).await;
-    let settle = if fresh || !outcome.keeps_environment() { Duration::from_millis(5) } else { Duration::ZERO };
+    // A spawned runtime's init output may still be in its pipes; a restored
+    // one wrote nothing before its first event (its init ran in the template).
+    let spawned = fresh && !env.restored();
+    let settle = if spawned || !outcome.keeps_environment() { Duration::from_millis(5) } else { Duration::ZERO };
     let lines = env.take_logs(settle).await;
     let (payload, function_error) = shape(&outcome, request_id, timeout_s);
     log.finish(lines, &outcome, &stats, memory, timeout_s);

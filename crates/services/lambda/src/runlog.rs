@@ -175,3 +175,27 @@ pub async fn shipper(store: stratus_store::Store, mut rx: tokio::sync::mpsc::Unb
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn restored_first_invocations_report_restore_instead_of_init() {
+        let stats = InvokeStats {
+            duration: Duration::from_micros(306_340),
+            restore_duration: Some(Duration::from_micros(511_250)),
+            billed_restore_duration: Some(Duration::from_micros(302_400)),
+            max_memory_mb: 155,
+            ..InvokeStats::default()
+        };
+        let mut log = RunLog::new("rid", "56");
+        log.finish(Vec::new(), &Outcome::Response(bytes::Bytes::new()), &stats, 3009, 3);
+        let report = log.text().lines().find(|l| l.starts_with("REPORT")).unwrap_or("").to_string();
+        assert_eq!(
+            report,
+            "REPORT RequestId: rid\tDuration: 306.34 ms\tBilled Duration: 610 ms\tMemory Size: 3009 MB\tMax Memory Used: 155 MB\tRestore Duration: 511.25 ms\tBilled Restore Duration: 303 ms\t"
+        );
+    }
+}

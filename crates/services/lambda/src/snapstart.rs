@@ -3,7 +3,8 @@
 //! message for the others), `OptimizationStatus` On on published versions
 //! (Off on $LATEST), and the worker that prepares each new version's
 //! snapshot (its template, `templates`) while the version is Pending, then
-//! marks it Active, or Failed when its Init phase fails.
+//! marks it Active, or Failed when its Init phase fails (versions a stopped
+//! server left Pending are taken up again at start).
 
 use crate::db::{self, VersionRecord};
 use crate::errors;
@@ -94,6 +95,9 @@ pub fn mark_published(config: &mut Value) {
 /// Prepares queued snapshots, and ends templates whose version is gone.
 pub async fn worker(s: Arc<Shared>) {
     let Some(mut rx) = s.snapstart.rx.lock().ok().and_then(|mut r| r.take()) else { return };
+    for r in interrupted(&s) {
+        tokio::spawn(settle(s.clone(), r));
+    }
     let mut tick = tokio::time::interval(Duration::from_secs(15));
     loop {
         tokio::select! {
@@ -106,6 +110,27 @@ pub async fn worker(s: Arc<Shared>) {
             _ = tick.tick() => reap(&s),
         }
     }
+}
+
+/// Versions left Pending by a previous run (stopped while preparing).
+fn interrupted(s: &Shared) -> Vec<Request> {
+    let Ok(all) = s.store.scan_prefix("lambda/", false, None) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (k, v) in all {
+        let k = String::from_utf8_lossy(&k).to_string();
+        let parts: Vec<&str> = k.split('/').collect();
+        let ["lambda", account, region, "ver", name, _] = parts.as_slice() else { continue };
+        let Ok(ver) = db::decode::<VersionRecord>(&v) else { continue };
+        if !is_on(&ver.config) || ver.config.str("State") != Some("Pending") {
+            continue;
+        }
+        let mut ctx = RequestContext::internal("lambda", "PublishVersion");
+        ctx.account_id = account.to_string();
+        ctx.region = region.to_string();
+        let version = ver.config.str("Version").unwrap_or("").to_string();
+        out.push(Request { ctx, name: name.to_string(), version });
+    }
+    out
 }
 
 /// Prepares one version's template and records the outcome in its State.

@@ -56,14 +56,9 @@ pub async fn add(s: &Scope, input: &Value) -> Result<Value, AwsError> {
         .transact(move |txn| {
             let Some(bytes) = txn.get(&key)? else { return Err(no_queue()) };
             let mut queue: Queue = decode("queue", &bytes)?;
-            let mut policy = queue
-                .attributes
-                .get("Policy")
-                .and_then(|p| serde_json::from_str::<Value>(p).ok())
-                .filter(Value::is_object)
-                .unwrap_or_else(
-                    || json!({"Version": "2008-10-17", "Id": format!("{arn}/SQSDefaultPolicy"), "Statement": []}),
-                );
+            let mut policy = stored_policy(&queue).unwrap_or_else(
+                || json!({"Version": "2008-10-17", "Id": format!("{arn}/SQSDefaultPolicy"), "Statement": []}),
+            );
             let mut statements = take_statements(&mut policy);
             if statements.iter().any(|st| st.get("Sid").and_then(Value::as_str) == Some(label.as_str())) {
                 return Err(invalid_param(&label, "Label", "Already exists."));
@@ -77,6 +72,11 @@ pub async fn add(s: &Scope, input: &Value) -> Result<Value, AwsError> {
         })
         .await?;
     Ok(empty())
+}
+
+/// The queue's Policy attribute as a JSON object, if it holds one.
+fn stored_policy(queue: &Queue) -> Option<Value> {
+    queue.attributes.get("Policy").and_then(|p| serde_json::from_str::<Value>(p).ok()).filter(Value::is_object)
 }
 
 /// The policy's statements, taken out of it (a lone statement becomes a list).
@@ -97,12 +97,8 @@ pub async fn remove(s: &Scope, input: &Value) -> Result<Value, AwsError> {
         .transact(move |txn| {
             let Some(bytes) = txn.get(&key)? else { return Err(no_queue()) };
             let mut queue: Queue = decode("queue", &bytes)?;
-            let mut policy = queue
-                .attributes
-                .get("Policy")
-                .and_then(|p| serde_json::from_str::<Value>(p).ok())
-                .filter(Value::is_object)
-                .ok_or_else(|| invalid_param(&label, "Label", "can't find label."))?;
+            let mut policy =
+                stored_policy(&queue).ok_or_else(|| invalid_param(&label, "Label", "can't find label."))?;
             let mut statements = take_statements(&mut policy);
             let before = statements.len();
             statements.retain(|st| st.get("Sid").and_then(Value::as_str) != Some(label.as_str()));

@@ -6,6 +6,7 @@ lifecycle configuration."""
 import hashlib
 import json
 import os
+import time
 import urllib.error
 import urllib.request
 
@@ -33,6 +34,11 @@ def test_cli_cp_sync_ls_rm(client, stratus, tmp_path):
     (src / "sub").mkdir(parents=True)
     (src / "a.txt").write_text("alpha")
     (src / "sub" / "b.txt").write_text("beta")
+    # S3's LastModified has whole seconds (as on AWS); files written in the
+    # same second as their upload would look newer to the next sync.
+    hour_ago = time.time() - 3600
+    for f in (src / "a.txt", src / "sub" / "b.txt"):
+        os.utime(f, (hour_ago, hour_ago))
     out = cli("s3", "sync", str(src), "s3://cli-bucket/tree")
     assert out.returncode == 0, out.stderr
     listing = cli("s3", "ls", "s3://cli-bucket/tree/", "--recursive")

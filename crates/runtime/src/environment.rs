@@ -183,6 +183,7 @@ impl Environment {
         let (rtx, mut rrx) = oneshot::channel();
         let mut status = self.api.status();
         let mut exit = self.exit.clone();
+        let timeout = inv.timeout;
         if self.queue.send(Pending { invocation: inv, delivered: dtx, reply: rtx }).await.is_err() {
             return (Outcome::Exited("exit status unknown".into()), stats);
         }
@@ -199,7 +200,9 @@ impl Environment {
                 return (Outcome::Timeout, stats);
             }
         };
-        let begun = Instant::now();
+        // The billed duration starts when the runtime took the event, which is
+        // when the deadline was set.
+        let begun = deadline.checked_sub(timeout).unwrap_or_else(Instant::now);
         if !self.initialised {
             self.initialised = true;
             let ready = self.api.first_next().unwrap_or(begun);

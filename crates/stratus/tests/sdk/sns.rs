@@ -4,7 +4,7 @@
 //! handshake, headers, signatures checked against the served certificate),
 //! and recorded email.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! refresh and TOTP sign-ins, token revocation, ListUsers filters, and the
 //! errors AWS answers with.
 
-mod common;
+use crate::common;
 
 use aws_sdk_cognitoidentityprovider as idp;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;

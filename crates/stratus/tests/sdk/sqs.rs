@@ -3,7 +3,7 @@
 //! FIFO ordering and deduplication, AWS's error codes, and restart
 //! durability of in-flight and delayed messages.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -4,7 +4,7 @@
 //! copies, versioning and delete markers, listings, tagging, policies,
 //! lifecycle, and notifications delivered to SQS.
 
-mod common;
+use crate::common;
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::ProvideErrorMetadata;

@@ -4,24 +4,15 @@
 //! bootstrap) with AWS's event, context, errors, timeouts, memory limit,
 //! logs and concurrency behaviour.
 
-mod common;
+use crate::common;
+use crate::functions::{Invoked, client, exclusive, invoke, zip_bytes, zip_of};
 
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::error::ProvideErrorMetadata;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{Environment, FunctionCode, InvocationType, LogType, Runtime};
-use base64::Engine;
 use serde_json::{Value, json};
-use std::io::Write;
 use std::time::{Duration, Instant};
-
-/// Tests that start many processes run one at a time, so one's load
-/// cannot push another's functions past their timeouts.
-static PROCESSES: std::sync::OnceLock<tokio::sync::Mutex<()>> = std::sync::OnceLock::new();
-
-async fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
-    PROCESSES.get_or_init(|| tokio::sync::Mutex::new(())).lock().await
-}
 
 const ROLE: &str = "arn:aws:iam::000000000000:role/lambda-role";
 
@@ -92,29 +83,6 @@ while True:
 "#;
 
 /// A zip of `(name, content, unix mode)` entries.
-fn zip_of(files: &[(&str, &str, u32)]) -> Vec<u8> {
-    let files: Vec<(&str, &[u8], u32)> = files.iter().map(|(n, c, m)| (*n, c.as_bytes(), *m)).collect();
-    zip_bytes(&files)
-}
-
-fn zip_bytes(files: &[(&str, &[u8], u32)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, content, mode) in files {
-        let opts = zip::write::SimpleFileOptions::default().unix_permissions(*mode);
-        w.start_file(*name, opts).expect("zip entry");
-        w.write_all(content).expect("zip write");
-    }
-    w.finish().expect("zip finish").into_inner()
-}
-
-/// A client that does not retry, so throttles reach the test as AWS sends them.
-async fn client(server: &stratus::server::Server) -> Client {
-    let conf = aws_sdk_lambda::config::Builder::from(&common::sdk_config(server).await)
-        .retry_config(aws_sdk_lambda::config::retry::RetryConfig::disabled())
-        .build();
-    Client::from_conf(conf)
-}
-
 async fn create(c: &Client, name: &str, runtime: &str, handler: &str, zip: Vec<u8>, timeout: i32, memory: i32) {
     c.create_function()
         .function_name(name)
@@ -132,39 +100,6 @@ async fn create(c: &Client, name: &str, runtime: &str, handler: &str, zip: Vec<u
 
 async fn python_fn(c: &Client, name: &str, timeout: i32, memory: i32) {
     create(c, name, "python3.11", "app.handler", zip_of(&[("app.py", PY_APP, 0o644)]), timeout, memory).await;
-}
-
-struct Invoked {
-    status: i32,
-    payload: Value,
-    function_error: Option<String>,
-    log: String,
-    version: Option<String>,
-}
-
-async fn invoke(c: &Client, name: &str, qualifier: Option<&str>, event: Value) -> Invoked {
-    let out = c
-        .invoke()
-        .function_name(name)
-        .set_qualifier(qualifier.map(str::to_string))
-        .payload(Blob::new(event.to_string()))
-        .log_type(LogType::Tail)
-        .send()
-        .await
-        .expect("invoke");
-    let payload =
-        out.payload().map(|b| serde_json::from_slice(b.as_ref()).unwrap_or(Value::Null)).unwrap_or(Value::Null);
-    let log = out
-        .log_result()
-        .map(|l| String::from_utf8(base64::engine::general_purpose::STANDARD.decode(l).expect("b64")).expect("utf8"))
-        .unwrap_or_default();
-    Invoked {
-        status: out.status_code(),
-        payload,
-        function_error: out.function_error().map(str::to_string),
-        log,
-        version: out.executed_version().map(str::to_string),
-    }
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! --follow` polling loop, AWS's error codes and texts, and persistence
 //! across a restart.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::time::{SystemTime, UNIX_EPOCH};

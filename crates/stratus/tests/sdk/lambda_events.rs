@@ -5,7 +5,8 @@
 //! dead-letter queue, stream on-failure destinations); and the destinations
 //! and dead-letter queue of asynchronous invocations.
 
-mod common;
+use crate::common;
+use crate::functions::{client as lambda, zip_of};
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
@@ -20,7 +21,6 @@ use aws_sdk_lambda::types::{
 };
 use aws_sdk_sqs::types::{MessageAttributeValue, QueueAttributeName};
 use serde_json::{Value, json};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -53,25 +53,11 @@ def handler(event, context):
     return {"batchItemFailures": failures}
 "#;
 
-fn zip_of(name: &str, content: &str) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    w.start_file(name, zip::write::SimpleFileOptions::default().unix_permissions(0o644)).expect("zip entry");
-    w.write_all(content.as_bytes()).expect("zip write");
-    w.finish().expect("zip finish").into_inner()
-}
-
 fn out_dir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("stratus-esm-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("out dir");
     d
-}
-
-async fn lambda(server: &stratus::server::Server) -> Client {
-    let conf = aws_sdk_lambda::config::Builder::from(&common::sdk_config(server).await)
-        .retry_config(aws_sdk_lambda::config::retry::RetryConfig::disabled())
-        .build();
-    Client::from_conf(conf)
 }
 
 async fn sqs(server: &stratus::server::Server) -> aws_sdk_sqs::Client {
@@ -84,7 +70,7 @@ async fn function(c: &Client, name: &str, out: &Path) {
         .runtime(Runtime::from("python3.11"))
         .role(ROLE)
         .handler("app.handler")
-        .code(FunctionCode::builder().zip_file(Blob::new(zip_of("app.py", HANDLER))).build())
+        .code(FunctionCode::builder().zip_file(Blob::new(zip_of(&[("app.py", HANDLER, 0o644)]))).build())
         .timeout(10)
         .environment(Environment::builder().variables("OUT_DIR", out.display().to_string()).build())
         .send()

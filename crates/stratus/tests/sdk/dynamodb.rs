@@ -4,7 +4,7 @@
 //! concurrency (conditional increments and transactions from many clients)
 //! and persistence across a restart.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

@@ -3,7 +3,7 @@
 //! policies and access keys; AWS's error codes, texts and statuses; and, in
 //! strict mode, issued keys that verify, deactivate and disappear.
 
-mod common;
+use crate::common;
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use stratus::config::{AuthMode, ServeArgs};

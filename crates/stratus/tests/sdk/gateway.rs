@@ -2,7 +2,7 @@
 //! Rust, introspection endpoints, CORS, request ids and not-implemented
 //! operations.
 
-mod common;
+use crate::common;
 
 use stratus::config::{AuthMode, ServeArgs};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -6,23 +6,15 @@
 //! REPORT line carries Restore Duration, timeouts still kill, $LATEST still
 //! cold starts, and a dead fork server means a logged cold start.
 
-mod common;
+use crate::common;
+use crate::functions::{Invoked, client, exclusive, invoke, zip_of};
 
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::error::ProvideErrorMetadata;
 use aws_sdk_lambda::primitives::Blob;
-use aws_sdk_lambda::types::{FunctionCode, LogType, Runtime, SnapStart, SnapStartApplyOn, State};
-use base64::Engine;
+use aws_sdk_lambda::types::{FunctionCode, Runtime, SnapStart, SnapStartApplyOn, State};
 use serde_json::{Value, json};
-use std::io::Write;
 use std::time::Duration;
-
-/// Tests that start many processes run one at a time.
-static PROCESSES: std::sync::OnceLock<tokio::sync::Mutex<()>> = std::sync::OnceLock::new();
-
-async fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
-    PROCESSES.get_or_init(|| tokio::sync::Mutex::new(())).lock().await
-}
 
 const ROLE: &str = "arn:aws:iam::000000000000:role/lambda-role";
 
@@ -51,23 +43,6 @@ def handler(event, context):
             "tmp": os.environ.get("TMPDIR")}
 "#;
 
-fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, content) in files {
-        let opts = zip::write::SimpleFileOptions::default().unix_permissions(0o644);
-        w.start_file(*name, opts).expect("zip entry");
-        w.write_all(content.as_bytes()).expect("zip write");
-    }
-    w.finish().expect("zip finish").into_inner()
-}
-
-async fn client(server: &stratus::server::Server) -> Client {
-    let conf = aws_sdk_lambda::config::Builder::from(&common::sdk_config(server).await)
-        .retry_config(aws_sdk_lambda::config::retry::RetryConfig::disabled())
-        .build();
-    Client::from_conf(conf)
-}
-
 fn snapstart() -> SnapStart {
     SnapStart::builder().apply_on(SnapStartApplyOn::PublishedVersions).build()
 }
@@ -78,7 +53,7 @@ async fn create(c: &Client, name: &str, runtime: &str, timeout: i32) -> Result<(
         .runtime(Runtime::from(runtime))
         .role(ROLE)
         .handler("app.handler")
-        .code(FunctionCode::builder().zip_file(Blob::new(zip_of(&[("app.py", APP)]))).build())
+        .code(FunctionCode::builder().zip_file(Blob::new(zip_of(&[("app.py", APP, 0o644)]))).build())
         .timeout(timeout)
         .snap_start(snapstart())
         .send()
@@ -101,31 +76,6 @@ async fn publish_active(c: &Client, name: &str) -> String {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("version {v} stayed Pending");
-}
-
-struct Invoked {
-    payload: Value,
-    function_error: Option<String>,
-    log: String,
-}
-
-async fn invoke(c: &Client, name: &str, qualifier: Option<&str>, event: Value) -> Invoked {
-    let out = c
-        .invoke()
-        .function_name(name)
-        .set_qualifier(qualifier.map(str::to_string))
-        .payload(Blob::new(event.to_string()))
-        .log_type(LogType::Tail)
-        .send()
-        .await
-        .expect("invoke");
-    let payload =
-        out.payload().map(|b| serde_json::from_slice(b.as_ref()).unwrap_or(Value::Null)).unwrap_or(Value::Null);
-    let log = out
-        .log_result()
-        .map(|l| String::from_utf8(base64::engine::general_purpose::STANDARD.decode(l).expect("b64")).expect("utf8"))
-        .unwrap_or_default();
-    Invoked { payload, function_error: out.function_error().map(str::to_string), log }
 }
 
 /// `n` invocations at once, so each needs its own environment.
@@ -199,7 +149,9 @@ async fn snapstart_configuration_and_version_states() {
         .runtime(Runtime::from("python3.12"))
         .role(ROLE)
         .handler("app.handler")
-        .code(FunctionCode::builder().zip_file(Blob::new(zip_of(&[("app.py", "import nothing_here\n")]))).build())
+        .code(
+            FunctionCode::builder().zip_file(Blob::new(zip_of(&[("app.py", "import nothing_here\n", 0o644)]))).build(),
+        )
         .snap_start(snapstart())
         .publish(true)
         .send()

@@ -1,8 +1,6 @@
 //! Shared test harness: an in-process Stratus on an ephemeral port and AWS
 //! SDK configurations pointed at it.
 
-#![allow(dead_code)]
-
 use aws_credential_types::Credentials;
 use stratus::config::ServeArgs;
 use stratus::server::{Server, start};

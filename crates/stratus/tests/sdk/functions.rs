@@ -1,0 +1,79 @@
+//! Helpers shared by the Lambda tests: function packages, a client that does
+//! not retry, invocations with their tail logs, and the lock that keeps
+//! process-heavy tests from running at once.
+
+use crate::common;
+use aws_sdk_lambda::Client;
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::LogType;
+use base64::Engine;
+use serde_json::Value;
+use std::io::Write;
+
+/// Tests that start many processes run one at a time, so one's load
+/// cannot push another's functions past their timeouts.
+static PROCESSES: std::sync::OnceLock<tokio::sync::Mutex<()>> = std::sync::OnceLock::new();
+
+pub async fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
+    PROCESSES.get_or_init(|| tokio::sync::Mutex::new(())).lock().await
+}
+
+/// A zip of `(name, content, unix mode)` entries.
+pub fn zip_bytes(files: &[(&str, &[u8], u32)]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content, mode) in files {
+        let opts = zip::write::SimpleFileOptions::default().unix_permissions(*mode);
+        w.start_file(*name, opts).expect("zip entry");
+        w.write_all(content).expect("zip write");
+    }
+    w.finish().expect("zip finish").into_inner()
+}
+
+/// A zip of text files, each with the given mode.
+pub fn zip_of(files: &[(&str, &str, u32)]) -> Vec<u8> {
+    let files: Vec<(&str, &[u8], u32)> = files.iter().map(|(n, c, m)| (*n, c.as_bytes(), *m)).collect();
+    zip_bytes(&files)
+}
+
+/// A Lambda client that does not retry, so throttles reach the test as AWS sends them.
+pub async fn client(server: &stratus::server::Server) -> Client {
+    let conf = aws_sdk_lambda::config::Builder::from(&common::sdk_config(server).await)
+        .retry_config(aws_sdk_lambda::config::retry::RetryConfig::disabled())
+        .build();
+    Client::from_conf(conf)
+}
+
+/// What a synchronous invocation returned.
+pub struct Invoked {
+    pub status: i32,
+    pub payload: Value,
+    pub function_error: Option<String>,
+    pub log: String,
+    pub version: Option<String>,
+}
+
+/// Invokes synchronously with `LogType::Tail` and decodes the answer.
+pub async fn invoke(c: &Client, name: &str, qualifier: Option<&str>, event: Value) -> Invoked {
+    let out = c
+        .invoke()
+        .function_name(name)
+        .set_qualifier(qualifier.map(str::to_string))
+        .payload(Blob::new(event.to_string()))
+        .log_type(LogType::Tail)
+        .send()
+        .await
+        .expect("invoke");
+    let payload =
+        out.payload().map(|b| serde_json::from_slice(b.as_ref()).unwrap_or(Value::Null)).unwrap_or(Value::Null);
+    let log = out
+        .log_result()
+        .map(|l| String::from_utf8(base64::engine::general_purpose::STANDARD.decode(l).expect("b64")).expect("utf8"))
+        .unwrap_or_default();
+    Invoked {
+        status: out.status_code(),
+        payload,
+        function_error: out.function_error().map(str::to_string),
+        log,
+        version: out.executed_version().map(str::to_string),
+    }
+}

@@ -1,0 +1,18 @@
+//! The SDK integration suite: every service exercised through the AWS SDK
+//! for Rust against an in-process Stratus. One test binary, so the SDK
+//! crates are linked once.
+
+mod common;
+mod functions;
+
+mod cognito;
+mod dynamodb;
+mod gateway;
+mod lambda;
+mod lambda_events;
+mod lambda_snapstart;
+mod logs;
+mod s3;
+mod sns;
+mod sqs;
+mod sts_iam;

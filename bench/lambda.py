@@ -121,6 +121,26 @@ def new_environments(conn, name, version, n):
     return rtt, startup
 
 
+def bare_loop(bare, nullrt):
+    """Round trips through the bare loop server (the same client, runtime and hops, no Stratus)."""
+    port = free_port()
+    proc = subprocess.Popen([bare, "--port", str(port), "--", nullrt])
+    try:
+        for _ in range(200):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port)
+                call(conn, "POST", "/", b'{"hello":"world","quiet":1}')
+                break
+            except OSError:
+                time.sleep(0.05)
+        rtts(conn, "POST", "/", b'{"hello":"world","quiet":1}', 200)
+        xs = rtts(conn, "POST", "/", b'{"hello":"world","quiet":1}', N)
+        return {"p50": pct(xs, 50), "p90": pct(xs, 90), "p99": pct(xs, 99), "mean": statistics.mean(xs)}
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 def invoke_path(name):
     return f"/2015-03-31/functions/{name}/invocations"
 
@@ -157,6 +177,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="stratus-lambda-bench-")
     nullrt = os.path.join(tmp, "bootstrap")
     subprocess.run(["rustc", "-O", "--edition", "2021", os.path.join(ROOT, "bench", "lambda_null_runtime.rs"), "-o", nullrt], check=True)
+    bare = os.path.join(tmp, "bare-loop")
+    subprocess.run(["rustc", "-O", "--edition", "2024", os.path.join(ROOT, "bench", "lambda_bare_loop.rs"), "-o", bare], check=True)
+    bare_us = bare_loop(bare, nullrt)
     port = free_port()
     proc = subprocess.Popen([BIN, "serve", "--in-memory", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -178,7 +201,7 @@ def main():
             with open(rust, "rb") as f:
                 create(conn, "rust", "provided.al2023", "bootstrap", zip_of([("bootstrap", f.read(), 0o755)]))
             names.append("rust")
-        results = {}
+        results = {"bare_loop_us": bare_us}
         payload = b'{"hello":"world","quiet":1}'
         for name in names:
             call(conn, "POST", invoke_path(name), payload)
@@ -221,6 +244,9 @@ def main():
         print(f"| Warm invoke RTT, null provided runtime (p50 / p99) | {w['warm_null_us']['p50']:.0f} µs / {w['warm_null_us']['p99']:.0f} µs |")
         print(f"| Warm invoke RTT, Python via Stratus bootstrap (p50 / p99) | {w['warm_py_us']['p50']:.0f} µs / {w['warm_py_us']['p99']:.0f} µs |")
         print(f"| HTTP floor: GET /_stratus/health RTT (p50) | {w['health_us']['p50']:.0f} µs |")
+        b = w["bare_loop_us"]
+        print(f"| Bare Runtime API loop (bench/lambda_bare_loop.rs, null runtime; p50 / p99) | {b['p50']:.0f} µs / {b['p99']:.0f} µs |")
+        print(f"| Stratus's own share: warm null invoke p50 minus bare loop p50 | {w['warm_null_us']['p50'] - b['p50']:.0f} µs |")
         for name, label in (("null", "null provided runtime"), ("rust", "Rust lambda_runtime function")):
             if f"warm_{name}_us" in w and name != "null":
                 print(f"| Warm invoke RTT, {label} (p50 / p99) | {w[f'warm_{name}_us']['p50']:.0f} µs / {w[f'warm_{name}_us']['p99']:.0f} µs |")

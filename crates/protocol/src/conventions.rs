@@ -8,7 +8,7 @@ use crate::model::{Protocol, ServiceModel};
 /// The error code for a model-validation failure.
 pub fn validation_error_code(model: &ServiceModel, wire: Protocol) -> &'static str {
     match (model.name, wire) {
-        ("logs", _) => "InvalidParameterException",
+        ("logs" | "cognito-idp", _) => "InvalidParameterException",
         // S3 has no model validation of its own: values it cannot accept are
         // InvalidArgument (bodies that do not fit are MalformedXML, in decode).
         ("s3", _) => "InvalidArgument",

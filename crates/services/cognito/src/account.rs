@@ -80,7 +80,7 @@ pub async fn revoke_token(s: &Shared, input: &Value) -> Result<Value, AwsError> 
 }
 
 pub async fn get_attribute_verification_code(s: &Shared, input: &Value) -> Result<Value, AwsError> {
-    let (pool, mut user, _) = tokens::verify_access(s, input.req_str("AccessToken")?).await?;
+    let (pool, mut user, claims) = tokens::verify_access(s, input.req_str("AccessToken")?).await?;
     let attr = input.req_str("AttributeName")?;
     if attr != "email" && attr != "phone_number" {
         return Err(invalid_parameter("Verification is only supported for email and phone_number."));
@@ -91,8 +91,9 @@ pub async fn get_attribute_verification_code(s: &Shared, input: &Value) -> Resul
     let old = user.clone();
     let code = codes::issue(&mut user, &format!("attr:{attr}"));
     lookup::save_user(s, &pool, Some(&old), &user).await?;
-    let msg =
-        crate::triggers::custom_message(s, &pool, "CustomMessage_VerifyUserAttribute", &user, None, &code).await?;
+    let (source, meta) = ("CustomMessage_VerifyUserAttribute", crate::triggers::client_metadata(input));
+    let client_id = claims.get("client_id").and_then(Value::as_str);
+    let msg = crate::triggers::custom_message(s, &pool, source, &user, client_id, &code, &meta).await?;
     let details = codes::deliver(s, &pool, &user, "verify_attribute", Some(attr), &code, msg).await?;
     Ok(json!({"CodeDeliveryDetails": details}))
 }

@@ -19,6 +19,12 @@ use crate::{codes, lookup, passwords, sessions, srp, tokens, triggers, users};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
+/// InitiateAuth's ClientMetadata reaches only the pre sign-up, pre
+/// authentication and user migration triggers (as `validationData`); the
+/// triggers after them (post authentication, pre token generation, custom
+/// auth) get none.
+const NOT_PASSED: Value = Value::Null;
+
 /// A parameter of `AuthParameters` / `ChallengeResponses`.
 pub fn param<'a>(params: &'a Value, name: &str) -> Option<&'a str> {
     params.get(name).and_then(Value::as_str)
@@ -41,6 +47,17 @@ fn unknown_user(client: &Client) -> AwsError {
     }
 }
 
+/// A migration function that fails means AWS could not migrate the user.
+fn migration_failed(client: &Client, e: AwsError) -> AwsError {
+    if e.code != "UserLambdaValidationException" {
+        return e;
+    }
+    if client.spec.get("PreventUserExistenceErrors").and_then(Value::as_str) == Some("ENABLED") {
+        return bad_credentials();
+    }
+    AwsError::bad_request("UserNotFoundException", format!("Exception migrating user in app client {}", client.id))
+}
+
 /// Runs the user migration trigger for an unknown user; stores and returns
 /// the migrated user.
 pub async fn migrate(
@@ -52,7 +69,8 @@ pub async fn migrate(
     source: &str,
     meta: &Value,
 ) -> Result<Option<User>, AwsError> {
-    let Some(m) = triggers::user_migration(s, pool, source, username, Some(&client.id), password, meta).await? else {
+    let asked = triggers::user_migration(s, pool, source, username, Some(&client.id), password, meta).await;
+    let Some(m) = asked.map_err(|e| migration_failed(client, e))? else {
         return Ok(None);
     };
     let status = m.final_status.unwrap_or_else(|| "CONFIRMED".to_string());
@@ -217,7 +235,7 @@ async fn pre_authentication(
     user: &User,
     input: &Value,
 ) -> Result<(), AwsError> {
-    let meta = input.get("ClientMetadata").cloned().unwrap_or(Value::Null);
+    let meta = triggers::client_metadata(input);
     triggers::notify(
         s,
         pool,
@@ -240,7 +258,7 @@ async fn password_auth(
 ) -> Result<Value, AwsError> {
     let username = required_param(params, "USERNAME")?;
     let password = required_param(params, "PASSWORD")?;
-    let meta = input.get("ClientMetadata").cloned().unwrap_or(Value::Null);
+    let meta = triggers::client_metadata(input);
     let user = match lookup::find_user(s, pool, username)? {
         Some(u) => {
             check_secret_hash(client, username, param(params, "SECRET_HASH"))
@@ -258,7 +276,7 @@ async fn password_auth(
                 .ok_or_else(|| unknown_user(client))?
         }
     };
-    after_password(s, pool, client, &user, &meta).await
+    after_password(s, pool, client, &user, &NOT_PASSED).await
 }
 
 /// SRP step one: the PASSWORD_VERIFIER challenge with salt, B and a secret
@@ -305,13 +323,7 @@ async fn srp_auth(s: &Shared, pool: &Pool, client: &Client, params: &Value, inpu
 }
 
 /// REFRESH_TOKEN_AUTH: new ID and access tokens for the same sign-in.
-async fn refresh_auth(
-    s: &Shared,
-    pool: &Pool,
-    client: &Client,
-    params: &Value,
-    input: &Value,
-) -> Result<Value, AwsError> {
+async fn refresh_auth(s: &Shared, pool: &Pool, client: &Client, params: &Value) -> Result<Value, AwsError> {
     let token = required_param(params, "REFRESH_TOKEN")?;
     let record = tokens::refresh_record(s, token, &client.id)?;
     let user =
@@ -327,11 +339,10 @@ async fn refresh_auth(
     if !user.enabled {
         return Err(not_authorized("User is disabled."));
     }
-    let meta = input.get("ClientMetadata").cloned().unwrap_or(Value::Null);
     let how = Issue {
         source: "RefreshTokens",
         refresh: Some(&record),
-        client_metadata: meta,
+        client_metadata: NOT_PASSED,
         with_refresh: false,
         ..Issue::default()
     };
@@ -356,8 +367,7 @@ async fn custom_auth(
         .or_else(|e| check_secret_hash(client, &user.username, param(params, "SECRET_HASH")).map_err(|_| e))?;
     check_state(&user)?;
     pre_authentication(s, pool, client, &user, input).await?;
-    let meta = input.get("ClientMetadata").cloned().unwrap_or(Value::Null);
-    crate::custom::next(s, pool, client, &user, Vec::new(), &meta).await
+    crate::custom::next(s, pool, client, &user, Vec::new(), &NOT_PASSED).await
 }
 
 /// Which flows a client must allow, and how the flow is named in errors.
@@ -395,7 +405,7 @@ async fn initiate(s: &Shared, pool: &Pool, client: &Client, input: &Value, admin
             password_auth(s, pool, client, params, input).await
         }
         "USER_SRP_AUTH" => srp_auth(s, pool, client, params, input).await,
-        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => refresh_auth(s, pool, client, params, input).await,
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => refresh_auth(s, pool, client, params).await,
         "CUSTOM_AUTH" => custom_auth(s, pool, client, params, input).await,
         _ => Err(invalid_parameter("Initiate Auth method not supported.")),
     }
@@ -428,7 +438,7 @@ pub async fn get_tokens_from_refresh_token(s: &Shared, input: &Value) -> Result<
     }
     let rotate = client.spec.get("RefreshTokenRotation").and_then(|r| r.get("Feature")).and_then(Value::as_str)
         == Some("ENABLED");
-    let meta = input.get("ClientMetadata").cloned().unwrap_or(Value::Null);
+    let meta = triggers::client_metadata(input);
     let how = Issue {
         source: "RefreshTokens",
         refresh: Some(&record),

@@ -105,7 +105,7 @@ async fn respond(s: &Shared, pool: &Pool, client: &Client, input: &Value) -> Res
     let name = input.req_str("ChallengeName")?;
     let empty = json!({});
     let responses = input.get("ChallengeResponses").unwrap_or(&empty);
-    let meta = input.get("ClientMetadata").cloned().unwrap_or(Value::Null);
+    let meta = crate::triggers::client_metadata(input);
     if name == "PASSWORD_VERIFIER" {
         return password_verifier(s, pool, client, responses, &meta).await;
     }

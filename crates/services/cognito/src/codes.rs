@@ -1,6 +1,7 @@
 //! Codes AWS would email or text (sign-up confirmation, password reset,
 //! attribute verification, temporary passwords): generated here, logged,
-//! and recorded so tests read them at `GET /_stratus/cognito/codes`.
+//! and recorded (with the custom message trigger's text, if any) so tests
+//! read them at `GET /_stratus/cognito/codes`.
 
 use rand::Rng;
 use serde_json::{Value, json};
@@ -9,6 +10,7 @@ use stratus_core::{AwsError, clock};
 use crate::keys;
 use crate::model::{Code, Pool, User};
 use crate::shared::Shared;
+use crate::triggers::Message;
 
 /// How long codes stay valid: 24 hours for sign-up and attributes, 1 hour
 /// for password resets.
@@ -72,12 +74,13 @@ pub async fn deliver(
     purpose: &str,
     attr: Option<&str>,
     code: &str,
-    message: Option<String>,
+    custom: Option<Message>,
 ) -> Result<Option<Value>, AwsError> {
     let dest = destination(user, attr);
     let (medium, attr_name, to) = dest.clone().unwrap_or(("EMAIL", attr.unwrap_or("email").to_string(), String::new()));
     tracing::info!(pool = %pool.id, user = %user.username, purpose, to = %to, "cognito code {code}");
-    let record = json!({
+    let (message, subject) = custom.map(|m| m.for_medium(medium)).unwrap_or_default();
+    let mut record = json!({
         "userPoolId": pool.id,
         "username": user.username,
         "purpose": purpose,
@@ -88,6 +91,9 @@ pub async fn deliver(
         "message": message.unwrap_or_else(|| format!("Your verification code is {code}")),
         "timestamp": clock::now_epoch(),
     });
+    if let Some(subject) = subject {
+        record["subject"] = json!(subject);
+    }
     let key = format!("{}{:020}{}", keys::CODES, clock::now_millis(), uuid::Uuid::new_v4().simple());
     s.store.put(key.into_bytes(), record.to_string().into_bytes()).await?;
     Ok(dest.map(|(m, a, d)| json!({"Destination": mask(m, &d), "DeliveryMedium": m, "AttributeName": a})))

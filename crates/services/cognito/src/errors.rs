@@ -6,6 +6,16 @@ pub fn invalid_parameter(msg: impl Into<String>) -> AwsError {
     AwsError::bad_request("InvalidParameterException", msg)
 }
 
+/// User pools answer model validation failures with InvalidParameterException
+/// (the front door does so too: `conventions::validation_error_code`); this
+/// covers the checks a handler makes itself, such as `Input::req_str`.
+pub fn validation_as_invalid_parameter(mut e: AwsError) -> AwsError {
+    if e.code == "ValidationException" {
+        e.code = "InvalidParameterException".into();
+    }
+    e
+}
+
 pub fn not_authorized(msg: impl Into<String>) -> AwsError {
     AwsError::bad_request("NotAuthorizedException", msg)
 }

@@ -31,6 +31,7 @@ mod oauth;
 mod page;
 pub mod passwords;
 mod pools;
+mod pretoken;
 mod resource_servers;
 mod schema;
 mod sessions;
@@ -166,7 +167,27 @@ impl Service for CognitoIdp {
     }
 
     async fn call(&self, ctx: &RequestContext, input: Value) -> Result<Value, AwsError> {
-        let (s, i) = (self.shared.as_ref(), &input);
+        self.dispatch(ctx, &input).await.map_err(errors::validation_as_invalid_parameter)
+    }
+
+    fn reset(&self) {
+        if let Ok(mut m) = self.shared.keys.lock() {
+            m.clear();
+        }
+    }
+
+    fn claims(&self, req: &HttpRequest) -> bool {
+        web::claims(req)
+    }
+
+    async fn serve(&self, req: HttpRequest) -> HttpResponse {
+        web::serve(&self.shared, req).await
+    }
+}
+
+impl CognitoIdp {
+    async fn dispatch(&self, ctx: &RequestContext, i: &Value) -> Result<Value, AwsError> {
+        let s = self.shared.as_ref();
         match ctx.operation {
             "CreateUserPool" => pools::create(s, ctx, i).await,
             "DescribeUserPool" => pools::describe(s, ctx, i),
@@ -236,20 +257,6 @@ impl Service for CognitoIdp {
             "DeleteUserPoolDomain" => resource_servers::delete_domain(s, ctx, i).await,
             other => Err(AwsError::new(501, "NotImplemented", format!("Cognito operation {other} is not implemented"))),
         }
-    }
-
-    fn reset(&self) {
-        if let Ok(mut m) = self.shared.keys.lock() {
-            m.clear();
-        }
-    }
-
-    fn claims(&self, req: &HttpRequest) -> bool {
-        web::claims(req)
-    }
-
-    async fn serve(&self, req: HttpRequest) -> HttpResponse {
-        web::serve(&self.shared, req).await
     }
 }
 

@@ -31,6 +31,28 @@ fn check_spec(spec: &Map<String, Value>) -> Result<(), AwsError> {
     Ok(())
 }
 
+/// AWS keeps the legacy `PreTokenGeneration` ARN and
+/// `PreTokenGenerationConfig` in step: either one set alone fills in the
+/// other (a legacy ARN is a V1_0 trigger).
+fn sync_pre_token_generation(spec: &mut Map<String, Value>) {
+    let Some(cfg) = spec.get_mut("LambdaConfig").and_then(Value::as_object_mut) else { return };
+    let legacy = cfg.get("PreTokenGeneration").and_then(Value::as_str).map(str::to_string);
+    let configured = cfg
+        .get("PreTokenGenerationConfig")
+        .and_then(|c| c.get("LambdaArn"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    match (legacy, configured) {
+        (Some(arn), None) => {
+            cfg.insert("PreTokenGenerationConfig".into(), json!({"LambdaArn": arn, "LambdaVersion": "V1_0"}));
+        }
+        (None, Some(arn)) => {
+            cfg.insert("PreTokenGeneration".into(), json!(arn));
+        }
+        _ => {}
+    }
+}
+
 fn mfa_flags(pool: &mut Pool) {
     if pool.mfa() == "OFF" {
         pool.totp_mfa = false;
@@ -43,8 +65,9 @@ fn mfa_flags(pool: &mut Pool) {
 }
 
 pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
-    let spec = input.as_object().cloned().unwrap_or_default();
+    let mut spec = input.as_object().cloned().unwrap_or_default();
     check_spec(&spec)?;
+    sync_pre_token_generation(&mut spec);
     let now = clock::now_epoch();
     let id = format!(
         "{}_{}",
@@ -123,6 +146,7 @@ pub async fn update(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
             spec.insert(k.clone(), v.clone());
         }
     }
+    sync_pre_token_generation(&mut spec);
     pool.spec = spec;
     pool.modified = clock::now_epoch();
     pool.totp_mfa = pool.totp_mfa && pool.mfa() != "OFF";

@@ -30,34 +30,21 @@ pub async fn sign_up(s: &Shared, input: &Value) -> Result<Value, AwsError> {
     let mut user = users::new_user(&pool, username, &attrs, "UNCONFIRMED")?;
     schema::check_required(&pool, &user.attributes)?;
     users::check_unique(s, &pool, &user)?;
-    let validation = schema::pairs(input.list("ValidationData"));
-    let meta = input.get("ClientMetadata").cloned().unwrap_or(Value::Null);
-    let pre = triggers::pre_sign_up(
-        s,
-        &pool,
-        "PreSignUp_SignUp",
-        &user.username,
-        Some(&client.id),
-        &user.attributes,
-        &validation,
-        &meta,
-    )
-    .await?;
-    if pre.auto_verify_email && user.attr("email").is_some() {
-        user.set_attr("email_verified", "true");
-    }
-    if pre.auto_verify_phone && user.attr("phone_number").is_some() {
-        user.set_attr("phone_number_verified", "true");
-    }
+    let pre = triggers::pre_sign_up(s, &pool, "PreSignUp_SignUp", Some(&client.id), &user, input).await?;
+    pre.verify(&mut user);
+    let meta = triggers::client_metadata(input);
     passwords::set(&mut user, pool.srp_name(), password).await?;
     let mut details = None;
     if pre.auto_confirm {
+        // An auto-confirmed user is confirmed now, so post confirmation runs now.
         user.status = "CONFIRMED".into();
         lookup::save_user(s, &pool, None, &user).await?;
+        users::post_confirmation(s, &pool, &user, Some(&client.id), "PostConfirmation_ConfirmSignUp", &meta).await?;
     } else {
         let code = codes::issue(&mut user, "signup");
         lookup::save_user(s, &pool, None, &user).await?;
-        let msg = triggers::custom_message(s, &pool, "CustomMessage_SignUp", &user, Some(&client.id), &code).await?;
+        let msg =
+            triggers::custom_message(s, &pool, "CustomMessage_SignUp", &user, Some(&client.id), &code, &meta).await?;
         details = codes::deliver(s, &pool, &user, "signup", delivery_attr(&pool, &user), &code, msg).await?;
     }
     let mut out = json!({"UserConfirmed": user.status == "CONFIRMED", "UserSub": user.sub});
@@ -102,7 +89,8 @@ pub async fn confirm_sign_up(s: &Shared, input: &Value) -> Result<Value, AwsErro
             format!("An account with the given {attr} already exists."),
         ));
     }
-    users::confirm(s, &pool, &mut user, Some(&client.id), "PostConfirmation_ConfirmSignUp").await?;
+    let meta = triggers::client_metadata(input);
+    users::confirm(s, &pool, &mut user, Some(&client.id), "PostConfirmation_ConfirmSignUp", &meta).await?;
     Ok(json!({}))
 }
 
@@ -117,7 +105,8 @@ pub async fn resend_code(s: &Shared, input: &Value) -> Result<Value, AwsError> {
     let old = user.clone();
     let code = codes::issue(&mut user, "signup");
     lookup::save_user(s, &pool, Some(&old), &user).await?;
-    let msg = triggers::custom_message(s, &pool, "CustomMessage_ResendCode", &user, Some(&client.id), &code).await?;
+    let (source, meta) = ("CustomMessage_ResendCode", triggers::client_metadata(input));
+    let msg = triggers::custom_message(s, &pool, source, &user, Some(&client.id), &code, &meta).await?;
     let details = codes::deliver(s, &pool, &user, "signup", delivery_attr(&pool, &user), &code, msg).await?;
     Ok(json!({"CodeDeliveryDetails": details}))
 }
@@ -126,7 +115,7 @@ pub async fn forgot_password(s: &Shared, input: &Value) -> Result<Value, AwsErro
     let (client, pool) = lookup::client_and_pool(s, input.req_str("ClientId")?)?;
     let username = input.req_str("Username")?;
     check_secret_hash(&client, username, input.str("SecretHash"))?;
-    let meta = input.get("ClientMetadata").cloned().unwrap_or(Value::Null);
+    let meta = triggers::client_metadata(input);
     let mut user = match lookup::find_user(s, &pool, username)? {
         Some(u) => u,
         None => crate::auth::migrate(s, &pool, &client, username, None, "UserMigration_ForgotPassword", &meta)
@@ -139,8 +128,8 @@ pub async fn forgot_password(s: &Shared, input: &Value) -> Result<Value, AwsErro
     let old = user.clone();
     let code = codes::issue(&mut user, "forgot");
     lookup::save_user(s, &pool, Some(&old), &user).await?;
-    let msg =
-        triggers::custom_message(s, &pool, "CustomMessage_ForgotPassword", &user, Some(&client.id), &code).await?;
+    let source = "CustomMessage_ForgotPassword";
+    let msg = triggers::custom_message(s, &pool, source, &user, Some(&client.id), &code, &meta).await?;
     let details = codes::deliver(s, &pool, &user, "forgot_password", None, &code, msg).await?;
     Ok(json!({"CodeDeliveryDetails": details}))
 }
@@ -169,7 +158,7 @@ pub async fn confirm_forgot_password(s: &Shared, input: &Value) -> Result<Value,
         "PostConfirmation_ConfirmForgotPassword",
         &user,
         Some(&client.id),
-        json!({}),
+        json!({"clientMetadata": triggers::client_metadata(input)}),
     )
     .await?;
     Ok(json!({}))

@@ -11,8 +11,8 @@ use stratus_store::WriteBatch;
 
 use crate::errors::{invalid_token, not_authorized, revoked_token};
 use crate::model::{Client, Pool, User};
+use crate::pretoken::{self, TokenOverrides, TokenRequest};
 use crate::shared::Shared;
-use crate::triggers::TokenOverrides;
 use crate::{db, jwks, jwt, keys, lookup};
 
 /// A stored refresh token.
@@ -117,12 +117,18 @@ pub async fn issue(s: &Shared, pool: &Pool, client: &Client, user: &User, how: I
     let origin_jti = how.refresh.map(|r| r.origin_jti.clone()).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let auth_time = how.refresh.map(|r| r.auth_time).unwrap_or(now);
     let scopes = how.scopes.clone().or_else(|| how.refresh.and_then(|r| r.scopes.clone()));
+    let base_scopes = scopes.clone().unwrap_or_else(|| vec!["aws.cognito.signin.user.admin".to_string()]);
     let event_id = uuid::Uuid::new_v4().to_string();
     let groups = lookup::groups_of(s, pool, user)?;
-    let overrides =
-        crate::triggers::pre_token_generation(s, pool, client, user, &groups, how.source, &how.client_metadata)
-            .await?
-            .unwrap_or_default();
+    let asked = TokenRequest {
+        client,
+        user,
+        groups: &groups,
+        source: how.source,
+        scopes: &base_scopes,
+        client_metadata: &how.client_metadata,
+    };
+    let overrides = pretoken::pre_token_generation(s, pool, asked).await?.unwrap_or_default();
     let TokenOverrides {
         id_add,
         id_suppress,
@@ -171,8 +177,12 @@ pub async fn issue(s: &Shared, pool: &Pool, client: &Client, user: &User, how: I
     id.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
     apply(&mut id, &id_add, &id_suppress);
 
-    let mut scope_list = scopes.clone().unwrap_or_else(|| vec!["aws.cognito.signin.user.admin".to_string()]);
-    scope_list.extend(scopes_add);
+    let mut scope_list = base_scopes;
+    for sc in scopes_add {
+        if !scope_list.contains(&sc) {
+            scope_list.push(sc);
+        }
+    }
     scope_list.retain(|sc| !scopes_suppress.contains(sc));
     let mut access = Map::new();
     access.insert("sub".into(), json!(user.sub));

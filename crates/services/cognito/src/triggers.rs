@@ -1,14 +1,17 @@
 //! Lambda triggers: builds AWS's event (version, region, userPoolId,
-//! userName, callerContext, triggerSource, request, response), invokes the
-//! configured function through the Lambda peer, and reads its response. A
-//! function error becomes UserLambdaValidationException
-//! "{Trigger} failed with error {message}.".
+//! userName, callerContext, triggerSource, request, and the `response`
+//! AWS pre-fills for each trigger), invokes the configured function through
+//! the Lambda peer, and reads its response. A function error becomes
+//! UserLambdaValidationException "{Trigger} failed with error {message}.";
+//! an answer that is not the event object is InvalidLambdaResponseException.
+//! Pre token generation lives in `pretoken`.
 
 use base64::Engine;
 use serde_json::{Map, Value, json};
 use stratus_core::AwsError;
+use stratus_core::input::Input;
 
-use crate::model::{Client, Group, Pool, User};
+use crate::model::{Pool, User};
 use crate::shared::Shared;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -28,6 +31,52 @@ pub fn attributes_of(pairs: &[(String, String)]) -> Value {
     Value::Object(pairs.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
 }
 
+/// A request's ClientMetadata, for the triggers it reaches.
+pub fn client_metadata(input: &Value) -> Value {
+    input.get("ClientMetadata").cloned().unwrap_or(Value::Null)
+}
+
+/// Adds `clientMetadata` to a request when the caller sent some.
+pub fn with_metadata(mut request: Value, meta: &Value) -> Value {
+    if meta.is_object() {
+        request["clientMetadata"] = meta.clone();
+    }
+    request
+}
+
+/// The `response` AWS puts in each trigger's event for the function to fill.
+fn default_response(trigger: &str, version: &str) -> Value {
+    match trigger {
+        "PreSignUp" => json!({"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false}),
+        "PreTokenGeneration" if version == "V1_0" => json!({"claimsOverrideDetails": null}),
+        "PreTokenGeneration" => json!({"claimsAndScopeOverrideDetails": null}),
+        "CustomMessage" => json!({"smsMessage": null, "emailMessage": null, "emailSubject": null}),
+        "UserMigration" => json!({
+            "userAttributes": null,
+            "finalUserStatus": null,
+            "messageAction": null,
+            "desiredDeliveryMediums": null,
+            "forceAliasCreation": null,
+            "enableSMSMFA": null,
+        }),
+        "DefineAuthChallenge" => json!({"challengeName": null, "issueTokens": null, "failAuthentication": null}),
+        "CreateAuthChallenge" => {
+            json!({"publicChallengeParameters": null, "privateChallengeParameters": null, "challengeMetadata": null})
+        }
+        "VerifyAuthChallengeResponse" => json!({"answerCorrect": null}),
+        _ => json!({}),
+    }
+}
+
+/// The event `version`: "1", or "2"/"3" for pre token generation V2/V3.
+fn event_version(version: &str) -> &'static str {
+    match version {
+        "V2_0" => "2",
+        "V3_0" => "3",
+        _ => "1",
+    }
+}
+
 /// Invokes `trigger` (a LambdaConfig member name) if the pool configures
 /// it; returns the function's `response`, or None when not configured.
 pub async fn run(
@@ -41,16 +90,15 @@ pub async fn run(
 ) -> Result<Option<Value>, AwsError> {
     let Some((arn, version)) = pool.trigger(trigger) else { return Ok(None) };
     let event = json!({
-        "version": if version == "V2_0" { "2" } else if version == "V3_0" { "3" } else { "1" },
+        "version": event_version(&version),
         "region": pool.region,
         "userPoolId": pool.id,
         "userName": username,
         "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client_id.unwrap_or("CLIENT_ID_NOT_APPLICABLE")},
         "triggerSource": source,
         "request": request,
-        "response": {},
+        "response": default_response(trigger, &version),
     });
-    let name = trigger_label(trigger);
     let out = s
         .peers
         .call(
@@ -64,7 +112,7 @@ pub async fn run(
         .map_err(|e| {
             AwsError::bad_request(
                 "UnexpectedLambdaException",
-                format!("{name} invocation failed due to error {}.", e.code),
+                format!("{trigger} invocation failed due to error {}.", e.code),
             )
         })?;
     let payload: Value = out
@@ -75,94 +123,15 @@ pub async fn run(
         .unwrap_or(Value::Null);
     if out.get("FunctionError").is_some_and(|f| !f.is_null()) {
         let msg = payload.get("errorMessage").and_then(Value::as_str).unwrap_or("Unhandled");
-        return Err(AwsError::bad_request("UserLambdaValidationException", format!("{name} failed with error {msg}.")));
+        return Err(AwsError::bad_request(
+            "UserLambdaValidationException",
+            format!("{trigger} failed with error {msg}."),
+        ));
     }
-    Ok(Some(payload.get("response").cloned().unwrap_or(json!({}))))
-}
-
-fn trigger_label(trigger: &str) -> &str {
-    match trigger {
-        "PreTokenGeneration" => "PreTokenGeneration",
-        other => other,
+    if !payload.is_object() {
+        return Err(AwsError::bad_request("InvalidLambdaResponseException", "Unrecognizable lambda output"));
     }
-}
-
-/// What a pre token generation trigger asked for.
-#[derive(Debug, Default)]
-pub struct TokenOverrides {
-    pub id_add: Map<String, Value>,
-    pub id_suppress: Vec<String>,
-    pub access_add: Map<String, Value>,
-    pub access_suppress: Vec<String>,
-    pub groups: Option<Vec<String>>,
-    pub roles: Option<Vec<String>>,
-    pub preferred_role: Option<String>,
-    pub scopes_add: Vec<String>,
-    pub scopes_suppress: Vec<String>,
-}
-
-fn strings(v: Option<&Value>) -> Option<Vec<String>> {
-    v.and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
-}
-
-/// Runs the pre token generation trigger (V1 or V2 events).
-pub async fn pre_token_generation(
-    s: &Shared,
-    pool: &Pool,
-    client: &Client,
-    user: &User,
-    groups: &[Group],
-    source: &str,
-    client_metadata: &Value,
-) -> Result<Option<TokenOverrides>, AwsError> {
-    let Some((_, version)) = pool.trigger("PreTokenGeneration") else { return Ok(None) };
-    let mut request = json!({
-        "userAttributes": user_attributes(user),
-        "groupConfiguration": {
-            "groupsToOverride": groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
-            "iamRolesToOverride": groups.iter().filter_map(|g| g.role_arn.clone()).collect::<Vec<_>>(),
-            "preferredRole": groups.iter().find_map(|g| g.role_arn.clone()),
-        },
-    });
-    if version != "V1_0" {
-        request["scopes"] = json!(["aws.cognito.signin.user.admin"]);
-    }
-    if !client_metadata.is_null() {
-        request["clientMetadata"] = client_metadata.clone();
-    }
-    let trigger_source = format!("TokenGeneration_{source}");
-    let Some(resp) =
-        run(s, pool, "PreTokenGeneration", &trigger_source, &user.username, Some(&client.id), request).await?
-    else {
-        return Ok(None);
-    };
-    let mut out = TokenOverrides::default();
-    let read_group = |out: &mut TokenOverrides, g: Option<&Value>| {
-        if let Some(g) = g.filter(|g| g.is_object()) {
-            out.groups = strings(g.get("groupsToOverride"));
-            out.roles = strings(g.get("iamRolesToOverride"));
-            out.preferred_role = g.get("preferredRole").and_then(Value::as_str).map(str::to_string);
-        }
-    };
-    if let Some(d) = resp.get("claimsOverrideDetails").filter(|d| d.is_object()) {
-        out.id_add = d.get("claimsToAddOrOverride").and_then(Value::as_object).cloned().unwrap_or_default();
-        out.id_suppress = strings(d.get("claimsToSuppress")).unwrap_or_default();
-        read_group(&mut out, d.get("groupOverrideDetails"));
-    }
-    if let Some(d) = resp.get("claimsAndScopeOverrideDetails").filter(|d| d.is_object()) {
-        if let Some(idt) = d.get("idTokenGeneration") {
-            out.id_add = idt.get("claimsToAddOrOverride").and_then(Value::as_object).cloned().unwrap_or_default();
-            out.id_suppress = strings(idt.get("claimsToSuppress")).unwrap_or_default();
-        }
-        if let Some(at) = d.get("accessTokenGeneration") {
-            out.access_add = at.get("claimsToAddOrOverride").and_then(Value::as_object).cloned().unwrap_or_default();
-            out.access_suppress = strings(at.get("claimsToSuppress")).unwrap_or_default();
-            out.scopes_add = strings(at.get("scopesToAdd")).unwrap_or_default();
-            out.scopes_suppress = strings(at.get("scopesToSuppress")).unwrap_or_default();
-        }
-        read_group(&mut out, d.get("groupOverrideDetails"));
-    }
-    Ok(Some(out))
+    Ok(Some(payload.get("response").filter(|r| r.is_object()).cloned().unwrap_or(json!({}))))
 }
 
 /// What a pre sign-up trigger decided.
@@ -173,23 +142,36 @@ pub struct PreSignUp {
     pub auto_verify_phone: bool,
 }
 
-#[allow(clippy::too_many_arguments)]
+impl PreSignUp {
+    /// Marks the email and phone number verified as the function asked.
+    pub fn verify(&self, user: &mut User) {
+        for (asked, attr) in [(self.auto_verify_email, "email"), (self.auto_verify_phone, "phone_number")] {
+            if asked && user.attr(attr).is_some() {
+                user.set_attr(&format!("{attr}_verified"), "true");
+            }
+        }
+    }
+}
+
+/// Runs the pre sign-up trigger for `user`, about to be created by a
+/// SignUp or AdminCreateUser `input` (its ValidationData and ClientMetadata
+/// go to the function).
 pub async fn pre_sign_up(
     s: &Shared,
     pool: &Pool,
     source: &str,
-    username: &str,
     client_id: Option<&str>,
-    attrs: &[(String, String)],
-    validation_data: &[(String, String)],
-    client_metadata: &Value,
+    user: &User,
+    input: &Value,
 ) -> Result<PreSignUp, AwsError> {
-    let request = json!({
-        "userAttributes": attributes_of(attrs),
-        "validationData": if validation_data.is_empty() { Value::Null } else { attributes_of(validation_data) },
-        "clientMetadata": client_metadata,
-    });
-    let Some(resp) = run(s, pool, "PreSignUp", source, username, client_id, request).await? else {
+    let given: Vec<(String, String)> = user.attributes.iter().filter(|(n, _)| n != "sub").cloned().collect();
+    let validation_data = crate::schema::pairs(input.list("ValidationData"));
+    let validation = if validation_data.is_empty() { Value::Null } else { attributes_of(&validation_data) };
+    let request = with_metadata(
+        json!({"userAttributes": attributes_of(&given), "validationData": validation}),
+        &client_metadata(input),
+    );
+    let Some(resp) = run(s, pool, "PreSignUp", source, &user.username, client_id, request).await? else {
         return Ok(PreSignUp::default());
     };
     let flag = |k: &str| resp.get(k).and_then(Value::as_bool).unwrap_or(false);
@@ -213,7 +195,7 @@ pub async fn notify(
 ) -> Result<(), AwsError> {
     let mut request = json!({"userAttributes": user_attributes(user)});
     if let (Some(r), Some(e)) = (request.as_object_mut(), extra.as_object()) {
-        for (k, v) in e {
+        for (k, v) in e.iter().filter(|(k, v)| !(k.as_str() == "clientMetadata" && v.is_null())) {
             r.insert(k.clone(), v.clone());
         }
     }
@@ -221,7 +203,26 @@ pub async fn notify(
     Ok(())
 }
 
-/// Asks the custom message trigger for the message carrying `code`.
+/// The texts a custom message trigger returned, placeholders filled in.
+#[derive(Debug, Default, Clone)]
+pub struct Message {
+    pub email: Option<String>,
+    pub subject: Option<String>,
+    pub sms: Option<String>,
+}
+
+impl Message {
+    /// The message and subject for a delivery medium (`EMAIL` or `SMS`).
+    pub fn for_medium(&self, medium: &str) -> (Option<String>, Option<String>) {
+        match medium {
+            "SMS" => (self.sms.clone(), None),
+            _ => (self.email.clone(), self.subject.clone()),
+        }
+    }
+}
+
+/// Asks the custom message trigger for the message carrying `code` (the
+/// temporary password for `CustomMessage_AdminCreateUser`).
 pub async fn custom_message(
     s: &Shared,
     pool: &Pool,
@@ -229,22 +230,25 @@ pub async fn custom_message(
     user: &User,
     client_id: Option<&str>,
     code: &str,
-) -> Result<Option<String>, AwsError> {
-    let request = json!({
-        "userAttributes": user_attributes(user),
-        "codeParameter": "{####}",
-        "usernameParameter": "{username}",
-        "linkParameter": "{##Click Here##}",
-    });
+    meta: &Value,
+) -> Result<Option<Message>, AwsError> {
+    let admin = source == "CustomMessage_AdminCreateUser";
+    let request = with_metadata(
+        json!({
+            "userAttributes": user_attributes(user),
+            "codeParameter": "{####}",
+            "linkParameter": "{##Click Here##}",
+            "usernameParameter": if admin { json!("{username}") } else { Value::Null },
+        }),
+        meta,
+    );
     let Some(resp) = run(s, pool, "CustomMessage", source, &user.username, client_id, request).await? else {
         return Ok(None);
     };
-    let msg = resp
-        .get("emailMessage")
-        .and_then(Value::as_str)
-        .or_else(|| resp.get("smsMessage").and_then(Value::as_str))
-        .map(|m| m.replace("{####}", code).replace("{username}", &user.username));
-    Ok(msg)
+    let text = |k: &str| {
+        resp.get(k).and_then(Value::as_str).map(|m| m.replace("{####}", code).replace("{username}", &user.username))
+    };
+    Ok(Some(Message { email: text("emailMessage"), subject: text("emailSubject"), sms: text("smsMessage") }))
 }
 
 /// What a user migration trigger returned.
@@ -253,6 +257,10 @@ pub struct Migrated {
     pub final_status: Option<String>,
 }
 
+/// Asks the user migration trigger about a user the pool does not know.
+/// InitiateAuth's ClientMetadata reaches the function as `validationData`,
+/// ForgotPassword's as `clientMetadata`. Ok(None): no trigger, or a
+/// response without the user's attributes.
 pub async fn user_migration(
     s: &Shared,
     pool: &Pool,
@@ -260,18 +268,18 @@ pub async fn user_migration(
     username: &str,
     client_id: Option<&str>,
     password: Option<&str>,
-    client_metadata: &Value,
+    meta: &Value,
 ) -> Result<Option<Migrated>, AwsError> {
-    let mut request = json!({"validationData": Value::Null, "clientMetadata": client_metadata});
+    let mut request = if source == "UserMigration_Authentication" {
+        json!({"validationData": meta})
+    } else {
+        with_metadata(json!({"validationData": Value::Null}), meta)
+    };
     if let Some(p) = password {
         request["password"] = json!(p);
     }
-    let resp = match run(s, pool, "UserMigration", source, username, client_id, request).await {
-        Ok(Some(r)) => r,
-        Ok(None) => return Ok(None),
-        // A migration function that rejects the user means "no such user".
-        Err(e) if e.code == "UserLambdaValidationException" => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(resp) = run(s, pool, "UserMigration", source, username, client_id, request).await? else {
+        return Ok(None);
     };
     let Some(attrs) = resp.get("userAttributes").and_then(Value::as_object) else { return Ok(None) };
     Ok(Some(Migrated {

@@ -121,39 +121,36 @@ pub async fn admin_create(s: &Shared, ctx: &RequestContext, input: &Value) -> Re
         passwords::set(&mut user, pool.srp_name(), &temp).await?;
         user.temp_password_expires = Some(clock::now_epoch() + temp_validity(&pool));
         lookup::save_user(s, &pool, Some(&old), &user).await?;
-        codes::deliver(s, &pool, &user, "temporary_password", None, &temp, None).await?;
+        send_temporary_password(s, &pool, &user, &temp, input).await?;
         return Ok(json!({"User": user.user_type("Attributes")}));
     }
     let mut user = new_user(&pool, given, &attrs, "FORCE_CHANGE_PASSWORD")?;
     schema::check_required(&pool, &user.attributes)?;
     check_unique(s, &pool, &user)?;
-    let validation = schema::pairs(input.list("ValidationData"));
-    let meta = input.get("ClientMetadata").cloned().unwrap_or(Value::Null);
-    let pre = triggers::pre_sign_up(
-        s,
-        &pool,
-        "PreSignUp_AdminCreateUser",
-        &user.username,
-        None,
-        &user.attributes,
-        &validation,
-        &meta,
-    )
-    .await?;
-    if pre.auto_verify_email && user.attr("email").is_some() {
-        user.set_attr("email_verified", "true");
-    }
-    if pre.auto_verify_phone && user.attr("phone_number").is_some() {
-        user.set_attr("phone_number_verified", "true");
-    }
+    let pre = triggers::pre_sign_up(s, &pool, "PreSignUp_AdminCreateUser", None, &user, input).await?;
+    pre.verify(&mut user);
     passwords::set(&mut user, pool.srp_name(), &temp).await?;
     user.temp_password_expires = Some(clock::now_epoch() + temp_validity(&pool));
     lookup::save_user(s, &pool, None, &user).await?;
     if action != Some("SUPPRESS") {
-        let msg = triggers::custom_message(s, &pool, "CustomMessage_AdminCreateUser", &user, None, &temp).await?;
-        codes::deliver(s, &pool, &user, "temporary_password", None, &temp, msg).await?;
+        send_temporary_password(s, &pool, &user, &temp, input).await?;
     }
     Ok(json!({"User": user.user_type("Attributes")}))
+}
+
+/// Sends the invitation with a temporary password, in the custom message
+/// trigger's words if the pool has one.
+async fn send_temporary_password(
+    s: &Shared,
+    pool: &Pool,
+    user: &User,
+    temp: &str,
+    input: &Value,
+) -> Result<(), AwsError> {
+    let meta = triggers::client_metadata(input);
+    let msg = triggers::custom_message(s, pool, "CustomMessage_AdminCreateUser", user, None, temp, &meta).await?;
+    codes::deliver(s, pool, user, "temporary_password", None, temp, msg).await?;
+    Ok(())
 }
 
 fn temp_validity(pool: &Pool) -> f64 {
@@ -353,13 +350,26 @@ pub async fn confirm(
     user: &mut User,
     client_id: Option<&str>,
     source: &str,
+    meta: &Value,
 ) -> Result<(), AwsError> {
     let old = user.clone();
     user.status = "CONFIRMED".into();
     user.codes.remove("signup");
     user.modified = clock::now_epoch();
     lookup::save_user(s, pool, Some(&old), user).await?;
-    triggers::notify(s, pool, "PostConfirmation", source, user, client_id, json!({})).await
+    post_confirmation(s, pool, user, client_id, source, meta).await
+}
+
+/// Runs the post confirmation trigger for a user just confirmed.
+pub async fn post_confirmation(
+    s: &Shared,
+    pool: &Pool,
+    user: &User,
+    client_id: Option<&str>,
+    source: &str,
+    meta: &Value,
+) -> Result<(), AwsError> {
+    triggers::notify(s, pool, "PostConfirmation", source, user, client_id, json!({"clientMetadata": meta})).await
 }
 
 pub async fn admin_confirm(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
@@ -368,7 +378,8 @@ pub async fn admin_confirm(s: &Shared, ctx: &RequestContext, input: &Value) -> R
     if user.status != "UNCONFIRMED" {
         return Err(not_authorized(format!("User cannot be confirmed. Current status is {}", user.status)));
     }
-    confirm(s, &pool, &mut user, None, "PostConfirmation_ConfirmSignUp").await?;
+    let meta = triggers::client_metadata(input);
+    confirm(s, &pool, &mut user, None, "PostConfirmation_ConfirmSignUp", &meta).await?;
     Ok(json!({}))
 }
 

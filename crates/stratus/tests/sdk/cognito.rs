@@ -18,7 +18,7 @@ use stratus_cognito::{clients::secret_hash, srp, totp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-async fn http_get(endpoint: &str, path: &str) -> (u16, String) {
+pub(crate) async fn http_get(endpoint: &str, path: &str) -> (u16, String) {
     let addr = endpoint.trim_start_matches("http://");
     let mut s = TcpStream::connect(addr).await.expect("connect");
     let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
@@ -30,17 +30,17 @@ async fn http_get(endpoint: &str, path: &str) -> (u16, String) {
 }
 
 /// The last code recorded for `username`.
-async fn last_code(endpoint: &str, username: &str) -> String {
+pub(crate) async fn last_code(endpoint: &str, username: &str) -> String {
     let (_, body) = http_get(endpoint, &format!("/_stratus/cognito/codes?username={username}")).await;
     let v: Value = serde_json::from_str(&body).expect("json");
     v["codes"].as_array().and_then(|a| a.last()).and_then(|c| c["code"].as_str()).expect("a code").to_string()
 }
 
-fn attr(name: &str, value: &str) -> AttributeType {
+pub(crate) fn attr(name: &str, value: &str) -> AttributeType {
     AttributeType::builder().name(name).value(value).build().expect("attr")
 }
 
-fn code_of<T: std::fmt::Debug, E, R>(r: Result<T, idp::error::SdkError<E, R>>) -> (String, String)
+pub(crate) fn code_of<T: std::fmt::Debug, E, R>(r: Result<T, idp::error::SdkError<E, R>>) -> (String, String)
 where
     E: ProvideErrorMetadata,
 {
@@ -48,7 +48,7 @@ where
     (e.code().unwrap_or("").to_string(), e.message().unwrap_or("").to_string())
 }
 
-fn claims(jwt: &str) -> Value {
+pub(crate) fn claims(jwt: &str) -> Value {
     let payload = jwt.split('.').nth(1).expect("payload");
     serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).expect("b64"))
         .expect("json")
@@ -90,7 +90,7 @@ async fn pool_and_client(c: &idp::Client, secret: bool) -> (String, String, Opti
     (pool_id, uc.client_id().expect("id").to_string(), uc.client_secret().map(str::to_string))
 }
 
-async fn confirmed_user(c: &idp::Client, pool: &str, name: &str, password: &str) {
+pub(crate) async fn confirmed_user(c: &idp::Client, pool: &str, name: &str, password: &str) {
     c.admin_create_user()
         .user_pool_id(pool)
         .username(name)
@@ -735,4 +735,48 @@ async fn identity_pool_credentials_work_in_strict_mode() {
     assert_eq!(claims["aud"], ipid.as_str());
     assert_eq!(claims["sub"], identity_id.as_str());
     assert_eq!(claims["amr"][0], "authenticated");
+}
+
+fn http_status<E>(e: &idp::error::SdkError<E, idp::config::http::HttpResponse>) -> Option<u16> {
+    e.raw_response().map(|r| r.status().as_u16())
+}
+
+#[tokio::test]
+async fn validation_failures_are_invalid_parameter_exception() {
+    let server = common::server().await;
+    let c = idp::Client::new(&common::sdk_config(&server).await);
+    let (pool_id, _, _) = pool_and_client(&c, false).await;
+
+    // A pattern mismatch.
+    let e = c.describe_user_pool().user_pool_id("not a pool").send().await.expect_err("pattern");
+    assert_eq!(http_status(&e), Some(400));
+    assert_eq!(e.code(), Some("InvalidParameterException"));
+    assert_eq!(
+        e.message(),
+        Some(
+            r"1 validation error detected: Value 'not a pool' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w-]+_[0-9a-zA-Z]+"
+        )
+    );
+
+    // A missing required member.
+    let e = c.admin_get_user().user_pool_id(&pool_id).send().await.expect_err("missing");
+    assert_eq!(http_status(&e), Some(400));
+    assert_eq!(e.code(), Some("InvalidParameterException"));
+    assert_eq!(
+        e.message(),
+        Some(
+            "1 validation error detected: Value null at 'username' failed to satisfy constraint: Member must not be null"
+        )
+    );
+
+    // A string too long.
+    let long = "p".repeat(129);
+    let (code, msg) = code_of(c.create_user_pool().pool_name(&long).send().await);
+    assert_eq!(code, "InvalidParameterException");
+    assert_eq!(
+        msg,
+        format!(
+            "1 validation error detected: Value '{long}' at 'poolName' failed to satisfy constraint: Member must have length less than or equal to 128"
+        )
+    );
 }

@@ -6,6 +6,7 @@ mod common;
 mod functions;
 
 mod cognito;
+mod cognito_triggers;
 mod dynamodb;
 mod gateway;
 mod lambda;

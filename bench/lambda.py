@@ -121,8 +121,27 @@ def new_environments(conn, name, version, n):
     return rtt, startup
 
 
-def bare_loop(bare, nullrt):
-    """Round trips through the bare loop server (the same client, runtime and hops, no Stratus)."""
+def wrk(lua, url, conns):
+    """wrk's requests/s and latency percentiles (µs) with `conns` connections."""
+    out = subprocess.run(["wrk", f"-t{min(conns, 2)}", f"-c{conns}", f"-d{WRK_DURATION}s", "--latency", "-s", lua, url],
+                         capture_output=True, text=True).stdout
+    def us(label):
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == label:
+                v = parts[1]
+                for unit, mult in (("us", 1), ("ms", 1e3), ("s", 1e6)):
+                    if v.endswith(unit):
+                        return float(v[: -len(unit)]) * mult
+        return None
+    rps = next((float(l.split()[1]) for l in out.splitlines() if l.startswith("Requests/sec")), 0.0)
+    non2xx = next((l.strip() for l in out.splitlines() if "Non-2xx" in l), "")
+    assert not non2xx, non2xx
+    return {"rps": rps, "p50": us("50%"), "p99": us("99%")}
+
+
+def bare_loop(bare, nullrt, lua):
+    """Round trips through the bare loop server (the same clients, runtime and hops, no Stratus)."""
     port = free_port()
     proc = subprocess.Popen([bare, "--port", str(port), "--", nullrt])
     try:
@@ -135,7 +154,9 @@ def bare_loop(bare, nullrt):
                 time.sleep(0.05)
         rtts(conn, "POST", "/", b'{"hello":"world","quiet":1}', 200)
         xs = rtts(conn, "POST", "/", b'{"hello":"world","quiet":1}', N)
-        return {"p50": pct(xs, 50), "p90": pct(xs, 90), "p99": pct(xs, 99), "mean": statistics.mean(xs)}
+        url = f"http://127.0.0.1:{port}/"
+        return {"p50": pct(xs, 50), "p90": pct(xs, 90), "p99": pct(xs, 99), "mean": statistics.mean(xs),
+                "wrk1": wrk(lua, url, 1), "rps": wrk(lua, url, int(WRK_CONNS))["rps"]}
     finally:
         proc.kill()
         proc.wait(timeout=10)
@@ -177,9 +198,15 @@ def main():
     tmp = tempfile.mkdtemp(prefix="stratus-lambda-bench-")
     nullrt = os.path.join(tmp, "bootstrap")
     subprocess.run(["rustc", "-O", "--edition", "2021", os.path.join(ROOT, "bench", "lambda_null_runtime.rs"), "-o", nullrt], check=True)
+    lua = os.path.join(tmp, "invoke.lua")
+    with open(lua, "w") as f:
+        f.write('wrk.method = "POST"\nwrk.body = \'{"hello":"world","quiet":1}\'\n'
+                'wrk.headers["Content-Type"] = "application/json"\n'
+                'wrk.headers["X-Amz-Date"] = "20250101T000000Z"\n'
+                f'wrk.headers["Authorization"] = "{AUTH}"\n')
     bare = os.path.join(tmp, "bare-loop")
     subprocess.run(["rustc", "-O", "--edition", "2024", os.path.join(ROOT, "bench", "lambda_bare_loop.rs"), "-o", bare], check=True)
-    bare_us = bare_loop(bare, nullrt)
+    bare_us = bare_loop(bare, nullrt, lua)
     port = free_port()
     proc = subprocess.Popen([BIN, "serve", "--in-memory", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -222,19 +249,10 @@ def main():
             results[f"newenv_{key}_py_ms"] = {"p50": statistics.median(rtt), "min": min(rtt), "max": max(rtt),
                                                "startup_p50": statistics.median(startup) if startup else None,
                                                "reported": len(startup)}
-        lua = os.path.join(tmp, "invoke.lua")
-        with open(lua, "w") as f:
-            f.write('wrk.method = "POST"\nwrk.body = \'{"hello":"world","quiet":1}\'\n'
-                    'wrk.headers["Content-Type"] = "application/json"\n'
-                    'wrk.headers["X-Amz-Date"] = "20250101T000000Z"\n'
-                    f'wrk.headers["Authorization"] = "{AUTH}"\n')
         for name in [n for n in ("null", "rust") if n in names]:
-            wrk = subprocess.run(["wrk", "-t2", f"-c{WRK_CONNS}", f"-d{WRK_DURATION}s", "-s", lua,
-                                  f"http://127.0.0.1:{port}{invoke_path(name)}"], capture_output=True, text=True)
-            rps = next((float(l.split()[1]) for l in wrk.stdout.splitlines() if l.startswith("Requests/sec")), 0.0)
-            non2xx = next((l for l in wrk.stdout.splitlines() if "Non-2xx" in l), "")
-            results[f"wrk_{name}_rps"] = rps
-            results[f"wrk_{name}_non2xx"] = non2xx.strip()
+            url = f"http://127.0.0.1:{port}{invoke_path(name)}"
+            results[f"wrk1_{name}_us"] = wrk(lua, url, 1)
+            results[f"wrk_{name}_rps"] = wrk(lua, url, int(WRK_CONNS))["rps"]
         results["load"] = open("/proc/loadavg").read().split()[:3]
         with open(os.path.join(OUT, "lambda.json"), "w") as f:
             json.dump(results, f, indent=1)
@@ -247,11 +265,18 @@ def main():
         b = w["bare_loop_us"]
         print(f"| Bare Runtime API loop (bench/lambda_bare_loop.rs, null runtime; p50 / p99) | {b['p50']:.0f} µs / {b['p99']:.0f} µs |")
         print(f"| Stratus's own share: warm null invoke p50 minus bare loop p50 | {w['warm_null_us']['p50'] - b['p50']:.0f} µs |")
+        print(f"| wrk -c1 round trip, bare loop (p50 / p99) | {b['wrk1']['p50']:.0f} µs / {b['wrk1']['p99']:.0f} µs |")
+        for name, label in (("null", "null runtime"), ("rust", "Rust lambda_runtime function")):
+            if f"wrk1_{name}_us" in w:
+                x = w[f"wrk1_{name}_us"]
+                print(f"| wrk -c1 warm invoke round trip, {label} (p50 / p99) | {x['p50']:.0f} µs / {x['p99']:.0f} µs |")
+        print(f"| Stratus's own share, wrk -c1: null invoke p50 minus bare loop p50 | {w['wrk1_null_us']['p50'] - b['wrk1']['p50']:.0f} µs |")
+        print(f"| Bare loop requests/s (wrk -c{WRK_CONNS}) | {b['rps']:.0f} |")
         for name, label in (("null", "null provided runtime"), ("rust", "Rust lambda_runtime function")):
             if f"warm_{name}_us" in w and name != "null":
                 print(f"| Warm invoke RTT, {label} (p50 / p99) | {w[f'warm_{name}_us']['p50']:.0f} µs / {w[f'warm_{name}_us']['p99']:.0f} µs |")
             if f"wrk_{name}_rps" in w:
-                print(f"| Warm invocations/s, {label} (wrk -c{WRK_CONNS}) | {w[f'wrk_{name}_rps']:.0f} {w[f'wrk_{name}_non2xx']} |")
+                print(f"| Warm invocations/s, {label} (wrk -c{WRK_CONNS}) | {w[f'wrk_{name}_rps']:.0f} |")
         print(f"| Cold start invoke, null runtime (p50, min–max) | {w['cold_null_ms']['p50']:.1f} ms ({w['cold_null_ms']['min']:.1f}–{w['cold_null_ms']['max']:.1f}) |")
         if "cold_rust_ms" in w:
             c = w["cold_rust_ms"]

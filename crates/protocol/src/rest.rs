@@ -7,62 +7,109 @@ use crate::xml;
 use base64::Engine;
 use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
 use stratus_core::http::HttpRequest;
 
 /// Path labels captured from a URI template.
 pub type Labels = Vec<(&'static str, String)>;
 
-/// Matches `method path?query` against one operation's template; returns the
-/// labels and a score (more literal segments and query literals win).
-pub fn match_operation(op: &'static Operation, req: &HttpRequest) -> Option<(Labels, u32)> {
+/// The parts of a request every template is matched against, split and
+/// decoded once per request rather than once per operation.
+struct Target<'a> {
+    segs: Vec<&'a str>,
+    query: Vec<(String, String)>,
+}
+
+/// One operation's URI template, split once: path segments and the query
+/// literals (`?uploads`, `?x-id=GetObject`) a request must carry.
+struct Template {
+    path: Vec<&'static str>,
+    query: Vec<(&'static str, Option<&'static str>)>,
+}
+
+impl Template {
+    fn of(uri: &'static str) -> Template {
+        let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+        let path = path.trim_start_matches('/');
+        Template {
+            path: if path.is_empty() { Vec::new() } else { path.split('/').collect() },
+            query: query
+                .split('&')
+                .filter(|l| !l.is_empty())
+                .map(|l| match l.split_once('=') {
+                    Some((k, v)) => (k, Some(v)),
+                    None => (l, None),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The templates of `model`'s operations, in the same order, split on first use.
+fn templates(model: &'static ServiceModel) -> &'static [Template] {
+    static CACHE: OnceLock<RwLock<HashMap<&'static str, &'static [Template]>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(found) = cache.read().ok().and_then(|c| c.get(model.name).copied()) {
+        return found;
+    }
+    let split: &'static [Template] = Box::leak(
+        model.operations.iter().map(|op| Template::of(op.request_uri)).collect::<Vec<_>>().into_boxed_slice(),
+    );
+    if let Ok(mut c) = cache.write() {
+        return c.entry(model.name).or_insert(split);
+    }
+    split
+}
+
+/// Scores one operation's template against the request, or None when it
+/// does not match (more literal segments and query literals score higher).
+fn match_score(op: &'static Operation, tpl: &Template, req: &HttpRequest, t: &Target) -> Option<u32> {
     if !req.method.as_str().eq_ignore_ascii_case(op.method) {
         return None;
     }
-    let (tpl_path, tpl_query) = match op.request_uri.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (op.request_uri, None),
-    };
     let mut score = 0;
-    if let Some(q) = tpl_query {
-        let pairs = req.query_pairs();
-        for literal in q.split('&').filter(|s| !s.is_empty()) {
-            let found = match literal.split_once('=') {
-                Some((k, v)) => pairs.iter().any(|(pk, pv)| pk == k && pv == v),
-                None => pairs.iter().any(|(pk, _)| pk == literal),
-            };
-            if !found {
-                return None;
-            }
-            score += 10;
+    for (k, v) in &tpl.query {
+        let found = match v {
+            Some(v) => t.query.iter().any(|(pk, pv)| pk == k && pv == v),
+            None => t.query.iter().any(|(pk, _)| pk == k),
+        };
+        if !found {
+            return None;
         }
+        score += 10;
     }
-    let labels = match_path(tpl_path, &req.path, &mut score)?;
-    Some((labels, score))
+    walk_path(&tpl.path, &t.segs, &mut score, &mut |_, _| ())?;
+    Some(score)
 }
 
-fn match_path(template: &'static str, path: &str, score: &mut u32) -> Option<Labels> {
-    let tpl: Vec<&'static str> = leak_segments(template);
-    let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let mut labels = Vec::new();
+/// Walks a path template over the request's segments, handing each label
+/// and its raw value to `label`; None when the path does not fit.
+fn walk_path(
+    template: &[&'static str],
+    segs: &[&str],
+    score: &mut u32,
+    label: &mut impl FnMut(&'static str, &str),
+) -> Option<()> {
     let mut i = 0;
-    for (ti, t) in tpl.iter().enumerate() {
+    for (ti, t) in template.iter().enumerate() {
         if let Some(name) = t.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
             if let Some(greedy) = name.strip_suffix('+') {
                 // A greedy label takes the rest of the path.
                 let rest = segs.get(i..)?.join("/");
-                if rest.is_empty() || ti != tpl.len() - 1 {
+                if rest.is_empty() || ti != template.len() - 1 {
                     return None;
                 }
-                labels.push((greedy, decode(&rest)));
-                return Some(labels);
+                label(greedy, &rest);
+                return Some(());
             }
             let seg = segs.get(i)?;
             if seg.is_empty() {
                 return None;
             }
-            labels.push((name, decode(seg)));
+            label(name, seg);
         } else {
-            if segs.get(i).copied() != Some(*t) {
+            if segs.get(i) != Some(t) {
                 // A template ending in `/` matches an empty last segment.
                 return None;
             }
@@ -71,19 +118,48 @@ fn match_path(template: &'static str, path: &str, score: &mut u32) -> Option<Lab
         i += 1;
     }
     let rest_empty = segs.len() == i || (segs.len() == i + 1 && segs[i].is_empty());
-    rest_empty.then_some(labels)
-}
-
-fn leak_segments(template: &'static str) -> Vec<&'static str> {
-    let trimmed = template.trim_start_matches('/');
-    if trimmed.is_empty() { Vec::new() } else { trimmed.split('/').collect() }
+    rest_empty.then_some(())
 }
 
 fn decode(s: &str) -> String {
     percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
-/// The best-matching operation of a REST model for this request.
+/// The best template score among `model`'s operations that `eligible`
+/// admits, or None when none matches (how the router picks a service).
+pub fn best_score(
+    model: &'static ServiceModel,
+    req: &HttpRequest,
+    eligible: impl Fn(&Operation) -> bool,
+) -> Option<u32> {
+    let t = Target { segs: req.path.trim_start_matches('/').split('/').collect(), query: req.query_pairs() };
+    model
+        .operations
+        .iter()
+        .zip(templates(model))
+        .filter(|(op, _)| eligible(op))
+        .filter_map(|(op, tpl)| match_score(op, tpl, req, &t))
+        .max()
+}
+
+/// The best-matching operation of a REST model for this request, with its
+/// path labels (percent-decoded). On equal scores the later operation wins.
+pub fn find_operation(model: &'static ServiceModel, req: &HttpRequest) -> Option<(&'static Operation, Labels)> {
+    let t = Target { segs: req.path.trim_start_matches('/').split('/').collect(), query: req.query_pairs() };
+    let mut best: Option<(&'static Operation, &Template, u32)> = None;
+    for (op, tpl) in model.operations.iter().zip(templates(model)) {
+        let Some(s) = match_score(op, tpl, req, &t) else { continue };
+        let s = s * 64 + explicit_id_score(op, &t) + required_bindings_score(model, op, req, &t);
+        if best.is_none_or(|(_, _, b)| s >= b) {
+            best = Some((op, tpl, s));
+        }
+    }
+    let (op, tpl, _) = best?;
+    let mut labels = Vec::new();
+    walk_path(&tpl.path, &t.segs, &mut 0, &mut |name, raw| labels.push((name, decode(raw))))?;
+    Some((op, labels))
+}
+
 /// The payload member of structure `shape` when it is a streaming blob (S3
 /// object bodies): such payloads are streamed rather than held in the input
 /// or output value.
@@ -96,24 +172,12 @@ pub fn streaming_payload(model: &ServiceModel, shape: Option<ShapeId>) -> Option
     }
 }
 
-pub fn find_operation(model: &'static ServiceModel, req: &HttpRequest) -> Option<(&'static Operation, Labels)> {
-    model
-        .operations
-        .iter()
-        .filter_map(|op| {
-            match_operation(op, req)
-                .map(|(l, s)| (op, l, s * 64 + explicit_id_score(op, req) + required_bindings_score(model, op, req)))
-        })
-        .max_by_key(|(_, _, s)| *s)
-        .map(|(op, l, _)| (op, l))
-}
-
 /// SDKs name S3 operations sharing a template in `x-id` (`GET /?x-id=ListBuckets`
 /// versus ListDirectoryBuckets): the named one wins.
 /// ListDirectoryBuckets shares `GET /` with ListBuckets, which clients send
 /// without `x-id`; it is chosen only when named.
-fn explicit_id_score(op: &Operation, req: &HttpRequest) -> u32 {
-    let named = req.query_pairs().into_iter().any(|(k, v)| k == "x-id" && v == op.name);
+fn explicit_id_score(op: &Operation, t: &Target) -> u32 {
+    let named = t.query.iter().any(|(k, v)| k == "x-id" && v == op.name);
     match (named, op.name) {
         (true, _) => 32,
         (false, "ListDirectoryBuckets") => 0,
@@ -125,9 +189,9 @@ fn explicit_id_score(op: &Operation, req: &HttpRequest) -> u32 {
 /// CopyObject, UploadPart and UploadPartCopy; GetObject and ListParts): an
 /// operation loses when a required header or query member is missing, and
 /// otherwise scores one per required binding present.
-fn required_bindings_score(model: &ServiceModel, op: &Operation, req: &HttpRequest) -> u32 {
+fn required_bindings_score(model: &ServiceModel, op: &Operation, req: &HttpRequest, t: &Target) -> u32 {
     let Some(ShapeKind::Structure(st)) = op.input.map(|i| &model.shape(i).kind) else { return 1 };
-    let query = req.query_pairs();
+    let query = &t.query;
     let mut score = 1;
     for m in st.members.iter().filter(|m| st.is_required(m.name)) {
         let present = match m.location {

@@ -98,14 +98,10 @@ fn best_rest_match(
 ) -> Option<&'static ServiceModel> {
     models
         .filter_map(|m| {
-            m.operations
-                .iter()
-                .filter(|op| {
-                    !op.request_uri.starts_with("/{") && !op.request_uri.starts_with("/?") && op.request_uri != "/"
-                })
-                .filter_map(|op| rest::match_operation(op, req).map(|(_, score)| score))
-                .max()
-                .map(|score| (m, score))
+            rest::best_score(m, req, |op| {
+                !op.request_uri.starts_with("/{") && !op.request_uri.starts_with("/?") && op.request_uri != "/"
+            })
+            .map(|score| (m, score))
         })
         .max_by_key(|(_, score)| *score)
         .map(|(m, _)| m)

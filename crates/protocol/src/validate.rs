@@ -7,7 +7,7 @@ use crate::model::{ServiceModel, ShapeId, ShapeKind};
 use regex::Regex;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::{OnceLock, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use stratus_core::input::lower_first;
 
 /// Checks `value` against the input shape; on failure returns the whole
@@ -175,13 +175,16 @@ fn render(value: &Value) -> String {
 
 /// Model patterns are Java regular expressions matched against the whole
 /// value; the ones Rust's engine cannot express (look-arounds) are skipped.
-fn compiled(pattern: &'static str) -> Option<Regex> {
-    static CACHE: OnceLock<RwLock<HashMap<&'static str, Option<Regex>>>> = OnceLock::new();
+/// Shared, not cloned: a cloned `Regex` starts with an empty lazy-DFA cache
+/// and would rebuild it on every request.
+fn compiled(pattern: &'static str) -> Option<Arc<Regex>> {
+    type Compiled = HashMap<&'static str, Option<Arc<Regex>>>;
+    static CACHE: OnceLock<RwLock<Compiled>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(found) = cache.read().ok().and_then(|c| c.get(pattern).cloned()) {
         return found;
     }
-    let re = Regex::new(&format!("^(?:{pattern})$")).ok();
+    let re = Regex::new(&format!("^(?:{pattern})$")).ok().map(Arc::new);
     if let Ok(mut c) = cache.write() {
         c.insert(pattern, re.clone());
     }

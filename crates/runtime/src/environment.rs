@@ -65,7 +65,12 @@ pub struct Environment {
     pub invocations: u64,
     /// Kept warm on purpose (provisioned concurrency): never reaped when idle.
     pub pinned: bool,
+    /// The last reading of the runtime's peak resident memory (KB), and when.
+    peak: Option<(Instant, u64)>,
 }
+
+/// How stale the Max Memory Used reading of a busy environment may be.
+const PEAK_REFRESH: Duration = Duration::from_millis(250);
 
 impl Environment {
     /// Starts the listener and the process. The runtime initialises in the
@@ -99,6 +104,7 @@ impl Environment {
             spec,
             invocations: 0,
             pinned: false,
+            peak: None,
         })
     }
 
@@ -126,6 +132,7 @@ impl Environment {
             spec,
             invocations: 0,
             pinned: false,
+            peak: None,
         })
     }
 
@@ -228,21 +235,35 @@ impl Environment {
                     break Outcome::Timeout;
                 }
                 _ = tick.tick() => {
-                    if let Some((rss, _)) = process::memory_kb(self.pid)
-                        && rss > limit_kb
-                    {
-                        self.kill();
-                        break Outcome::OutOfMemory;
+                    if let Some((rss, hwm)) = process::memory_kb(self.pid) {
+                        self.peak = Some((Instant::now(), hwm));
+                        if rss > limit_kb {
+                            self.kill();
+                            break Outcome::OutOfMemory;
+                        }
                     }
                 }
             }
         };
         stats.duration = begun.elapsed();
-        stats.max_memory_mb = process::memory_kb(self.pid).map(|(_, hwm)| hwm.div_ceil(1024)).unwrap_or(0);
+        stats.max_memory_mb = self.peak_kb().div_ceil(1024);
         if outcome == Outcome::OutOfMemory {
             stats.max_memory_mb = self.spec.memory_mb;
         }
         (outcome, stats)
+    }
+
+    /// The runtime's peak resident memory, read from `/proc` at most every
+    /// `PEAK_REFRESH` (the read costs more than a warm invocation's own work).
+    fn peak_kb(&mut self) -> u64 {
+        match self.peak {
+            Some((at, kb)) if at.elapsed() < PEAK_REFRESH => kb,
+            _ => {
+                let kb = process::memory_kb(self.pid).map_or(0, |(_, hwm)| hwm);
+                self.peak = Some((Instant::now(), kb));
+                kb
+            }
+        }
     }
 
     /// Takes the output lines captured so far, after letting the capture

@@ -5,7 +5,8 @@
 
 use crate::app::App;
 use crate::body::ResponseBody;
-use crate::{cors, identity, introspection, payload, streaming};
+use crate::streaming::{self, Head};
+use crate::{cors, identity, introspection, payload};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
@@ -28,12 +29,17 @@ pub async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> hyper::Resp
         body: Bytes::new(),
     };
     let origin = request.header("origin").map(str::to_string);
-    let (mut resp, service, operation) = match streaming::route(&app, &request) {
-        Some(route) => streaming::dispatch(&app, request, body, route).await,
-        None => match body.collect().await {
+    let head = streaming::route(&app, &request);
+    let (mut resp, service, operation) = match head {
+        Head::Streaming(route) => streaming::dispatch(&app, request, body, route).await,
+        head => match body.collect().await {
             Ok(collected) => {
                 request.body = collected.to_bytes();
-                dispatch(&app, request).await
+                let routed = match head {
+                    Head::Routed(model, wire) => Some((model, wire)),
+                    _ => None,
+                };
+                dispatch(&app, request, routed).await
             }
             Err(e) => {
                 tracing::debug!("request body could not be read: {e}");
@@ -46,24 +52,33 @@ pub async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> hyper::Resp
     to_hyper(resp)
 }
 
-async fn dispatch(app: &App, mut req: HttpRequest) -> (HttpResponse, &'static str, &'static str) {
-    if let Some(resp) = introspection::handle(app, &req.method, &req.path).await {
-        return (resp, "stratus", "introspection");
-    }
-    if let Some(service) = app.services.values().find(|s| s.claims(&req)) {
-        return (service.serve(req).await, service.name(), "data-plane");
-    }
-    if req.path.starts_with("/_stratus/") {
-        return (introspection::not_found(&req.method, &req.path), "stratus", "introspection");
-    }
-    if req.method == http::Method::OPTIONS {
-        let resp = cors::preflight(req.header("origin"), req.header("access-control-request-headers"));
-        return (resp, "cors", "preflight");
+/// Serves a request whose body has been read; `routed` is the service its
+/// head was already routed to, if any (such requests are never
+/// introspection, data-plane or preflight requests).
+async fn dispatch(
+    app: &App,
+    mut req: HttpRequest,
+    routed: Option<(&'static ServiceModel, Protocol)>,
+) -> (HttpResponse, &'static str, &'static str) {
+    if routed.is_none() {
+        if let Some(resp) = introspection::handle(app, &req.method, &req.path).await {
+            return (resp, "stratus", "introspection");
+        }
+        if let Some(service) = app.services.values().find(|s| s.claims(&req)) {
+            return (service.serve(req).await, service.name(), "data-plane");
+        }
+        if req.path.starts_with("/_stratus/") {
+            return (introspection::not_found(&req.method, &req.path), "stratus", "introspection");
+        }
+        if req.method == http::Method::OPTIONS {
+            let resp = cors::preflight(req.header("origin"), req.header("access-control-request-headers"));
+            return (resp, "cors", "preflight");
+        }
     }
     let request_id = stratus_core::ids::request_id();
     let scope = stratus_auth::credential_scope(&req.headers, &req.query);
     let scope_service = scope.as_ref().and_then(|s| s.service.as_deref());
-    let Some((model, wire)) = router::route(&req, scope_service) else {
+    let Some((model, wire)) = routed.or_else(|| router::route(&req, scope_service)) else {
         let err = AwsError::new(404, "UnknownService", "No service matches this request");
         return (encode::error(None, Protocol::RestJson, &err, &request_id), "unknown", "unknown");
     };

@@ -18,26 +18,43 @@ pub struct Route {
     wire: Protocol,
 }
 
-/// Whether `req` (head only) is for an operation with a streaming payload.
-/// Introspection, data planes, preflights and RPC-style requests never are.
-pub fn route(app: &App, req: &HttpRequest) -> Option<Route> {
+/// What the head of a request says about how to serve it.
+pub enum Head {
+    /// An operation with a streaming payload: served before the body is read.
+    Streaming(Route),
+    /// A REST request already routed to its service: the body is read whole.
+    Routed(&'static ServiceModel, Protocol),
+    /// Anything else (introspection, data planes, preflights, RPC-style
+    /// requests): the front door routes it once the body is read.
+    Other,
+}
+
+/// Routes a request from its head alone where that is possible.
+pub fn route(app: &App, req: &HttpRequest) -> Head {
     if req.header("x-amz-target").is_some()
         || req.content_type() == "application/x-www-form-urlencoded"
         || req.method == http::Method::OPTIONS
         || req.path.starts_with("/_stratus/")
         || app.services.values().any(|s| s.claims(req))
     {
-        return None;
+        return Head::Other;
     }
     let scope = stratus_auth::credential_scope(&req.headers, &req.query);
-    let (model, wire) = router::route(req, scope.as_ref().and_then(|s| s.service.as_deref()))?;
+    let Some((model, wire)) = router::route(req, scope.as_ref().and_then(|s| s.service.as_deref())) else {
+        return Head::Other;
+    };
     if !matches!(wire, Protocol::RestXml | Protocol::RestJson) {
-        return None;
+        return Head::Other;
+    }
+    if !model.operations.iter().any(|op| streaming(model, op)) {
+        return Head::Routed(model, wire);
     }
     let mut path_style = req.clone();
     to_path_style(model, &mut path_style);
-    let (op, _) = rest::find_operation(model, &path_style)?;
-    streaming(model, op).then_some(Route { model, wire })
+    match rest::find_operation(model, &path_style) {
+        Some((op, _)) if streaming(model, op) => Head::Streaming(Route { model, wire }),
+        _ => Head::Routed(model, wire),
+    }
 }
 
 fn streaming(model: &ServiceModel, op: &Operation) -> bool {

@@ -152,7 +152,7 @@ async fn run_one(s: &Arc<Shared>, key_now: String, mut q: Queued) {
         let _ = s.store.delete(key_now).await;
         return;
     }
-    let outcome = match resolve::version(&s.store, &ctx, &r, true) {
+    let outcome = match resolve::version(s, &ctx, &r, true) {
         Ok(res) => {
             let out = invoke::run(s, &ctx, &res, payload.clone(), &q.invoked_arn, &q.id, None).await;
             if let Ok(o) = &out {
@@ -246,7 +246,7 @@ async fn report(
         return;
     }
     let r = FnRef { name: q.function.clone(), qualifier: q.qualifier.clone() };
-    let dlq = resolve::version(&s.store, ctx, &r, false)
+    let dlq = resolve::version(s, ctx, &r, false)
         .ok()
         .and_then(|res| res.config.get("DeadLetterConfig").and_then(|d| d.str("TargetArn")).map(str::to_string));
     if let Some(dlq) = dlq {

@@ -53,7 +53,7 @@ fn not_found(ctx: &RequestContext, r: &FnRef) -> AwsError {
 
 async fn write(s: &Shared, ctx: &RequestContext, input: &Value, merge: bool) -> Result<Value, AwsError> {
     let r = names::parse(ctx, input.req_str("FunctionName")?, input.str("Qualifier"))?;
-    resolve::version(&s.store, ctx, &r, false)?;
+    resolve::version(s, ctx, &r, false)?;
     if input.get("MaximumRetryAttempts").is_none()
         && input.get("MaximumEventAgeInSeconds").is_none()
         && input.get("DestinationConfig").is_none()

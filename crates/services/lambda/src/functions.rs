@@ -89,14 +89,14 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
 
 pub fn get_configuration(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let r = names::parse(ctx, input.req_str("FunctionName")?, input.str("Qualifier"))?;
-    Ok(resolve::version(&s.store, ctx, &r, false)?.config)
+    Ok(resolve::version(s, ctx, &r, false)?.config.as_ref().clone())
 }
 
 pub fn get(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let r = names::parse(ctx, input.req_str("FunctionName")?, input.str("Qualifier"))?;
-    let res = resolve::version(&s.store, ctx, &r, false)?;
+    let res = resolve::version(s, ctx, &r, false)?;
     let mut out = json!({
-        "Configuration": res.config,
+        "Configuration": res.config.as_ref(),
         "Code": {
             "RepositoryType": "S3",
             "Location": format!("{}/_stratus/lambda/code/{}", s.settings.endpoint, res.code_hex),

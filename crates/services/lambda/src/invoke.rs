@@ -65,7 +65,7 @@ pub async fn invoke(s: &Arc<Shared>, ctx: &RequestContext, input: &Value) -> Res
         })?),
         None => None,
     };
-    let res = resolve::version(&s.store, ctx, &r, true)?;
+    let res = resolve::version(s, ctx, &r, true)?;
     let invoked_arn = names::qualified_arn(ctx, &r.name, r.qualifier.as_deref());
     match kind {
         "DryRun" => Ok(json!({ "StatusCode": 204 })),

@@ -142,6 +142,7 @@ impl Lambda {
             pool: stratus_runtime::Pool::new(),
             counters: concurrency::Counters::default(),
             meter: meter::Meter::default(),
+            records: resolve::Cache::default(),
             queue: asynq::Queue::default(),
             esm: esm::Registry::default(),
             snapstart: snapstart::Snapshots::default(),

@@ -33,7 +33,7 @@ pub async fn add(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Valu
     if r.qualifier.as_deref() == Some("$LATEST") {
         return Err(errors::invalid("We currently do not support adding policies for $LATEST."));
     }
-    resolve::version(&s.store, ctx, &r, false)?;
+    resolve::version(s, ctx, &r, false)?;
     let sid = input.req_str("StatementId")?.to_string();
     let mut st = json!({
         "Sid": sid,
@@ -97,7 +97,7 @@ pub async fn add(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Valu
 
 pub fn get(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let r = names::parse(ctx, input.req_str("FunctionName")?, input.str("Qualifier"))?;
-    resolve::version(&s.store, ctx, &r, false)?;
+    resolve::version(s, ctx, &r, false)?;
     let doc: Value = s
         .store
         .get(key(ctx, &r))?
@@ -111,7 +111,7 @@ pub fn get(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, Aws
 
 pub async fn remove(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let r = names::parse(ctx, input.req_str("FunctionName")?, input.str("Qualifier"))?;
-    resolve::version(&s.store, ctx, &r, false)?;
+    resolve::version(s, ctx, &r, false)?;
     let sid = input.req_str("StatementId")?.to_string();
     let k = key(ctx, &r);
     let rev = input.str("RevisionId").map(str::to_string);

@@ -37,7 +37,7 @@ pub async fn put(s: &Arc<Shared>, ctx: &RequestContext, input: &Value) -> Result
             "Provisioned Concurrency Configs cannot be applied to unpublished function versions.",
         ));
     }
-    let res = resolve::version(&s.store, ctx, &r, false)?;
+    let res = resolve::version(s, ctx, &r, false)?;
     if res.version == "$LATEST" {
         return Err(errors::invalid(
             "Provisioned Concurrency Configs cannot be applied to unpublished function versions.",
@@ -66,7 +66,7 @@ pub async fn put(s: &Arc<Shared>, ctx: &RequestContext, input: &Value) -> Result
 
 /// Starts `n` environments for `r`, pins them in the pool, then marks the config READY.
 async fn provision(s: Arc<Shared>, ctx: RequestContext, r: FnRef, n: usize) {
-    let Ok(res) = resolve::version(&s.store, &ctx, &r, false) else { return };
+    let Ok(res) = resolve::version(&s, &ctx, &r, false) else { return };
     let pool_key = invoke::pool_key(&ctx, &res);
     let mut ready = 0;
     let have = s.pool.idle_count(&pool_key);
@@ -114,7 +114,7 @@ pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         return Err(not_found());
     }
     s.store.delete(k).await?;
-    if let Ok(res) = resolve::version(&s.store, ctx, &r, false) {
+    if let Ok(res) = resolve::version(s, ctx, &r, false) {
         s.pool.drain(&invoke::pool_key(ctx, &res));
     }
     Ok(json!({}))

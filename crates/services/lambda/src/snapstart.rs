@@ -136,7 +136,7 @@ fn interrupted(s: &Shared) -> Vec<Request> {
 /// Prepares one version's template and records the outcome in its State.
 async fn settle(s: Arc<Shared>, r: Request) {
     let fn_ref = FnRef { name: r.name.clone(), qualifier: Some(r.version.clone()) };
-    let Ok(res) = resolve::version(&s.store, &r.ctx, &fn_ref, false) else { return };
+    let Ok(res) = resolve::version(&s, &r.ctx, &fn_ref, false) else { return };
     let outcome = templates::prepared(&s, &r.ctx, &res).await;
     let failure = match &*outcome {
         Prepared::Failed { error_type, message } => Some(format!("{error_type}: {message}")),

@@ -15,6 +15,8 @@ pub struct Shared {
     pub pool: Pool,
     pub counters: Counters,
     pub meter: Meter,
+    /// Decoded function and version records (`resolve`).
+    pub records: crate::resolve::Cache,
     pub queue: crate::asynq::Queue,
     /// The running event source mapping pollers.
     pub esm: crate::esm::Registry,

@@ -37,7 +37,7 @@ pub async fn invoke(
             invoke::MAX_SYNC
         )));
     }
-    let res = resolve::version(&s.store, ctx, &r, true)?;
+    let res = resolve::version(s, ctx, &r, true)?;
     let version = res.version.clone();
     let arn = names::qualified_arn(ctx, &r.name, r.qualifier.as_deref());
     if input.str("InvocationType") == Some("DryRun") {

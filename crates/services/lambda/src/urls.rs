@@ -64,7 +64,7 @@ fn check_qualifier(r: &FnRef) -> Result<(), AwsError> {
 pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let r = names::parse(ctx, input.req_str("FunctionName")?, input.str("Qualifier"))?;
     check_qualifier(&r)?;
-    resolve::version(&s.store, ctx, &r, false)?;
+    resolve::version(s, ctx, &r, false)?;
     let arn = names::qualified_arn(ctx, &r.name, r.qualifier.as_deref());
     if existing(s, ctx, &r)?.is_some() {
         return Err(errors::conflict(format!(
@@ -192,7 +192,7 @@ pub async fn serve(s: &Arc<Shared>, req: HttpRequest) -> HttpResponse {
     ctx.account_id = rec.account.clone();
     ctx.region = rec.region.clone();
     let r = FnRef { name: rec.function.clone(), qualifier: rec.qualifier.clone() };
-    let res = match resolve::version(&s.store, &ctx, &r, true) {
+    let res = match resolve::version(s, &ctx, &r, true) {
         Ok(res) => res,
         Err(_) => return plain(404, "Not Found"),
     };

@@ -57,7 +57,7 @@ fn mapping_arn(ctx: &RequestContext, uuid: &str) -> String {
 /// The function a mapping invokes, checked to exist: its (qualified) ARN.
 fn target(s: &Shared, ctx: &RequestContext, raw: &str) -> Result<(FnRef, String), AwsError> {
     let r = names::parse(ctx, raw, None)?;
-    match resolve::version(&s.store, ctx, &r, false) {
+    match resolve::version(s, ctx, &r, false) {
         Ok(_) => {}
         Err(e) if e.code == "ResourceNotFoundException" => {
             return Err(errors::invalid("Function does not exist"));

@@ -122,7 +122,7 @@ impl Invoked {
 pub async fn invoke(s: &Arc<Shared>, m: &Mapping, event: &Value) -> Result<Invoked, AwsError> {
     let ctx = context(m, "Invoke");
     let r = names::parse(&ctx, m.function_arn(), None)?;
-    let res = resolve::version(&s.store, &ctx, &r, true)?;
+    let res = resolve::version(s, &ctx, &r, true)?;
     let payload = Bytes::from(serde_json::to_vec(event).unwrap_or_default());
     let result = invoke::run(s, &ctx, &res, payload, m.function_arn(), &ctx.request_id, None).await?;
     Ok(Invoked { request_id: ctx.request_id.clone(), version: res.version, result })

@@ -8,6 +8,10 @@ loopback with keep-alive:
   `provided.al2023` runtime and for a Python handler through Stratus's
   bootstrap; the same connection's GET /_stratus/health round trip is the
   HTTP floor, so invoke minus health is Stratus's + the runtime loop's share;
+- Stratus's own share: the same round trips through bench/lambda_bare_loop.rs
+  (a std-only server that hands the request to the same null runtime over
+  the Runtime API and nothing else), alone and interleaved pair by pair
+  with Invokes so that the machine's drift hits both;
 - warm invocations per second with wrk (WRK_CONNS connections, null runtime);
 - cold start: invoke right after UpdateFunctionConfiguration (new revision,
   so a new environment) for the null runtime and Python;
@@ -162,6 +166,34 @@ def bare_loop(bare, nullrt, lua):
         proc.wait(timeout=10)
 
 
+def interleaved_share(conn, path, bare, nullrt, n):
+    """Stratus's own share measured in pairs: each sample is one Invoke of the
+    null function minus one round trip through the bare loop, taken back to
+    back, so the machine's drift (other tenants, steal time) hits both."""
+    port = free_port()
+    proc = subprocess.Popen([bare, "--port", str(port), "--", nullrt])
+    try:
+        for _ in range(200):
+            try:
+                bconn = http.client.HTTPConnection("127.0.0.1", port)
+                call(bconn, "POST", "/", b'{"hello":"world","quiet":1}')
+                break
+            except OSError:
+                time.sleep(0.05)
+        diffs = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            call(conn, "POST", path, b'{"hello":"world","quiet":1}')
+            t1 = time.perf_counter()
+            call(bconn, "POST", "/", b'{"hello":"world","quiet":1}')
+            t2 = time.perf_counter()
+            diffs.append(((t1 - t0) - (t2 - t1)) * 1e6)
+        return {"p50": pct(diffs, 50), "p25": pct(diffs, 25), "p75": pct(diffs, 75)}
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 def invoke_path(name):
     return f"/2015-03-31/functions/{name}/invocations"
 
@@ -235,6 +267,7 @@ def main():
             rtts(conn, "POST", invoke_path(name), payload, 200)
             xs = rtts(conn, "POST", invoke_path(name), payload, N)
             results[f"warm_{name}_us"] = {"p50": pct(xs, 50), "p90": pct(xs, 90), "p99": pct(xs, 99), "mean": statistics.mean(xs)}
+        results["share_pairs_us"] = interleaved_share(conn, invoke_path("null"), bare, nullrt, N)
         hs = rtts(conn, "GET", "/_stratus/health", None, N)
         results["health_us"] = {"p50": pct(hs, 50), "p99": pct(hs, 99)}
         for name in names:
@@ -272,6 +305,8 @@ def main():
                 print(f"| wrk -c1 warm invoke round trip, {label} (p50 / p99) | {x['p50']:.0f} µs / {x['p99']:.0f} µs |")
         print(f"| Stratus's own share, wrk -c1: null invoke p50 minus bare loop p50 | {w['wrk1_null_us']['p50'] - b['wrk1']['p50']:.0f} µs |")
         print(f"| Bare loop requests/s (wrk -c{WRK_CONNS}) | {b['rps']:.0f} |")
+        sp = w["share_pairs_us"]
+        print(f"| Stratus's own share, interleaved pairs (null invoke minus bare loop; p50, p25–p75) | {sp['p50']:.0f} µs ({sp['p25']:.0f}–{sp['p75']:.0f}) |")
         for name, label in (("null", "null provided runtime"), ("rust", "Rust lambda_runtime function")):
             if f"warm_{name}_us" in w and name != "null":
                 print(f"| Warm invoke RTT, {label} (p50 / p99) | {w[f'warm_{name}_us']['p50']:.0f} µs / {w[f'warm_{name}_us']['p99']:.0f} µs |")

@@ -67,6 +67,12 @@ def test_queue_lifecycle_attributes_and_errors(sqs, stratus):
     assert error_code(e) == "AWS.SimpleQueueService.NonExistentQueue"
     assert e.value.response["Error"]["Message"] == "The specified queue does not exist."
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    with pytest.raises(ClientError) as e:
+        sqs.create_queue(QueueName=qname)
+    assert error_code(e) == "AWS.SimpleQueueService.QueueDeletedRecently"
+    assert e.value.response["Error"]["Message"] == (
+        "You must wait 60 seconds after deleting a queue before you can create another with the same name."
+    )
 
 
 def test_send_receive_digests_and_attribute_filters(sqs):

@@ -16,6 +16,9 @@ pub struct Settings {
     pub enforce_capacity: bool,
     /// Account-level Lambda concurrency limit (`--lambda-concurrency`, AWS's default 1,000).
     pub lambda_concurrency: u32,
+    /// Seconds after DeleteQueue before SQS lets a queue of the same name be
+    /// created again (`--sqs-recreate-delay`; AWS: 60; 0 turns the rule off).
+    pub sqs_recreate_delay_secs: u64,
     /// How often background reapers (TTL, retention) run, in seconds.
     pub reaper_interval_secs: u64,
     /// Every service of the server, for calls from one service to another.
@@ -29,6 +32,7 @@ impl Default for Settings {
             data_dir: None,
             enforce_capacity: false,
             lambda_concurrency: 1000,
+            sqs_recreate_delay_secs: 60,
             reaper_interval_secs: 30,
             peers: Peers::default(),
         }

@@ -55,6 +55,7 @@ impl App {
             data_dir: data_dir.clone(),
             enforce_capacity: args.enforce_capacity,
             lambda_concurrency: args.lambda_concurrency,
+            sqs_recreate_delay_secs: args.sqs_recreate_delay,
             reaper_interval_secs: Settings::default().reaper_interval_secs,
             peers: Default::default(),
         };

@@ -62,6 +62,10 @@ pub struct ServeArgs {
     /// Account-level Lambda concurrency limit.
     #[arg(long, env = "STRATUS_LAMBDA_CONCURRENCY", default_value_t = 1000)]
     pub lambda_concurrency: u32,
+    /// Seconds after DeleteQueue before a queue of the same name may be
+    /// created again (AWS: 60; 0 turns the rule off for test suites).
+    #[arg(long, env = "STRATUS_SQS_RECREATE_DELAY", default_value_t = 60)]
+    pub sqs_recreate_delay: u64,
 }
 
 impl ServeArgs {
@@ -77,6 +81,7 @@ impl ServeArgs {
             log_level: "warn".into(),
             enforce_capacity: false,
             lambda_concurrency: 1000,
+            sqs_recreate_delay: 60,
         }
     }
 

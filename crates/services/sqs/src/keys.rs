@@ -7,6 +7,8 @@
 //! - `sqsd/{account}/{region}/{queue}\0{scope}` → FIFO deduplication record
 //! - `sqst/{account}/{region}/{queue}\0{task id}` → message move task of the
 //!   source queue `queue`
+//! - `sqsx/{account}/{region}/{queue}` → when the queue was last deleted
+//!   (milliseconds), so its name stays taken for a while as on AWS
 
 /// Key builder for one account and region.
 #[derive(Debug, Clone)]
@@ -28,6 +30,11 @@ impl Keys {
 
     pub fn queue(&self, name: &str) -> Vec<u8> {
         format!("{}{name}", self.base("sqsq")).into_bytes()
+    }
+
+    /// When queue `name` was last deleted.
+    pub fn deleted(&self, name: &str) -> Vec<u8> {
+        format!("{}{name}", self.base("sqsx")).into_bytes()
     }
 
     /// Every queue whose name starts with `prefix`.

@@ -73,6 +73,8 @@ pub struct Shared {
     /// Running message move tasks and the reaper.
     pub tasks: Mutex<Vec<JoinHandle<()>>>,
     pub reaper_interval: Duration,
+    /// How long a deleted queue's name stays taken (AWS: 60 s).
+    pub recreate_delay: Duration,
 }
 
 /// The SQS service.
@@ -89,6 +91,7 @@ impl Sqs {
                 waiters: Waiters::default(),
                 tasks: Mutex::new(Vec::new()),
                 reaper_interval: Duration::from_secs(settings.reaper_interval_secs.clamp(1, 60)),
+                recreate_delay: Duration::from_secs(settings.sqs_recreate_delay_secs),
             }),
         }
     }

@@ -52,6 +52,26 @@ async fn queue_lifecycle_and_attributes() {
     let err = c.get_queue_url().queue_name("life").send().await.expect_err("gone");
     assert!(err.as_service_error().is_some_and(|e| e.is_queue_does_not_exist()), "{err:?}");
     assert_eq!(err.message(), Some("The specified queue does not exist."));
+    let err = c.create_queue().queue_name("life").send().await.expect_err("name still taken");
+    assert!(err.as_service_error().is_some_and(|e| e.is_queue_deleted_recently()), "{err:?}");
+    assert_eq!(err.code(), Some("AWS.SimpleQueueService.QueueDeletedRecently"));
+    assert_eq!(
+        err.message(),
+        Some("You must wait 60 seconds after deleting a queue before you can create another with the same name.")
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_deleted_queue_name_is_free_again_after_the_delay() {
+    let server = server_with(ServeArgs { sqs_recreate_delay: 1, ..ServeArgs::ephemeral() }).await;
+    let c = client(&server).await;
+    let url = create(&c, "again").await;
+    c.delete_queue().queue_url(&url).send().await.expect("delete");
+    assert!(c.create_queue().queue_name("again").send().await.is_err(), "within the delay");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let again = create(&c, "again").await;
+    assert_eq!(again, url);
     server.shutdown().await;
 }
 

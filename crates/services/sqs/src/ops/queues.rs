@@ -54,9 +54,21 @@ pub async fn create(s: &Scope, input: &Value) -> Result<Value, AwsError> {
         str_map(input.get("tags")).into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string())).collect();
     let q = s.named(&name);
     let key = q.key();
+    let tombstone = q.keys.deleted(&name);
     let now = now_secs();
+    let (now_ms, delay_ms) = (now_ms(), s.shared.recreate_delay.as_millis() as i64);
     s.store()
         .transact(move |txn| {
+            if let Some(at) = txn.get(&tombstone)? {
+                let deleted_ms = std::str::from_utf8(&at).ok().and_then(|t| t.parse::<i64>().ok()).unwrap_or(0);
+                if now_ms - deleted_ms < delay_ms {
+                    return Err(AwsError::bad_request(
+                        "QueueDeletedRecently",
+                        "You must wait 60 seconds after deleting a queue before you can create another with the same name.",
+                    ));
+                }
+                txn.delete(tombstone.clone());
+            }
             if let Some(bytes) = txn.get(&key)? {
                 let existing: Queue = decode("queue", &bytes)?;
                 for (k, v) in &normalized {
@@ -144,11 +156,14 @@ pub fn list(s: &Scope, input: &Value) -> Result<Value, AwsError> {
 pub async fn delete(s: &Scope, input: &Value) -> Result<Value, AwsError> {
     let (q, _) = s.load(input)?;
     let (key, messages, dedups) = (q.key(), q.keys.messages(&q.name), q.keys.dedups(&q.name));
+    let tombstone = q.keys.deleted(&q.name);
+    let deleted_at = now_ms().to_string().into_bytes();
     s.store()
         .transact(move |txn| {
             if txn.get(&key)?.is_none() {
                 return Err(no_queue());
             }
+            txn.put(tombstone.clone(), deleted_at.clone());
             txn.delete(key.clone());
             txn.delete_prefix(&messages);
             txn.delete_prefix(&dedups);

@@ -50,7 +50,7 @@ fn decode_json_rpc(model: &'static ServiceModel, req: &HttpRequest) -> Result<(&
         return Err(serialization_error("Start of structure or map expected"));
     }
     let input = match operation.input {
-        Some(shape) => json::from_wire(model, shape, &body, false).map_err(|e| serialization_error(e.0))?,
+        Some(shape) => json::from_wire(model, shape, body, false).map_err(|e| serialization_error(e.0))?,
         None => Value::Object(Map::new()),
     };
     Ok((operation, input))
@@ -108,7 +108,7 @@ fn decode_rest(
             }
             _ => {
                 let v: Value = serde_json::from_slice(&req.body).map_err(|e| malformed(e.to_string()))?;
-                Some(json::from_wire(model, payload.shape, &v, false).map_err(|e| malformed(e.0))?)
+                Some(json::from_wire(model, payload.shape, v, false).map_err(|e| malformed(e.0))?)
             }
         };
         if let Some(v) = value {
@@ -125,7 +125,7 @@ fn decode_rest(
                 if !v.is_object() {
                     return Err(malformed("Start of structure or map expected".into()));
                 }
-                json::from_wire(model, shape, &v, true).map_err(|e| malformed(e.0))?
+                json::from_wire(model, shape, v, true).map_err(|e| malformed(e.0))?
             }
         };
         if let Value::Object(members) = body {

@@ -3,7 +3,7 @@
 
 use crate::conventions;
 use crate::model::{Operation, Protocol, ServiceModel, ShapeKind};
-use crate::{json, rest, xml};
+use crate::{json, json_out, rest, xml};
 use base64::Engine;
 use serde_json::{Map, Value};
 use stratus_core::AwsError;
@@ -32,11 +32,10 @@ pub fn with_request_id(resp: HttpResponse, model: Option<&ServiceModel>, request
 pub fn output(model: &ServiceModel, wire: Protocol, op: &Operation, out: &Value, request_id: &str) -> HttpResponse {
     let resp = match wire {
         Protocol::AwsJson10 | Protocol::AwsJson11 => {
-            let body = match op.output {
-                Some(shape) => json::to_wire(model, shape, out, false),
-                None => Value::Object(Map::new()),
+            let bytes = match op.output {
+                Some(shape) => json_out::to_wire_bytes(model, shape, out, false),
+                None => b"{}".to_vec(),
             };
-            let bytes = serde_json::to_vec(&body).unwrap_or_default();
             let crc = crc32fast::hash(&bytes);
             HttpResponse::new(200, json_content_type(wire), bytes).header("x-amz-crc32", crc.to_string())
         }

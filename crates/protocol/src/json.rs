@@ -33,36 +33,33 @@ fn mismatch(v: &Value, target: &str) -> SerializationError {
 }
 
 /// Converts a wire JSON value of `shape` to the model-keyed form. With
-/// `body_only`, members bound to headers, query or URI are ignored.
-pub fn from_wire(
-    model: &ServiceModel,
-    shape: ShapeId,
-    v: &Value,
-    body_only: bool,
-) -> Result<Value, SerializationError> {
+/// `body_only`, members bound to headers, query or URI are ignored. The
+/// value is taken apart, not copied: strings and keys move into the result.
+pub fn from_wire(model: &ServiceModel, shape: ShapeId, v: Value, body_only: bool) -> Result<Value, SerializationError> {
     if v.is_null() {
         return Ok(Value::Null);
     }
     Ok(match &model.shape(shape).kind {
         ShapeKind::Structure(st) => {
             let Value::Object(obj) = v else {
-                return Err(SerializationError(format!("Expected a structure but found {}", type_name(v))));
+                return Err(SerializationError(format!("Expected a structure but found {}", type_name(&v))));
             };
-            let mut out = Map::new();
+            let mut out = Map::with_capacity(obj.len());
             for (key, val) in obj {
                 let member =
                     st.members.iter().find(|m| m.wire_name() == key && (!body_only || m.location == Location::Body));
                 if let Some(member) = member {
                     let decoded = from_wire(model, member.shape, val, false)?;
                     if !decoded.is_null() {
-                        out.insert(member.name.to_string(), decoded);
+                        let name = if member.name == key { key } else { member.name.to_string() };
+                        out.insert(name, decoded);
                     }
                 }
             }
             Value::Object(out)
         }
         ShapeKind::List(list) => {
-            let Value::Array(items) = v else { return Err(mismatch(v, "List")) };
+            let Value::Array(items) = v else { return Err(mismatch(&v, "List")) };
             let mut out = Vec::with_capacity(items.len());
             for item in items {
                 out.push(from_wire(model, list.member, item, false)?);
@@ -70,47 +67,47 @@ pub fn from_wire(
             Value::Array(out)
         }
         ShapeKind::Map(map) => {
-            let Value::Object(obj) = v else { return Err(mismatch(v, "Map")) };
-            let mut out = Map::new();
+            let Value::Object(obj) = v else { return Err(mismatch(&v, "Map")) };
+            let mut out = Map::with_capacity(obj.len());
             for (k, val) in obj {
-                out.insert(k.clone(), from_wire(model, map.value, val, false)?);
+                out.insert(k, from_wire(model, map.value, val, false)?);
             }
             Value::Object(out)
         }
         ShapeKind::String(_) => match v {
-            Value::String(_) => v.clone(),
-            _ => return Err(mismatch(v, "String")),
+            Value::String(_) => v,
+            _ => return Err(mismatch(&v, "String")),
         },
         ShapeKind::Integer(_) | ShapeKind::Long(_) => match v {
-            Value::Number(n) if n.is_i64() || n.is_u64() => v.clone(),
+            Value::Number(ref n) if n.is_i64() || n.is_u64() => v,
             Value::Number(n) => Value::from(n.as_f64().unwrap_or(0.0) as i64),
             _ => {
                 return Err(mismatch(
-                    v,
+                    &v,
                     if matches!(model.shape(shape).kind, ShapeKind::Long(_)) { "Long" } else { "Integer" },
                 ));
             }
         },
         ShapeKind::Float(_) | ShapeKind::Double(_) => match v {
-            Value::Number(_) => v.clone(),
-            Value::String(s) if matches!(s.as_str(), "NaN" | "Infinity" | "-Infinity") => v.clone(),
-            _ => return Err(mismatch(v, "Double")),
+            Value::Number(_) => v,
+            Value::String(ref s) if matches!(s.as_str(), "NaN" | "Infinity" | "-Infinity") => v,
+            _ => return Err(mismatch(&v, "Double")),
         },
         ShapeKind::Boolean => match v {
-            Value::Bool(_) => v.clone(),
-            _ => return Err(mismatch(v, "Boolean")),
+            Value::Bool(_) => v,
+            _ => return Err(mismatch(&v, "Boolean")),
         },
         ShapeKind::Blob(_) => match v {
-            Value::String(_) => v.clone(),
-            _ => return Err(mismatch(v, "ByteBuffer")),
+            Value::String(_) => v,
+            _ => return Err(mismatch(&v, "ByteBuffer")),
         },
         ShapeKind::Timestamp(_) => match v {
-            Value::Number(_) => v.clone(),
-            Value::String(s) => match timestamp::parse(s) {
+            Value::Number(_) => v,
+            Value::String(s) => match timestamp::parse(&s) {
                 Some(t) => Value::from(t),
                 None => return Err(SerializationError(format!("Unable to parse timestamp value: {s}"))),
             },
-            _ => return Err(mismatch(v, "Date")),
+            _ => return Err(mismatch(&v, "Date")),
         },
     })
 }

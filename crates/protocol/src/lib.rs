@@ -10,6 +10,7 @@ pub mod encode;
 pub mod eventstream;
 pub mod generated;
 pub mod json;
+pub mod json_out;
 pub mod model;
 pub mod query;
 pub mod rest;

@@ -2,11 +2,15 @@
 //! and patterns, reported in AWS's exact words:
 //! `1 validation error detected: Value 'ab' at 'tableName' failed to satisfy
 //! constraint: Member must have length greater than or equal to 3`.
+//!
+//! The path of a value (`tableName`, `item.pk.member`) is only rendered when
+//! a message needs it, so a valid input costs no allocations here.
 
 use crate::model::{ServiceModel, ShapeId, ShapeKind};
 use regex::Regex;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::{Arc, OnceLock, RwLock};
 use stratus_core::input::lower_first;
 
@@ -14,7 +18,7 @@ use stratus_core::input::lower_first;
 /// message (`N validation error(s) detected: ...`).
 pub fn validate(model: &ServiceModel, shape: ShapeId, value: &Value) -> Result<(), String> {
     let mut errors = Vec::new();
-    check_struct(model, shape, value, "", &mut errors);
+    check_struct(model, shape, value, Path::Root, &mut errors);
     if errors.is_empty() {
         return Ok(());
     }
@@ -23,11 +27,30 @@ pub fn validate(model: &ServiceModel, shape: ShapeId, value: &Value) -> Result<(
     Err(format!("{n} validation {noun} detected: {}", errors.join("; ")))
 }
 
-fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") }
+/// Where a value sits in the input, as AWS prints it: members by their
+/// lower-camel name joined with `.`, list elements as `.{n}.member`
+/// (1-based) and map values as `.{key}.member`.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Member(&'a Path<'a>, &'static str),
+    Element(&'a Path<'a>, usize),
+    Entry(&'a Path<'a>, &'a str),
 }
 
-fn check_struct(model: &ServiceModel, shape: ShapeId, value: &Value, path: &str, errors: &mut Vec<String>) {
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Root => Ok(()),
+            Path::Member(Path::Root, name) => f.write_str(&lower_first(name)),
+            Path::Member(parent, name) => write!(f, "{parent}.{}", lower_first(name)),
+            Path::Element(parent, i) => write!(f, "{parent}.{}.member", i + 1),
+            Path::Entry(parent, key) => write!(f, "{parent}.{key}.member"),
+        }
+    }
+}
+
+fn check_struct(model: &ServiceModel, shape: ShapeId, value: &Value, path: Path<'_>, errors: &mut Vec<String>) {
     let ShapeKind::Structure(st) = &model.shape(shape).kind else {
         return;
     };
@@ -35,7 +58,7 @@ fn check_struct(model: &ServiceModel, shape: ShapeId, value: &Value, path: &str,
         return;
     };
     for member in st.members {
-        let member_path = join(path, &lower_first(member.name));
+        let member_path = Path::Member(&path, member.name);
         match obj.get(member.name) {
             None | Some(Value::Null) => {
                 if st.is_required(member.name) {
@@ -44,12 +67,12 @@ fn check_struct(model: &ServiceModel, shape: ShapeId, value: &Value, path: &str,
                     ));
                 }
             }
-            Some(v) => check_value(model, member.shape, v, &member_path, errors),
+            Some(v) => check_value(model, member.shape, v, member_path, errors),
         }
     }
 }
 
-fn check_value(model: &ServiceModel, shape: ShapeId, value: &Value, path: &str, errors: &mut Vec<String>) {
+fn check_value(model: &ServiceModel, shape: ShapeId, value: &Value, path: Path<'_>, errors: &mut Vec<String>) {
     match &model.shape(shape).kind {
         ShapeKind::Structure(_) => check_struct(model, shape, value, path, errors),
         ShapeKind::List(list) => {
@@ -75,7 +98,7 @@ fn check_value(model: &ServiceModel, shape: ShapeId, value: &Value, path: &str, 
                 }
             } else {
                 for (i, item) in items.iter().enumerate() {
-                    check_value(model, list.member, item, &format!("{path}.{}.member", i + 1), errors);
+                    check_value(model, list.member, item, Path::Element(&path, i), errors);
                 }
             }
         }
@@ -83,7 +106,7 @@ fn check_value(model: &ServiceModel, shape: ShapeId, value: &Value, path: &str, 
             let Some(entries) = value.as_object() else { return };
             length_checks(entries.len() as i64, map.min, map.max, value, path, errors);
             for (k, v) in entries {
-                check_value(model, map.value, v, &format!("{path}.{k}.member"), errors);
+                check_value(model, map.value, v, Path::Entry(&path, k), errors);
             }
         }
         _ => {
@@ -96,7 +119,14 @@ fn check_value(model: &ServiceModel, shape: ShapeId, value: &Value, path: &str, 
     }
 }
 
-fn length_checks(len: i64, min: Option<i64>, max: Option<i64>, value: &Value, path: &str, errors: &mut Vec<String>) {
+fn length_checks(
+    len: i64,
+    min: Option<i64>,
+    max: Option<i64>,
+    value: &Value,
+    path: Path<'_>,
+    errors: &mut Vec<String>,
+) {
     if let Some(min) = min.filter(|m| len < *m) {
         errors.push(format!(
             "Value '{}' at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {min}",
@@ -189,4 +219,34 @@ fn compiled(pattern: &'static str) -> Option<Arc<Regex>> {
         c.insert(pattern, re.clone());
     }
     re
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn check(service: &str, operation: &str, input: Value) -> String {
+        let model = crate::model(service).expect("model");
+        let shape = model.operation(operation).and_then(|op| op.input).expect("input shape");
+        validate(model, shape, &input).err().unwrap_or_default()
+    }
+
+    #[test]
+    fn nested_paths_name_members_elements_and_entries() {
+        let msg = check(
+            "dynamodb",
+            "BatchWriteItem",
+            json!({"RequestItems": {"tbl": [{"PutRequest": {"Item": {}}}, {"DeleteRequest": {}}]}}),
+        );
+        assert_eq!(
+            msg,
+            "1 validation error detected: Value null at 'requestItems.tbl.member.2.member.deleteRequest.key' failed to satisfy constraint: Member must not be null"
+        );
+        let msg = check("dynamodb", "GetItem", json!({"Key": {}, "ReturnConsumedCapacity": "ALL"}));
+        assert_eq!(
+            msg,
+            "2 validation errors detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null; Value 'ALL' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"
+        );
+    }
 }

@@ -27,9 +27,10 @@ def free_port():
 class StratusProcess:
     """One `stratus serve` child process on a free port."""
 
-    def __init__(self, data_dir, extra_args=()):
+    def __init__(self, data_dir, extra_args=(), env=None):
         self.data_dir = data_dir
         self.extra_args = list(extra_args)
+        self.env = env
         self.port = free_port()
         self.proc = None
 
@@ -39,7 +40,8 @@ class StratusProcess:
 
     def start(self):
         args = [BINARY, "serve", "--port", str(self.port), "--data-dir", self.data_dir, *self.extra_args]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        env = {**os.environ, **self.env} if self.env else None
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         deadline = time.time() + 20
         while time.time() < deadline:
             try:
@@ -80,8 +82,8 @@ def fresh_stratus():
     data_dir = tempfile.mkdtemp(prefix="stratus-compat-")
     servers = []
 
-    def make(*extra_args):
-        server = StratusProcess(data_dir, extra_args).start()
+    def make(*extra_args, env=None):
+        server = StratusProcess(data_dir, extra_args, env).start()
         servers.append(server)
         return server
 

@@ -10,6 +10,8 @@ import http.server
 import io
 import json
 import queue
+import ssl
+import subprocess
 import threading
 import time
 import urllib.request
@@ -17,6 +19,7 @@ import zipfile
 
 import pytest
 from botocore.exceptions import ClientError
+from conftest import client_for
 
 
 # --- signature verification with nothing but the standard library -------
@@ -89,7 +92,7 @@ def verify(message):
 # --- a local HTTP endpoint ---------------------------------------------------
 
 class Endpoint:
-    def __init__(self, fail_first=0):
+    def __init__(self, fail_first=0, tls=None):
         self.requests = queue.Queue()
         self.fail_first = fail_first
         outer = self
@@ -109,7 +112,10 @@ class Endpoint:
                 pass
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sns-endpoint"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        scheme = "https" if tls is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}/sns-endpoint"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def next(self, timeout=20):
@@ -124,6 +130,23 @@ def http_endpoint():
     ep = Endpoint()
     yield ep
     ep.close()
+
+
+def certificates(tmp_path):
+    """A CA and a certificate for 127.0.0.1 that it signed (openssl CLI)."""
+    d = str(tmp_path)
+    run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True, cwd=d)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+        "-subj", "/CN=Stratus test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "host.key", "-out", "host.csr", "-subj", "/CN=127.0.0.1")
+    with open(f"{d}/ext.cnf", "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+    run("x509", "-req", "-in", "host.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+        "-out", "host.pem", "-days", "2", "-extfile", "ext.cnf")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(f"{d}/host.pem", f"{d}/host.key")
+    return f"{d}/ca.pem", ctx
 
 
 def error(fn, **kwargs):
@@ -369,6 +392,37 @@ def test_lambda_receives_the_sns_event(client):
     assert body["Message"] == "Hello world."
     assert body["MessageAttributes"] == {"k": {"Type": "String", "Value": "v"}}
     assert verify(body)
+
+
+def test_https_endpoints_get_the_handshake_when_their_certificate_is_trusted(client, fresh_stratus, tmp_path):
+    ca, tls = certificates(tmp_path)
+    endpoint = Endpoint(tls=tls)
+    try:
+        # A server that trusts the endpoint's CA (SSL_CERT_FILE) delivers over TLS.
+        trusting = fresh_stratus(env={"SSL_CERT_FILE": ca})
+        sns = client_for(trusting.endpoint, "sns")
+        arn = sns.create_topic(Name="compat-https")["TopicArn"]
+        assert sns.subscribe(TopicArn=arn, Protocol="https", Endpoint=endpoint.url)["SubscriptionArn"] == \
+            "pending confirmation"
+        _, headers, body = endpoint.next()
+        assert headers["x-amz-sns-message-type"] == "SubscriptionConfirmation"
+        message = json.loads(body)
+        assert verify(message)
+        sub_arn = sns.confirm_subscription(TopicArn=arn, Token=message["Token"])["SubscriptionArn"]
+        sns.publish(TopicArn=arn, Message="over tls")
+        _, headers, body = endpoint.next()
+        assert headers["x-amz-sns-subscription-arn"] == sub_arn
+        assert json.loads(body)["Message"] == "over tls"
+
+        # The shared server does not trust that CA: nothing is delivered, as AWS
+        # refuses endpoints without a valid chain.
+        other = client("sns")
+        arn = other.create_topic(Name="compat-https-untrusted")["TopicArn"]
+        other.subscribe(TopicArn=arn, Protocol="https", Endpoint=endpoint.url)
+        with pytest.raises(queue.Empty):
+            endpoint.next(timeout=3)
+    finally:
+        endpoint.close()
 
 
 def test_http_delivery_retries_per_delivery_policy(client):

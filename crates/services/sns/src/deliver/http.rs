@@ -1,21 +1,40 @@
-//! Delivery to HTTP endpoints: one POST with SNS's headers, retried on
-//! failure along the delivery policy's schedule. HTTPS endpoints are not
-//! reachable (Stratus carries no TLS client); such deliveries fail with a
-//! logged reason.
+//! Delivery to HTTP and HTTPS endpoints: one POST with SNS's headers,
+//! retried on failure along the delivery policy's schedule. HTTPS endpoints
+//! must present a certificate the machine trusts (the system's roots, or
+//! the file named by `SSL_CERT_FILE`), as AWS requires a valid chain.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use std::sync::Arc;
 use std::time::Duration;
 
-pub type Client = hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>;
+pub type Client = hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// Per-attempt timeout.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub fn client() -> Client {
-    hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build_http()
+    let https = HttpsConnectorBuilder::new().with_tls_config(tls_config()).https_or_http().enable_http1().build();
+    hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(https)
+}
+
+/// TLS for deliveries: rustls on ring, trusting the machine's roots.
+fn tls_config() -> rustls::ClientConfig {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        let _ = roots.add(cert);
+    }
+    if roots.is_empty() {
+        tracing::warn!("no trusted root certificates found: SNS deliveries to HTTPS endpoints will fail");
+    }
+    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth()
 }
 
 /// One request to an endpoint.
@@ -28,9 +47,6 @@ pub struct Post {
 
 /// Sends `post` once; Ok on a 2xx answer, else the reason.
 pub async fn attempt(client: &Client, post: &Post) -> Result<u16, String> {
-    if post.url.starts_with("https://") {
-        return Err("HTTPS endpoints are not supported by Stratus (no TLS client); use http://".into());
-    }
     let mut req = http::Request::builder()
         .method(http::Method::POST)
         .uri(&post.url)
@@ -56,7 +72,6 @@ pub async fn deliver(client: &Client, post: &Post, delays: &[u64]) -> Result<u16
     for delay in delays {
         match &last {
             Ok(_) => break,
-            Err(reason) if reason.starts_with("HTTPS") => break,
             Err(reason) => {
                 tracing::debug!(url = %post.url, %reason, retry_in = delay, "SNS HTTP delivery failed");
                 tokio::time::sleep(Duration::from_secs(*delay)).await;

@@ -2,15 +2,27 @@
 //! an item together with its index entries inside one transaction (so an
 //! item and its GSI/LSI entries always commit atomically).
 
+use std::sync::Arc;
+
 use crate::locks::ItemLocks;
+use crate::metas::MetaCache;
 use serde_json::Value;
 use stratus_core::RequestContext;
-use stratus_store::{Store, Txn};
+use stratus_store::{Snapshot, Store, Txn};
 
 use crate::error::{DdbError, no_table};
 use crate::keys::{Keys, encode_value};
 use crate::table::{IndexMeta, TableMeta};
-use crate::types::{Item, item_from_json, item_to_json};
+use crate::types::{Item, item_from_json};
+
+/// What every call of a service shares.
+#[derive(Clone, Default)]
+pub struct Shared {
+    /// Items held by transactions in flight.
+    pub locks: ItemLocks,
+    /// Decoded table metadata.
+    pub metas: MetaCache,
+}
 
 /// What one call works with.
 pub struct Scope {
@@ -20,16 +32,18 @@ pub struct Scope {
     pub region: String,
     /// Items held by transactions in flight.
     pub locks: ItemLocks,
+    metas: MetaCache,
 }
 
 impl Scope {
-    pub fn new(store: &Store, locks: &ItemLocks, ctx: &RequestContext) -> Scope {
+    pub fn new(store: &Store, shared: &Shared, ctx: &RequestContext) -> Scope {
         Scope {
             store: store.clone(),
             keys: Keys::new(&ctx.account_id, &ctx.region),
             account: ctx.account_id.clone(),
             region: ctx.region.clone(),
-            locks: locks.clone(),
+            locks: shared.locks.clone(),
+            metas: shared.metas.clone(),
         }
     }
 
@@ -38,16 +52,21 @@ impl Scope {
     }
 
     /// Table metadata, or None.
-    pub fn meta_opt(&self, name: &str) -> Result<Option<TableMeta>, DdbError> {
-        match self.store.get(self.keys.meta(name))? {
-            Some(b) => Ok(Some(decode_meta(&b)?)),
-            None => Ok(None),
-        }
+    pub fn meta_opt(&self, name: &str) -> Result<Option<Arc<TableMeta>>, DdbError> {
+        let key = self.keys.meta(name);
+        self.store.get(&key)?.map(|raw| self.metas.decode(&key, raw)).transpose()
     }
 
     /// Table metadata for a data-plane call (missing → "Cannot do operations on a non-existent table").
-    pub fn meta(&self, name: &str) -> Result<TableMeta, DdbError> {
+    pub fn meta(&self, name: &str) -> Result<Arc<TableMeta>, DdbError> {
         self.meta_opt(name)?.ok_or_else(no_table)
+    }
+
+    /// [`Scope::meta`] as of `snap`, for a read that takes the item from
+    /// the same snapshot.
+    pub fn meta_in(&self, snap: &Snapshot, name: &str) -> Result<Arc<TableMeta>, DdbError> {
+        let key = self.keys.meta(name);
+        snap.get(&key)?.map(|raw| self.metas.decode(&key, raw)).transpose()?.ok_or_else(no_table)
     }
 }
 
@@ -73,12 +92,16 @@ pub fn encode_meta(m: &TableMeta) -> Vec<u8> {
 }
 
 pub fn decode_item(b: &[u8]) -> Result<Item, DdbError> {
-    let v: Value = serde_json::from_slice(b).map_err(|e| DdbError::internal(format!("corrupt item: {e}")))?;
-    item_from_json(&v)
+    item_from_json(&decode_item_wire(b)?)
+}
+
+/// A stored item as the wire JSON it was written as (see `encode_item`).
+pub fn decode_item_wire(b: &[u8]) -> Result<Value, DdbError> {
+    serde_json::from_slice(b).map_err(|e| DdbError::internal(format!("corrupt item: {e}")))
 }
 
 pub fn encode_item(item: &Item) -> Vec<u8> {
-    serde_json::to_vec(&item_to_json(item)).unwrap_or_default()
+    serde_json::to_vec(&crate::wire::WireItem(item)).unwrap_or_default()
 }
 
 pub fn item_key(keys: &Keys, meta: &TableMeta, item: &Item) -> Vec<u8> {

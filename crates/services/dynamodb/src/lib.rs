@@ -12,12 +12,14 @@ mod error;
 pub mod expr;
 mod keys;
 mod locks;
+mod metas;
 pub mod number;
 mod ops;
 mod partiql;
 mod stream;
 mod table;
 pub mod types;
+mod wire;
 
 #[cfg(test)]
 mod tests;
@@ -30,7 +32,7 @@ use serde_json::Value;
 use stratus_core::{AwsError, RequestContext, Service, Settings};
 use stratus_store::Store;
 
-use crate::db::Scope;
+use crate::db::{Scope, Shared};
 use crate::ops::{batch, items, partiql as pq, read, streams, tables, transact, ttl};
 
 /// The operations DynamoDB implements.
@@ -68,7 +70,7 @@ pub struct DynamoDb {
     reaper_interval: Duration,
     enforce_capacity: bool,
     throttle: capacity::Throttle,
-    locks: locks::ItemLocks,
+    shared: Shared,
 }
 
 impl DynamoDb {
@@ -77,7 +79,7 @@ impl DynamoDb {
             store: Arc::new(store),
             reaper_interval: Duration::from_secs(settings.reaper_interval_secs.max(1)),
             enforce_capacity: settings.enforce_capacity,
-            locks: locks::ItemLocks::default(),
+            shared: Shared::default(),
             throttle: capacity::Throttle::default(),
         }
     }
@@ -107,7 +109,7 @@ impl Service for DynamoDb {
     }
 
     async fn call(&self, ctx: &RequestContext, input: Value) -> Result<Value, AwsError> {
-        let scope = Scope::new(&self.store, &self.locks, ctx);
+        let scope = Scope::new(&self.store, &self.shared, ctx);
         if self.enforce_capacity
             && let Some(direction) = capacity_direction(ctx.operation)
             && let Some(name) = input.get("TableName").and_then(Value::as_str)
@@ -227,11 +229,12 @@ const STREAM_OPERATIONS: &[&str] = &["DescribeStream", "GetRecords", "GetShardIt
 /// The DynamoDB Streams service, reading the records DynamoDB writes.
 pub struct DynamoDbStreams {
     store: Store,
+    shared: Shared,
 }
 
 impl DynamoDbStreams {
     pub fn new(store: Store) -> DynamoDbStreams {
-        DynamoDbStreams { store }
+        DynamoDbStreams { store, shared: Shared::default() }
     }
 }
 
@@ -246,7 +249,7 @@ impl Service for DynamoDbStreams {
     }
 
     async fn call(&self, ctx: &RequestContext, input: Value) -> Result<Value, AwsError> {
-        let scope = Scope::new(&self.store, &Default::default(), ctx);
+        let scope = Scope::new(&self.store, &self.shared, ctx);
         let input = &input;
         match ctx.operation {
             "ListStreams" => streams::list(&scope, input).await,

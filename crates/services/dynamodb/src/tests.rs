@@ -906,16 +906,16 @@ async fn colliding_transactions_conflict_and_never_lose_an_update() {
     assert_eq!(item["Item"]["n"]["N"], done.to_string());
 
     // A write to an item a transaction holds fails while it is held.
-    let held = d.locks.acquire(&[("txn".to_string(), b"held".to_vec())]);
+    let held = d.shared.locks.acquire(&[("txn".to_string(), b"held".to_vec())]);
     let meta_key = {
-        let scope = crate::db::Scope::new(&d.store, &d.locks, &RequestContext::internal("dynamodb", "PutItem"));
+        let scope = crate::db::Scope::new(&d.store, &d.shared, &RequestContext::internal("dynamodb", "PutItem"));
         scope
             .meta("txn")
             .expect("meta")
             .encode_key(&crate::types::item_from_json(&json!({"pk": {"S": "c"}})).expect("key"))
     };
     drop(held);
-    let _held = d.locks.acquire(&[("txn".to_string(), meta_key)]).expect("free");
+    let _held = d.shared.locks.acquire(&[("txn".to_string(), meta_key)]).expect("free");
     let err = call(&d, "PutItem", json!({"TableName": "txn", "Item": {"pk": {"S": "c"}}})).await.expect_err("held");
     assert_eq!(
         (err.code.as_str(), err.message.as_str()),

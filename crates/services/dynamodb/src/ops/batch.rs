@@ -4,6 +4,7 @@
 //! per-item atomicity), so UnprocessedItems is always empty.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 use stratus_core::input::Input;
@@ -18,7 +19,7 @@ use crate::types::{Item, MAX_ITEM_SIZE, item_from_json, item_size, item_to_json}
 /// BatchGetItem answers at most this much data at once.
 const MAX_BATCH_GET_BYTES: usize = 16 * 1024 * 1024;
 
-fn meta_or_missing(scope: &Scope, name: &str) -> Result<TableMeta, DdbError> {
+fn meta_or_missing(scope: &Scope, name: &str) -> Result<Arc<TableMeta>, DdbError> {
     scope.meta_opt(name)?.ok_or_else(resource_not_found)
 }
 
@@ -127,7 +128,7 @@ pub async fn write(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
     if total > 25 {
         return Err(validation("Too many items requested for the BatchWriteItem call"));
     }
-    let mut plans: Vec<(TableMeta, Vec<WriteReq>)> = Vec::new();
+    let mut plans: Vec<(Arc<TableMeta>, Vec<WriteReq>)> = Vec::new();
     for (name, reqs) in &req {
         let meta = meta_or_missing(scope, name)?;
         let mut list = Vec::new();

@@ -41,6 +41,14 @@ pub fn parse_exprs(input: &Value) -> Result<Exprs, DdbError> {
     ];
     let legacy_members =
         ["Expected", "AttributeUpdates", "AttributesToGet", "QueryFilter", "ScanFilter", "KeyConditions"];
+    let substitutions = ["ExpressionAttributeNames", "ExpressionAttributeValues", "ConditionalOperator"];
+    // Most requests carry none of these: one pass over their few members
+    // instead of a lookup per member name.
+    let involved =
+        |k: &String| expr_members.iter().chain(&legacy_members).chain(&substitutions).any(|m| *m == k.as_str());
+    if input.as_object().is_some_and(|o| !o.keys().any(involved)) {
+        return Ok(Exprs::default());
+    }
     let used_expr: Vec<&str> =
         expr_members.iter().copied().filter(|m| input.get(*m).is_some_and(|v| !v.is_null())).collect();
     let used_legacy: Vec<&str> =
@@ -124,6 +132,11 @@ pub fn read_units(size: usize, consistent: bool) -> f64 {
 /// The ConsumedCapacity member for `ReturnConsumedCapacity`, or None.
 pub fn consumed(input: &Value, table: &str, units: f64, is_write: bool) -> Option<Value> {
     consumed_with(input, table, units, &[], is_write)
+}
+
+/// Whether the request asks for a ConsumedCapacity member.
+pub fn wants_consumed(input: &Value) -> bool {
+    matches!(input.str("ReturnConsumedCapacity"), Some("TOTAL" | "INDEXES"))
 }
 
 /// ConsumedCapacity with the units charged to global secondary indexes:

@@ -6,7 +6,8 @@ use serde_json::{Map, Value};
 use stratus_core::input::Input;
 
 use super::common::{
-    Exprs, cond_failed, consumed, consumed_with, gsi_write_units, key_member, parse_exprs, read_units, write_units,
+    Exprs, cond_failed, consumed, consumed_with, gsi_write_units, key_member, parse_exprs, read_units, wants_consumed,
+    write_units,
 };
 use crate::db::{Scope, read_item, write_item};
 use crate::error::{DdbError, invalid, validation};
@@ -66,17 +67,18 @@ pub async fn put(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
     scope.locks.check_free(&meta.name, meta.encode_key(&key_copy))?;
     let keys = scope.keys.clone();
     let m2 = meta.clone();
-    let item_copy = item.clone();
+    let item = std::sync::Arc::new(item);
+    let new = item.clone();
     let old = scope
         .store
         .transact(move |txn| {
-            let old = read_item(txn, &keys, &m2, &item)?;
+            let old = read_item(txn, &keys, &m2, &new)?;
             if let Some(c) = &condition
                 && !eval(old.as_ref().unwrap_or(&Item::new()), c)
             {
                 return Err(cond_failed(old.as_ref(), ret_old));
             }
-            write_item(txn, &keys, &m2, old.as_ref(), Some(&item))?;
+            write_item(txn, &keys, &m2, old.as_ref(), Some(&new))?;
             Ok(old)
         })
         .await?;
@@ -85,7 +87,7 @@ pub async fn put(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
         attrs_out(&mut out, old.as_ref());
     }
     let units = write_units(size.max(old.as_ref().map(item_size).unwrap_or(0)));
-    let ix_units = gsi_write_units(&meta, old.as_ref(), Some(&item_copy));
+    let ix_units = gsi_write_units(&meta, old.as_ref(), Some(&item));
     if let Some(c) = consumed_with(input, &meta.name, units, &ix_units, true) {
         out.insert("ConsumedCapacity".into(), c);
     }
@@ -94,23 +96,28 @@ pub async fn put(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
 }
 
 pub async fn get(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
-    let meta = scope.meta(input.req_str("TableName")?)?;
+    // One snapshot for the table and the item: one read transaction, and
+    // the item is read under the definition it was checked against.
+    let snap = scope.store.snapshot()?;
+    let meta = scope.meta_in(&snap, input.req_str("TableName")?)?;
     let key = key_member(input)?;
     meta.check_key(&key)?;
     let Exprs { projection, .. } = parse_exprs(input)?;
-    let raw = scope.store.get(crate::db::item_key(&scope.keys, &meta, &key))?;
-    let item = match raw {
-        Some(b) => Some(crate::db::decode_item(&b)?),
-        None => None,
-    };
+    let raw = snap.get(crate::db::item_key(&scope.keys, &meta, &key))?;
+    drop(snap);
     let mut out = Map::new();
-    let size = item.as_ref().map(item_size).unwrap_or(0);
-    if let Some(i) = item {
-        let i = match &projection {
-            Some(p) => project(&i, p),
-            None => i,
+    let mut size = 0;
+    if let Some(b) = raw {
+        // The stored bytes are the item's wire form: without a projection
+        // they are the answer, and the typed item is needed only for its size.
+        let stored = crate::db::decode_item_wire(&b)?;
+        let item = if projection.is_some() || wants_consumed(input) { Some(item_from_json(&stored)?) } else { None };
+        size = item.as_ref().map(item_size).unwrap_or(0);
+        let wire = match (&projection, item) {
+            (Some(p), Some(i)) => item_to_json(&project(&i, p)),
+            _ => stored,
         };
-        out.insert("Item".into(), item_to_json(&i));
+        out.insert("Item".into(), wire);
     }
     let units = read_units(size, input.bool("ConsistentRead").unwrap_or(false));
     if let Some(c) = consumed(input, &meta.name, units, false) {

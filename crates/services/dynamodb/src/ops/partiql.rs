@@ -4,6 +4,7 @@
 //! ExecuteTransaction (all statements in one store transaction).
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 use stratus_core::input::Input;
@@ -25,7 +26,7 @@ fn params(v: &Value) -> Result<Vec<AttrValue>, DdbError> {
     v.list("Parameters").iter().map(AttrValue::from_json).collect()
 }
 
-fn table(scope: &Scope, name: &str) -> Result<TableMeta, DdbError> {
+fn table(scope: &Scope, name: &str) -> Result<Arc<TableMeta>, DdbError> {
     scope.meta_opt(name)?.ok_or_else(resource_not_found)
 }
 

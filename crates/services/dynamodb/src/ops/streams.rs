@@ -5,6 +5,7 @@
 //! minutes, as on AWS). Records older than 24 hours are not returned.
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -27,7 +28,7 @@ fn shard_id(meta: &TableMeta, label: &str) -> String {
 }
 
 /// (table, label) from a stream ARN of this account and region.
-fn parse_arn(scope: &Scope, arn: &str) -> Result<(TableMeta, String), DdbError> {
+fn parse_arn(scope: &Scope, arn: &str) -> Result<(Arc<TableMeta>, String), DdbError> {
     let prefix = scope.table_arn("");
     let rest = arn.strip_prefix(&prefix).ok_or_else(|| invalid_arn(arn))?;
     let (table, label) = rest.split_once("/stream/").ok_or_else(|| invalid_arn(arn))?;

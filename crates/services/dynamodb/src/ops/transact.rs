@@ -4,6 +4,8 @@
 //! write. CancellationReasons come back in request order;
 //! ClientRequestToken makes a request idempotent for 10 minutes.
 
+use std::sync::Arc;
+
 use serde_json::{Value, json};
 use stratus_core::input::Input;
 
@@ -29,7 +31,7 @@ pub enum Action {
 
 /// One checked action of a transaction, ready to run.
 pub struct Planned {
-    pub meta: TableMeta,
+    pub meta: Arc<TableMeta>,
     pub key: Item,
     pub cond: Option<Cond>,
     pub return_old: bool,

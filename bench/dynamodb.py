@@ -7,7 +7,8 @@
 # Usage (from bench/, with the bench venv's python for boto3):
 #   .venv/bin/python dynamodb.py [--conns 32] [--duration 10]
 #       [--sizes 10000,1000000] [--targets stratus-disk,moto] > out/dynamodb.json
-# Prints a markdown table on stderr.
+# Prints a markdown table on stderr, with the server's CPU time per request
+# (utime+stime from /proc, robust to steal time on a shared machine).
 
 import argparse
 import json
@@ -75,7 +76,23 @@ def seed(port, name, items, per_part):
     log(f"   seeded {items} items in {time.time() - t0:.1f}s")
 
 
-def wrk(port, op, conns, duration, env):
+def cpu_seconds(pid):
+    """utime+stime of a process so far, in seconds (None when unreadable)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
+def wrk(port, op, conns, duration, env, pid=None):
+    cpu0 = cpu_seconds(pid) if pid else None
     argv = ["wrk", f"-t{min(2, conns)}", f"-c{conns}", f"-d{duration}s", "--latency", "-s", LUA, f"http://127.0.0.1:{port}/"]
     out = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "DDB_OP": op, **env}, timeout=duration + 60)
     lat = re.search(r"LATENCY_US p50=(\d+) p90=(\d+) p99=(\d+) max=(\d+)", out.stdout)
@@ -83,6 +100,9 @@ def wrk(port, op, conns, duration, env):
     if not lat or not thr:
         raise RuntimeError("wrk output: " + out.stdout + out.stderr)
     reqs, dur = int(thr.group(1)), int(thr.group(2))
+    cpu1 = cpu_seconds(pid) if pid else None
+    # Server CPU time per request: robust to steal time on a shared machine.
+    cpu_us = round((cpu1 - cpu0) * 1e6 / reqs, 1) if cpu0 is not None and cpu1 is not None and reqs else None
     return {
         "op": op,
         "conns": conns,
@@ -92,6 +112,8 @@ def wrk(port, op, conns, duration, env):
         "p99_us": int(lat.group(3)),
         "non2xx": int(thr.group(3)),
         "socket_errors": int(thr.group(4)),
+        "cpu_us_per_req": cpu_us,
+        "load1": loadavg(),
     }
 
 
@@ -112,7 +134,7 @@ def main():
             create(c, "bench")
             seed(srv.port, "bench", 1000, 1)
             for op in ("get", "put"):
-                r = wrk(srv.port, op, args.conns, args.duration, {"DDB_TABLE": "bench", "DDB_KEYS": "1000"})
+                r = wrk(srv.port, op, args.conns, args.duration, {"DDB_TABLE": "bench", "DDB_KEYS": "1000"}, srv.proc.pid)
                 r["target"] = target
                 log(f"   {op}: {r}")
                 results["load"].append(r)
@@ -125,22 +147,25 @@ def main():
             create(c, "qtab")
             seed(srv.port, "qtab", size, 10)
             env = {"DDB_TABLE": "qtab", "DDB_PARTS": str(size // 10)}
-            r1 = wrk(srv.port, "query", 1, max(5, args.duration // 2), env)
+            r1 = wrk(srv.port, "query", 1, max(5, args.duration // 2), env, srv.proc.pid)
             r1.update(target="stratus-disk", items=size)
             log(f"   {size} items: {r1}")
             results["query"].append(r1)
     json.dump(results, sys.stdout, indent=2)
     print(file=sys.stdout)
     log("")
-    log("| target | op | conns | req/s | p50 µs | p99 µs | non-2xx |")
-    log("|---|---|---|---|---|---|---|")
+    log("| target | op | conns | req/s | p50 µs | p99 µs | server CPU µs/req | load1 | non-2xx |")
+    log("|---|---|---|---|---|---|---|---|---|")
     for r in results["load"]:
-        log(f"| {r['target']} | {r['op']} | {r['conns']} | {r['rps']:.0f} | {r['p50_us']} | {r['p99_us']} | {r['non2xx']} |")
+        log(
+            f"| {r['target']} | {r['op']} | {r['conns']} | {r['rps']:.0f} | {r['p50_us']} | {r['p99_us']} "
+            f"| {r['cpu_us_per_req']} | {r['load1']} | {r['non2xx']} |"
+        )
     log("")
-    log("| table items | Query p50 µs (1 conn) | p99 µs | req/s |")
-    log("|---|---|---|---|")
+    log("| table items | Query p50 µs (1 conn) | p99 µs | req/s | server CPU µs/req |")
+    log("|---|---|---|---|---|")
     for r in results["query"]:
-        log(f"| {r['items']} | {r['p50_us']} | {r['p99_us']} | {r['rps']:.0f} |")
+        log(f"| {r['items']} | {r['p50_us']} | {r['p99_us']} | {r['rps']:.0f} | {r['cpu_us_per_req']} |")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ Prints a markdown table and writes JSON to $BENCH_OUT/lambda.json.
 Knobs: STRATUS_BIN, N=2000, COLD_N=10, SNAP_N=20, WRK_CONNS=8, WRK_DURATION=5.
 MiniStack is not run here (see docs/benchmarks.md)."""
 
+import base64
 import http.client
 import io
 import json
@@ -194,6 +195,41 @@ def interleaved_share(conn, path, bare, nullrt, n):
         proc.wait(timeout=10)
 
 
+def invoke_metrics(conn):
+    """(sum of seconds, count) of the server's own Invoke latency histogram."""
+    conn.request("GET", "/_stratus/metrics")
+    text = conn.getresponse().read().decode()
+    total = count = 0.0
+    for line in text.splitlines():
+        if 'service="lambda",operation="Invoke"' in line:
+            if line.startswith("stratus_request_duration_seconds_sum"):
+                total = float(line.split()[-1])
+            elif line.startswith("stratus_request_duration_seconds_count"):
+                count = float(line.split()[-1])
+    return total, count
+
+
+def server_side_share(conn, name, n):
+    """Stratus's share seen from inside: the mean time the front door spent on
+    an Invoke (request head parsed → response ready, from /_stratus/metrics)
+    minus the mean Duration its REPORT lines give the runtime (event taken →
+    result posted), over n sequential invokes with LogType Tail."""
+    before = invoke_metrics(conn)
+    durations = []
+    headers = {**HEADERS, "X-Amz-Log-Type": "Tail"}
+    for _ in range(n):
+        conn.request("POST", invoke_path(name), body=b'{"hello":"world","quiet":1}', headers=headers)
+        r = conn.getresponse()
+        r.read()
+        log = base64.b64decode(r.getheader("X-Amz-Log-Result", "")).decode()
+        report = next(l for l in log.splitlines() if l.startswith("REPORT"))
+        durations.append(float(report.split("Duration: ")[1].split(" ms")[0]) * 1000)
+    after = invoke_metrics(conn)
+    server_us = (after[0] - before[0]) / max(after[1] - before[1], 1) * 1e6
+    runtime_us = statistics.mean(durations)
+    return {"server_mean_us": server_us, "runtime_mean_us": runtime_us, "share_mean_us": server_us - runtime_us}
+
+
 def invoke_path(name):
     return f"/2015-03-31/functions/{name}/invocations"
 
@@ -268,6 +304,7 @@ def main():
             xs = rtts(conn, "POST", invoke_path(name), payload, N)
             results[f"warm_{name}_us"] = {"p50": pct(xs, 50), "p90": pct(xs, 90), "p99": pct(xs, 99), "mean": statistics.mean(xs)}
         results["share_pairs_us"] = interleaved_share(conn, invoke_path("null"), bare, nullrt, N)
+        results["share_inside_us"] = server_side_share(conn, "null", N)
         hs = rtts(conn, "GET", "/_stratus/health", None, N)
         results["health_us"] = {"p50": pct(hs, 50), "p99": pct(hs, 99)}
         for name in names:
@@ -305,6 +342,8 @@ def main():
                 print(f"| wrk -c1 warm invoke round trip, {label} (p50 / p99) | {x['p50']:.0f} µs / {x['p99']:.0f} µs |")
         print(f"| Stratus's own share, wrk -c1: null invoke p50 minus bare loop p50 | {w['wrk1_null_us']['p50'] - b['wrk1']['p50']:.0f} µs |")
         print(f"| Bare loop requests/s (wrk -c{WRK_CONNS}) | {b['rps']:.0f} |")
+        si = w["share_inside_us"]
+        print(f"| Stratus's own share seen from inside (front door mean {si['server_mean_us']:.0f} µs minus REPORT Duration mean {si['runtime_mean_us']:.0f} µs) | {si['share_mean_us']:.0f} µs |")
         sp = w["share_pairs_us"]
         print(f"| Stratus's own share, interleaved pairs (null invoke minus bare loop; p50, p25–p75) | {sp['p50']:.0f} µs ({sp['p25']:.0f}–{sp['p75']:.0f}) |")
         for name, label in (("null", "null provided runtime"), ("rust", "Rust lambda_runtime function")):

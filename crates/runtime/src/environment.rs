@@ -7,7 +7,7 @@
 //! (`restore`), whose first invocation reports a restore instead of an init.
 
 use crate::invocation::{INIT_TIMEOUT, Invocation, Outcome};
-use crate::process::{self, LogBuffer};
+use crate::process::{self, LogBuffer, PipeProbe};
 use crate::rapi::{Pending, RuntimeApi, Status};
 use crate::template::Template;
 use std::path::PathBuf;
@@ -67,6 +67,8 @@ pub struct Environment {
     pub pinned: bool,
     /// The last reading of the runtime's peak resident memory (KB), and when.
     peak: Option<(Instant, u64)>,
+    /// Probes on the pipes the output is captured from.
+    probes: Vec<PipeProbe>,
 }
 
 /// How stale the Max Memory Used reading of a busy environment may be.
@@ -82,7 +84,7 @@ impl Environment {
         env.push(("AWS_LAMBDA_RUNTIME_API".into(), api.addr.to_string()));
         let logs: LogBuffer = Arc::new(Mutex::new(Vec::new()));
         let started = Instant::now();
-        let mut child = process::spawn(&spec.argv, &spec.cwd, &env, std::process::Stdio::null(), &logs)?;
+        let (mut child, probes) = process::spawn(&spec.argv, &spec.cwd, &env, std::process::Stdio::null(), &logs)?;
         let pid = child.id().unwrap_or(0);
         let (exit_tx, exit) = watch::channel(None);
         tokio::spawn(async move {
@@ -105,6 +107,7 @@ impl Environment {
             invocations: 0,
             pinned: false,
             peak: None,
+            probes,
         })
     }
 
@@ -119,6 +122,7 @@ impl Environment {
         let logs: LogBuffer = Arc::new(Mutex::new(Vec::new()));
         let started = Instant::now();
         let forked = template.fork(&env, &spec.cwd).await?;
+        let probes = PipeProbe::of(std::os::fd::AsFd::as_fd(forked.output.get_ref())).into_iter().collect();
         process::capture(forked.output, logs.clone());
         Ok(Environment {
             api,
@@ -133,6 +137,7 @@ impl Environment {
             invocations: 0,
             pinned: false,
             peak: None,
+            probes,
         })
     }
 
@@ -269,9 +274,16 @@ impl Environment {
     /// Takes the output lines captured so far, after letting the capture
     /// tasks catch up with what the process already wrote.
     pub async fn take_logs(&self, settle: Duration) -> Vec<(i64, String)> {
-        for _ in 0..4 {
+        // What the runtime wrote before posting its result is in the pipes by
+        // now: let the capture tasks take it (a yield each), then once more
+        // for the lines they have read but not stored yet.
+        for _ in 0..64 {
+            if self.probes.iter().all(|p| p.pending() == 0) {
+                break;
+            }
             tokio::task::yield_now().await;
         }
+        tokio::task::yield_now().await;
         if !settle.is_zero() {
             tokio::time::sleep(settle).await;
         }

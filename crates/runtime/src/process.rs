@@ -1,7 +1,9 @@
 //! Spawning a runtime as its own process group, capturing its output line
-//! by line with timestamps, describing how it exited, reading its memory
-//! use, and killing the tree.
+//! by line with timestamps (with probes that tell whether output is still
+//! waiting in a pipe), describing how it exited, reading its memory use,
+//! and killing the tree.
 
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -12,15 +14,35 @@ use tokio::process::{Child, Command};
 /// Lines the process wrote (epoch ms, text), waiting to be collected.
 pub type LogBuffer = Arc<Mutex<Vec<(i64, String)>>>;
 
+/// A duplicate of the read end of a captured pipe or socket, to ask how many
+/// bytes the capture has not taken yet.
+pub struct PipeProbe(OwnedFd);
+
+impl PipeProbe {
+    pub fn of(fd: BorrowedFd<'_>) -> Option<PipeProbe> {
+        fd.try_clone_to_owned().ok().map(PipeProbe)
+    }
+
+    /// Bytes written to the pipe and not yet read by the capture.
+    pub fn pending(&self) -> usize {
+        let mut n: libc::c_int = 0;
+        // SAFETY: FIONREAD writes one c_int through the pointer, which points
+        // at `n`; the descriptor is owned by this probe and open.
+        let rc = unsafe { libc::ioctl(self.0.as_raw_fd(), libc::FIONREAD, &mut n) };
+        if rc == 0 { n.max(0) as usize } else { 0 }
+    }
+}
+
 /// Starts `argv` in `cwd` with exactly `env`, in a new process group, with
-/// `stdin` as its standard input.
+/// `stdin` as its standard input; its output is captured into `logs`, and
+/// the probes watch the two pipes.
 pub fn spawn(
     argv: &[String],
     cwd: &Path,
     env: &[(String, String)],
     stdin: Stdio,
     logs: &LogBuffer,
-) -> std::io::Result<Child> {
+) -> std::io::Result<(Child, Vec<PipeProbe>)> {
     let Some((program, args)) = argv.split_first() else {
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "empty command"));
     };
@@ -35,13 +57,16 @@ pub fn spawn(
         .process_group(0)
         .kill_on_drop(true);
     let mut child = cmd.spawn()?;
+    let mut probes = Vec::new();
     if let Some(out) = child.stdout.take() {
+        probes.extend(PipeProbe::of(out.as_fd()));
         capture(out, logs.clone());
     }
     if let Some(err) = child.stderr.take() {
+        probes.extend(PipeProbe::of(err.as_fd()));
         capture(err, logs.clone());
     }
-    Ok(child)
+    Ok((child, probes))
 }
 
 /// Collects the lines `pipe` carries into `logs` until it ends.

@@ -88,7 +88,7 @@ impl Template {
         spec.env.push(("_STRATUS_FORK_SERVER".into(), "1".into()));
         let logs: LogBuffer = Arc::new(Mutex::new(Vec::new()));
         let started = Instant::now();
-        let child = process::spawn(&spec.argv, &spec.cwd, &spec.env, OwnedFd::from(listener).into(), &logs)?;
+        let (child, _) = process::spawn(&spec.argv, &spec.cwd, &spec.env, OwnedFd::from(listener).into(), &logs)?;
         let pid = child.id().unwrap_or(0);
         let watch_conn = UnixStream::connect(&socket).await?;
         let (state_tx, state) = watch::channel(TemplateState::Starting);

@@ -1,12 +1,14 @@
 //! Shared building blocks every Stratus crate uses: the per-request context
 //! (account, region, request id), `AwsError`, identifiers, ARNs, the clock,
-//! typed access to decoded input, and the `Service` trait that each service
+//! typed access to decoded input, a cache of decoded store records, and the
+//! `Service` trait that each service
 //! crate implements.
 
 pub mod arn;
 pub mod body;
 pub mod clock;
 pub mod credentials;
+pub mod decoded;
 pub mod error;
 pub mod http;
 pub mod ids;
@@ -16,6 +18,7 @@ pub mod service;
 pub mod settings;
 
 pub use body::{BodyFrame, BodySender, BodyStream, Streamed};
+pub use decoded::DecodedCache;
 pub use error::AwsError;
 pub use http::{HttpRequest, HttpResponse};
 pub use peers::Peers;

@@ -5,9 +5,8 @@
 use std::sync::Arc;
 
 use crate::locks::ItemLocks;
-use crate::metas::MetaCache;
 use serde_json::Value;
-use stratus_core::RequestContext;
+use stratus_core::{DecodedCache, RequestContext};
 use stratus_store::{Snapshot, Store, Txn};
 
 use crate::error::{DdbError, no_table};
@@ -21,7 +20,7 @@ pub struct Shared {
     /// Items held by transactions in flight.
     pub locks: ItemLocks,
     /// Decoded table metadata.
-    pub metas: MetaCache,
+    pub metas: DecodedCache<TableMeta>,
 }
 
 /// What one call works with.
@@ -32,7 +31,7 @@ pub struct Scope {
     pub region: String,
     /// Items held by transactions in flight.
     pub locks: ItemLocks,
-    metas: MetaCache,
+    metas: DecodedCache<TableMeta>,
 }
 
 impl Scope {
@@ -54,7 +53,7 @@ impl Scope {
     /// Table metadata, or None.
     pub fn meta_opt(&self, name: &str) -> Result<Option<Arc<TableMeta>>, DdbError> {
         let key = self.keys.meta(name);
-        self.store.get(&key)?.map(|raw| self.metas.decode(&key, raw)).transpose()
+        self.store.get(&key)?.map(|raw| self.metas.get(&key, raw, decode_meta)).transpose()
     }
 
     /// Table metadata for a data-plane call (missing → "Cannot do operations on a non-existent table").
@@ -66,7 +65,7 @@ impl Scope {
     /// the same snapshot.
     pub fn meta_in(&self, snap: &Snapshot, name: &str) -> Result<Arc<TableMeta>, DdbError> {
         let key = self.keys.meta(name);
-        snap.get(&key)?.map(|raw| self.metas.decode(&key, raw)).transpose()?.ok_or_else(no_table)
+        snap.get(&key)?.map(|raw| self.metas.get(&key, raw, decode_meta)).transpose()?.ok_or_else(no_table)
     }
 }
 

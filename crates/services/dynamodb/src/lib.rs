@@ -12,7 +12,6 @@ mod error;
 pub mod expr;
 mod keys;
 mod locks;
-mod metas;
 pub mod number;
 mod ops;
 mod partiql;

@@ -8,10 +8,9 @@ use crate::errors;
 use crate::names::{self, FnRef};
 use crate::state::Shared;
 use serde_json::Value;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use stratus_core::input::Input;
-use stratus_core::{AwsError, RequestContext};
+use stratus_core::{AwsError, DecodedCache, RequestContext};
 use stratus_store::Store;
 
 #[derive(Clone)]
@@ -24,12 +23,8 @@ pub struct Resolved {
     pub version: String,
 }
 
-/// The most records the cache keeps before it starts over.
-const CACHE_LIMIT: usize = 4096;
-
-/// A decoded record with the stored bytes it came from.
-struct Cached {
-    raw: Vec<u8>,
+/// A decoded function or version record: what resolving needs of it.
+pub struct Decoded {
     /// The function record itself (None for a version record).
     record: Option<Arc<FunctionRecord>>,
     /// For a function record, its `$LATEST` configuration; for a version, the version's.
@@ -38,34 +33,16 @@ struct Cached {
 }
 
 /// Decoded function and version records by store key.
-#[derive(Default)]
-pub struct Cache {
-    entries: Mutex<HashMap<String, Arc<Cached>>>,
-}
+pub type Cache = DecodedCache<Decoded>;
 
-impl Cache {
-    /// The decoded record stored under `key`, decoding only when its bytes changed.
-    fn load(
-        &self,
-        store: &Store,
-        key: String,
-        decode: impl FnOnce(&[u8]) -> Result<(Option<FunctionRecord>, Value, String), AwsError>,
-    ) -> Result<Option<Arc<Cached>>, AwsError> {
-        let Some(raw) = store.get(&key)? else { return Ok(None) };
-        let hit = self.entries.lock().ok().and_then(|m| m.get(&key).filter(|c| c.raw == raw).cloned());
-        if let Some(c) = hit {
-            return Ok(Some(c));
-        }
-        let (record, config, code_hex) = decode(&raw)?;
-        let c = Arc::new(Cached { raw, record: record.map(Arc::new), config: Arc::new(config), code_hex });
-        if let Ok(mut m) = self.entries.lock() {
-            if m.len() >= CACHE_LIMIT {
-                m.clear();
-            }
-            m.insert(key, c.clone());
-        }
-        Ok(Some(c))
-    }
+/// The decoded record stored under `key`, decoding only when its bytes changed.
+fn load(
+    s: &Shared,
+    key: String,
+    decode: impl FnOnce(&[u8]) -> Result<Decoded, AwsError>,
+) -> Result<Option<Arc<Decoded>>, AwsError> {
+    let Some(raw) = s.store.get(&key)? else { return Ok(None) };
+    s.records.get(&key, raw, decode).map(Some)
 }
 
 /// The function record and its `$LATEST` configuration through the cache,
@@ -74,16 +51,14 @@ fn cached_function(
     s: &Shared,
     ctx: &RequestContext,
     r: &FnRef,
-) -> Result<(Arc<FunctionRecord>, Arc<Cached>), AwsError> {
+) -> Result<(Arc<FunctionRecord>, Arc<Decoded>), AwsError> {
     let not_found = || errors::function_not_found(&names::qualified_arn(ctx, &r.name, r.qualifier.as_deref()));
-    let c = s
-        .records
-        .load(&s.store, db::fn_key(ctx, &r.name), |raw| {
-            let rec: FunctionRecord = db::decode(raw)?;
-            let (config, hex) = (rec.config.clone(), rec.code_hex.clone());
-            Ok((Some(rec), config, hex))
-        })?
-        .ok_or_else(not_found)?;
+    let c = load(s, db::fn_key(ctx, &r.name), |raw| {
+        let rec: FunctionRecord = db::decode(raw)?;
+        let (config, code_hex) = (Arc::new(rec.config.clone()), rec.code_hex.clone());
+        Ok(Decoded { record: Some(Arc::new(rec)), config, code_hex })
+    })?
+    .ok_or_else(not_found)?;
     let record = c.record.clone().ok_or_else(not_found)?;
     Ok((record, c))
 }
@@ -133,12 +108,10 @@ pub fn version(s: &Shared, ctx: &RequestContext, r: &FnRef, route: bool) -> Resu
         return Ok(latest());
     }
     let n: u64 = v.parse().map_err(|_| not_found())?;
-    let ver = s
-        .records
-        .load(&s.store, db::ver_key(ctx, &r.name, n), |raw| {
-            let ver: VersionRecord = db::decode(raw)?;
-            Ok((None, ver.config, ver.code_hex))
-        })?
-        .ok_or_else(not_found)?;
+    let ver = load(s, db::ver_key(ctx, &r.name, n), |raw| {
+        let ver: VersionRecord = db::decode(raw)?;
+        Ok(Decoded { record: None, config: Arc::new(ver.config), code_hex: ver.code_hex })
+    })?
+    .ok_or_else(not_found)?;
     Ok(Resolved { record, config: ver.config.clone(), code_hex: ver.code_hex.clone(), version: v })
 }

@@ -1,8 +1,7 @@
 //! Shared building blocks every Stratus crate uses: the per-request context
 //! (account, region, request id), `AwsError`, identifiers, ARNs, the clock,
 //! typed access to decoded input, a cache of decoded store records, and the
-//! `Service` trait that each service
-//! crate implements.
+//! `Service` trait that each service crate implements.
 
 pub mod arn;
 pub mod body;

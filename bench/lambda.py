@@ -126,6 +126,21 @@ def new_environments(conn, name, version, n):
     return rtt, startup
 
 
+def start_bare(bare, nullrt):
+    """Starts the bare loop server; returns (process, port, a connection that has answered)."""
+    port = free_port()
+    proc = subprocess.Popen([bare, "--port", str(port), "--", nullrt])
+    for _ in range(200):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port)
+            call(conn, "POST", "/", b'{"hello":"world","quiet":1}')
+            return proc, port, conn
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("the bare loop server did not start")
+
+
 def wrk(lua, url, conns):
     """wrk's requests/s and latency percentiles (µs) with `conns` connections."""
     out = subprocess.run(["wrk", f"-t{min(conns, 2)}", f"-c{conns}", f"-d{WRK_DURATION}s", "--latency", "-s", lua, url],
@@ -147,16 +162,8 @@ def wrk(lua, url, conns):
 
 def bare_loop(bare, nullrt, lua):
     """Round trips through the bare loop server (the same clients, runtime and hops, no Stratus)."""
-    port = free_port()
-    proc = subprocess.Popen([bare, "--port", str(port), "--", nullrt])
+    proc, port, conn = start_bare(bare, nullrt)
     try:
-        for _ in range(200):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port)
-                call(conn, "POST", "/", b'{"hello":"world","quiet":1}')
-                break
-            except OSError:
-                time.sleep(0.05)
         rtts(conn, "POST", "/", b'{"hello":"world","quiet":1}', 200)
         xs = rtts(conn, "POST", "/", b'{"hello":"world","quiet":1}', N)
         url = f"http://127.0.0.1:{port}/"
@@ -171,16 +178,8 @@ def interleaved_share(conn, path, bare, nullrt, n):
     """Stratus's own share measured in pairs: each sample is one Invoke of the
     null function minus one round trip through the bare loop, taken back to
     back, so the machine's drift (other tenants, steal time) hits both."""
-    port = free_port()
-    proc = subprocess.Popen([bare, "--port", str(port), "--", nullrt])
+    proc, port, bconn = start_bare(bare, nullrt)
     try:
-        for _ in range(200):
-            try:
-                bconn = http.client.HTTPConnection("127.0.0.1", port)
-                call(bconn, "POST", "/", b'{"hello":"world","quiet":1}')
-                break
-            except OSError:
-                time.sleep(0.05)
         diffs = []
         for _ in range(n):
             t0 = time.perf_counter()

@@ -9,6 +9,7 @@
 
 mod attrs;
 mod checks;
+mod claims;
 mod digest;
 mod error;
 mod keys;
@@ -33,6 +34,7 @@ use stratus_core::{AwsError, RequestContext, Service, Settings};
 use stratus_store::Store;
 use tokio::task::JoinHandle;
 
+use crate::claims::Claims;
 use crate::ops::{batch, move_tasks, permissions, queues, receive, send, tags, visibility};
 use crate::scope::Scope;
 use crate::waiters::Waiters;
@@ -70,6 +72,8 @@ pub struct Shared {
     /// Where clients reach the server; queue URLs start with it.
     pub endpoint: String,
     pub waiters: Waiters,
+    /// Messages that receives are handing out right now.
+    pub claims: Claims,
     /// Running message move tasks and the reaper.
     pub tasks: Mutex<Vec<JoinHandle<()>>>,
     pub reaper_interval: Duration,
@@ -89,6 +93,7 @@ impl Sqs {
                 store,
                 endpoint: settings.endpoint.trim_end_matches('/').to_string(),
                 waiters: Waiters::default(),
+                claims: Claims::default(),
                 tasks: Mutex::new(Vec::new()),
                 reaper_interval: Duration::from_secs(settings.reaper_interval_secs.clamp(1, 60)),
                 recreate_delay: Duration::from_secs(settings.sqs_recreate_delay_secs),

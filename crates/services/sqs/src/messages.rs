@@ -3,13 +3,14 @@
 //! that handed it out).
 
 use base64::Engine;
+use serde::de::DeserializeOwned;
 use std::ops::Bound;
 use stratus_core::AwsError;
 
 use stratus_store::{KeyRange, Store};
 
 use crate::attrs::Counts;
-use crate::model::{Message, State, decode};
+use crate::model::{Message, State, Timers, decode};
 use crate::scope::QueueRef;
 
 /// Every message of the queue, in send order, with its key.
@@ -25,16 +26,21 @@ pub fn scan(store: &Store, q: &QueueRef, limit: Option<usize>) -> Result<Vec<(Ve
 /// Rows read per store scan by `walk`.
 const CHUNK: usize = 64;
 
-/// Calls `f` on the queue's messages in send order, reading them a chunk at
-/// a time, until `f` returns false.
-pub fn walk(store: &Store, q: &QueueRef, mut f: impl FnMut(Vec<u8>, Message) -> bool) -> Result<(), AwsError> {
+/// Calls `f` on the queue's messages in send order, decoded as `T` (a
+/// whole `Message`, or only its `Timers`), reading them a chunk at a time,
+/// until `f` returns false.
+pub fn walk<T: DeserializeOwned>(
+    store: &Store,
+    q: &QueueRef,
+    mut f: impl FnMut(Vec<u8>, T) -> bool,
+) -> Result<(), AwsError> {
     let mut range = KeyRange::prefix(q.keys.messages(&q.name));
     loop {
         let rows = store.scan(range.clone(), false, Some(CHUNK))?;
         let full = rows.len() == CHUNK;
         let Some(last) = rows.last().map(|(k, _)| k.clone()) else { return Ok(()) };
         for (k, v) in rows {
-            if !f(k, decode::<Message>("message", &v)?) {
+            if !f(k, decode::<T>("message", &v)?) {
                 return Ok(());
             }
         }
@@ -48,7 +54,9 @@ pub fn walk(store: &Store, q: &QueueRef, mut f: impl FnMut(Vec<u8>, Message) -> 
 /// The queue's messages counted by state; expired ones are not counted.
 pub fn counts(store: &Store, q: &QueueRef, retention: i64, now_ms: i64) -> Result<Counts, AwsError> {
     let mut c = Counts::default();
-    for (_, m) in scan(store, q, None)? {
+    let rows = store.scan_prefix(q.keys.messages(&q.name), false, None)?;
+    for (_, v) in rows {
+        let m: Timers = decode("message", &v)?;
         if m.expired(retention, now_ms) {
             continue;
         }

@@ -114,19 +114,48 @@ pub enum State {
     InFlight,
 }
 
+/// The fields of a message record that say where it stands, decoded
+/// without the body and attributes (scans look at many in-flight messages
+/// for each one they hand out).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Timers {
+    pub sent_ms: i64,
+    pub visible_at_ms: i64,
+    pub receive_count: u32,
+    pub group: Option<String>,
+}
+
+fn state_at(visible_at_ms: i64, receive_count: u32, now_ms: i64) -> State {
+    if visible_at_ms <= now_ms {
+        State::Visible
+    } else if receive_count == 0 {
+        State::Delayed
+    } else {
+        State::InFlight
+    }
+}
+
+fn expired_at(sent_ms: i64, retention_secs: i64, now_ms: i64) -> bool {
+    sent_ms + retention_secs * 1000 <= now_ms
+}
+
 impl Message {
     pub fn state(&self, now_ms: i64) -> State {
-        if self.visible_at_ms <= now_ms {
-            State::Visible
-        } else if self.receive_count == 0 {
-            State::Delayed
-        } else {
-            State::InFlight
-        }
+        state_at(self.visible_at_ms, self.receive_count, now_ms)
     }
 
     pub fn expired(&self, retention_secs: i64, now_ms: i64) -> bool {
-        self.sent_ms + retention_secs * 1000 <= now_ms
+        expired_at(self.sent_ms, retention_secs, now_ms)
+    }
+}
+
+impl Timers {
+    pub fn state(&self, now_ms: i64) -> State {
+        state_at(self.visible_at_ms, self.receive_count, now_ms)
+    }
+
+    pub fn expired(&self, retention_secs: i64, now_ms: i64) -> bool {
+        expired_at(self.sent_ms, retention_secs, now_ms)
     }
 }
 

@@ -250,7 +250,7 @@ async fn move_one(shared: &Arc<Shared>, src: &QueueRef, task: &Task) -> Result<O
     }
     let now = now_ms();
     let mut found = None;
-    messages::walk(&shared.store, src, |k, m| {
+    messages::walk(&shared.store, src, |k, m: Message| {
         if m.state(now) == State::Visible {
             found = Some((k, m));
         }

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use crate::digest::md5_of_attributes;
 use crate::error::{invalid_param, no_queue};
 use crate::messages::{self, nonce, receipt_handle};
-use crate::model::{Message, Queue, State, decode, encode};
+use crate::model::{Message, Queue, State, Timers, decode, encode};
 use crate::ops::now_ms;
 use crate::scope::{QueueRef, Scope};
 use crate::seq;
@@ -67,8 +67,8 @@ pub async fn receive(s: &Scope, input: &Value) -> Result<Value, AwsError> {
     }
 }
 
-/// One pass: finds candidates in a snapshot, then claims them in a
-/// transaction that re-checks each one. Also says whether it saw candidates
+/// One pass: finds candidates in a snapshot that no concurrent receive is
+/// handing out, then takes them in a transaction that re-checks each one. Also says whether it saw candidates
 /// but lost them all to concurrent receivers.
 async fn attempt(
     s: &Scope,
@@ -85,7 +85,8 @@ async fn attempt(
     let mut expired = Vec::new();
     let mut deliverable = 0;
     let mut seen = 0;
-    messages::walk(s.store(), q, |key, m| {
+    let mut held = s.shared.claims.holder();
+    messages::walk(s.store(), q, |key, m: Timers| {
         seen += 1;
         if m.expired(retention, now) {
             expired.push(key);
@@ -93,7 +94,7 @@ async fn attempt(
         }
         let group_blocked = queue.fifo && m.group.as_ref().is_some_and(|g| blocked.contains(g));
         match m.state(now) {
-            State::Visible if !group_blocked => {
+            State::Visible if !group_blocked && held.claim(&key) => {
                 let to_dlq = redrive.as_ref().is_some_and(|r| m.receive_count >= r.max_receive_count);
                 candidates.push(key);
                 if !to_dlq {

@@ -203,6 +203,30 @@ async fn receives_past_many_in_flight_messages() {
 }
 
 #[tokio::test]
+async fn concurrent_receives_get_different_messages_and_full_batches() {
+    let s = sqs();
+    let url = create(&s, "busy", json!({})).await;
+    for chunk in 0..4 {
+        let entries: Vec<Value> =
+            (0..10).map(|i| json!({"Id": format!("m{i}"), "MessageBody": format!("{}", chunk * 10 + i)})).collect();
+        ok(&s, "SendMessageBatch", json!({"QueueUrl": url, "Entries": entries})).await;
+    }
+    let (a, b, c, d) = tokio::join!(
+        receive(&s, &url, json!({})),
+        receive(&s, &url, json!({})),
+        receive(&s, &url, json!({})),
+        receive(&s, &url, json!({}))
+    );
+    let mut bodies = Vec::new();
+    for batch in [a, b, c, d] {
+        assert_eq!(batch.len(), 10, "every receive fills its batch while 40 messages are visible");
+        bodies.extend(batch.iter().map(|m| m["Body"].as_str().and_then(|b| b.parse::<u32>().ok()).unwrap_or(u32::MAX)));
+    }
+    bodies.sort_unstable();
+    assert_eq!(bodies, (0..40).collect::<Vec<u32>>());
+}
+
+#[tokio::test]
 async fn batch_size_failures_use_the_batch_wording_and_empty_lists_are_left_out() {
     let s = sqs();
     let url = create(&s, "bs", json!({"MaximumMessageSize": "1024"})).await;

@@ -28,20 +28,38 @@ pub struct BodyStream {
     /// The decoded length announced by the client, if any
     /// (`x-amz-decoded-content-length` or `Content-Length`).
     pub declared_len: Option<u64>,
+    /// The trailing headers the client announced in `x-amz-trailer`
+    /// (lowercase), so a service can prepare to check them.
+    pub announced_trailers: Vec<String>,
 }
 
 impl BodyStream {
     /// A channel the front door fills, and the stream a service reads.
     pub fn channel(capacity: usize, declared_len: Option<u64>) -> (BodySender, BodyStream) {
         let (tx, rx) = mpsc::channel(capacity);
-        (tx, BodyStream { first: None, rx: Some(rx), trailers: HeaderMap::new(), declared_len })
+        (
+            tx,
+            BodyStream {
+                first: None,
+                rx: Some(rx),
+                trailers: HeaderMap::new(),
+                declared_len,
+                announced_trailers: Vec::new(),
+            },
+        )
     }
 
     /// A body that is already whole (internal callers, tests).
     pub fn from_bytes(bytes: impl Into<Bytes>) -> BodyStream {
         let bytes = bytes.into();
         let len = bytes.len() as u64;
-        BodyStream { first: Some(bytes), rx: None, trailers: HeaderMap::new(), declared_len: Some(len) }
+        BodyStream {
+            first: Some(bytes),
+            rx: None,
+            trailers: HeaderMap::new(),
+            declared_len: Some(len),
+            announced_trailers: Vec::new(),
+        }
     }
 
     /// The next chunk of data; `None` at the end. Trailers are kept for

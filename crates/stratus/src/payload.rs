@@ -79,6 +79,13 @@ pub fn declared_len(req: &HttpRequest) -> Option<u64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
+/// The trailing headers `req` announces in `x-amz-trailer`, lowercase.
+pub fn announced_trailers(req: &HttpRequest) -> Vec<String> {
+    req.header("x-amz-trailer")
+        .map(|v| v.split(',').map(|n| n.trim().to_ascii_lowercase()).filter(|n| !n.is_empty()).collect())
+        .unwrap_or_default()
+}
+
 /// Makes the headers describe the payload rather than its aws-chunked
 /// encoding, as S3 does: `Content-Length` is the decoded length and
 /// `aws-chunked` is dropped from `Content-Encoding`.

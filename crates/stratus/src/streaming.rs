@@ -78,6 +78,7 @@ pub async fn dispatch(
     };
     let framing = payload::Framing::of(&req, who.verified.as_ref());
     let declared_len = payload::declared_len(&req);
+    let announced_trailers = payload::announced_trailers(&req);
     payload::describe_decoded(&mut req);
     to_path_style(model, &mut req);
     let decoded = match decode::decode(model, wire, &req) {
@@ -89,7 +90,8 @@ pub async fn dispatch(
         Ok(found) => found,
         Err(err) => return fail(err, op.name),
     };
-    let (tx, stream) = BodyStream::channel(16, declared_len);
+    let (tx, mut stream) = BodyStream::channel(16, declared_len);
+    stream.announced_trailers = announced_trailers;
     payload::pump(body, framing, tx, move |f| identity::failure(f, model, wire));
     match service.call_streaming(&ctx, decoded.input, stream).await {
         Ok(Streamed { output, body }) => {

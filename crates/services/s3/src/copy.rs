@@ -12,7 +12,7 @@ use crate::checksums::{Algo, BodyDigest};
 use crate::conditions;
 use crate::error::{invalid_argument, invalid_request, no_such_key};
 use crate::ingest::sdk_algorithm;
-use crate::model::{Checksum, Segment, Version};
+use crate::model::{Checksum, Version};
 use crate::notify::{self, ObjectEvent};
 use crate::objects::{checksum_output, storage_class, write_condition};
 use crate::output;
@@ -94,7 +94,7 @@ pub async fn copy_object(sh: &Shared, ctx: &RequestContext, input: &Value) -> Re
     algos.extend(sdk);
     algos.extend(keep);
     let mut digest = BodyDigest::new(&algos);
-    let staged = sh.files.copy(&sv.files, 0, sv.size, &mut digest).await?;
+    let staged = sh.files.copy(sh.open(&sv.files)?, 0, sv.size, &mut digest, true).await?;
     sh.files.commit(&staged).await?;
     let algo = sdk.or(keep).unwrap_or(Algo::Crc64Nvme);
     let (headers, metadata) = if directive == "REPLACE" {
@@ -137,7 +137,7 @@ pub async fn copy_object(sh: &Shared, ctx: &RequestContext, input: &Value) -> Re
             value,
             kind: "FULL_OBJECT".into(),
         }),
-        files: vec![Segment { file: staged.id.clone(), len: staged.len, etag: None, checksum: None }],
+        files: vec![staged.segment()],
         multipart: false,
         sse: input.str("ServerSideEncryption").map(str::to_string),
         sse_kms_key: input.str("SSEKMSKeyId").map(str::to_string),
@@ -145,7 +145,7 @@ pub async fn copy_object(sh: &Shared, ctx: &RequestContext, input: &Value) -> Re
     let (v, removed) = match versioning::commit(sh, bucket_name, v, cond).await {
         Ok(r) => r,
         Err(e) => {
-            sh.files.remove(vec![staged.id.clone()]).await;
+            sh.files.discard_committed(&staged).await;
             return Err(e);
         }
     };

@@ -52,23 +52,25 @@ pub fn sdk_algorithm(input: &Value) -> Result<Option<Algo>, AwsError> {
     }
 }
 
-/// Streams `body` to a staged file and verifies it. The staged file is
-/// removed on any error.
+/// Streams `body` to a staged file (or, with `may_inline`, keeps a small
+/// one in memory) and verifies it. The staged file is removed on any error.
 pub async fn ingest(
     sh: &Shared,
     input: &Value,
     body: &mut BodyStream,
     extra: Option<Algo>,
+    may_inline: bool,
 ) -> Result<Ingested, AwsError> {
     let declared = checksums::declared(input)?;
     let sdk = sdk_algorithm(input)?;
     let md5 = input.str("ContentMD5").map(checksums::content_md5).transpose()?;
-    let mut algos = vec![Algo::Crc64Nvme, Algo::Crc32];
+    let mut algos = vec![Algo::Crc64Nvme];
+    algos.extend(ALL.iter().filter(|a| body.announced_trailers.contains(&a.header())));
     algos.extend(declared.as_ref().map(|(a, _)| *a));
     algos.extend(sdk);
     algos.extend(extra);
     let mut digest = BodyDigest::new(&algos);
-    let staged = sh.files.write(body, &mut digest, MAX_PUT).await?;
+    let staged = sh.files.write(body, &mut digest, MAX_PUT, may_inline).await?;
     match verify(&digest, body, declared, sdk, md5) {
         Ok(requested) => Ok(Ingested {
             md5_hex: digest.md5_hex(),

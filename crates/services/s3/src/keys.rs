@@ -7,6 +7,7 @@
 //!   (UTF-8 byte) order, so a prefix scan is a listing
 //! - `u/{bucket}\0{key}\0{upload id}` → multipart upload
 //! - `p/{upload id}\0{part:u32be}` → uploaded part
+//! - `i/{segment id}` → the bytes of a small object kept inline
 //!
 //! Object keys are escaped so a `\0` inside one cannot be read as a
 //! separator (`\0` → `\x01\x01`, `\x01` → `\x01\x02`), which keeps order.
@@ -41,6 +42,11 @@ pub fn unescape(bytes: &[u8]) -> String {
 
 pub fn bucket(name: &str) -> Vec<u8> {
     format!("s3/b/{name}").into_bytes()
+}
+
+/// The bytes of the inline segment `id`.
+pub fn inline(id: &str) -> Vec<u8> {
+    format!("s3/i/{id}").into_bytes()
 }
 
 pub fn buckets() -> Vec<u8> {

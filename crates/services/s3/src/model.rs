@@ -40,12 +40,21 @@ pub struct Bucket {
     pub acl: Option<String>,
 }
 
-/// One stored piece of an object's bytes: a file and its length. A
-/// multipart object keeps its parts' files as they were uploaded.
+/// One stored piece of an object's bytes: a file and its length. A small
+/// object's bytes are instead kept `inline`, in the store under the
+/// segment's id, written and removed in the same transaction as the
+/// version record (no file to create, fsync and unlink). A multipart
+/// object keeps its parts' files as they were uploaded.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Segment {
     pub file: String,
     pub len: u64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inline: bool,
+    /// An inline segment's bytes on their way to the store (never part of
+    /// the record).
+    #[serde(skip)]
+    pub data: Option<bytes::Bytes>,
     /// Part ETag and checksum (multipart objects only).
     #[serde(default)]
     pub etag: Option<String>,

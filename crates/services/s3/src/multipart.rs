@@ -155,7 +155,7 @@ pub async fn upload_part(sh: &Shared, input: &Value, mut body: BodyStream) -> Re
             given.lower()
         )));
     }
-    let got = ingest(sh, input, &mut body, algo).await?;
+    let got = ingest(sh, input, &mut body, algo, false).await?;
     sh.files.commit(&got.staged).await?;
     let checksum = match (algo, &got.requested) {
         (Some(a), Some((given, v))) if *given == a => Some((a.name().to_string(), v.clone())),
@@ -230,7 +230,7 @@ pub async fn upload_part_copy(sh: &Shared, input: &Value) -> Result<Value, AwsEr
     let mut algos = vec![Algo::Crc64Nvme];
     algos.extend(algo);
     let mut digest = BodyDigest::new(&algos);
-    let staged = sh.files.copy(&sv.files, start, len, &mut digest).await?;
+    let staged = sh.files.copy(sh.open(&sv.files)?, start, len, &mut digest, false).await?;
     sh.files.commit(&staged).await?;
     let checksum = algo.and_then(|a| digest.value(a).map(|v| (a.name().to_string(), v)));
     let part = Part {
@@ -401,6 +401,8 @@ pub async fn complete(sh: &Shared, ctx: &RequestContext, input: &Value) -> Resul
             .map(|p| Segment {
                 file: p.file.clone(),
                 len: p.size,
+                inline: false,
+                data: None,
                 etag: Some(p.etag.clone()),
                 checksum: p.checksum.as_ref().map(|(_, v)| v.clone()),
             })

@@ -12,7 +12,7 @@ use crate::conditions;
 use crate::error::{invalid_request, no_such_key};
 use crate::files::read_range;
 use crate::ingest::ingest;
-use crate::model::{Checksum, Segment, Version};
+use crate::model::{Checksum, Version};
 use crate::notify::{self, ObjectEvent};
 use crate::output;
 use crate::shared::{Shared, now, parse_version_id};
@@ -77,7 +77,7 @@ pub async fn put(sh: &Shared, ctx: &RequestContext, input: &Value, mut body: Bod
     let storage_class = storage_class(input)?;
     let tags = input.str("Tagging").map(tagging::parse_header).transpose()?.unwrap_or_default();
     let cond = write_condition(input)?;
-    let got = ingest(sh, input, &mut body, None).await?;
+    let got = ingest(sh, input, &mut body, None, true).await?;
     sh.files.commit(&got.staged).await?;
     let (algo, value) = got.stored();
     let client_checksum = got.requested.is_some();
@@ -95,7 +95,7 @@ pub async fn put(sh: &Shared, ctx: &RequestContext, input: &Value, mut body: Bod
         storage_class,
         tags,
         checksum: Some(Checksum { algorithm: algo.name().into(), value, kind: "FULL_OBJECT".into() }),
-        files: vec![Segment { file: got.staged.id.clone(), len: got.staged.len, etag: None, checksum: None }],
+        files: vec![got.staged.segment()],
         multipart: false,
         sse: input.str("ServerSideEncryption").map(str::to_string),
         sse_kms_key: input.str("SSEKMSKeyId").map(str::to_string),
@@ -103,7 +103,7 @@ pub async fn put(sh: &Shared, ctx: &RequestContext, input: &Value, mut body: Bod
     let (v, removed) = match versioning::commit(sh, bucket_name, v, cond).await {
         Ok(r) => r,
         Err(e) => {
-            sh.files.remove(vec![got.staged.id.clone()]).await;
+            sh.files.discard_committed(&got.staged).await;
             return Err(e);
         }
     };
@@ -186,7 +186,7 @@ pub fn read(sh: &Shared, input: &Value, with_body: bool) -> Result<Streamed, Aws
     }
     output::overrides(input, &mut out);
     let body = if with_body {
-        let files = sh.files.open(&v.files)?;
+        let files = sh.open(&v.files)?;
         Some(read_range(files, start, len))
     } else {
         None

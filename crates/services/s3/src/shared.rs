@@ -10,9 +10,9 @@ use stratus_core::{AwsError, Peers};
 use stratus_store::Store;
 
 use crate::error::{invalid_version_id, no_such_bucket, no_such_key, no_such_version};
-use crate::files::Files;
+use crate::files::{Files, Source};
 use crate::keys;
-use crate::model::{Bucket, Version, decode};
+use crate::model::{Bucket, Segment, Version, decode};
 
 pub struct Shared {
     pub store: Store,
@@ -78,6 +78,21 @@ pub fn parse_version_id(id: &str) -> Result<u64, AwsError> {
 }
 
 impl Shared {
+    /// Where each of a version's segments is read from: inline bytes from
+    /// the store, files opened.
+    pub fn open(&self, segments: &[Segment]) -> Result<Vec<Source>, AwsError> {
+        segments
+            .iter()
+            .map(|s| match s.inline {
+                true => match self.store.get(keys::inline(&s.file))? {
+                    Some(bytes) => Ok(Source::Inline(bytes.into())),
+                    None => Err(crate::error::internal("inline object bytes are missing")),
+                },
+                false => self.files.open(s),
+            })
+            .collect()
+    }
+
     pub fn bucket_opt(&self, name: &str) -> Result<Option<Bucket>, AwsError> {
         match self.store.get(keys::bucket(name))? {
             Some(bytes) => Ok(Some(decode("bucket", &bytes)?)),

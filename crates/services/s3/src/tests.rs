@@ -394,3 +394,40 @@ async fn bucket_rules() {
         "AES256"
     );
 }
+
+/// Inline-stored bodies in the store, and bodies in files.
+fn stored(s: &S3) -> (usize, usize) {
+    let inline = s.shared.store.scan_prefix(b"s3/i/", false, None).map(|r| r.len()).unwrap_or(0);
+    let files = std::fs::read_dir(s.shared.files.root().join("objects"))
+        .map(|shards| shards.flatten().map(|d| std::fs::read_dir(d.path()).map(|f| f.count()).unwrap_or(0)).sum())
+        .unwrap_or(0);
+    (inline, files)
+}
+
+#[tokio::test]
+async fn small_bodies_are_stored_inline_and_go_with_their_version() {
+    let s = s3();
+    bucket(&s, "inl").await;
+    let small = b"0123456789".repeat(100);
+    let big = vec![7u8; crate::files::INLINE_MAX as usize + 1];
+    put(&s, "inl", "small", &small).await;
+    put(&s, "inl", "big", &big).await;
+    assert_eq!(stored(&s), (1, 1));
+    let (out, body) = get(&s, json!({"Bucket": "inl", "Key": "small", "Range": "bytes=10-19"})).await.expect("get");
+    assert_eq!(body, b"0123456789");
+    assert_eq!(out["ContentRange"], "bytes 10-19/1000");
+    let (_, body) = get(&s, json!({"Bucket": "inl", "Key": "big"})).await.expect("get");
+    assert_eq!(body, big);
+    // A copy of a small object is inline too; overwriting and deleting
+    // remove the bytes with the version.
+    ok(&s, "CopyObject", json!({"Bucket": "inl", "Key": "copy", "CopySource": "inl/small"})).await;
+    assert_eq!(stored(&s), (2, 1));
+    let (_, body) = get(&s, json!({"Bucket": "inl", "Key": "copy"})).await.expect("get");
+    assert_eq!(body, small);
+    put(&s, "inl", "small", b"new").await;
+    assert_eq!(stored(&s), (2, 1));
+    ok(&s, "DeleteObject", json!({"Bucket": "inl", "Key": "small"})).await;
+    ok(&s, "DeleteObject", json!({"Bucket": "inl", "Key": "copy"})).await;
+    ok(&s, "DeleteObject", json!({"Bucket": "inl", "Key": "big"})).await;
+    assert_eq!(stored(&s), (0, 0));
+}

@@ -28,11 +28,21 @@ pub struct WriteCondition {
     pub delete_keys: Vec<Vec<u8>>,
 }
 
-/// Files of versions a transaction removed, to delete once it committed.
+/// Files of versions a transaction removed, to delete once it committed
+/// (inline bytes go with the record).
 pub type Removed = Vec<String>;
 
-fn file_ids(v: &Version) -> Vec<String> {
-    v.files.iter().map(|s| s.file.clone()).collect()
+/// Removes version `v`'s record and inline bytes inside a transaction, and
+/// notes its files for removal.
+fn forget(txn: &mut Txn<'_>, bucket: &str, v: &Version, removed: &mut Removed) {
+    txn.delete(keys::version(bucket, &v.key, v.seq));
+    for s in &v.files {
+        if s.inline {
+            txn.delete(keys::inline(&s.file));
+        } else {
+            removed.push(s.file.clone());
+        }
+    }
 }
 
 fn txn_bucket(txn: &Txn<'_>, name: &str) -> Result<Bucket, AwsError> {
@@ -49,8 +59,7 @@ fn txn_versions(txn: &Txn<'_>, bucket: &str, key: &str) -> Result<Vec<Version>, 
 /// Removes the `null` version of a key inside a transaction.
 fn drop_null(txn: &mut Txn<'_>, bucket: &str, versions: &[Version], removed: &mut Removed) {
     for v in versions.iter().filter(|v| v.version_id == "null") {
-        txn.delete(keys::version(bucket, &v.key, v.seq));
-        removed.extend(file_ids(v));
+        forget(txn, bucket, v, removed);
     }
 }
 
@@ -110,6 +119,11 @@ pub async fn commit(
                 v.version_id = "null".into();
                 drop_null(txn, &bucket, &versions, &mut removed);
             }
+            for s in &v.files {
+                if let Some(data) = &s.data {
+                    txn.put(keys::inline(&s.file), data.to_vec());
+                }
+            }
             txn.put(keys::version(&bucket, &v.key, v.seq), encode(&v));
             Ok((v, removed))
         })
@@ -148,8 +162,7 @@ pub async fn delete(
             let mut out = Deleted::default();
             if let Some(id) = &version {
                 if let Some(v) = versions.iter().find(|v| &v.version_id == id) {
-                    txn.delete(keys::version(&bucket, &key, v.seq));
-                    out.removed.extend(file_ids(v));
+                    forget(txn, &bucket, v, &mut out.removed);
                     out.delete_marker = v.delete_marker;
                 }
                 out.version_id = Some(id.clone());

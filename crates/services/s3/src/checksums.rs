@@ -6,11 +6,12 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use crc_fast::CrcAlgorithm;
-use md5::Digest as _;
 use serde_json::Value;
 use stratus_core::AwsError;
 
 use crate::error::invalid_request;
+use crate::md5::Md5;
+use sha2::Digest as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Algo {
@@ -158,7 +159,7 @@ pub fn digest(algo: Algo, data: &[u8]) -> String {
 
 /// MD5 and the checksums asked for, fed with every chunk of a body.
 pub struct BodyDigest {
-    pub md5: md5::Md5,
+    pub md5: Md5,
     pub hashers: Vec<Hasher>,
     pub len: u64,
 }
@@ -171,7 +172,7 @@ impl BodyDigest {
                 hashers.push(Hasher::new(*a));
             }
         }
-        BodyDigest { md5: md5::Md5::new(), hashers, len: 0 }
+        BodyDigest { md5: Md5::new(), hashers, len: 0 }
     }
 
     pub fn update(&mut self, data: &[u8]) {
@@ -230,7 +231,7 @@ pub fn md5_mismatch(expected: &[u8], calculated: &[u8]) -> AwsError {
 
 /// The ETag of a multipart object: MD5 of the parts' MD5s, `-N`.
 pub fn multipart_etag(part_etags: &[String]) -> String {
-    let mut md5 = md5::Md5::new();
+    let mut md5 = Md5::new();
     for e in part_etags {
         if let Ok(raw) = hex::decode(e.trim_matches('"')) {
             md5.update(&raw);

@@ -20,6 +20,7 @@ mod ingest;
 mod keys;
 mod lifecycle;
 mod listing;
+mod md5;
 mod model;
 mod multipart;
 mod notify;

@@ -22,7 +22,11 @@ loopback with keep-alive:
   REPORT line (LogType Tail).
 
 Prints a markdown table and writes JSON to $BENCH_OUT/lambda.json.
-Knobs: STRATUS_BIN, N=2000, COLD_N=10, SNAP_N=20, WRK_CONNS=8, WRK_DURATION=5.
+- Stratus's own share with a native client: wrk -c1 runs alternating
+  between the bare loop and the null function's Invokes (PAIRS of them).
+
+Knobs: STRATUS_BIN, N=2000, COLD_N=10, SNAP_N=20, WRK_CONNS=8, WRK_DURATION=5,
+PAIRS=8, PAIR_SECONDS=2.
 MiniStack is not run here (see docs/benchmarks.md)."""
 
 import base64
@@ -46,6 +50,8 @@ COLD_N = int(os.environ.get("COLD_N", "10"))
 SNAP_N = int(os.environ.get("SNAP_N", "20"))
 WRK_CONNS = os.environ.get("WRK_CONNS", "8")
 WRK_DURATION = os.environ.get("WRK_DURATION", "5")
+PAIRS = int(os.environ.get("PAIRS", "8"))
+PAIR_SECONDS = os.environ.get("PAIR_SECONDS", "2")
 AUTH = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"
 HEADERS = {"Content-Type": "application/json", "X-Amz-Date": "20250101T000000Z", "Authorization": AUTH}
 
@@ -141,9 +147,10 @@ def start_bare(bare, nullrt):
     raise RuntimeError("the bare loop server did not start")
 
 
-def wrk(lua, url, conns):
+def wrk(lua, url, conns, seconds=None):
     """wrk's requests/s and latency percentiles (µs) with `conns` connections."""
-    out = subprocess.run(["wrk", f"-t{min(conns, 2)}", f"-c{conns}", f"-d{WRK_DURATION}s", "--latency", "-s", lua, url],
+    seconds = seconds or WRK_DURATION
+    out = subprocess.run(["wrk", f"-t{min(conns, 2)}", f"-c{conns}", f"-d{seconds}s", "--latency", "-s", lua, url],
                          capture_output=True, text=True).stdout
     def us(label):
         for line in out.splitlines():
@@ -189,6 +196,28 @@ def interleaved_share(conn, path, bare, nullrt, n):
             t2 = time.perf_counter()
             diffs.append(((t1 - t0) - (t2 - t1)) * 1e6)
         return {"p50": pct(diffs, 50), "p25": pct(diffs, 25), "p75": pct(diffs, 75)}
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def wrk_pairs(lua, url, bare, nullrt, pairs):
+    """Stratus's own share with a native client: wrk -c1 runs of PAIR_SECONDS
+    alternate between the bare loop and Invokes of the null function; the
+    share is the median over pairs of (invoke p50 minus bare loop p50), so
+    drift between runs hits both sides of each pair."""
+    proc, port, _ = start_bare(bare, nullrt)
+    try:
+        bare_url = f"http://127.0.0.1:{port}/"
+        wrk(lua, bare_url, 1, 1)
+        wrk(lua, url, 1, 1)
+        rows = []
+        for _ in range(pairs):
+            b = wrk(lua, bare_url, 1, PAIR_SECONDS)["p50"]
+            i = wrk(lua, url, 1, PAIR_SECONDS)["p50"]
+            rows.append((b, i, i - b))
+        return {"bare_p50": statistics.median(r[0] for r in rows), "invoke_p50": statistics.median(r[1] for r in rows),
+                "share_p50": statistics.median(r[2] for r in rows), "diffs": [r[2] for r in rows]}
     finally:
         proc.kill()
         proc.wait(timeout=10)
@@ -322,6 +351,7 @@ def main():
             url = f"http://127.0.0.1:{port}{invoke_path(name)}"
             results[f"wrk1_{name}_us"] = wrk(lua, url, 1)
             results[f"wrk_{name}_rps"] = wrk(lua, url, int(WRK_CONNS))["rps"]
+        results["share_wrk_pairs_us"] = wrk_pairs(lua, f"http://127.0.0.1:{port}{invoke_path('null')}", bare, nullrt, PAIRS)
         results["load"] = open("/proc/loadavg").read().split()[:3]
         with open(os.path.join(OUT, "lambda.json"), "w") as f:
             json.dump(results, f, indent=1)
@@ -340,6 +370,9 @@ def main():
                 x = w[f"wrk1_{name}_us"]
                 print(f"| wrk -c1 warm invoke round trip, {label} (p50 / p99) | {x['p50']:.0f} µs / {x['p99']:.0f} µs |")
         print(f"| Stratus's own share, wrk -c1: null invoke p50 minus bare loop p50 | {w['wrk1_null_us']['p50'] - b['wrk1']['p50']:.0f} µs |")
+        wp = w["share_wrk_pairs_us"]
+        diffs = ", ".join(f"{d:.0f}" for d in wp["diffs"])
+        print(f"| Stratus's own share, {PAIRS} interleaved wrk -c1 pairs (median of invoke p50 minus bare loop p50; bare {wp['bare_p50']:.0f} µs, invoke {wp['invoke_p50']:.0f} µs; pairs: {diffs}) | {wp['share_p50']:.0f} µs |")
         print(f"| Bare loop requests/s (wrk -c{WRK_CONNS}) | {b['rps']:.0f} |")
         si = w["share_inside_us"]
         print(f"| Stratus's own share seen from inside (front door mean {si['server_mean_us']:.0f} µs minus REPORT Duration mean {si['runtime_mean_us']:.0f} µs) | {si['share_mean_us']:.0f} µs |")

@@ -122,8 +122,9 @@ impl Environment {
         let logs: LogBuffer = Arc::new(Mutex::new(Vec::new()));
         let started = Instant::now();
         let forked = template.fork(&env, &spec.cwd).await?;
-        let probes = PipeProbe::of(std::os::fd::AsFd::as_fd(forked.output.get_ref())).into_iter().collect();
-        process::capture(forked.output, logs.clone());
+        let probe = PipeProbe::of(std::os::fd::AsFd::as_fd(forked.output.get_ref()));
+        process::capture(forked.output, logs.clone(), probe.as_ref());
+        let probes = probe.into_iter().collect();
         Ok(Environment {
             api,
             queue,
@@ -275,15 +276,13 @@ impl Environment {
     /// tasks catch up with what the process already wrote.
     pub async fn take_logs(&self, settle: Duration) -> Vec<(i64, String)> {
         // What the runtime wrote before posting its result is in the pipes by
-        // now: let the capture tasks take it (a yield each), then once more
-        // for the lines they have read but not stored yet.
+        // now: let the capture tasks take and store it (a yield each).
         for _ in 0..64 {
-            if self.probes.iter().all(|p| p.pending() == 0) {
+            if self.probes.iter().all(PipeProbe::settled) {
                 break;
             }
             tokio::task::yield_now().await;
         }
-        tokio::task::yield_now().await;
         if !settle.is_zero() {
             tokio::time::sleep(settle).await;
         }

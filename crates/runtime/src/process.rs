@@ -5,31 +5,61 @@
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::Path;
+use std::pin::Pin;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{SystemTime, UNIX_EPOCH};
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader, ReadBuf};
 use tokio::process::{Child, Command};
 
 /// Lines the process wrote (epoch ms, text), waiting to be collected.
 pub type LogBuffer = Arc<Mutex<Vec<(i64, String)>>>;
 
-/// A duplicate of the read end of a captured pipe or socket, to ask how many
-/// bytes the capture has not taken yet.
-pub struct PipeProbe(OwnedFd);
+/// Watches one capture: a duplicate of the read end of its pipe or socket
+/// (to ask how many bytes it has not taken yet) and whether the capture is
+/// reading right now (bytes it took may not be stored yet).
+pub struct PipeProbe {
+    fd: OwnedFd,
+    reading: Arc<AtomicBool>,
+}
 
 impl PipeProbe {
     pub fn of(fd: BorrowedFd<'_>) -> Option<PipeProbe> {
-        fd.try_clone_to_owned().ok().map(PipeProbe)
+        let fd = fd.try_clone_to_owned().ok()?;
+        Some(PipeProbe { fd, reading: Arc::new(AtomicBool::new(false)) })
     }
 
-    /// Bytes written to the pipe and not yet read by the capture.
-    pub fn pending(&self) -> usize {
+    /// Whether everything written so far has been stored: nothing waits in
+    /// the pipe and the capture is not between a read and storing its lines.
+    /// (The capture marks itself reading before it reads, so a read that
+    /// emptied the pipe is always seen, one way or the other.)
+    pub fn settled(&self) -> bool {
         let mut n: libc::c_int = 0;
         // SAFETY: FIONREAD writes one c_int through the pointer, which points
         // at `n`; the descriptor is owned by this probe and open.
-        let rc = unsafe { libc::ioctl(self.0.as_raw_fd(), libc::FIONREAD, &mut n) };
-        if rc == 0 { n.max(0) as usize } else { 0 }
+        let rc = unsafe { libc::ioctl(self.fd.as_raw_fd(), libc::FIONREAD, &mut n) };
+        let empty = rc != 0 || n <= 0;
+        empty && !self.reading.load(Ordering::SeqCst)
+    }
+}
+
+/// A capture's reader: marks the probe reading from the moment it reads
+/// until a read finds nothing more (by then the lines read are stored).
+struct Tracked<R> {
+    inner: R,
+    reading: Arc<AtomicBool>,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for Tracked<R> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        self.reading.store(true, Ordering::SeqCst);
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if polled.is_pending() {
+            self.reading.store(false, Ordering::SeqCst);
+        }
+        polled
     }
 }
 
@@ -59,28 +89,33 @@ pub fn spawn(
     let mut child = cmd.spawn()?;
     let mut probes = Vec::new();
     if let Some(out) = child.stdout.take() {
-        probes.extend(PipeProbe::of(out.as_fd()));
-        capture(out, logs.clone());
+        let probe = PipeProbe::of(out.as_fd());
+        capture(out, logs.clone(), probe.as_ref());
+        probes.extend(probe);
     }
     if let Some(err) = child.stderr.take() {
-        probes.extend(PipeProbe::of(err.as_fd()));
-        capture(err, logs.clone());
+        let probe = PipeProbe::of(err.as_fd());
+        capture(err, logs.clone(), probe.as_ref());
+        probes.extend(probe);
     }
     Ok((child, probes))
 }
 
-/// Collects the lines `pipe` carries into `logs` until it ends.
-pub fn capture(pipe: impl AsyncRead + Unpin + Send + 'static, logs: LogBuffer) {
-    tokio::spawn(collect(pipe, logs));
+/// Collects the lines `pipe` carries into `logs` until it ends, telling
+/// `probe` (made from the same pipe) when it is reading.
+pub fn capture(pipe: impl AsyncRead + Unpin + Send + 'static, logs: LogBuffer, probe: Option<&PipeProbe>) {
+    let reading = probe.map(|p| p.reading.clone()).unwrap_or_default();
+    tokio::spawn(collect(Tracked { inner: pipe, reading: reading.clone() }, logs, reading));
 }
 
-async fn collect(pipe: impl AsyncRead + Unpin, logs: LogBuffer) {
+async fn collect(pipe: impl AsyncRead + Unpin, logs: LogBuffer, reading: Arc<AtomicBool>) {
     let mut lines = BufReader::new(pipe).lines();
     while let Ok(Some(line)) = lines.next_line().await {
         if let Ok(mut l) = logs.lock() {
             l.push((now_ms(), line));
         }
     }
+    reading.store(false, Ordering::SeqCst);
 }
 
 pub fn now_ms() -> i64 {

@@ -49,7 +49,7 @@ def wait_ready(port, deadline=60):
 
 
 def wrk(port, op, conns, duration, url):
-    argv = ["wrk", "-t2", f"-c{conns}", f"-d{duration}s", "-s", LUA, f"http://127.0.0.1:{port}/"]
+    argv = ["wrk", "-t2", f"-c{conns}", f"-d{duration}s", "--timeout", "30s", "-s", LUA, f"http://127.0.0.1:{port}/"]
     env = {**os.environ, "SQS_OP": op, "SQS_QUEUE_URL": url}
     out = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=duration + 60)
     lat = re.search(r"LATENCY_US p50=(\d+) p90=(\d+) p99=(\d+) max=(\d+)", out.stdout)

@@ -145,15 +145,18 @@ pub fn ship_detached(
 /// Account, region, group, stream.
 type StreamKey = (String, String, String, String);
 
-/// Collects batches for up to 20 ms, then writes one PutLogEvents per stream
-/// (streams created first when new), so busy functions cost few store writes.
+/// Collects batches for 20 ms, then writes one PutLogEvents per stream
+/// (streams created first when new), so busy functions cost few store
+/// writes. Only the first batch of a window wakes the shipper; the rest are
+/// taken when the window ends (a wake-up per invocation would cost the
+/// invoking path a thread hand-off).
 pub async fn shipper(store: stratus_store::Store, mut rx: tokio::sync::mpsc::UnboundedReceiver<Batch>) {
     use std::collections::BTreeMap;
     use stratus_logs::ingest;
     while let Some(first) = rx.recv().await {
         let mut pending = vec![first];
-        let until = tokio::time::Instant::now() + std::time::Duration::from_millis(20);
-        while let Ok(Some(b)) = tokio::time::timeout_at(until, rx.recv()).await {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        while let Ok(b) = rx.try_recv() {
             pending.push(b);
         }
         let mut by_stream: BTreeMap<StreamKey, (bool, Vec<(i64, String)>)> = BTreeMap::new();

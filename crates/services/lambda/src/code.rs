@@ -17,6 +17,8 @@ pub const MAX_UNZIPPED: u64 = 262_144_000;
 /// A checked upload.
 pub struct Package {
     pub zip: Vec<u8>,
+    /// Bytes once unpacked.
+    pub unzipped: u64,
     /// Base64 SHA-256, as `CodeSha256`.
     pub sha256: String,
     /// Hex SHA-256, the cache key.
@@ -41,10 +43,30 @@ pub fn accept_zip(zip: Vec<u8>) -> Result<Package, AwsError> {
         return Err(errors::invalid(format!("Unzipped size must be smaller than {MAX_UNZIPPED} bytes")));
     }
     let digest = Sha256::digest(&zip);
-    Ok(Package { sha256: base64::engine::general_purpose::STANDARD.encode(digest), hex: hex::encode(digest), zip })
+    let sha256 = base64::engine::general_purpose::STANDARD.encode(digest);
+    Ok(Package { sha256, hex: hex::encode(digest), zip, unzipped })
 }
 
-fn unzipped_size(zip: &[u8]) -> Result<u64, AwsError> {
+/// The 250 MB limit on a function's code and its layers together, unpacked.
+pub fn check_combined(function: u64, layers: u64) -> Result<(), AwsError> {
+    let total = function.saturating_add(layers);
+    if total > MAX_UNZIPPED {
+        return Err(errors::invalid(format!(
+            "Function code combined with layers exceeds the maximum allowed size of {MAX_UNZIPPED} bytes. The actual size is {total} bytes."
+        )));
+    }
+    Ok(())
+}
+
+/// The unpacked size of the stored code whose hex SHA-256 is `hex`.
+pub fn stored_unzipped(store: &stratus_store::Store, hex: &str) -> Result<u64, AwsError> {
+    match store.get(crate::db::code_key(hex))? {
+        Some(zip) => unzipped_size(&zip),
+        None => Ok(0),
+    }
+}
+
+pub fn unzipped_size(zip: &[u8]) -> Result<u64, AwsError> {
     let bad = || errors::invalid("Could not unzip uploaded file. Please check your file, then try to upload again.");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).map_err(|_| bad())?;
     let mut total = 0u64;

@@ -97,11 +97,32 @@ pub fn check_runtime(runtime: &str) -> Result<(), AwsError> {
     Ok(())
 }
 
-pub fn check_timeout(t: i64) -> Result<(), AwsError> {
-    if t > 900 {
+/// Upper limits that are Lambda's own rather than the model's (the model
+/// allows 32,768 MB for capacity-provider functions): timeout 900 s, memory
+/// and ephemeral storage 10,240 MB. AWS words them as model violations.
+pub fn check_max(value: i64, member: &str, max: i64) -> Result<(), AwsError> {
+    if value > max {
         return Err(errors::validation(format!(
-            "1 validation error detected: Value '{t}' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900"
+            "1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: Member must have value less than or equal to {max}"
         )));
+    }
+    Ok(())
+}
+
+fn ephemeral_size(input: &Value) -> Option<i64> {
+    input.get("EphemeralStorage").and_then(|e| e.i64("Size"))
+}
+
+/// Checks the members with Lambda's own upper limits that `input` sets.
+fn check_limits(input: &Value) -> Result<(), AwsError> {
+    if let Some(t) = input.i64("Timeout") {
+        check_max(t, "timeout", 900)?;
+    }
+    if let Some(m) = input.i64("MemorySize") {
+        check_max(m, "memorySize", 10_240)?;
+    }
+    if let Some(s) = ephemeral_size(input) {
+        check_max(s, "ephemeralStorage.size", 10_240)?;
     }
     Ok(())
 }
@@ -130,8 +151,8 @@ pub fn new_config(input: &Value, arn: &str, name: &str, code_sha: &str, code_siz
     if !runtime.is_empty() {
         check_runtime(runtime)?;
     }
+    check_limits(input)?;
     let timeout = input.i64("Timeout").unwrap_or(3);
-    check_timeout(timeout)?;
     let vars = env_vars(input)?;
     let mut c = json!({
         "FunctionName": name,
@@ -151,7 +172,7 @@ pub fn new_config(input: &Value, arn: &str, name: &str, code_sha: &str, code_siz
         "LastUpdateStatus": "Successful",
         "PackageType": "Zip",
         "Architectures": [input.list("Architectures").first().and_then(Value::as_str).unwrap_or("x86_64")],
-        "EphemeralStorage": { "Size": input.get("EphemeralStorage").and_then(|e| e.i64("Size")).unwrap_or(512) },
+        "EphemeralStorage": { "Size": ephemeral_size(input).unwrap_or(512) },
         "SnapStart": { "ApplyOn": input.get("SnapStart").and_then(|s| s.str("ApplyOn")).unwrap_or("None"), "OptimizationStatus": "Off" },
         "LoggingConfig": { "LogFormat": "Text", "LogGroup": format!("/aws/lambda/{name}") },
     });
@@ -185,12 +206,12 @@ fn dead_letter(c: &mut Value, input: &Value) {
 
 /// Applies UpdateFunctionConfiguration members to `c`.
 pub fn update_config(c: &mut Value, input: &Value) -> Result<(), AwsError> {
+    check_limits(input)?;
     if let Some(r) = input.str("Runtime") {
         check_runtime(r)?;
         c["Runtime"] = r.into();
     }
     if let Some(t) = input.i64("Timeout") {
-        check_timeout(t)?;
         c["Timeout"] = t.into();
     }
     if input.get("Environment").is_some() {
@@ -204,7 +225,7 @@ pub fn update_config(c: &mut Value, input: &Value) -> Result<(), AwsError> {
     if let Some(m) = input.i64("MemorySize") {
         c["MemorySize"] = m.into();
     }
-    if let Some(s) = input.get("EphemeralStorage").and_then(|e| e.i64("Size")) {
+    if let Some(s) = ephemeral_size(input) {
         c["EphemeralStorage"] = json!({ "Size": s });
     }
     if let Some(m) = input.get("TracingConfig").and_then(|t| t.str("Mode")) {

@@ -47,10 +47,11 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         ));
     }
     let layers = crate::layers::resolve_for_function(s, ctx, &input.str_list("Layers"))?;
+    code::check_combined(pkg.unzipped, layers.unzipped)?;
     let arn = names::function_arn(ctx, &name);
     let mut cfg = config::new_config(input, &arn, &name, &pkg.sha256, pkg.zip.len())?;
-    if !layers.is_empty() {
-        cfg["Layers"] = Value::Array(layers);
+    if !layers.entries.is_empty() {
+        cfg["Layers"] = Value::Array(layers.entries);
     }
     let tags: Map<String, Value> = input.get("Tags").and_then(Value::as_object).cloned().unwrap_or_default();
     let publish = input.bool("Publish").unwrap_or(false);
@@ -165,6 +166,12 @@ pub async fn update_code(s: &Shared, ctx: &RequestContext, input: &Value) -> Res
     let pkg = package(s, ctx, Some(input)).await?;
     let publish = input.bool("Publish").unwrap_or(false);
     let key = db::fn_key(ctx, &r.name);
+    if let Some(current) = s.store.get(&key)? {
+        let current: FunctionRecord = db::decode(&current)?;
+        let arns: Vec<String> =
+            current.config.list("Layers").iter().filter_map(|l| l.str("Arn")).map(str::to_string).collect();
+        code::check_combined(pkg.unzipped, crate::layers::resolve_for_function(s, ctx, &arns)?.unzipped)?;
+    }
     let code_key = db::code_key(&pkg.hex);
     let (sha, size, hex, zip) = (pkg.sha256.clone(), pkg.zip.len(), pkg.hex.clone(), pkg.zip);
     let arn = names::function_arn(ctx, &r.name);
@@ -212,6 +219,11 @@ pub async fn update_configuration(s: &Shared, ctx: &RequestContext, input: &Valu
         Some(_) => Some(crate::layers::resolve_for_function(s, ctx, &input.str_list("Layers"))?),
         None => None,
     };
+    if let (Some(l), Some(current)) = (&layers, s.store.get(&key)?) {
+        let current: FunctionRecord = db::decode(&current)?;
+        code::check_combined(code::stored_unzipped(&s.store, &current.code_hex)?, l.unzipped)?;
+    }
+    let layers = layers.map(|l| l.entries);
     let input = input.clone();
     let record = s
         .store

@@ -157,11 +157,12 @@ pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
 }
 
 /// Checks a function's `Layers` and returns them as the configuration shows them.
-pub fn resolve_for_function(s: &Shared, ctx: &RequestContext, arns: &[String]) -> Result<Vec<Value>, AwsError> {
+pub fn resolve_for_function(s: &Shared, ctx: &RequestContext, arns: &[String]) -> Result<FunctionLayers, AwsError> {
     if arns.len() > 5 {
         return Err(errors::invalid("Cannot reference more than 5 layers."));
     }
     let mut out = Vec::new();
+    let mut unzipped = 0u64;
     for arn in arns {
         if let Some((region, ..)) = parse_arn(arn)
             && region != ctx.region
@@ -172,9 +173,16 @@ pub fn resolve_for_function(s: &Shared, ctx: &RequestContext, arns: &[String]) -
             )));
         }
         let rec = by_arn(s, arn)?.ok_or_else(|| errors::invalid(format!("Layer version {arn} does not exist.")))?;
+        unzipped = unzipped.saturating_add(crate::code::stored_unzipped(&s.store, &rec.code_hex)?);
         out.push(
             json!({ "Arn": arn, "CodeSize": rec.output.get("Content").and_then(|c| c.i64("CodeSize")).unwrap_or(0) }),
         );
     }
-    Ok(out)
+    Ok(FunctionLayers { entries: out, unzipped })
+}
+
+/// The layers a function names: its `Layers` entries and their unpacked size.
+pub struct FunctionLayers {
+    pub entries: Vec<Value>,
+    pub unzipped: u64,
 }

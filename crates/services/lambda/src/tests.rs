@@ -43,11 +43,41 @@ fn environment_variable_limits() {
     reserved.insert("AWS_REGION".into(), json!("x"));
     let e = config::check_environment(&reserved).expect_err("reserved");
     assert!(e.message.ends_with("Reserved keys used in this request: AWS_REGION"), "{}", e.message);
-    assert_eq!(config::check_timeout(901).expect_err("timeout").code, "ValidationException");
+    assert!(config::check_max(900, "timeout", 900).is_ok());
     assert!(config::check_runtime("python3.13").is_ok());
     assert!(
         config::check_runtime("go1.x").expect_err("deprecated").message.starts_with("The runtime parameter of go1.x")
     );
+}
+
+#[test]
+fn lambdas_own_upper_limits_in_create_and_update() {
+    let arn = "arn:aws:lambda:us-east-1:000000000000:function:f";
+    let create = |extra: Value| {
+        let mut input = json!({"FunctionName": "f", "Runtime": "python3.12", "Handler": "a.h", "Role": "r"});
+        if let (Some(i), Some(e)) = (input.as_object_mut(), extra.as_object()) {
+            i.extend(e.clone());
+        }
+        config::new_config(&input, arn, "f", "sha", 1)
+    };
+    let at_max = create(json!({"MemorySize": 10240, "Timeout": 900, "EphemeralStorage": {"Size": 10240}}));
+    let mut c = at_max.expect("the limits themselves are allowed");
+    for (extra, member, max) in [
+        (json!({"MemorySize": 10241}), "memorySize", 10240),
+        (json!({"Timeout": 901}), "timeout", 900),
+        (json!({"EphemeralStorage": {"Size": 10241}}), "ephemeralStorage.size", 10240),
+    ] {
+        let value = extra.as_object().and_then(|o| o.values().next()).cloned().unwrap_or_default();
+        let value = value.get("Size").cloned().unwrap_or(value);
+        let want = format!(
+            "1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: Member must have value less than or equal to {max}"
+        );
+        let e = create(extra.clone()).expect_err("create over the limit");
+        assert_eq!((e.code.as_str(), e.message.as_str()), ("ValidationException", want.as_str()));
+        let e = config::update_config(&mut c, &extra).expect_err("update over the limit");
+        assert_eq!(e.message, want);
+    }
+    assert_eq!(c["MemorySize"], 10240, "a refused update changes nothing");
 }
 
 #[test]

@@ -29,6 +29,21 @@ pub fn zip_bytes(files: &[(&str, &[u8], u32)]) -> Vec<u8> {
     w.finish().expect("zip finish").into_inner()
 }
 
+/// A zip holding one file of `len` zero bytes (small once deflated).
+pub fn zip_of_zeros(name: &str, len: u64) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().large_file(len > u32::MAX as u64);
+    w.start_file(name, opts).expect("zip entry");
+    let chunk = vec![0u8; 1 << 20];
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(chunk.len() as u64) as usize;
+        w.write_all(&chunk[..n]).expect("zip write");
+        left -= n as u64;
+    }
+    w.finish().expect("zip finish").into_inner()
+}
+
 /// A zip of text files, each with the given mode.
 pub fn zip_of(files: &[(&str, &str, u32)]) -> Vec<u8> {
     let files: Vec<(&str, &[u8], u32)> = files.iter().map(|(n, c, m)| (*n, c.as_bytes(), *m)).collect();

@@ -5,7 +5,7 @@
 //! logs and concurrency behaviour.
 
 use crate::common;
-use crate::functions::{Invoked, client, exclusive, invoke, zip_bytes, zip_of};
+use crate::functions::{Invoked, client, exclusive, invoke, zip_bytes, zip_of, zip_of_zeros};
 
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::error::ProvideErrorMetadata;
@@ -311,6 +311,13 @@ async fn control_plane_with_aws_limits_and_messages() {
     ));
     let e = c.update_function_configuration().function_name("cp").timeout(901).send().await.expect_err("timeout");
     assert_eq!(e.code(), Some("ValidationException"));
+    let e = c.update_function_configuration().function_name("cp").memory_size(10241).send().await.expect_err("memory");
+    assert_eq!(
+        e.message(),
+        Some(
+            "1 validation error detected: Value '10241' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to 10240"
+        )
+    );
     let e = c
         .create_function()
         .function_name("old")
@@ -811,6 +818,48 @@ async fn layers_are_importable_and_policies_are_kept() {
     );
     let versions = c.list_layer_versions().layer_name("helpers").send().await.expect("list layer versions");
     assert_eq!(versions.layer_versions().len(), 1);
+
+    // The 250 MB unzipped limit counts the function's code and its layers.
+    let zeros = 140 * 1024 * 1024u64;
+    let big = Blob::new(zip_of_zeros("python/blob.bin", zeros));
+    let mut big_arns = Vec::new();
+    for name in ["big1", "big2"] {
+        let content = aws_sdk_lambda::types::LayerVersionContentInput::builder().zip_file(big.clone()).build();
+        let v = c.publish_layer_version().layer_name(name).content(content).send().await.expect("publish big layer");
+        big_arns.push(v.layer_version_arn().unwrap_or("").to_string());
+    }
+    let too_big = |actual: u64| {
+        format!(
+            "Function code combined with layers exceeds the maximum allowed size of 262144000 bytes. The actual size is {actual} bytes."
+        )
+    };
+    let e = c
+        .create_function()
+        .function_name("too-big")
+        .runtime(Runtime::Python311)
+        .role(ROLE)
+        .handler("app.handler")
+        .set_layers(Some(big_arns.clone()))
+        .code(FunctionCode::builder().zip_file(Blob::new(zip_of(&[("app.py", app, 0o644)]))).build())
+        .send()
+        .await
+        .expect_err("over 250 MB with layers");
+    assert_eq!(e.code(), Some("InvalidParameterValueException"));
+    assert_eq!(e.message(), Some(too_big(2 * zeros + app.len() as u64).as_str()));
+    let e = c
+        .update_function_configuration()
+        .function_name("layered")
+        .set_layers(Some(big_arns.clone()))
+        .send()
+        .await
+        .expect_err("layers over 250 MB");
+    assert_eq!(e.message(), Some(too_big(2 * zeros + app.len() as u64).as_str()));
+    c.update_function_configuration()
+        .function_name("layered")
+        .layers(&big_arns[0])
+        .send()
+        .await
+        .expect("one big layer fits");
 
     // Resource policy.
     let e = c.get_policy().function_name("layered").send().await.expect_err("no policy");

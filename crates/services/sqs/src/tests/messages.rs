@@ -227,6 +227,41 @@ async fn concurrent_receives_get_different_messages_and_full_batches() {
 }
 
 #[tokio::test]
+async fn change_message_visibility_batch_reports_each_entry() {
+    let s = sqs();
+    let url = create(&s, "cmvb", json!({"VisibilityTimeout": "60"})).await;
+    for body in ["a", "b"] {
+        ok(&s, "SendMessage", json!({"QueueUrl": url, "MessageBody": body})).await;
+    }
+    let got = receive(&s, &url, json!({})).await;
+    assert_eq!(got.len(), 2);
+    let handle = |i: usize| got[i]["ReceiptHandle"].as_str().unwrap_or_default().to_string();
+    let out = ok(
+        &s,
+        "ChangeMessageVisibilityBatch",
+        json!({"QueueUrl": url, "Entries": [
+            {"Id": "back", "ReceiptHandle": handle(0), "VisibilityTimeout": 0},
+            {"Id": "keep", "ReceiptHandle": handle(1), "VisibilityTimeout": 120},
+            {"Id": "bad", "ReceiptHandle": "garbage", "VisibilityTimeout": 0},
+        ]}),
+    )
+    .await;
+    assert_eq!(out["Successful"], json!([{"Id": "back"}, {"Id": "keep"}]));
+    assert_eq!(out["Failed"][0]["Id"], "bad");
+    assert_eq!(out["Failed"][0]["Code"], "ReceiptHandleIsInvalid");
+    assert_eq!(out["Failed"][0]["SenderFault"], true);
+    // Only the message made visible again comes back.
+    let again = receive(&s, &url, json!({})).await;
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0]["Body"], got[0]["Body"]);
+    let entries: Vec<Value> =
+        (0..20).map(|i| json!({"Id": format!("e{i}"), "ReceiptHandle": handle(0), "VisibilityTimeout": 0})).collect();
+    let e = err(&s, "ChangeMessageVisibilityBatch", json!({"QueueUrl": url, "Entries": entries})).await;
+    assert_eq!(e.code, "TooManyEntriesInBatchRequest");
+    assert_eq!(e.message, "Maximum number of entries per request are 10. You have sent 20.");
+}
+
+#[tokio::test]
 async fn batch_size_failures_use_the_batch_wording_and_empty_lists_are_left_out() {
     let s = sqs();
     let url = create(&s, "bs", json!({"MaximumMessageSize": "1024"})).await;

@@ -19,10 +19,21 @@ pub struct Decoded {
 
 /// Decodes and validates `req` for `model` in the `wire` protocol.
 pub fn decode(model: &'static ServiceModel, wire: Protocol, req: &HttpRequest) -> Result<Decoded, AwsError> {
+    decode_found(model, wire, req, None)
+}
+
+/// `decode`, for a REST request whose operation (and URI labels) the front
+/// door already found from the head.
+pub fn decode_found(
+    model: &'static ServiceModel,
+    wire: Protocol,
+    req: &HttpRequest,
+    found: Option<(&'static Operation, rest::Labels)>,
+) -> Result<Decoded, AwsError> {
     let (operation, input) = match wire {
         Protocol::AwsJson10 | Protocol::AwsJson11 => decode_json_rpc(model, req)?,
         Protocol::Query => decode_query(model, req)?,
-        Protocol::RestJson | Protocol::RestXml => decode_rest(model, wire, req)?,
+        Protocol::RestJson | Protocol::RestXml => decode_rest(model, wire, req, found)?,
     };
     if let Some(shape) = operation.input.filter(|_| conventions::validates_input(model)) {
         validate::validate(model, shape, &input)
@@ -74,8 +85,9 @@ fn decode_rest(
     model: &'static ServiceModel,
     wire: Protocol,
     req: &HttpRequest,
+    found: Option<(&'static Operation, rest::Labels)>,
 ) -> Result<(&'static Operation, Value), AwsError> {
-    let (operation, labels) = rest::find_operation(model, req).ok_or_else(|| {
+    let (operation, labels) = found.or_else(|| rest::find_operation(model, req)).ok_or_else(|| {
         AwsError::new(404, "UnknownOperationException", format!("No operation matches {} {}", req.method, req.path))
     })?;
     let mut out = Map::new();

@@ -36,7 +36,7 @@ pub async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> hyper::Resp
             Ok(collected) => {
                 request.body = collected.to_bytes();
                 let routed = match head {
-                    Head::Routed(model, wire) => Some((model, wire)),
+                    Head::Routed(model, wire, found) => Some((model, wire, found)),
                     _ => None,
                 };
                 dispatch(&app, request, routed).await
@@ -52,13 +52,13 @@ pub async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> hyper::Resp
     to_hyper(resp)
 }
 
-/// Serves a request whose body has been read; `routed` is the service its
-/// head was already routed to, if any (such requests are never
+/// Serves a request whose body has been read; `routed` is the service (and
+/// maybe the operation) its head was already routed to, if any (such requests are never
 /// introspection, data-plane or preflight requests).
 async fn dispatch(
     app: &App,
     mut req: HttpRequest,
-    routed: Option<(&'static ServiceModel, Protocol)>,
+    routed: Option<(&'static ServiceModel, Protocol, Option<streaming::Found>)>,
 ) -> (HttpResponse, &'static str, &'static str) {
     if routed.is_none() {
         if let Some(resp) = introspection::handle(app, &req.method, &req.path).await {
@@ -78,7 +78,9 @@ async fn dispatch(
     let request_id = stratus_core::ids::request_id();
     let scope = stratus_auth::credential_scope(&req.headers, &req.query);
     let scope_service = scope.as_ref().and_then(|s| s.service.as_deref());
-    let Some((model, wire)) = routed.or_else(|| router::route(&req, scope_service)) else {
+    let Some((model, wire, found)) =
+        routed.or_else(|| router::route(&req, scope_service).map(|(model, wire)| (model, wire, None)))
+    else {
         let err = AwsError::new(404, "UnknownService", "No service matches this request");
         return (encode::error(None, Protocol::RestJson, &err, &request_id), "unknown", "unknown");
     };
@@ -92,7 +94,7 @@ async fn dispatch(
         return fail(identity::failure(&f, model, wire), "invalid");
     }
     to_path_style(model, &mut req);
-    let decoded = match decode::decode(model, wire, &req) {
+    let decoded = match decode::decode_found(model, wire, &req, found) {
         Ok(d) => d,
         Err(err) => return fail(err, "invalid"),
     };

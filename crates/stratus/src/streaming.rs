@@ -12,6 +12,9 @@ use stratus_core::{AwsError, BodyStream, Streamed};
 use stratus_protocol::model::{Operation, Protocol, ServiceModel};
 use stratus_protocol::{HttpRequest, HttpResponse, decode, encode, rest, router};
 
+/// An operation found from a request's head, with its URI labels.
+pub type Found = (&'static Operation, rest::Labels);
+
 /// A request whose operation streams its input or output payload.
 pub struct Route {
     model: &'static ServiceModel,
@@ -22,8 +25,9 @@ pub struct Route {
 pub enum Head {
     /// An operation with a streaming payload: served before the body is read.
     Streaming(Route),
-    /// A REST request already routed to its service: the body is read whole.
-    Routed(&'static ServiceModel, Protocol),
+    /// A REST request already routed to its service (and, for services with
+    /// streaming operations, to its operation): the body is read whole.
+    Routed(&'static ServiceModel, Protocol, Option<Found>),
     /// Anything else (introspection, data planes, preflights, RPC-style
     /// requests): the front door routes it once the body is read.
     Other,
@@ -47,13 +51,18 @@ pub fn route(app: &App, req: &HttpRequest) -> Head {
         return Head::Other;
     }
     if !model.operations.iter().any(|op| streaming(model, op)) {
-        return Head::Routed(model, wire);
+        return Head::Routed(model, wire, None);
     }
-    let mut path_style = req.clone();
-    to_path_style(model, &mut path_style);
-    match rest::find_operation(model, &path_style) {
+    let found = if model.name == "s3" {
+        let mut path_style = req.clone();
+        to_path_style(model, &mut path_style);
+        rest::find_operation(model, &path_style)
+    } else {
+        rest::find_operation(model, req)
+    };
+    match found {
         Some((op, _)) if streaming(model, op) => Head::Streaming(Route { model, wire }),
-        _ => Head::Routed(model, wire),
+        found => Head::Routed(model, wire, found),
     }
 }
 

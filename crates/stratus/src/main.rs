@@ -3,12 +3,6 @@
 use clap::Parser;
 use stratus::config::{Cli, Command};
 
-/// mimalloc instead of glibc's allocator: request handling allocates many
-/// short-lived buffers, and glibc's malloc/free showed as 10–15 % of the
-/// server's CPU under load.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     match cli.command {

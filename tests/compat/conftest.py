@@ -33,6 +33,9 @@ class StratusProcess:
         self.env = env
         self.port = free_port()
         self.proc = None
+        # The server's output goes to a file (a pipe nobody reads would
+        # block it once full); a failing test prints its tail.
+        self.log = tempfile.NamedTemporaryFile(prefix="stratus-compat-", suffix=".log")
 
     @property
     def endpoint(self):
@@ -41,7 +44,7 @@ class StratusProcess:
     def start(self):
         args = [BINARY, "serve", "--port", str(self.port), "--data-dir", self.data_dir, *self.extra_args]
         env = {**os.environ, **self.env} if self.env else None
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline = time.time() + 20
         while time.time() < deadline:
             try:
@@ -50,12 +53,19 @@ class StratusProcess:
                         return self
             except OSError:
                 time.sleep(0.02)
-        raise RuntimeError("stratus did not start: " + self.proc.stderr.read().decode(errors="replace"))
+        raise RuntimeError("stratus did not start: " + self.log_tail())
+
+    def log_tail(self, size=8192):
+        with open(self.log.name, "rb") as f:
+            f.seek(max(0, os.path.getsize(self.log.name) - size))
+            return f.read().decode(errors="replace")
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(timeout=15)
+        if self.proc:  # shown by pytest when the test failed
+            print(f"--- stratus on port {self.port} (exit {self.proc.returncode}):\n{self.log_tail()}")
 
     def kill(self):
         if self.proc and self.proc.poll() is None:

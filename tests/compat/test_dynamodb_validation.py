@@ -1435,6 +1435,25 @@ CASES = [
         "Cannot do operations on a non-existent table",
         code="ResourceNotFoundException",
     ),
+    case(  # AWS-recorded (Step Functions snapshot test_task_service_dynamodb: PutItem on "/<table>")
+        "item-table-name-pattern",
+        "put_item",
+        {"TableName": "/$H", "Item": {"pk": S("x")}},
+        "1 validation error detected: Value '/$H' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+    ),
+    case(
+        "query-table-name-length",
+        "query",
+        query("pk = :a", {":a": S("x")}, table="ab"),
+        "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3",
+    ),
+    case(
+        "get-table-arn-missing",
+        "get_item",
+        {"TableName": "$ARN_H-nope", "Key": KEY_H},
+        "Cannot do operations on a non-existent table",
+        code="ResourceNotFoundException",
+    ),
     case(
         "tag-invalid-arn",
         "tag_resource",

@@ -58,15 +58,29 @@ impl Scope {
 
     /// Table metadata for a data-plane call (missing → "Cannot do operations on a non-existent table").
     pub fn meta(&self, name: &str) -> Result<Arc<TableMeta>, DdbError> {
-        self.meta_opt(name)?.ok_or_else(no_table)
+        self.meta_opt(name)?.ok_or_else(|| missing_table(name))
     }
 
     /// [`Scope::meta`] as of `snap`, for a read that takes the item from
     /// the same snapshot.
     pub fn meta_in(&self, snap: &Snapshot, name: &str) -> Result<Arc<TableMeta>, DdbError> {
         let key = self.keys.meta(name);
-        snap.get(&key)?.map(|raw| self.metas.get(&key, raw, decode_meta)).transpose()?.ok_or_else(no_table)
+        snap.get(&key)?
+            .map(|raw| self.metas.get(&key, raw, decode_meta))
+            .transpose()?
+            .ok_or_else(|| missing_table(name))
     }
+}
+
+/// Why a data-plane call names no table: a name no table can have is the
+/// ValidationException AWS answers (PutItem on `/name`: "... at 'tableName'
+/// failed to satisfy constraint: Member must satisfy regular expression
+/// pattern: [a-zA-Z0-9_.-]+"); any other name is a missing table.
+fn missing_table(name: &str) -> DdbError {
+    if name.starts_with("arn:") {
+        return no_table();
+    }
+    crate::ops::tables::check_name(name, "tableName").err().unwrap_or_else(no_table)
 }
 
 pub fn decode_meta(b: &[u8]) -> Result<TableMeta, DdbError> {

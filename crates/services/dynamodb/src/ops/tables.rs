@@ -75,8 +75,8 @@ fn parse_index(v: &Value, attrs: &[KeyAttr], what: &str) -> Result<IndexMeta, Dd
     Ok(IndexMeta { name, hash, range, projection_type, non_key, rcu, wcu, status: "ACTIVE".into() })
 }
 
-/// AWS's checks on a new table or index name.
-fn check_name(name: &str, member: &str) -> Result<(), DdbError> {
+/// AWS's checks on a table or index name (also a data-plane call's missing table).
+pub(crate) fn check_name(name: &str, member: &str) -> Result<(), DdbError> {
     if name.len() < 3 {
         return Err(validation(format!(
             "1 validation error detected: Value '{name}' at '{member}' failed to satisfy constraint: Member must have length greater than or equal to 3"

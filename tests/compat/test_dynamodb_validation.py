@@ -20,7 +20,12 @@ Paths no client can reach (checked and left out):
   answers first (rows for those model messages are below);
 - `Invalid attribute value` (an attribute value of the wrong JSON type): the
   protocol layer answers SerializationException first;
-- `not a SELECT` / `not a write`: internal invariants of the PartiQL code;
+- `not a SELECT` / `not a write` (PartiQL) and `key` (CreateTable key
+  schema): internal invariants, guarded by earlier checks;
+- `UnknownOperationException` from the DynamoDB and Streams dispatchers: the
+  router answers an operation Stratus lacks with 501 NotImplemented first;
+- `TransactionConflictException` / `TransactionConflict`: needs a transaction
+  in flight on the same item at the same moment (concurrency, not validation);
 - `ExpiredIteratorException`: needs a stream iterator older than 15 minutes;
 - `ProvisionedThroughputExceededException`: timing-dependent throttling;
 - `An operand in the update expression has an incorrect data type` from
@@ -1390,6 +1395,13 @@ CASES = [
         code="ResourceNotFoundException",
     ),
     case(
+        "update-throughput-of-unknown-index",
+        "update_table",
+        {"TableName": "$HS", "GlobalSecondaryIndexUpdates": [{"Update": {"IndexName": "nope", "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}}]},
+        "Requested resource not found",
+        code="ResourceNotFoundException",
+    ),
+    case(
         "update-stream-already-enabled",
         "update_table",
         {"TableName": "$HS", "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}},
@@ -1466,6 +1478,19 @@ CASES = [
         {"ResourceArn": "$ARN_H-nope", "Tags": [{"Key": "a", "Value": "b"}]},
         "Requested resource not found",
         code="ResourceNotFoundException",
+    ),
+    case(
+        "list-tags-missing-table",
+        "list_tags_of_resource",
+        {"ResourceArn": "$ARN_H-nope"},
+        "Requested resource not found",
+        code="ResourceNotFoundException",
+    ),
+    case(
+        "untag-invalid-arn",
+        "untag_resource",
+        {"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/a/b", "TagKeys": ["a"]},
+        "Invalid TableArn: Invalid ResourceArn provided as input arn:aws:dynamodb:us-east-1:000000000000:table/a/b",
     ),
     case(
         "tag-too-many",

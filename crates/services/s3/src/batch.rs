@@ -45,9 +45,8 @@ pub async fn delete_objects(sh: &Shared, ctx: &RequestContext, input: &Value) ->
                     }
                 }
                 let name = if d.marker_created { "ObjectRemoved:DeleteMarkerCreated" } else { "ObjectRemoved:Delete" };
-                let existed = !d.removed.is_empty() || d.marker_created;
                 sh.files.remove(d.removed).await;
-                if existed {
+                if d.existed {
                     notify::emit(sh, ctx, &bucket, ObjectEvent::removed(name, key, d.version_id.as_deref()));
                 }
                 if !quiet {

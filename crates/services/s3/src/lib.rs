@@ -14,6 +14,7 @@ mod conditions;
 mod config;
 mod copy;
 mod cors;
+mod destinations;
 mod error;
 mod files;
 mod ingest;

@@ -1,14 +1,15 @@
 //! Bucket notifications: Put/GetBucketNotificationConfiguration (queue,
 //! topic and Lambda configurations, event name patterns, prefix/suffix
-//! filters, the `s3:TestEvent` sent to queues on configuration) and the
-//! delivery of AWS's event records (eventVersion 2.1) through peers.
+//! filters; destinations are checked by `destinations`) and the delivery of
+//! AWS's event records (eventVersion 2.1) through peers.
 
 use base64::Engine;
 use serde_json::{Value, json};
 use stratus_core::input::Input;
-use stratus_core::{AwsError, Peers, RequestContext};
+use stratus_core::{AwsError, RequestContext};
 
 use crate::buckets::canonical_id;
+use crate::destinations::{self, Kind};
 use crate::error::invalid_argument;
 use crate::model::{Bucket, Version};
 use crate::shared::Shared;
@@ -43,11 +44,11 @@ const EVENTS: &[&str] = &[
     "s3:IntelligentTiering",
 ];
 
-/// (configuration list member, ARN member, argument name in errors, peer).
-const KINDS: [(&str, &str, &str, &str); 3] = [
-    ("QueueConfigurations", "QueueArn", "Queue", "sqs"),
-    ("TopicConfigurations", "TopicArn", "Topic", "sns"),
-    ("LambdaFunctionConfigurations", "LambdaFunctionArn", "CloudFunction", "lambda"),
+/// (configuration list member, ARN member, argument name in errors, kind).
+const KINDS: [(&str, &str, &str, Kind); 3] = [
+    ("QueueConfigurations", "QueueArn", "Queue", Kind::Queue),
+    ("TopicConfigurations", "TopicArn", "Topic", Kind::Topic),
+    ("LambdaFunctionConfigurations", "LambdaFunctionArn", "CloudFunction", Kind::Function),
 ];
 
 /// One object event to deliver.
@@ -144,34 +145,14 @@ pub async fn put_config(sh: &Shared, ctx: &RequestContext, input: &Value) -> Res
     let name = input.req_str("Bucket")?.to_string();
     sh.bucket(&name)?;
     let conf = normalize(input.get("NotificationConfiguration").unwrap_or(&Value::Null))?;
-    // Queues get s3:TestEvent; a queue that cannot receive it fails the call.
-    let mut failures = Vec::new();
-    for q in conf.list("QueueConfigurations") {
-        let arn = q.str("QueueArn").unwrap_or("");
-        if sh.peers.get("sqs").is_none() {
-            continue;
-        }
-        let test = json!({
-            "Service": "Amazon S3",
-            "Event": "s3:TestEvent",
-            "Time": stratus_core::clock::iso8601(crate::shared::now()),
-            "Bucket": name,
-            "RequestId": ctx.request_id,
-            "HostId": base64::engine::general_purpose::STANDARD.encode(&ctx.request_id),
-        });
-        if let Err(e) = send(&sh.peers, &sh.endpoint, "sqs", arn, &test.to_string()).await {
-            failures.push((arn.to_string(), e.message));
-        }
-    }
-    if !failures.is_empty() {
-        let mut err =
-            AwsError::bad_request("InvalidArgument", "Unable to validate the following destination configurations");
-        for (i, (arn, why)) in failures.iter().enumerate() {
-            err = err
-                .with_field(&format!("ArgumentName{}", i + 1), Value::from(arn.clone()))
-                .with_field(&format!("ArgumentValue{}", i + 1), Value::from(why.clone()));
-        }
-        return Err(err);
+    if input.bool("SkipDestinationValidation") != Some(true) {
+        let named: Vec<(Kind, String)> = KINDS
+            .iter()
+            .flat_map(|(list, arn_member, _, kind)| {
+                conf.list(list).iter().map(move |c| (*kind, c.str(arn_member).unwrap_or("").to_string()))
+            })
+            .collect();
+        destinations::validate(sh, ctx, &name, &named).await?;
     }
     let stored = (conf.as_object().is_some_and(|o| !o.is_empty())).then_some(conf);
     crate::buckets::update(sh, &name, move |b| {
@@ -218,7 +199,7 @@ pub fn encode_key(key: &str) -> String {
 pub fn emit(sh: &Shared, ctx: &RequestContext, bucket: &Bucket, ev: ObjectEvent) {
     let Some(conf) = &bucket.notification else { return };
     let sequencer = format!("{:016X}", sh.seq.next());
-    for (list, arn_member, _, peer) in KINDS {
+    for (list, arn_member, _, kind) in KINDS {
         for c in conf.list(list) {
             if !event_matches(c.list("Events"), ev.name) || !filter_matches(c, &ev.key) {
                 continue;
@@ -260,33 +241,10 @@ pub fn emit(sh: &Shared, ctx: &RequestContext, bucket: &Bucket, ev: ObjectEvent)
             let peers = sh.peers.clone();
             let endpoint = sh.endpoint.clone();
             tokio::spawn(async move {
-                if let Err(e) = send(&peers, &endpoint, peer, &arn, &record.to_string()).await {
+                if let Err(e) = destinations::send(&peers, &endpoint, kind, &arn, &record.to_string()).await {
                     tracing::warn!("S3 notification to {arn} failed: {e}");
                 }
             });
-        }
-    }
-}
-
-/// Sends one message to a queue, topic or function named by ARN.
-async fn send(peers: &Peers, endpoint: &str, peer: &'static str, arn: &str, body: &str) -> Result<Value, AwsError> {
-    let parsed = stratus_core::arn::parse(arn)
-        .ok_or_else(|| invalid_argument("The ARN could not be parsed", "Arn", Some(arn)))?;
-    let (account, region, resource) =
-        (parsed.account.to_string(), parsed.region.to_string(), parsed.resource.to_string());
-    match peer {
-        "sqs" => {
-            let url = format!("{}/{account}/{resource}", endpoint.trim_end_matches('/'));
-            peers.call("sqs", "SendMessage", &account, &region, json!({"QueueUrl": url, "MessageBody": body})).await
-        }
-        "sns" => {
-            let input = json!({"TopicArn": arn, "Message": body, "Subject": "Amazon S3 Notification"});
-            peers.call("sns", "Publish", &account, &region, input).await
-        }
-        _ => {
-            let payload = base64::engine::general_purpose::STANDARD.encode(body);
-            let input = json!({"FunctionName": arn, "InvocationType": "Event", "Payload": payload});
-            peers.call("lambda", "Invoke", &account, &region, input).await
         }
     }
 }

@@ -218,9 +218,8 @@ pub async fn delete(sh: &Shared, ctx: &RequestContext, input: &Value) -> Result<
         parse_version_id(v)?;
     }
     let d = versioning::delete(sh, bucket_name, key, version, &ctx.account_id).await?;
-    let existed = !d.removed.is_empty() || d.marker_created || d.version_id.is_some();
     sh.files.remove(d.removed).await;
-    if existed {
+    if d.existed {
         let name = if d.marker_created { "ObjectRemoved:DeleteMarkerCreated" } else { "ObjectRemoved:Delete" };
         notify::emit(sh, ctx, &bucket, ObjectEvent::removed(name, key, d.version_id.as_deref()));
     }

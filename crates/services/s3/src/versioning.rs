@@ -138,6 +138,9 @@ pub struct Deleted {
     pub delete_marker: bool,
     /// Whether a delete marker was created (event `DeleteMarkerCreated`).
     pub marker_created: bool,
+    /// Whether a version was removed or a marker created: the call has an
+    /// `ObjectRemoved` event (files or inline bytes alike).
+    pub existed: bool,
     pub removed: Removed,
 }
 
@@ -164,12 +167,14 @@ pub async fn delete(
                 if let Some(v) = versions.iter().find(|v| &v.version_id == id) {
                     forget(txn, &bucket, v, &mut out.removed);
                     out.delete_marker = v.delete_marker;
+                    out.existed = true;
                 }
                 out.version_id = Some(id.clone());
                 return Ok(out);
             }
             match b.versioning.as_deref() {
                 None => {
+                    out.existed = versions.iter().any(|v| v.version_id == "null");
                     drop_null(txn, &bucket, &versions, &mut out.removed);
                 }
                 Some(state) => {
@@ -183,6 +188,7 @@ pub async fn delete(
                     out.version_id = Some(id);
                     out.delete_marker = true;
                     out.marker_created = true;
+                    out.existed = true;
                 }
             }
             Ok(out)

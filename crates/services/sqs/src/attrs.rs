@@ -9,6 +9,7 @@ use stratus_core::AwsError;
 
 use crate::error::{invalid_attr_name, invalid_attr_value, invalid_param, unknown_attr};
 use crate::model::Queue;
+use crate::redrive_allow;
 
 /// Counts of a queue's messages by state.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -52,19 +53,33 @@ fn range(name: &str) -> Option<(i64, i64)> {
     })
 }
 
-/// What validation needs to know about another queue (a dead-letter target).
-pub trait Lookup {
-    /// Whether the queue of `arn` exists, and whether it is FIFO.
-    fn queue_fifo(&self, arn: &str) -> Option<bool>;
+/// A queue named as a dead-letter target, as validation sees it.
+pub struct Target {
+    pub fifo: bool,
+    pub redrive_allow_policy: Option<String>,
 }
 
-/// Checks `given` for a queue that is (or will be) `fifo`; returns the
-/// normalized values to store (an empty value removes Policy and the
-/// redrive policies).
+/// What validation needs to know about another queue (a dead-letter target).
+pub trait Lookup {
+    /// The queue of `arn`, if it exists.
+    fn dead_letter_target(&self, arn: &str) -> Option<Target>;
+}
+
+/// The queue whose attributes are validated.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    pub arn: &'a str,
+    /// Whether it is (or will be) FIFO.
+    pub fifo: bool,
+    /// CreateQueue rather than SetQueueAttributes.
+    pub create: bool,
+}
+
+/// Checks `given` for the queue `subject`; returns the normalized values to
+/// store (an empty value removes Policy and the redrive policies).
 pub fn validate(
     given: &Map<String, Value>,
-    fifo: bool,
-    create: bool,
+    subject: Subject,
     lookup: &dyn Lookup,
 ) -> Result<BTreeMap<String, String>, AwsError> {
     let mut out = BTreeMap::new();
@@ -73,7 +88,7 @@ pub fn validate(
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        let norm = normalize(name, &value, fifo, create, lookup)?;
+        let norm = normalize(name, &value, subject, lookup)?;
         out.insert(name.clone(), norm);
     }
     Ok(out)
@@ -86,7 +101,8 @@ fn boolean(name: &str, value: &str) -> Result<String, AwsError> {
     }
 }
 
-fn normalize(name: &str, value: &str, fifo: bool, create: bool, lookup: &dyn Lookup) -> Result<String, AwsError> {
+fn normalize(name: &str, value: &str, subject: Subject, lookup: &dyn Lookup) -> Result<String, AwsError> {
+    let Subject { fifo, create, .. } = subject;
     if let Some((lo, hi)) = range(name) {
         return match value.trim().parse::<i64>() {
             Ok(n) if (lo..=hi).contains(&n) => Ok(n.to_string()),
@@ -130,13 +146,13 @@ fn normalize(name: &str, value: &str, fifo: bool, create: bool, lookup: &dyn Loo
                 _ => Err(invalid_attr_value(name)),
             }
         }
-        "RedrivePolicy" => redrive_policy(value, fifo, lookup),
-        "RedriveAllowPolicy" => redrive_allow_policy(value),
+        "RedrivePolicy" => redrive_policy(value, subject, lookup),
+        "RedriveAllowPolicy" => redrive_allow::validate(value),
         _ => Err(unknown_attr(name)),
     }
 }
 
-fn redrive_policy(value: &str, fifo: bool, lookup: &dyn Lookup) -> Result<String, AwsError> {
+fn redrive_policy(value: &str, subject: Subject, lookup: &dyn Lookup) -> Result<String, AwsError> {
     if value.is_empty() {
         return Ok(String::new());
     }
@@ -163,39 +179,18 @@ fn redrive_policy(value: &str, fifo: bool, lookup: &dyn Lookup) -> Result<String
             )));
         }
     };
-    match lookup.queue_fifo(arn) {
-        None => return Err(bad("Dead letter target does not exist.")),
-        Some(dlq_fifo) if dlq_fifo != fifo => {
-            return Err(bad("Dead-letter queue must be same type of queue as the source."));
-        }
-        Some(_) => {}
+    let Some(target) = lookup.dead_letter_target(arn) else {
+        return Err(bad("Dead letter target does not exist."));
+    };
+    if target.fifo != subject.fifo {
+        return Err(bad("Dead-letter queue must be same type of queue as the source."));
+    }
+    if !redrive_allow::allows(target.redrive_allow_policy.as_deref(), subject.arn) {
+        return Err(bad(&format!(
+            "The RedriveAllowPolicy of {arn} does not allow this queue to use it as a dead-letter queue."
+        )));
     }
     Ok(json!({"deadLetterTargetArn": arn, "maxReceiveCount": count}).to_string())
-}
-
-fn redrive_allow_policy(value: &str) -> Result<String, AwsError> {
-    if value.is_empty() {
-        return Ok(String::new());
-    }
-    let bad = || {
-        invalid_param(
-            value,
-            "RedriveAllowPolicy",
-            "Amazon SQS can't create the redrive allow policy, as it’s in an unsupported format.",
-        )
-    };
-    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(value) else { return Err(bad()) };
-    match map.get("redrivePermission").and_then(Value::as_str) {
-        Some("allowAll" | "denyAll") => {}
-        Some("byQueue") => {
-            let arns = map.get("sourceQueueArns").and_then(Value::as_array);
-            if arns.is_none_or(|a| a.is_empty() || a.len() > 10) {
-                return Err(bad());
-            }
-        }
-        _ => return Err(bad()),
-    }
-    Ok(Value::Object(map).to_string())
 }
 
 /// Every attribute GetQueueAttributes can return, in AWS's order for `All`.
@@ -253,15 +248,17 @@ mod tests {
 
     struct NoQueues;
     impl Lookup for NoQueues {
-        fn queue_fifo(&self, arn: &str) -> Option<bool> {
-            arn.ends_with(":dlq").then_some(false)
+        fn dead_letter_target(&self, arn: &str) -> Option<Target> {
+            let closed = r#"{"redrivePermission":"denyAll"}"#.to_string();
+            let policy = arn.ends_with(":closed").then_some(closed);
+            (arn.ends_with(":dlq") || policy.is_some()).then_some(Target { fifo: false, redrive_allow_policy: policy })
         }
     }
 
     fn check(name: &str, value: &str, fifo: bool) -> Result<BTreeMap<String, String>, AwsError> {
         let mut m = Map::new();
         m.insert(name.to_string(), Value::String(value.to_string()));
-        validate(&m, fifo, true, &NoQueues)
+        validate(&m, Subject { arn: "arn:aws:sqs:r:1:src", fifo, create: true }, &NoQueues)
     }
 
     #[test]
@@ -299,5 +296,8 @@ mod tests {
             check("RedrivePolicy", r#"{"deadLetterTargetArn":"arn:aws:sqs:r:1:nope","maxReceiveCount":3}"#, false);
         assert!(missing.err().is_some_and(|e| e.message.ends_with("Reason: Dead letter target does not exist.")));
         assert!(check("RedrivePolicy", "nope", false).is_err());
+        let denied =
+            check("RedrivePolicy", r#"{"deadLetterTargetArn":"arn:aws:sqs:r:1:closed","maxReceiveCount":3}"#, false);
+        assert!(denied.err().is_some_and(|e| e.message.contains("does not allow this queue")));
     }
 }

@@ -1,8 +1,8 @@
 //! Amazon SQS for Stratus: standard and FIFO queues, message attributes
 //! with AWS's digests, delays, visibility timeouts, long polling, dead-letter
-//! redrive and message move tasks, permissions and tags, all kept in the
-//! store with absolute timers (layout in `keys`), so in-flight and delayed
-//! messages survive a restart.
+//! redrive (with redrive allow policies) and message move tasks, permissions
+//! and tags, all kept in the store with absolute timers (layout in `keys`),
+//! so in-flight and delayed messages survive a restart.
 //!
 //! This file owns the `Sqs` service: its operation list, dispatch and
 //! background work (the reaper, move tasks).
@@ -17,6 +17,7 @@ mod messages;
 mod model;
 mod ops;
 mod reaper;
+mod redrive_allow;
 mod scope;
 mod seq;
 mod url;

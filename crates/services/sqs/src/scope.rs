@@ -8,7 +8,7 @@ use stratus_core::{AwsError, RequestContext};
 use stratus_store::Store;
 
 use crate::Shared;
-use crate::attrs::Lookup;
+use crate::attrs::{Lookup, Target};
 use crate::error::no_queue;
 use crate::keys::Keys;
 use crate::model::{Queue, decode};
@@ -94,8 +94,9 @@ impl Scope {
 }
 
 impl Lookup for Scope {
-    fn queue_fifo(&self, arn: &str) -> Option<bool> {
-        let q = self.by_arn(arn)?;
-        q.load(self.store()).ok().map(|queue| queue.fifo)
+    fn dead_letter_target(&self, arn: &str) -> Option<Target> {
+        let queue = self.by_arn(arn)?.load(self.store()).ok()?;
+        let redrive_allow_policy = queue.attributes.get("RedriveAllowPolicy").cloned();
+        Some(Target { fifo: queue.fifo, redrive_allow_policy })
     }
 }

@@ -49,7 +49,8 @@ pub async fn create(s: &Scope, input: &Value) -> Result<Value, AwsError> {
     let given = str_map(input.get("Attributes"));
     let fifo_attr = given.get("FifoQueue").map(|v| v.as_str().unwrap_or_default().eq_ignore_ascii_case("true"));
     let fifo = check_name(&name, fifo_attr)?;
-    let normalized = attrs::validate(&given, fifo, true, s)?;
+    let arn = s.named(&name).arn();
+    let normalized = attrs::validate(&given, attrs::Subject { arn: &arn, fifo, create: true }, s)?;
     let tags: BTreeMap<String, String> =
         str_map(input.get("tags")).into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string())).collect();
     let q = s.named(&name);
@@ -223,7 +224,8 @@ const VALID_NAMES: &[&str] = &[
 pub async fn set_attributes(s: &Scope, input: &Value) -> Result<Value, AwsError> {
     let (q, queue) = s.load(input)?;
     let given = str_map(input.get("Attributes"));
-    let normalized = attrs::validate(&given, queue.fifo, false, s)?;
+    let arn = q.arn();
+    let normalized = attrs::validate(&given, attrs::Subject { arn: &arn, fifo: queue.fifo, create: false }, s)?;
     let key = q.key();
     let now = now_secs();
     s.store()

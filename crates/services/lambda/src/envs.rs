@@ -1,6 +1,7 @@
 //! Starting an execution environment for one function version: unpacking
 //! the code (once per content hash), choosing how the runtime starts, the
-//! per-environment directory and `/tmp`, and the variables AWS sets.
+//! per-environment directory and `/tmp`, and the variables AWS sets
+//! (the execution role's credentials come from `role_session`).
 
 use crate::code;
 use crate::db;
@@ -84,6 +85,9 @@ pub async fn spec(
         })?;
         opts.push(unpacked(s, &rec.code_hex).await.map_err(StartError::Internal)?);
     }
+    // The execution role's session credentials (`role_session`).
+    let role = config.str("Role").unwrap_or("");
+    let credentials = crate::role_session::variables(s, ctx, &name, role).await.map_err(StartError::Internal)?;
     let env_dir = s.env_root().join(uuid::Uuid::new_v4().simple().to_string());
     let tmp = env_dir.join("tmp");
     let mk = tmp.clone();
@@ -149,9 +153,6 @@ pub async fn spec(
         ("AWS_LAMBDA_INITIALIZATION_TYPE".into(), init_type.to_string()),
         ("AWS_REGION".into(), ctx.region.clone()),
         ("AWS_DEFAULT_REGION".into(), ctx.region.clone()),
-        // A 12-digit access key resolves to that account in Stratus.
-        ("AWS_ACCESS_KEY_ID".into(), ctx.account_id.clone()),
-        ("AWS_SECRET_ACCESS_KEY".into(), "stratus".into()),
         ("AWS_ENDPOINT_URL".into(), s.settings.endpoint.clone()),
         ("_HANDLER".into(), config.str("Handler").unwrap_or("").to_string()),
         ("LAMBDA_TASK_ROOT".into(), root.clone()),
@@ -172,6 +173,7 @@ pub async fn spec(
         ("AWS_XRAY_DAEMON_ADDRESS".into(), "127.0.0.1:2000".into()),
         ("AWS_LAMBDA_MAX_CONCURRENCY".into(), "1".into()),
     ];
+    vars.extend(credentials);
     if let Launch::Managed { .. } = launch {
         vars.push(("AWS_EXECUTION_ENV".into(), format!("AWS_Lambda_{runtime}")));
     }

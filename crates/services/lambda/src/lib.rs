@@ -24,6 +24,7 @@ mod names;
 mod policy;
 mod provisioned;
 mod resolve;
+mod role_session;
 mod runlog;
 mod s3code;
 mod snapstart;

@@ -11,6 +11,7 @@ mod dynamodb;
 mod gateway;
 mod lambda;
 mod lambda_events;
+mod lambda_identity;
 mod lambda_snapstart;
 mod logs;
 mod s3;

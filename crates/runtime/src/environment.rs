@@ -1,10 +1,11 @@
 //! One execution environment: a runtime process plus its Runtime API
 //! listener. Runs one invocation at a time, enforces the init limit, the
 //! function timeout (by killing the process tree) and the memory limit
-//! (resident set sampled while an invocation runs), and reports the
-//! durations and peak memory the REPORT line needs. An environment is
-//! either spawned (a cold start) or forked from a SnapStart template
-//! (`restore`), whose first invocation reports a restore instead of an init.
+//! (resident set of the process tree sampled while an invocation runs),
+//! and reports the durations and peak memory the REPORT line needs. An
+//! environment is either spawned (a cold start) or forked from a SnapStart
+//! template (`restore`), whose first invocation reports a restore instead
+//! of an init.
 
 use crate::invocation::{INIT_TIMEOUT, Invocation, Outcome};
 use crate::process::{self, LogBuffer, PipeProbe};
@@ -24,7 +25,7 @@ pub struct EnvSpec {
     pub cwd: PathBuf,
     /// Variables; `AWS_LAMBDA_RUNTIME_API` is added.
     pub env: Vec<(String, String)>,
-    /// Memory limit in MB (resident set of the runtime process).
+    /// Memory limit in MB (resident set of the runtime's process tree).
     pub memory_mb: u64,
     /// A directory owned by this environment, removed when it ends.
     pub owned_dir: Option<PathBuf>,
@@ -45,7 +46,7 @@ pub struct InvokeStats {
     pub billed_restore_duration: Option<Duration>,
     /// Event delivered → result posted (or the timeout).
     pub duration: Duration,
-    /// Peak resident memory of the runtime process, MB.
+    /// Peak resident memory of the runtime's process tree, MB.
     pub max_memory_mb: u64,
 }
 
@@ -65,7 +66,8 @@ pub struct Environment {
     pub invocations: u64,
     /// Kept warm on purpose (provisioned concurrency): never reaped when idle.
     pub pinned: bool,
-    /// The last reading of the runtime's peak resident memory (KB), and when.
+    /// The peak resident memory of the runtime's process tree so far (KB),
+    /// and when it was last read.
     peak: Option<(Instant, u64)>,
     /// Probes on the pipes the output is captured from.
     probes: Vec<PipeProbe>,
@@ -73,6 +75,9 @@ pub struct Environment {
 
 /// How stale the Max Memory Used reading of a busy environment may be.
 const PEAK_REFRESH: Duration = Duration::from_millis(250);
+/// Every how many memory samples (25 ms apart) the whole process group is
+/// scanned for, besides the runtime's descendants.
+const GROUP_SCAN_EVERY: u32 = 20;
 
 impl Environment {
     /// Starts the listener and the process. The runtime initialises in the
@@ -231,6 +236,7 @@ impl Environment {
         let period = Duration::from_millis(25);
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut ticks: u32 = 0;
         let outcome = loop {
             tokio::select! {
                 biased;
@@ -241,9 +247,10 @@ impl Environment {
                     break Outcome::Timeout;
                 }
                 _ = tick.tick() => {
-                    if let Some((rss, hwm)) = process::memory_kb(self.pid) {
-                        self.peak = Some((Instant::now(), hwm));
-                        if rss > limit_kb {
+                    ticks += 1;
+                    if let Some(m) = process::tree_memory_kb(self.pid, ticks.is_multiple_of(GROUP_SCAN_EVERY)) {
+                        self.note_peak(m);
+                        if m.rss_kb > limit_kb {
                             self.kill();
                             break Outcome::OutOfMemory;
                         }
@@ -259,17 +266,26 @@ impl Environment {
         (outcome, stats)
     }
 
-    /// The runtime's peak resident memory, read from `/proc` at most every
-    /// `PEAK_REFRESH` (the read costs more than a warm invocation's own work).
+    /// The peak resident memory of the runtime's process tree, read from
+    /// `/proc` at most every `PEAK_REFRESH` (the read costs more than a warm
+    /// invocation's own work).
     fn peak_kb(&mut self) -> u64 {
         match self.peak {
             Some((at, kb)) if at.elapsed() < PEAK_REFRESH => kb,
             _ => {
-                let kb = process::memory_kb(self.pid).map_or(0, |(_, hwm)| hwm);
-                self.peak = Some((Instant::now(), kb));
-                kb
+                if let Some(m) = process::tree_memory_kb(self.pid, false) {
+                    self.note_peak(m);
+                }
+                self.peak.map_or(0, |(_, kb)| kb)
             }
         }
+    }
+
+    /// Folds a reading into the peak: the leader's own peak, or the tree's
+    /// sampled total when that is higher.
+    fn note_peak(&mut self, m: process::TreeMemory) {
+        let before = self.peak.map_or(0, |(_, kb)| kb);
+        self.peak = Some((Instant::now(), before.max(m.leader_peak_kb).max(m.rss_kb)));
     }
 
     /// Takes the output lines captured so far, after letting the capture

@@ -1,7 +1,7 @@
 //! Spawning a runtime as its own process group, capturing its output line
 //! by line with timestamps (with probes that tell whether output is still
-//! waiting in a pipe), describing how it exited, reading its memory use,
-//! and killing the tree.
+//! waiting in a pipe), describing how it exited, reading its memory use
+//! (one process, or the whole tree a runtime spawned), and killing the tree.
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::Path;
@@ -171,4 +171,122 @@ pub fn memory_kb(pid: u32) -> Option<(u64, u64)> {
             .and_then(|v| v.parse::<u64>().ok())
     };
     Some((field("VmRSS:")?, field("VmHWM:").unwrap_or(0)))
+}
+
+/// Memory of a runtime's process tree, in kB.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TreeMemory {
+    /// Resident set now, summed over the leader and the other processes found.
+    pub rss_kb: u64,
+    /// The leader's own peak resident set (VmHWM).
+    pub leader_peak_kb: u64,
+}
+
+/// Most processes one reading counts besides the leader.
+const MAX_MEMBERS: usize = 4096;
+
+/// The resident memory of the tree led by `pid` (a process group leader):
+/// the leader plus its descendants, found through
+/// `/proc/{pid}/task/*/children` (a few small reads for a runtime that
+/// spawned nothing). With `whole_group`, or on a kernel without those
+/// files, also every process in the leader's group, found by scanning
+/// `/proc`: that costs a read per process on the machine, so callers ask
+/// for it now and then; it finds children that outlived their parent and
+/// were re-parented, and still belong to the group `kill_group` ends.
+pub fn tree_memory_kb(pid: u32, whole_group: bool) -> Option<TreeMemory> {
+    let (leader_rss, leader_peak_kb) = memory_kb(pid)?;
+    let mut members = Vec::new();
+    if children_files() {
+        descendants(pid, &mut members);
+    }
+    if whole_group || !children_files() {
+        group_members(pid, &mut members);
+    }
+    members.sort_unstable();
+    members.dedup();
+    let others: u64 = members.iter().filter(|&&p| p != pid).filter_map(|&p| resident_kb(p)).sum();
+    Some(TreeMemory { rss_kb: leader_rss + others, leader_peak_kb })
+}
+
+/// Whether this kernel has `/proc/{pid}/task/{tid}/children` (checked once,
+/// on our own main thread).
+fn children_files() -> bool {
+    static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *HAS.get_or_init(|| {
+        let me = std::process::id();
+        Path::new(&format!("/proc/{me}/task/{me}/children")).exists()
+    })
+}
+
+/// Adds every descendant of `root` to `out`.
+fn descendants(root: u32, out: &mut Vec<u32>) {
+    let mut stack = vec![root];
+    while let Some(p) = stack.pop() {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{p}/task")) else { continue };
+        for task in tasks.flatten() {
+            let Ok(list) = std::fs::read_to_string(task.path().join("children")) else { continue };
+            for child in list.split_whitespace().filter_map(|c| c.parse::<u32>().ok()) {
+                if out.len() < MAX_MEMBERS && child != root && !out.contains(&child) {
+                    out.push(child);
+                    stack.push(child);
+                }
+            }
+        }
+    }
+}
+
+/// Adds every process whose process group is `pgid` to `out`.
+fn group_members(pgid: u32, out: &mut Vec<u32>) {
+    let Ok(procs) = std::fs::read_dir("/proc") else { return };
+    for entry in procs.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // After the command name: state, ppid, pgrp, ...
+        let pgrp = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(2));
+        if pgrp.and_then(|g| g.parse::<u32>().ok()) == Some(pgid) && out.len() < MAX_MEMBERS {
+            out.push(pid);
+        }
+    }
+}
+
+/// One process's resident set in kB (from `/proc/{pid}/statm`, cheaper than `status`).
+fn resident_kb(pid: u32) -> Option<u64> {
+    static PAGE_KB: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let page_kb = *PAGE_KB.get_or_init(|| {
+        // SAFETY: sysconf reads a configuration value; it touches no memory of ours.
+        let bytes = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        if bytes > 0 { bytes as u64 / 1024 } else { 4 }
+    });
+    let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
+    statm.split_whitespace().nth(1)?.parse::<u64>().ok().map(|pages| pages * page_kb)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::process::CommandExt;
+
+    #[test]
+    fn tree_memory_counts_children_and_the_group() {
+        // A shell in its own group whose child holds ~64 MB of touched memory.
+        let mut sh = std::process::Command::new("sh")
+            .args(["-c", "python3 -c 'import time; x = bytes(range(256)) * (1 << 18); time.sleep(30)' & sleep 30"])
+            .process_group(0)
+            .spawn()
+            .expect("sh");
+        let pid = sh.id();
+        let mut seen = TreeMemory::default();
+        for _ in 0..100 {
+            seen = tree_memory_kb(pid, false).unwrap_or_default();
+            if seen.rss_kb > 60 << 10 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert!(seen.rss_kb > 60 << 10, "{seen:?}");
+        assert!(seen.leader_peak_kb < 60 << 10, "the leader's own peak is its own: {seen:?}");
+        assert!(tree_memory_kb(pid, true).unwrap_or_default().rss_kb > 60 << 10);
+        kill_group(pid);
+        let _ = sh.wait();
+    }
 }

@@ -241,7 +241,13 @@ fn finish(shared: &Shared, id: &str, outcome: Outcome) -> Resp {
 
 async fn respond(shared: &Shared, id: &str, req: Request<Incoming>) -> Resp {
     match Limited::new(req.into_body(), MAX_RESPONSE).collect().await {
-        Ok(b) => finish(shared, id, Outcome::Response(b.to_bytes())),
+        Ok(b) => {
+            let resp = finish(shared, id, Outcome::Response(b.to_bytes()));
+            // The caller just woken usually runs on this thread: let it answer
+            // its client before the runtime's acknowledgement is written.
+            tokio::task::yield_now().await;
+            resp
+        }
         Err(_) => {
             let resp = finish(shared, id, Outcome::ResponseTooLarge(MAX_RESPONSE));
             if resp.status() == StatusCode::ACCEPTED {

@@ -11,6 +11,7 @@ use crate::invocation::{INIT_TIMEOUT, Invocation, Outcome};
 use crate::process::{self, LogBuffer, PipeProbe};
 use crate::rapi::{Pending, RuntimeApi, Status};
 use crate::template::Template;
+use crate::watchdog::{self, Alarm};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -75,9 +76,6 @@ pub struct Environment {
 
 /// How stale the Max Memory Used reading of a busy environment may be.
 const PEAK_REFRESH: Duration = Duration::from_millis(250);
-/// Every how many memory samples (25 ms apart) the whole process group is
-/// scanned for, besides the runtime's descendants.
-const GROUP_SCAN_EVERY: u32 = 20;
 
 impl Environment {
     /// Starts the listener and the process. The runtime initialises in the
@@ -205,7 +203,9 @@ impl Environment {
         if self.queue.send(Pending { invocation: inv, delivered: dtx, reply: rtx }).await.is_err() {
             return (Outcome::Exited("exit status unknown".into()), stats);
         }
-        let init_deadline = tokio::time::Instant::now() + init_limit;
+        // The watchdog ends an environment that does not take the event in
+        // time, and later one past its timeout or memory limit.
+        let mut watch = watchdog::watch(self.pid, Instant::now() + init_limit, self.spec.memory_mb * 1024);
         let deadline = tokio::select! {
             biased;
             d = drx => match d {
@@ -213,11 +213,12 @@ impl Environment {
                 Err(_) => return (failure(&mut status, &mut exit).await, stats),
             },
             o = failure(&mut status, &mut exit) => return (o, stats),
-            _ = tokio::time::sleep_until(init_deadline) => {
+            alarm = watch.alarm() => {
                 self.kill();
-                return (Outcome::Timeout, stats);
+                return (alarmed(alarm), stats);
             }
         };
+        watch.set_deadline(deadline);
         // The billed duration starts when the runtime took the event, which is
         // when the deadline was set.
         let begun = deadline.checked_sub(timeout).unwrap_or_else(Instant::now);
@@ -232,32 +233,20 @@ impl Environment {
                 None => stats.init_duration = Some(ready.saturating_duration_since(self.started)),
             }
         }
-        let limit_kb = self.spec.memory_mb * 1024;
-        let period = Duration::from_millis(25);
-        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        let mut ticks: u32 = 0;
-        let outcome = loop {
-            tokio::select! {
-                biased;
-                r = &mut rrx => break r.unwrap_or_else(|_| Outcome::Exited("exit status unknown".into())),
-                o = failure(&mut status, &mut exit) => break o,
-                _ = tokio::time::sleep_until(deadline.into()) => {
-                    self.kill();
-                    break Outcome::Timeout;
-                }
-                _ = tick.tick() => {
-                    ticks += 1;
-                    if let Some(m) = process::tree_memory_kb(self.pid, ticks.is_multiple_of(GROUP_SCAN_EVERY)) {
-                        self.note_peak(m);
-                        if m.rss_kb > limit_kb {
-                            self.kill();
-                            break Outcome::OutOfMemory;
-                        }
-                    }
-                }
+        let outcome = tokio::select! {
+            biased;
+            r = &mut rrx => r.unwrap_or_else(|_| Outcome::Exited("exit status unknown".into())),
+            o = failure(&mut status, &mut exit) => o,
+            alarm = watch.alarm() => {
+                self.kill();
+                alarmed(alarm)
             }
         };
+        let sampled = watch.peak_kb();
+        if sampled > 0 {
+            let before = self.peak.map_or(0, |(_, kb)| kb);
+            self.peak = Some((Instant::now(), before.max(sampled)));
+        }
         stats.duration = begun.elapsed();
         stats.max_memory_mb = self.peak_kb().div_ceil(1024);
         if outcome == Outcome::OutOfMemory {
@@ -325,6 +314,13 @@ impl Drop for Environment {
                 Err(_) => rm(),
             }
         }
+    }
+}
+
+fn alarmed(alarm: Alarm) -> Outcome {
+    match alarm {
+        Alarm::Timeout => Outcome::Timeout,
+        Alarm::OutOfMemory => Outcome::OutOfMemory,
     }
 }
 

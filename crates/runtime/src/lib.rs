@@ -13,6 +13,7 @@ pub mod pool;
 mod process;
 mod rapi;
 pub mod template;
+mod watchdog;
 
 pub use environment::{EnvSpec, Environment};
 pub use invocation::{Invocation, Outcome};

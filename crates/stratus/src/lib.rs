@@ -15,4 +15,3 @@ pub mod registry;
 pub mod server;
 pub mod status;
 pub mod streaming;
-pub mod workers;

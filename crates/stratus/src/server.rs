@@ -1,11 +1,9 @@
-//! The listener: accepts TCP connections, hands each to a connection thread
-//! (`workers`) that serves it with hyper (HTTP/1.1), and shuts down cleanly
-//! (in-flight requests finish, the store is flushed) on SIGINT/SIGTERM or
-//! when a test drops its handle.
+//! The listener: accepts TCP connections, serves HTTP/1.1 with hyper, and
+//! shuts down cleanly (in-flight requests finish, the store is flushed) on
+//! SIGINT/SIGTERM or when a test drops its handle.
 
 use crate::app::App;
 use crate::config::ServeArgs;
-use crate::workers::Workers;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -21,7 +19,6 @@ pub struct Server {
     pub app: Arc<App>,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
-    workers: Arc<Workers>,
 }
 
 impl Server {
@@ -35,7 +32,6 @@ impl Server {
         let _ = self.stop.send(true);
         let _ = self.task.await;
         self.app.stop_services().await;
-        drop(self.workers);
     }
 }
 
@@ -46,33 +42,28 @@ pub async fn start(args: ServeArgs) -> Result<Server, String> {
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let app = Arc::new(App::new(&args, format!("http://{addr}"))?);
-    let workers = Arc::new(Workers::start().map_err(|e| format!("cannot start the connection threads: {e}"))?);
     app.start_services();
     let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn(accept_loop(listener, app.clone(), workers.clone(), stopped));
-    Ok(Server { addr, app, stop, task, workers })
+    let task = tokio::spawn(accept_loop(listener, app.clone(), stopped));
+    Ok(Server { addr, app, stop, task })
 }
 
-async fn accept_loop(listener: TcpListener, app: Arc<App>, workers: Arc<Workers>, mut stopped: watch::Receiver<bool>) {
+async fn accept_loop(listener: TcpListener, app: Arc<App>, mut stopped: watch::Receiver<bool>) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
-                // The socket moves to the thread that serves it (and to that
-                // thread's reactor).
-                let Ok(stream) = stream.into_std() else { continue };
                 let app = app.clone();
-                let watcher = graceful.watcher();
-                workers.spawn(move |_open| async move {
-                    let Ok(stream) = tokio::net::TcpStream::from_std(stream) else { return };
-                    let service = service_fn(move |req| {
-                        let app = app.clone();
-                        async move { Ok::<_, std::convert::Infallible>(crate::gateway::handle(app, req).await) }
-                    });
-                    let conn = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service);
-                    if let Err(e) = watcher.watch(conn).await {
+                let service = service_fn(move |req| {
+                    let app = app.clone();
+                    async move { Ok::<_, std::convert::Infallible>(crate::gateway::handle(app, req).await) }
+                });
+                let conn = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    if let Err(e) = conn.await {
                         tracing::debug!("connection ended: {e}");
                     }
                 });

@@ -115,6 +115,20 @@ def client_for(endpoint, service, key="test", secret="test", region="us-east-1",
     )
 
 
+# The one key a `strict` server accepts (account 111111111111).
+STRICT_KEY, STRICT_SECRET = "AKIASTRICTEXAMPLE01", "strict/secret/example/key/0123456789abcd"
+
+
+@pytest.fixture
+def strict(fresh_stratus):
+    """A server of the test's own with `--auth strict` and one known key."""
+    fd, path = tempfile.mkstemp(suffix=".creds")
+    with os.fdopen(fd, "w") as f:
+        f.write(f"# key secret account\n{STRICT_KEY} {STRICT_SECRET} 111111111111\n")
+    yield fresh_stratus("--auth", "strict", "--credentials", path)
+    os.unlink(path)
+
+
 @pytest.fixture
 def client(stratus):
     def make(service, **kwargs):

@@ -3,8 +3,6 @@ pass; a wrong secret, an unknown key, an expired date and a missing
 signature each get AWS's error for the protocol."""
 
 import datetime
-import os
-import tempfile
 import urllib.error
 import urllib.request
 
@@ -12,18 +10,9 @@ import botocore.auth
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import aws_cli, client_for
+from conftest import STRICT_KEY, STRICT_SECRET, aws_cli, client_for
 
-KEY, SECRET = "AKIASTRICTEXAMPLE01", "strict/secret/example/key/0123456789abcd"
-
-
-@pytest.fixture
-def strict(fresh_stratus):
-    fd, path = tempfile.mkstemp(suffix=".creds")
-    with os.fdopen(fd, "w") as f:
-        f.write(f"# key secret account\n{KEY} {SECRET} 111111111111\n")
-    yield fresh_stratus("--auth", "strict", "--credentials", path)
-    os.unlink(path)
+KEY, SECRET = STRICT_KEY, STRICT_SECRET
 
 
 def test_correct_signature_passes_boto3(strict):

@@ -9,9 +9,7 @@ bucket).
 names to 127.0.0.1 themselves (socket.getaddrinfo); the Host header the
 clients send is untouched, which is what the server routes on."""
 
-import os
 import socket
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,9 +20,9 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import client_for
+from conftest import STRICT_KEY, STRICT_SECRET, client_for
 
-KEY, SECRET = "AKIAVIRTUALHOST00001", "virtual/host/secret/example/0123456789ab"
+KEY, SECRET = STRICT_KEY, STRICT_SECRET
 HOST_FORMS = ["s3.localhost.localstack.cloud", "localhost"]
 
 
@@ -144,15 +142,6 @@ def test_presigned_urls_in_virtual_host_form(stratus, host_form):
         urllib.request.urlopen(missing)
     assert e.value.code == 404
     assert b"<Code>NoSuchKey</Code>" in e.value.read()
-
-
-@pytest.fixture
-def strict(fresh_stratus):
-    fd, path = tempfile.mkstemp(suffix=".creds")
-    with os.fdopen(fd, "w") as f:
-        f.write(f"# key secret account\n{KEY} {SECRET} 111111111111\n")
-    yield fresh_stratus("--auth", "strict", "--credentials", path)
-    os.unlink(path)
 
 
 @pytest.mark.parametrize("host_form", HOST_FORMS)

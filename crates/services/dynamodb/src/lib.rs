@@ -31,6 +31,7 @@ use serde_json::Value;
 use stratus_core::{AwsError, RequestContext, Service, Settings};
 use stratus_store::Store;
 
+use crate::capacity::Gate;
 use crate::db::{Scope, Shared};
 use crate::ops::{batch, items, partiql as pq, read, streams, tables, transact, ttl};
 
@@ -105,89 +106,112 @@ impl Service for DynamoDb {
 
     fn start(&self) {
         ttl::spawn(Arc::downgrade(&self.store), self.reaper_interval);
+        tables::resume_index_work(&self.store, &self.shared);
     }
 
     async fn call(&self, ctx: &RequestContext, input: Value) -> Result<Value, AwsError> {
         let scope = Scope::new(&self.store, &self.shared, ctx);
-        if self.enforce_capacity
-            && let Some(direction) = capacity_direction(ctx.operation)
-            && let Some(name) = input.get("TableName").and_then(Value::as_str)
-            && let Some(meta) = scope.meta_opt(name)?
-            && meta.billing == "PROVISIONED"
-        {
-            return self.call_throttled(&scope, ctx, input, &meta, direction).await;
+        match capacity_direction(ctx.operation, &input) {
+            Some(write) if self.enforce_capacity => self.call_metered(&scope, ctx, input, write).await,
+            _ => self.dispatch(&scope, ctx, &input, &Gate::open()).await,
         }
-        self.dispatch(&scope, ctx, &input).await
     }
 }
 
-/// Whether an operation consumes read or write capacity of its table.
-fn capacity_direction(op: &str) -> Option<&'static str> {
+/// Whether an operation spends write (true) or read (false) capacity; None
+/// for operations that spend none. A PartiQL request reads or writes as its
+/// (first) statement does.
+fn capacity_direction(op: &str, input: &Value) -> Option<bool> {
     match op {
-        "GetItem" | "Query" | "Scan" => Some("read"),
-        "PutItem" | "UpdateItem" | "DeleteItem" => Some("write"),
+        "GetItem" | "Query" | "Scan" | "BatchGetItem" | "TransactGetItems" => Some(false),
+        "PutItem" | "UpdateItem" | "DeleteItem" | "BatchWriteItem" | "TransactWriteItems" => Some(true),
+        "ExecuteStatement" => Some(!is_select(input.get("Statement"))),
+        "BatchExecuteStatement" | "ExecuteTransaction" => {
+            let member = if op == "ExecuteTransaction" { "TransactStatements" } else { "Statements" };
+            let first = input.get(member).and_then(|l| l.get(0)).and_then(|s| s.get("Statement"));
+            Some(!is_select(first))
+        }
         _ => None,
     }
 }
 
+fn is_select(statement: Option<&Value>) -> bool {
+    statement
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.trim_start().get(..6).is_some_and(|w| w.eq_ignore_ascii_case("select")))
+}
+
+/// Keeps of a ConsumedCapacity entry what `asked` (the request's
+/// ReturnConsumedCapacity) wants: everything for INDEXES, the totals for TOTAL.
+fn reshape_capacity(out: &mut Value, asked: Option<&str>) {
+    let Some(o) = out.as_object_mut() else { return };
+    match asked {
+        Some("INDEXES") => {}
+        Some("TOTAL") => {
+            let entries = match o.get_mut("ConsumedCapacity") {
+                Some(Value::Array(list)) => list.iter_mut().collect(),
+                Some(v) => vec![v],
+                None => Vec::new(),
+            };
+            for c in entries.into_iter().filter_map(Value::as_object_mut) {
+                c.remove("Table");
+                c.remove("GlobalSecondaryIndexes");
+                c.remove("LocalSecondaryIndexes");
+            }
+        }
+        _ => {
+            o.remove("ConsumedCapacity");
+        }
+    }
+}
+
 impl DynamoDb {
-    /// Runs a single-table operation against the table's token bucket.
-    async fn call_throttled(
+    /// Runs an operation against the token buckets of the tables it
+    /// touches: single-table operations are refused up front when their
+    /// table's (or index's) bucket is empty, batches and transactions
+    /// decide item by item; every call is then charged what it consumed.
+    async fn call_metered(
         &self,
         scope: &Scope,
         ctx: &RequestContext,
         mut input: Value,
-        meta: &table::TableMeta,
-        direction: &str,
+        write: bool,
     ) -> Result<Value, AwsError> {
-        let bucket = |name: &str| format!("{}/{}/{}/{name}/{direction}", scope.account, scope.region, meta.name);
-        let gsi_rate = |ix: &table::IndexMeta| if direction == "read" { ix.rcu } else { ix.wcu }.unwrap_or(0) as f64;
-        // A read of a GSI spends the index's capacity; a write spends the
-        // table's and that of every GSI it touches (checked up front).
-        let target_index =
-            input.get("IndexName").and_then(Value::as_str).and_then(|n| meta.gsis.iter().find(|g| g.name == n));
-        match target_index {
-            Some(ix) => self.throttle.check(&bucket(&ix.name), gsi_rate(ix))?,
-            None => self.throttle.check(&bucket(""), if direction == "read" { meta.rcu } else { meta.wcu } as f64)?,
+        let gate = Gate::new(&self.throttle, &scope.account, &scope.region);
+        if matches!(ctx.operation, "GetItem" | "Query" | "Scan" | "PutItem" | "UpdateItem" | "DeleteItem")
+            && let Some(name) = input.get("TableName").and_then(Value::as_str)
+            && let Some(meta) = scope.meta_opt(name)?
+            && let Some(e) = gate.exhausted(&meta, input.get("IndexName").and_then(Value::as_str), write)
+        {
+            return Err(e.error());
         }
-        if direction == "write" {
-            for ix in &meta.gsis {
-                self.throttle.check(&bucket(&ix.name), gsi_rate(ix))?;
-            }
-        }
-        let asked = input.get("ReturnConsumedCapacity").and_then(Value::as_str).is_some_and(|v| v != "NONE");
-        let original = input.get("ReturnConsumedCapacity").cloned();
+        // Ask for the itemized units, charge them, then answer what was asked.
+        let asked = input.get("ReturnConsumedCapacity").and_then(Value::as_str).map(str::to_string);
         if let Some(o) = input.as_object_mut() {
             o.insert("ReturnConsumedCapacity".into(), Value::String("INDEXES".into()));
         }
-        let mut out = self.dispatch(scope, ctx, &input).await?;
-        let table_units = out.pointer("/ConsumedCapacity/Table/CapacityUnits").and_then(Value::as_f64).unwrap_or(0.0);
-        self.throttle.charge(&bucket(""), table_units);
-        if let Some(Value::Object(ixs)) = out.pointer("/ConsumedCapacity/GlobalSecondaryIndexes") {
-            for (name, v) in ixs {
-                self.throttle.charge(&bucket(name), v.get("CapacityUnits").and_then(Value::as_f64).unwrap_or(0.0));
+        let mut out = self.dispatch(scope, ctx, &input, &gate).await?;
+        let entries = match out.get("ConsumedCapacity") {
+            Some(Value::Array(list)) => list.iter().collect(),
+            Some(v) => vec![v],
+            None => Vec::new(),
+        };
+        for c in entries {
+            if let Some(table) = c.get("TableName").and_then(Value::as_str) {
+                gate.charge(table, &ops::common::Units::from_entry(c), write);
             }
         }
-        // Give the caller the ConsumedCapacity shape they asked for.
-        if let Some(o) = out.as_object_mut() {
-            match original.as_ref().and_then(Value::as_str) {
-                Some("INDEXES") => {}
-                Some("TOTAL") if asked => {
-                    if let Some(Value::Object(c)) = o.get_mut("ConsumedCapacity") {
-                        c.remove("Table");
-                        c.remove("GlobalSecondaryIndexes");
-                        c.remove("LocalSecondaryIndexes");
-                    }
-                }
-                _ => {
-                    o.remove("ConsumedCapacity");
-                }
-            }
-        }
+        reshape_capacity(&mut out, asked.as_deref());
         Ok(out)
     }
 
-    async fn dispatch(&self, scope: &Scope, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    async fn dispatch(
+        &self,
+        scope: &Scope,
+        ctx: &RequestContext,
+        input: &Value,
+        gate: &Gate<'_>,
+    ) -> Result<Value, AwsError> {
         match ctx.operation {
             "CreateTable" => tables::create(scope, input).await,
             "DescribeTable" => tables::describe(scope, input).await,
@@ -207,13 +231,13 @@ impl DynamoDb {
             "DeleteItem" => items::delete(scope, input).await,
             "Query" => read::query(scope, input).await,
             "Scan" => read::scan(scope, input).await,
-            "BatchGetItem" => batch::get(scope, input).await,
-            "BatchWriteItem" => batch::write(scope, input).await,
-            "TransactGetItems" => transact::get(scope, input).await,
-            "TransactWriteItems" => transact::write(scope, input).await,
-            "ExecuteStatement" => pq::execute_statement(scope, input).await,
-            "BatchExecuteStatement" => pq::batch_execute(scope, input).await,
-            "ExecuteTransaction" => pq::execute_transaction(scope, input).await,
+            "BatchGetItem" => batch::get(scope, input, gate).await,
+            "BatchWriteItem" => batch::write(scope, input, gate).await,
+            "TransactGetItems" => transact::get(scope, input, gate).await,
+            "TransactWriteItems" => transact::write(scope, input, gate).await,
+            "ExecuteStatement" => pq::execute_statement(scope, input, gate).await,
+            "BatchExecuteStatement" => pq::batch_execute(scope, input, gate).await,
+            "ExecuteTransaction" => pq::execute_transaction(scope, input, gate).await,
             other => Err(AwsError::bad_request(
                 "UnknownOperationException",
                 format!("Operation {other} is not supported by Stratus's DynamoDB."),

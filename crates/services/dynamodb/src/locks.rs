@@ -1,15 +1,29 @@
 //! Items held by transactions in flight. TransactWriteItems holds its items
 //! from planning until its store transaction commits; another transaction
 //! touching one of them is cancelled with `TransactionConflict`, and a
-//! single-item write to one fails with `TransactionConflictException`, as
-//! DynamoDB does while a transaction is ongoing for the item.
+//! single-item write to one (an item operation or a PartiQL statement)
+//! fails with `TransactionConflictException`, as DynamoDB does while a
+//! transaction is ongoing for the item. Items are named by account, region,
+//! table and key: equal tables of two accounts never conflict.
 
 use crate::error::DdbError;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// One item: its table and encoded key.
-pub type ItemId = (String, Vec<u8>);
+/// One item: its account, region, table and encoded key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ItemId {
+    pub account: String,
+    pub region: String,
+    pub table: String,
+    pub key: Vec<u8>,
+}
+
+impl ItemId {
+    pub fn new(account: &str, region: &str, table: &str, key: Vec<u8>) -> ItemId {
+        ItemId { account: account.to_string(), region: region.to_string(), table: table.to_string(), key }
+    }
+}
 
 /// The set of items held by in-flight transactions, shared by every call.
 #[derive(Clone, Default)]
@@ -44,9 +58,9 @@ impl ItemLocks {
     }
 
     /// Fails a single-item write while a transaction holds the item.
-    pub fn check_free(&self, table: &str, key: Vec<u8>) -> Result<(), DdbError> {
+    pub fn check_free(&self, item: &ItemId) -> Result<(), DdbError> {
         let set = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if set.is_empty() || !set.contains(&(table.to_string(), key)) {
+        if set.is_empty() || !set.contains(item) {
             return Ok(());
         }
         Err(DdbError::bad_request("TransactionConflictException", "Transaction is ongoing for the item."))
@@ -57,17 +71,30 @@ impl ItemLocks {
 mod tests {
     use super::*;
 
+    fn id(account: &str, key: &[u8]) -> ItemId {
+        ItemId::new(account, "us-east-1", "t", key.to_vec())
+    }
+
     #[test]
     fn items_are_held_until_released() {
         let locks = ItemLocks::default();
-        let a = ("t".to_string(), b"a".to_vec());
-        let b = ("t".to_string(), b"b".to_vec());
+        let (a, b) = (id("111111111111", b"a"), id("111111111111", b"b"));
         let held = locks.acquire(std::slice::from_ref(&a)).expect("free");
         assert_eq!(locks.acquire(&[b.clone(), a.clone()]).err(), Some(vec![false, true]));
-        assert!(locks.check_free("t", b"a".to_vec()).is_err());
-        assert!(locks.check_free("t", b"b".to_vec()).is_ok());
+        assert!(locks.check_free(&a).is_err());
+        assert!(locks.check_free(&b).is_ok());
         drop(held);
-        assert!(locks.acquire(&[a, b]).is_ok());
-        assert!(locks.check_free("t", b"a".to_vec()).is_ok());
+        assert!(locks.acquire(&[a.clone(), b]).is_ok());
+        assert!(locks.check_free(&a).is_ok());
+    }
+
+    #[test]
+    fn accounts_and_regions_do_not_share_items() {
+        let locks = ItemLocks::default();
+        let _held = locks.acquire(&[id("111111111111", b"a")]).expect("free");
+        assert!(locks.check_free(&id("222222222222", b"a")).is_ok());
+        assert!(locks.check_free(&ItemId::new("111111111111", "eu-west-1", "t", b"a".to_vec())).is_ok());
+        assert!(locks.acquire(&[id("222222222222", b"a")]).is_ok());
+        assert!(locks.check_free(&id("111111111111", b"a")).is_err());
     }
 }

@@ -906,21 +906,21 @@ async fn colliding_transactions_conflict_and_never_lose_an_update() {
     assert_eq!(item["Item"]["n"]["N"], done.to_string());
 
     // A write to an item a transaction holds fails while it is held.
-    let held = d.shared.locks.acquire(&[("txn".to_string(), b"held".to_vec())]);
-    let meta_key = {
-        let scope = crate::db::Scope::new(&d.store, &d.shared, &RequestContext::internal("dynamodb", "PutItem"));
-        scope
-            .meta("txn")
-            .expect("meta")
-            .encode_key(&crate::types::item_from_json(&json!({"pk": {"S": "c"}})).expect("key"))
-    };
-    drop(held);
-    let _held = d.shared.locks.acquire(&[("txn".to_string(), meta_key)]).expect("free");
+    let _held = hold(&d, "txn", json!({"pk": {"S": "c"}}));
     let err = call(&d, "PutItem", json!({"TableName": "txn", "Item": {"pk": {"S": "c"}}})).await.expect_err("held");
     assert_eq!(
         (err.code.as_str(), err.message.as_str()),
         ("TransactionConflictException", "Transaction is ongoing for the item.")
     );
+}
+
+/// Holds an item of the default account as a running transaction would.
+fn hold(d: &DynamoDb, table: &str, key: Value) -> crate::locks::Held {
+    let ctx = RequestContext::internal("dynamodb", "PutItem");
+    let scope = crate::db::Scope::new(&d.store, &d.shared, &ctx);
+    let meta = scope.meta(table).expect("meta");
+    let key = crate::types::item_from_json(&key).expect("key");
+    d.shared.locks.acquire(&[crate::ops::common::item_id(&scope, &meta, &key)]).expect("free")
 }
 
 #[tokio::test]
@@ -933,4 +933,428 @@ async fn transactions_over_four_megabytes_are_refused() {
         .collect();
     let m = msg(&d, "TransactWriteItems", json!({"TransactItems": items})).await;
     assert_eq!(m, "Transaction request cannot be larger than 4 MB");
+}
+
+// ---- Capacity accounting, throttling and transaction isolation ----------
+
+/// A table with a sort key, a KEYS_ONLY GSI keyed (g, r) and an ALL LSI
+/// keyed (pk, l). Item sizes below count names and values: pk="a", sk="1"
+/// are 3 bytes each, and `b` is 1 + its length.
+async fn cap_table(d: &DynamoDb, name: &str, throughput: Option<(i64, i64)>) {
+    let mut input = json!({"TableName": name, "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "g", "AttributeType": "S"}, {"AttributeName": "r", "AttributeType": "S"}, {"AttributeName": "l", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "GlobalSecondaryIndexes": [{"IndexName": "gix", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "r", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+        "LocalSecondaryIndexes": [{"IndexName": "lix", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]});
+    if let Some((r, w)) = throughput {
+        input["BillingMode"] = json!("PROVISIONED");
+        input["ProvisionedThroughput"] = json!({"ReadCapacityUnits": r, "WriteCapacityUnits": w});
+        input["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"] =
+            json!({"ReadCapacityUnits": 1000, "WriteCapacityUnits": 1000});
+    }
+    ok(d, "CreateTable", input).await;
+}
+
+fn xs(n: usize) -> Value {
+    json!({"S": "x".repeat(n)})
+}
+
+fn s(v: &str) -> Value {
+    json!({"S": v})
+}
+
+/// Single-item writes: CapacityUnits only (no WriteCapacityUnits), the
+/// table charged per started KB of the larger image, each index its entry;
+/// a GSI sort-key change is a delete plus a put; LSI writes are charged.
+#[tokio::test]
+async fn single_item_capacity_at_the_kilobyte_boundary() {
+    let d = mem();
+    cap_table(&d, "caps", None).await;
+    let put = |item: Value| json!({"TableName": "caps", "Item": item, "ReturnConsumedCapacity": "INDEXES"});
+    // 3 + 3 + 1018 = 1024 bytes: one unit.
+    let out = ok(&d, "PutItem", put(json!({"pk": s("a"), "sk": s("1"), "b": xs(1017)}))).await;
+    assert_eq!(
+        out["ConsumedCapacity"],
+        json!({"TableName": "caps", "CapacityUnits": 1.0, "Table": {"CapacityUnits": 1.0}})
+    );
+    // 1025 bytes: two.
+    let out = ok(&d, "PutItem", put(json!({"pk": s("a"), "sk": s("1"), "b": xs(1018)}))).await;
+    assert_eq!(
+        out["ConsumedCapacity"],
+        json!({"TableName": "caps", "CapacityUnits": 2.0, "Table": {"CapacityUnits": 2.0}})
+    );
+    // 3+3+2+3+2+1012 = 1025 bytes; the GSI entry (pk, sk, g, r) 11 bytes; the LSI holds it all.
+    let indexed = json!({"pk": s("a"), "sk": s("2"), "g": s("G"), "r": s("R1"), "l": s("L"), "b": xs(1011)});
+    let out = ok(&d, "PutItem", put(indexed)).await;
+    assert_eq!(
+        out["ConsumedCapacity"],
+        json!({"TableName": "caps", "CapacityUnits": 5.0, "Table": {"CapacityUnits": 2.0},
+            "GlobalSecondaryIndexes": {"gix": {"CapacityUnits": 1.0}}, "LocalSecondaryIndexes": {"lix": {"CapacityUnits": 2.0}}})
+    );
+    let update = |expr: &str| json!({"TableName": "caps", "Key": {"pk": s("a"), "sk": s("2")}, "UpdateExpression": expr, "ReturnConsumedCapacity": "INDEXES"});
+    // Changing the GSI's sort key moves the entry: 1 + 1 on the index.
+    let out = ok(&d, "UpdateItem", update("SET r = :v").pipe_values(json!({":v": s("R2")}))).await;
+    assert_eq!(out["ConsumedCapacity"]["GlobalSecondaryIndexes"], json!({"gix": {"CapacityUnits": 2.0}}));
+    assert_eq!(out["ConsumedCapacity"]["CapacityUnits"], json!(6.0));
+    // An attribute the KEYS_ONLY GSI does not hold costs it nothing.
+    let out = ok(&d, "UpdateItem", update("SET z = :v").pipe_values(json!({":v": s("q")}))).await;
+    assert_eq!(
+        out["ConsumedCapacity"],
+        json!({"TableName": "caps", "CapacityUnits": 4.0, "Table": {"CapacityUnits": 2.0}, "LocalSecondaryIndexes": {"lix": {"CapacityUnits": 2.0}}})
+    );
+    let out = ok(
+        &d,
+        "DeleteItem",
+        json!({"TableName": "caps", "Key": {"pk": s("a"), "sk": s("2")}, "ReturnConsumedCapacity": "TOTAL"}),
+    )
+    .await;
+    assert_eq!(out["ConsumedCapacity"], json!({"TableName": "caps", "CapacityUnits": 5.0}));
+    // Reads: 4096 bytes is one unit (half eventually consistent), 4097 two.
+    for (n, eventual, strong) in [(4089, 0.5, 1.0), (4090, 1.0, 2.0)] {
+        ok(&d, "PutItem", json!({"TableName": "caps", "Item": {"pk": s("c"), "sk": s("1"), "b": xs(n)}})).await;
+        for (consistent, units) in [(false, eventual), (true, strong)] {
+            let got = ok(
+                &d,
+                "GetItem",
+                json!({"TableName": "caps", "Key": {"pk": s("c"), "sk": s("1")}, "ConsistentRead": consistent, "ReturnConsumedCapacity": "TOTAL"}),
+            )
+            .await;
+            assert_eq!(
+                got["ConsumedCapacity"],
+                json!({"TableName": "caps", "CapacityUnits": units}),
+                "{n} {consistent}"
+            );
+        }
+    }
+}
+
+trait PipeValues {
+    fn pipe_values(self, values: Value) -> Value;
+}
+
+impl PipeValues for Value {
+    fn pipe_values(mut self, values: Value) -> Value {
+        self["ExpressionAttributeValues"] = values;
+        self
+    }
+}
+
+/// Transactions cost twice on the table (not on indexes) and name their
+/// units as read or write units; batches and PartiQL charge what the item
+/// operations they stand for charge, indexes included.
+#[tokio::test]
+async fn transactions_batches_and_partiql_report_consumed_capacity() {
+    let d = mem();
+    cap_table(&d, "twt", None).await;
+    ok(&d, "PutItem", json!({"TableName": "twt", "Item": {"pk": s("c"), "sk": s("1"), "b": xs(1018)}})).await;
+    let out = ok(
+        &d,
+        "TransactWriteItems",
+        json!({"ReturnConsumedCapacity": "INDEXES", "ReturnItemCollectionMetrics": "SIZE", "TransactItems": [
+            {"Put": {"TableName": "twt", "Item": {"pk": s("t"), "sk": s("1"), "b": xs(1017)}}},
+            {"Put": {"TableName": "twt", "Item": {"pk": s("t"), "sk": s("2"), "g": s("G"), "r": s("R1"), "l": s("L"), "b": xs(1011)}}},
+            {"ConditionCheck": {"TableName": "twt", "Key": {"pk": s("c"), "sk": s("1")}, "ConditionExpression": "attribute_exists(pk)"}},
+        ]}),
+    )
+    .await;
+    // Table: 2×1 + 2×2 + 2×2 (the check, on the 1025-byte item it read); GSI 1, LSI 2.
+    assert_eq!(
+        out["ConsumedCapacity"],
+        json!([{"TableName": "twt", "CapacityUnits": 13.0, "WriteCapacityUnits": 13.0,
+            "Table": {"CapacityUnits": 10.0, "WriteCapacityUnits": 10.0},
+            "GlobalSecondaryIndexes": {"gix": {"CapacityUnits": 1.0, "WriteCapacityUnits": 1.0}},
+            "LocalSecondaryIndexes": {"lix": {"CapacityUnits": 2.0, "WriteCapacityUnits": 2.0}}}])
+    );
+    assert_eq!(
+        out["ItemCollectionMetrics"],
+        json!({"twt": [{"ItemCollectionKey": {"pk": s("t")}, "SizeEstimateRangeGB": [0.0, 1.0]}]})
+    );
+    // Two per strongly consistent read, also for a missing item.
+    let out = ok(
+        &d,
+        "TransactGetItems",
+        json!({"ReturnConsumedCapacity": "TOTAL", "TransactItems": [
+            {"Get": {"TableName": "twt", "Key": {"pk": s("t"), "sk": s("1")}}},
+            {"Get": {"TableName": "twt", "Key": {"pk": s("t"), "sk": s("2")}}},
+            {"Get": {"TableName": "twt", "Key": {"pk": s("nope"), "sk": s("1")}}},
+        ]}),
+    )
+    .await;
+    assert_eq!(out["ConsumedCapacity"], json!([{"TableName": "twt", "CapacityUnits": 6.0, "ReadCapacityUnits": 6.0}]));
+    // A replay of the same token is charged as a transactional read.
+    let txn = json!({"ClientRequestToken": "tok-1", "ReturnConsumedCapacity": "TOTAL", "TransactItems": [
+        {"Put": {"TableName": "twt", "Item": {"pk": s("r"), "sk": s("1"), "b": xs(1018)}}}]});
+    let first = ok(&d, "TransactWriteItems", txn.clone()).await;
+    assert_eq!(
+        first["ConsumedCapacity"],
+        json!([{"TableName": "twt", "CapacityUnits": 4.0, "WriteCapacityUnits": 4.0}])
+    );
+    let replay = ok(&d, "TransactWriteItems", txn).await;
+    assert_eq!(
+        replay["ConsumedCapacity"],
+        json!([{"TableName": "twt", "CapacityUnits": 2.0, "ReadCapacityUnits": 2.0}])
+    );
+    // BatchWriteItem: 1025 bytes with both index entries, plus a 1024-byte delete.
+    let out = ok(
+        &d,
+        "BatchWriteItem",
+        json!({"ReturnConsumedCapacity": "INDEXES", "ReturnItemCollectionMetrics": "SIZE", "RequestItems": {"twt": [
+            {"PutRequest": {"Item": {"pk": s("b"), "sk": s("1"), "g": s("G"), "r": s("R"), "l": s("L"), "b": xs(1013)}}},
+            {"DeleteRequest": {"Key": {"pk": s("t"), "sk": s("1")}}},
+        ]}}),
+    )
+    .await;
+    assert_eq!(
+        out["ConsumedCapacity"],
+        json!([{"TableName": "twt", "CapacityUnits": 6.0, "Table": {"CapacityUnits": 3.0},
+            "GlobalSecondaryIndexes": {"gix": {"CapacityUnits": 1.0}}, "LocalSecondaryIndexes": {"lix": {"CapacityUnits": 2.0}}}])
+    );
+    assert_eq!(
+        out["ItemCollectionMetrics"],
+        json!({"twt": [{"ItemCollectionKey": {"pk": s("b")}, "SizeEstimateRangeGB": [0.0, 1.0]},
+            {"ItemCollectionKey": {"pk": s("t")}, "SizeEstimateRangeGB": [0.0, 1.0]}]})
+    );
+    let out = ok(
+        &d,
+        "BatchGetItem",
+        json!({"ReturnConsumedCapacity": "INDEXES", "RequestItems": {"twt": {"ConsistentRead": true,
+            "Keys": [{"pk": s("b"), "sk": s("1")}, {"pk": s("t"), "sk": s("2")}]}}}),
+    )
+    .await;
+    assert_eq!(
+        out["ConsumedCapacity"],
+        json!([{"TableName": "twt", "CapacityUnits": 2.0, "Table": {"CapacityUnits": 2.0}}])
+    );
+    // PartiQL.
+    let out = ok(
+        &d,
+        "ExecuteStatement",
+        json!({"Statement": "INSERT INTO twt VALUE {'pk': ?, 'sk': ?, 'b': ?}", "Parameters": [s("p"), s("1"), xs(1017)], "ReturnConsumedCapacity": "INDEXES"}),
+    )
+    .await;
+    assert_eq!(
+        out["ConsumedCapacity"],
+        json!({"TableName": "twt", "CapacityUnits": 1.0, "Table": {"CapacityUnits": 1.0}})
+    );
+    let out = ok(
+        &d,
+        "ExecuteStatement",
+        json!({"Statement": "SELECT * FROM twt WHERE pk = 'c' AND sk = '1'", "ConsistentRead": true, "ReturnConsumedCapacity": "TOTAL"}),
+    )
+    .await;
+    assert_eq!(out["ConsumedCapacity"], json!({"TableName": "twt", "CapacityUnits": 1.0}));
+    let out = ok(
+        &d,
+        "ExecuteTransaction",
+        json!({"ReturnConsumedCapacity": "TOTAL", "TransactStatements": [{"Statement": "UPDATE twt SET z = 'q' WHERE pk = 'c' AND sk = '1'"}]}),
+    )
+    .await;
+    assert_eq!(out["ConsumedCapacity"], json!([{"TableName": "twt", "CapacityUnits": 4.0, "WriteCapacityUnits": 4.0}]));
+    let out = ok(
+        &d,
+        "ExecuteTransaction",
+        json!({"ReturnConsumedCapacity": "TOTAL", "TransactStatements": [{"Statement": "SELECT * FROM twt WHERE pk = 'c' AND sk = '1'"}]}),
+    )
+    .await;
+    assert_eq!(out["ConsumedCapacity"], json!([{"TableName": "twt", "CapacityUnits": 2.0, "ReadCapacityUnits": 2.0}]));
+    let out = ok(
+        &d,
+        "BatchExecuteStatement",
+        json!({"ReturnConsumedCapacity": "TOTAL", "Statements": [{"Statement": "SELECT * FROM twt WHERE pk = 'c' AND sk = '1'"}]}),
+    )
+    .await;
+    assert_eq!(out["ConsumedCapacity"], json!([{"TableName": "twt", "CapacityUnits": 0.5}]));
+    // Without ReturnConsumedCapacity there is none.
+    let out = ok(
+        &d,
+        "TransactGetItems",
+        json!({"TransactItems": [{"Get": {"TableName": "twt", "Key": {"pk": s("c"), "sk": s("1")}}}]}),
+    )
+    .await;
+    assert!(out.get("ConsumedCapacity").is_none());
+}
+
+const TABLE_EXCEEDED: &str = "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.";
+
+fn enforcing() -> DynamoDb {
+    let settings = Settings { enforce_capacity: true, ..Settings::default() };
+    DynamoDb::new(Store::in_memory().expect("store"), &settings)
+}
+
+/// One write of about `kb` KB to `table` (a hash-key-only table).
+fn big_put(table: &str, pk: &str, kb: usize) -> Value {
+    json!({"TableName": table, "Item": {"pk": s(pk), "b": xs(kb * 1024)}})
+}
+
+async fn provisioned(d: &DynamoDb, name: &str, rcu: i64, wcu: i64) {
+    ok(
+        d,
+        "CreateTable",
+        json!({"TableName": name, "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "ProvisionedThroughput": {"ReadCapacityUnits": rcu, "WriteCapacityUnits": wcu}}),
+    )
+    .await;
+}
+
+async fn assert_write_throttled(d: &DynamoDb, table: &str) {
+    let e = call(d, "PutItem", json!({"TableName": table, "Item": {"pk": s("after")}})).await.expect_err("throttled");
+    assert_eq!((e.code.as_str(), e.message.as_str()), ("ProvisionedThroughputExceededException", TABLE_EXCEEDED));
+}
+
+/// Batches, transactions and PartiQL spend the same buckets as item
+/// operations, and are refused item by item once a bucket is empty.
+#[tokio::test]
+async fn batches_transactions_and_partiql_spend_and_respect_the_buckets() {
+    let d = enforcing();
+    create(&d, "odt", false).await;
+    // Each spends a 300-unit burst with one call, after which writes are refused.
+    for t in ["pbt", "ptxt", "ppqt", "ptt"] {
+        provisioned(&d, t, 1, 1).await;
+    }
+    ok(&d, "BatchWriteItem", json!({"RequestItems": {"pbt": [{"PutRequest": big_put("pbt", "k", 301)}]}})).await;
+    assert_write_throttled(&d, "pbt").await;
+    ok(&d, "TransactWriteItems", json!({"TransactItems": [{"Put": big_put("ptxt", "k", 151)}]})).await;
+    assert_write_throttled(&d, "ptxt").await;
+    ok(
+        &d,
+        "ExecuteStatement",
+        json!({"Statement": "INSERT INTO ppqt VALUE {'pk': ?, 'b': ?}", "Parameters": [s("k"), xs(301 * 1024)]}),
+    )
+    .await;
+    assert_write_throttled(&d, "ppqt").await;
+    ok(&d, "PutItem", big_put("ptt", "k", 301)).await;
+    assert_write_throttled(&d, "ptt").await;
+    // A batch returns the throttled table's requests unprocessed...
+    let pt_reqs = json!([{"PutRequest": {"Item": {"pk": s("x")}}}, {"DeleteRequest": {"Key": {"pk": s("k")}}}]);
+    let out = ok(
+        &d,
+        "BatchWriteItem",
+        json!({"RequestItems": {"ptt": pt_reqs, "odt": [{"PutRequest": {"Item": {"pk": s("x")}}}]}}),
+    )
+    .await;
+    assert_eq!(out["UnprocessedItems"], json!({"ptt": pt_reqs}));
+    assert!(ok(&d, "GetItem", json!({"TableName": "odt", "Key": {"pk": s("x")}})).await.get("Item").is_some());
+    // ...and fails when nothing could be processed.
+    let e = call(&d, "BatchWriteItem", json!({"RequestItems": {"ptt": pt_reqs}})).await.expect_err("throttled");
+    assert_eq!((e.code.as_str(), e.message.as_str()), ("ProvisionedThroughputExceededException", TABLE_EXCEEDED));
+    // A transaction is cancelled, naming the throttled item; nothing is written.
+    let e = call(
+        &d,
+        "TransactWriteItems",
+        json!({"TransactItems": [{"Put": {"TableName": "odt", "Item": {"pk": s("y")}}}, {"Put": {"TableName": "ptt", "Item": {"pk": s("y")}}}]}),
+    )
+    .await
+    .expect_err("cancelled");
+    assert_eq!(e.code, "TransactionCanceledException");
+    assert_eq!(
+        e.message,
+        "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ProvisionedThroughputExceeded]"
+    );
+    assert_eq!(
+        e.fields.get("CancellationReasons").cloned(),
+        Some(json!([{"Code": "None"}, {"Code": "ProvisionedThroughputExceeded", "Message": TABLE_EXCEEDED}]))
+    );
+    assert!(ok(&d, "GetItem", json!({"TableName": "odt", "Key": {"pk": s("y")}})).await.get("Item").is_none());
+    // PartiQL statements throttle like the item operations.
+    let e = call(&d, "ExecuteStatement", json!({"Statement": "INSERT INTO ptt VALUE {'pk': 'z'}"}))
+        .await
+        .expect_err("throttled");
+    assert_eq!(e.code, "ProvisionedThroughputExceededException");
+    let out =
+        ok(&d, "BatchExecuteStatement", json!({"Statements": [{"Statement": "INSERT INTO ptt VALUE {'pk': 'z'}"}]}))
+            .await;
+    assert_eq!(
+        out["Responses"][0]["Error"],
+        json!({"Code": "ProvisionedThroughputExceeded", "Message": TABLE_EXCEEDED})
+    );
+    let e = call(
+        &d,
+        "ExecuteTransaction",
+        json!({"TransactStatements": [{"Statement": "INSERT INTO ptt VALUE {'pk': 'z'}"}]}),
+    )
+    .await
+    .expect_err("cancelled");
+    assert_eq!(e.code, "TransactionCanceledException");
+    // Reads have their own bucket: still open, until spent.
+    provisioned(&d, "prt", 1, 1000).await;
+    for i in 0..4 {
+        ok(&d, "PutItem", big_put("prt", &format!("k{i}"), 390)).await;
+    }
+    for i in 0..4 {
+        ok(&d, "GetItem", json!({"TableName": "prt", "Key": {"pk": s(&format!("k{i}"))}, "ConsistentRead": true}))
+            .await;
+    }
+    let out = ok(
+        &d,
+        "BatchGetItem",
+        json!({"RequestItems": {"prt": {"Keys": [{"pk": s("k0")}], "ProjectionExpression": "pk"}, "odt": {"Keys": [{"pk": s("x")}]}}}),
+    )
+    .await;
+    assert_eq!(out["UnprocessedKeys"], json!({"prt": {"Keys": [{"pk": s("k0")}], "ProjectionExpression": "pk"}}));
+    assert_eq!(out["Responses"]["odt"], json!([{"pk": s("x")}]));
+    let e =
+        call(&d, "TransactGetItems", json!({"TransactItems": [{"Get": {"TableName": "prt", "Key": {"pk": s("k0")}}}]}))
+            .await
+            .expect_err("cancelled");
+    assert_eq!(
+        e.fields.get("CancellationReasons").cloned(),
+        Some(json!([{"Code": "ProvisionedThroughputExceeded", "Message": TABLE_EXCEEDED}]))
+    );
+    let e = call(&d, "ExecuteStatement", json!({"Statement": "SELECT * FROM prt WHERE pk = 'k0'"}))
+        .await
+        .expect_err("throttled");
+    assert_eq!(e.code, "ProvisionedThroughputExceededException");
+    // A caller that did not ask for ConsumedCapacity gets none.
+    assert!(out.get("ConsumedCapacity").is_none());
+}
+
+/// Transaction locks are per account and region; PartiQL writes respect them.
+#[tokio::test]
+async fn transaction_locks_are_per_account_and_bind_partiql_writes() {
+    let d = mem();
+    create(&d, "lkt", false).await;
+    let other = |op: &'static str| {
+        let mut ctx = RequestContext::internal("dynamodb", op);
+        ctx.account_id = "222222222222".into();
+        ctx
+    };
+    d.call(
+        &other("CreateTable"),
+        json!({"TableName": "lkt", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}),
+    )
+    .await
+    .expect("create in the other account");
+    ok(&d, "PutItem", json!({"TableName": "lkt", "Item": {"pk": s("a")}})).await;
+    let _held = hold(&d, "lkt", json!({"pk": s("a")}));
+    // The same table and key in another account is another item.
+    d.call(&other("PutItem"), json!({"TableName": "lkt", "Item": {"pk": s("a")}})).await.expect("not held there");
+    d.call(
+        &other("TransactWriteItems"),
+        json!({"TransactItems": [{"Put": {"TableName": "lkt", "Item": {"pk": s("a"), "v": s("1")}}}]}),
+    )
+    .await
+    .expect("no conflict across accounts");
+    // PartiQL writes to the held item conflict as PutItem does.
+    for st in ["UPDATE lkt SET v = 'x' WHERE pk = 'a'", "DELETE FROM lkt WHERE pk = 'a'"] {
+        let e = call(&d, "ExecuteStatement", json!({"Statement": st})).await.expect_err("held");
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("TransactionConflictException", "Transaction is ongoing for the item."),
+            "{st}"
+        );
+    }
+    let out = ok(
+        &d,
+        "BatchExecuteStatement",
+        json!({"Statements": [{"Statement": "UPDATE lkt SET v = 'x' WHERE pk = 'a'"}]}),
+    )
+    .await;
+    assert_eq!(
+        out["Responses"][0]["Error"],
+        json!({"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item."})
+    );
 }

@@ -1,7 +1,9 @@
 //! BatchGetItem (with UnprocessedKeys past 16 MB) and BatchWriteItem with
 //! their limits. A BatchWriteItem is
 //! applied in one store transaction (stricter than AWS, which only promises
-//! per-item atomicity), so UnprocessedItems is always empty.
+//! per-item atomicity). Under `--enforce-capacity` the requests of a table
+//! whose bucket is empty come back unprocessed, and a batch none of whose
+//! requests could run fails with ProvisionedThroughputExceededException.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -9,7 +11,10 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 use stratus_core::input::Input;
 
-use super::common::{Exprs, parse_exprs, read_units, write_units};
+use super::common::{
+    Exprs, Side, Units, capacity_list, collection_metrics_per_table, item_write_units, parse_exprs, read_units,
+};
+use crate::capacity::{Exhausted, Gate};
 use crate::db::{Scope, decode_item, item_key, read_item, write_item};
 use crate::error::{DdbError, resource_not_found, validation};
 use crate::expr::eval::project;
@@ -23,27 +28,13 @@ fn meta_or_missing(scope: &Scope, name: &str) -> Result<Arc<TableMeta>, DdbError
     scope.meta_opt(name)?.ok_or_else(resource_not_found)
 }
 
-fn capacity(input: &Value, per_table: &BTreeMap<String, f64>, is_write: bool) -> Option<Value> {
-    let kind = input.str("ReturnConsumedCapacity")?;
-    if kind == "NONE" {
-        return None;
-    }
-    let side = if is_write { "WriteCapacityUnits" } else { "ReadCapacityUnits" };
-    Some(Value::Array(
-        per_table
-            .iter()
-            .map(|(t, u)| {
-                if kind == "INDEXES" {
-                    json!({"TableName": t, "CapacityUnits": u, side: u, "Table": {"CapacityUnits": u, side: u}})
-                } else {
-                    json!({"TableName": t, "CapacityUnits": u, side: u})
-                }
-            })
-            .collect(),
-    ))
+/// Fails a batch none of whose tables could be served; None when some could
+/// (or the batch was empty to begin with).
+fn all_throttled(tables: usize, throttled: &[Exhausted]) -> Option<DdbError> {
+    (tables > 0 && throttled.len() == tables).then(|| throttled[0].error())
 }
 
-pub async fn get(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
+pub async fn get(scope: &Scope, input: &Value, gate: &Gate<'_>) -> Result<Value, DdbError> {
     let req = input.get("RequestItems").and_then(Value::as_object).cloned().unwrap_or_default();
     let total: usize = req.values().map(|t| t.list("Keys").len()).sum();
     if total > 100 {
@@ -69,9 +60,22 @@ pub async fn get(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
         }
         plans.push((meta, keys, projection, spec.bool("ConsistentRead").unwrap_or(false)));
     }
+    let mut unprocessed = Map::new();
+    let mut throttled = Vec::new();
+    let tables = plans.len();
+    plans.retain(|(meta, ..)| match gate.exhausted(meta, None, false) {
+        Some(e) => {
+            throttled.push(e);
+            unprocessed.insert(meta.name.clone(), req.get(&meta.name).cloned().unwrap_or_else(|| json!({})));
+            false
+        }
+        None => true,
+    });
+    if let Some(e) = all_throttled(tables, &throttled) {
+        return Err(e);
+    }
     let snap = scope.store.snapshot()?;
     let mut responses = Map::new();
-    let mut unprocessed = Map::new();
     let mut units = BTreeMap::new();
     let mut bytes = 0usize;
     for (meta, keys, projection, consistent) in plans {
@@ -107,11 +111,11 @@ pub async fn get(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
             };
             u += read_units(size, consistent);
         }
-        units.insert(meta.name.clone(), u);
+        units.insert(meta.name.clone(), Units::on_table(u));
         responses.insert(meta.name.clone(), Value::Array(items));
     }
     let mut out = json!({ "Responses": responses, "UnprocessedKeys": unprocessed });
-    if let Some(c) = capacity(input, &units, false) {
+    if let Some(c) = capacity_list(input, &units, Side::Plain) {
         out["ConsumedCapacity"] = c;
     }
     Ok(out)
@@ -122,7 +126,16 @@ enum WriteReq {
     Delete(Item),
 }
 
-pub async fn write(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
+impl WriteReq {
+    /// The item put, or the key deleted.
+    fn item(&self) -> &Item {
+        match self {
+            WriteReq::Put(i) | WriteReq::Delete(i) => i,
+        }
+    }
+}
+
+pub async fn write(scope: &Scope, input: &Value, gate: &Gate<'_>) -> Result<Value, DdbError> {
     let req = input.get("RequestItems").and_then(Value::as_object).cloned().unwrap_or_default();
     let total: usize = req.values().map(|t| t.as_array().map(Vec::len).unwrap_or(0)).sum();
     if total > 25 {
@@ -151,9 +164,7 @@ pub async fn write(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
                     "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
                 ));
             };
-            let k = match &w {
-                WriteReq::Put(i) | WriteReq::Delete(i) => meta.encode_key(i),
-            };
+            let k = meta.encode_key(w.item());
             if seen.contains(&k) {
                 return Err(validation("Provided list of item keys contains duplicates"));
             }
@@ -162,35 +173,49 @@ pub async fn write(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
         }
         plans.push((meta, list));
     }
+    let mut unprocessed = Map::new();
+    let mut throttled = Vec::new();
+    let tables = plans.len();
+    plans.retain(|(meta, _)| match gate.exhausted(meta, None, true) {
+        Some(e) => {
+            throttled.push(e);
+            unprocessed.insert(meta.name.clone(), req.get(&meta.name).cloned().unwrap_or_else(|| json!([])));
+            false
+        }
+        None => true,
+    });
+    if let Some(e) = all_throttled(tables, &throttled) {
+        return Err(e);
+    }
+    let written: Vec<(Arc<TableMeta>, Item)> =
+        plans.iter().flat_map(|(m, list)| list.iter().map(|w| (m.clone(), w.item().clone()))).collect();
     let keys = scope.keys.clone();
-    let sizes: BTreeMap<String, f64> = scope
+    let units: BTreeMap<String, Units> = scope
         .store
         .transact(move |txn| {
             let mut units = BTreeMap::new();
             for (meta, list) in &plans {
-                let mut u = 0.0;
+                let mut u = Units::default();
                 for w in list {
-                    match w {
-                        WriteReq::Put(item) => {
-                            let old = read_item(txn, &keys, meta, item)?;
-                            u += write_units(item_size(item).max(old.as_ref().map(item_size).unwrap_or(0)));
-                            write_item(txn, &keys, meta, old.as_ref(), Some(item))?;
-                        }
-                        WriteReq::Delete(key) => {
-                            let old = read_item(txn, &keys, meta, key)?;
-                            u += write_units(old.as_ref().map(item_size).unwrap_or(0));
-                            write_item(txn, &keys, meta, old.as_ref(), None)?;
-                        }
-                    }
+                    let old = read_item(txn, &keys, meta, w.item())?;
+                    let new = match w {
+                        WriteReq::Put(item) => Some(item),
+                        WriteReq::Delete(_) => None,
+                    };
+                    u.add(&item_write_units(meta, old.as_ref(), new, new.is_some(), false));
+                    write_item(txn, &keys, meta, old.as_ref(), new)?;
                 }
                 units.insert(meta.name.clone(), u);
             }
             Ok::<_, DdbError>(units)
         })
         .await?;
-    let mut out = json!({ "UnprocessedItems": {} });
-    if let Some(c) = capacity(input, &sizes, true) {
+    let mut out = json!({ "UnprocessedItems": unprocessed });
+    if let Some(c) = capacity_list(input, &units, Side::Plain) {
         out["ConsumedCapacity"] = c;
+    }
+    if let Some(m) = collection_metrics_per_table(scope, input, &written)? {
+        out["ItemCollectionMetrics"] = m;
     }
     Ok(out)
 }

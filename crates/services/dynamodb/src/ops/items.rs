@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 use stratus_core::input::Input;
 
 use super::common::{
-    Exprs, cond_failed, consumed, consumed_with, gsi_write_units, key_member, parse_exprs, read_units, wants_consumed,
-    write_units,
+    Exprs, Side, Units, capacity_entry, collection_metrics, cond_failed, item_id, item_write_units, key_member,
+    parse_exprs, read_units, wants_collection_metrics, wants_consumed,
 };
 use crate::db::{Scope, read_item, write_item};
 use crate::error::{DdbError, invalid, validation};
@@ -28,20 +28,25 @@ fn return_old_on_failure(input: &Value) -> bool {
     input.str("ReturnValuesOnConditionCheckFailure") == Some("ALL_OLD")
 }
 
-/// ItemCollectionMetrics for `ReturnItemCollectionMetrics=SIZE` on tables
-/// with local secondary indexes (item collections exist only there).
-fn collection_metrics(out: &mut Map<String, Value>, input: &Value, meta: &crate::table::TableMeta, key: &Item) {
-    if input.str("ReturnItemCollectionMetrics") != Some("SIZE") || meta.lsis.is_empty() {
-        return;
+/// ConsumedCapacity and ItemCollectionMetrics (`ReturnItemCollectionMetrics=SIZE`
+/// on tables with local secondary indexes) of a single-item write.
+fn write_metrics(
+    out: &mut Map<String, Value>,
+    scope: &Scope,
+    input: &Value,
+    meta: &crate::table::TableMeta,
+    key: &Item,
+    (old, new): (Option<&Item>, Option<&Item>),
+    replace: bool,
+) -> Result<(), DdbError> {
+    let units = item_write_units(meta, old, new, replace, false);
+    if let Some(c) = capacity_entry(input, &meta.name, &units, Side::Plain) {
+        out.insert("ConsumedCapacity".into(), c);
     }
-    let mut k = Item::new();
-    if let Some(v) = key.get(&meta.hash.name) {
-        k.insert(meta.hash.name.clone(), v.clone());
+    if wants_collection_metrics(input, meta) {
+        out.insert("ItemCollectionMetrics".into(), collection_metrics(scope, meta, key)?);
     }
-    out.insert(
-        "ItemCollectionMetrics".into(),
-        serde_json::json!({"ItemCollectionKey": item_to_json(&k), "SizeEstimateRangeGB": [0.0, 1.0]}),
-    );
+    Ok(())
 }
 
 fn attrs_out(out: &mut Map<String, Value>, item: Option<&Item>) {
@@ -63,8 +68,7 @@ pub async fn put(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
     let rv = return_values(input, &["NONE", "ALL_OLD"])?;
     let Exprs { condition, .. } = parse_exprs(input)?;
     let ret_old = return_old_on_failure(input);
-    let key_copy = meta.key_of(&item);
-    scope.locks.check_free(&meta.name, meta.encode_key(&key_copy))?;
+    scope.locks.check_free(&item_id(scope, &meta, &item))?;
     let keys = scope.keys.clone();
     let m2 = meta.clone();
     let item = std::sync::Arc::new(item);
@@ -86,12 +90,7 @@ pub async fn put(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
     if rv == "ALL_OLD" {
         attrs_out(&mut out, old.as_ref());
     }
-    let units = write_units(size.max(old.as_ref().map(item_size).unwrap_or(0)));
-    let ix_units = gsi_write_units(&meta, old.as_ref(), Some(&item));
-    if let Some(c) = consumed_with(input, &meta.name, units, &ix_units, true) {
-        out.insert("ConsumedCapacity".into(), c);
-    }
-    collection_metrics(&mut out, input, &meta, &key_copy);
+    write_metrics(&mut out, scope, input, &meta, &item, (old.as_ref(), Some(&item)), true)?;
     Ok(Value::Object(out))
 }
 
@@ -119,8 +118,8 @@ pub async fn get(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
         };
         out.insert("Item".into(), wire);
     }
-    let units = read_units(size, input.bool("ConsistentRead").unwrap_or(false));
-    if let Some(c) = consumed(input, &meta.name, units, false) {
+    let units = Units::on_table(read_units(size, input.bool("ConsistentRead").unwrap_or(false)));
+    if let Some(c) = capacity_entry(input, &meta.name, &units, Side::Plain) {
         out.insert("ConsumedCapacity".into(), c);
     }
     Ok(Value::Object(out))
@@ -133,7 +132,7 @@ pub async fn delete(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
     let rv = return_values(input, &["NONE", "ALL_OLD"])?;
     let Exprs { condition, .. } = parse_exprs(input)?;
     let ret_old = return_old_on_failure(input);
-    scope.locks.check_free(&meta.name, meta.encode_key(&key))?;
+    scope.locks.check_free(&item_id(scope, &meta, &key))?;
     let keys = scope.keys.clone();
     let m2 = meta.clone();
     let key_copy = key.clone();
@@ -154,12 +153,7 @@ pub async fn delete(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
     if rv == "ALL_OLD" {
         attrs_out(&mut out, old.as_ref());
     }
-    let units = write_units(old.as_ref().map(item_size).unwrap_or(0));
-    let ix_units = gsi_write_units(&meta, old.as_ref(), None);
-    if let Some(c) = consumed_with(input, &meta.name, units, &ix_units, true) {
-        out.insert("ConsumedCapacity".into(), c);
-    }
-    collection_metrics(&mut out, input, &meta, &key_copy);
+    write_metrics(&mut out, scope, input, &meta, &key_copy, (old.as_ref(), None), false)?;
     Ok(Value::Object(out))
 }
 
@@ -200,7 +194,7 @@ pub async fn update(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
         }
     }
     let ret_old = return_old_on_failure(input);
-    scope.locks.check_free(&meta.name, meta.encode_key(&key))?;
+    scope.locks.check_free(&item_id(scope, &meta, &key))?;
     let keys = scope.keys.clone();
     let m2 = meta.clone();
     let acts = actions.clone();
@@ -227,11 +221,6 @@ pub async fn update(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
         "UPDATED_NEW" => attrs_out(&mut out, Some(&project(&new, &paths))),
         _ => {}
     }
-    let units = write_units(item_size(&new).max(old.as_ref().map(item_size).unwrap_or(0)));
-    let ix_units = gsi_write_units(&meta, old.as_ref(), Some(&new));
-    if let Some(c) = consumed_with(input, &meta.name, units, &ix_units, true) {
-        out.insert("ConsumedCapacity".into(), c);
-    }
-    collection_metrics(&mut out, input, &meta, &new);
+    write_metrics(&mut out, scope, input, &meta, &new, (old.as_ref(), Some(&new)), false)?;
     Ok(Value::Object(out))
 }

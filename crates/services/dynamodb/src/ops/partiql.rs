@@ -1,8 +1,12 @@
 //! PartiQL operations: ExecuteStatement (SELECT with key lookups, filters,
 //! projections, index targets and NextToken paging; INSERT, UPDATE and
 //! DELETE as conditional single-item writes), BatchExecuteStatement and
-//! ExecuteTransaction (all statements in one store transaction).
+//! ExecuteTransaction (all statements in one store transaction). Each is
+//! charged and throttled like the item operation it stands for, and a
+//! single-statement write to an item a transaction holds fails as PutItem
+//! would.
 
+use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -10,7 +14,9 @@ use serde_json::{Value, json};
 use stratus_core::input::Input;
 use stratus_store::{KeyRange, prefix_successor};
 
-use super::transact::{Action, Planned, run};
+use super::common::{Side, Units, capacity_entry, capacity_list, item_id, item_write_units, read_units};
+use super::transact::{Action, Planned, check_capacity, read_all, run};
+use crate::capacity::Gate;
 use crate::db::{Scope, decode_item, item_key, read_item, write_item};
 use crate::error::{DdbError, condition_failed, resource_not_found, validation};
 use crate::expr::eval::{eval, project};
@@ -78,11 +84,14 @@ fn check_key_type(ka: &KeyAttr, v: &AttrValue) -> Result<(), DdbError> {
     Ok(())
 }
 
-fn select(scope: &Scope, input: &Value, st: Statement) -> Result<Value, DdbError> {
+fn select(scope: &Scope, input: &Value, st: Statement, gate: &Gate<'_>) -> Result<Value, DdbError> {
     let Statement::Select { table: name, index, projection, filter } = st else {
         return Err(validation("not a SELECT"));
     };
     let meta = table(scope, &name)?;
+    if let Some(e) = gate.exhausted(&meta, index.as_deref(), false) {
+        return Err(e.error());
+    }
     let ix = match &index {
         Some(i) => Some(
             meta.index(i)
@@ -141,6 +150,17 @@ fn select(scope: &Scope, input: &Value, st: Statement) -> Result<Value, DdbError
     let mut out = json!({ "Items": items });
     if let Some(t) = next {
         out["NextToken"] = json!(t);
+    }
+    // Charged as the Query or Scan it stands for: on the index it reads, if any.
+    let read = read_units(bytes, input.bool("ConsistentRead").unwrap_or(false));
+    let mut units = Units::default();
+    match &ix {
+        Some(i) if meta.is_lsi(&i.name) => drop(units.lsis.insert(i.name.clone(), read)),
+        Some(i) => drop(units.gsis.insert(i.name.clone(), read)),
+        None => units.table = read,
+    }
+    if let Some(c) = capacity_entry(input, &meta.name, &units, Side::Plain) {
+        out["ConsumedCapacity"] = c;
     }
     Ok(out)
 }
@@ -207,18 +227,25 @@ fn plan_write(scope: &Scope, st: Statement) -> Result<Planned, DdbError> {
     }
 }
 
-/// Runs one write statement on its own.
-async fn write_one(scope: &Scope, st: Statement) -> Result<(), DdbError> {
+/// Runs one write statement on its own, as the item write it stands for:
+/// refused while a transaction holds the item or the table has no write
+/// capacity left; returns the table and the units consumed.
+async fn write_one(scope: &Scope, st: Statement, gate: &Gate<'_>) -> Result<(String, Units), DdbError> {
     let is_insert = matches!(st, Statement::Insert { .. });
     let is_delete = matches!(st, Statement::Delete { .. });
     let p = plan_write(scope, st)?;
+    if let Some(e) = gate.exhausted(&p.meta, None, true) {
+        return Err(e.error());
+    }
+    scope.locks.check_free(&item_id(scope, &p.meta, &p.key))?;
     let keys = scope.keys.clone();
-    scope
+    let name = p.meta.name.clone();
+    let units = scope
         .store
         .transact(move |txn| {
             let old = read_item(txn, &keys, &p.meta, &p.key)?;
             if is_delete && old.is_none() {
-                return Ok(());
+                return Ok(item_write_units(&p.meta, None, None, false, false));
             }
             if let Some(c) = &p.cond
                 && !eval(old.as_ref().unwrap_or(&Item::new()), c)
@@ -234,22 +261,24 @@ async fn write_one(scope: &Scope, st: Statement) -> Result<(), DdbError> {
                 Action::Update(acts) => Some(super::items::updated_item(&p.meta, &p.key, old.as_ref(), acts)?),
                 _ => None,
             };
-            write_item(txn, &keys, &p.meta, old.as_ref(), new.as_ref())
+            write_item(txn, &keys, &p.meta, old.as_ref(), new.as_ref())?;
+            Ok(item_write_units(&p.meta, old.as_ref(), new.as_ref(), is_insert, false))
         })
-        .await
+        .await?;
+    Ok((name, units))
 }
 
-async fn execute(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
+pub async fn execute_statement(scope: &Scope, input: &Value, gate: &Gate<'_>) -> Result<Value, DdbError> {
     let st = parse(input.req_str("Statement")?, &params(input)?)?;
     if matches!(st, Statement::Select { .. }) {
-        return select(scope, input, st);
+        return select(scope, input, st, gate);
     }
-    write_one(scope, st).await?;
-    Ok(json!({ "Items": [] }))
-}
-
-pub async fn execute_statement(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
-    execute(scope, input).await
+    let (name, units) = write_one(scope, st, gate).await?;
+    let mut out = json!({ "Items": [] });
+    if let Some(c) = capacity_entry(input, &name, &units, Side::Plain) {
+        out["ConsumedCapacity"] = c;
+    }
+    Ok(out)
 }
 
 fn table_of(st: &Statement) -> &str {
@@ -264,13 +293,48 @@ fn table_of(st: &Statement) -> &str {
 fn error_entry(e: &DdbError) -> Value {
     let code = e.code.trim_end_matches("Exception");
     let code = match code {
-        "ConditionalCheckFailed" | "DuplicateItem" | "ResourceNotFound" => code,
+        "ConditionalCheckFailed"
+        | "DuplicateItem"
+        | "ResourceNotFound"
+        | "ProvisionedThroughputExceeded"
+        | "TransactionConflict" => code,
         _ => "ValidationError",
     };
     json!({"Code": code, "Message": e.message})
 }
 
-pub async fn batch_execute(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
+/// One read statement of a batch: the item its full key names, if it
+/// passes the filter, and the units the read consumed.
+fn batch_read(
+    scope: &Scope,
+    s: &Value,
+    gate: &Gate<'_>,
+    (t, index, projection, filter): (String, Option<String>, Option<Vec<crate::expr::parser::Path>>, Option<Cond>),
+) -> Result<(Option<Item>, Units), DdbError> {
+    let meta = table(scope, &t)?;
+    if index.is_some() {
+        return Err(validation("Batch read statements cannot target an index"));
+    }
+    let f =
+        filter.ok_or_else(|| validation("Where clause does not contain a mandatory equality on all key attributes"))?;
+    let key = key_from(&meta, &f)?;
+    if let Some(e) = gate.exhausted(&meta, None, false) {
+        return Err(e.error());
+    }
+    let found = match scope.store.get(item_key(&scope.keys, &meta, &key))? {
+        Some(b) => Some(decode_item(&b)?),
+        None => None,
+    };
+    let size = found.as_ref().map(item_size).unwrap_or(0);
+    let units = Units::on_table(read_units(size, s.bool("ConsistentRead").unwrap_or(false)));
+    let item = found.filter(|i| eval(i, &f)).map(|i| match &projection {
+        Some(p) => project(&i, p),
+        None => i,
+    });
+    Ok((item, units))
+}
+
+pub async fn batch_execute(scope: &Scope, input: &Value, gate: &Gate<'_>) -> Result<Value, DdbError> {
     let statements = input.list("Statements");
     if statements.len() > 25 {
         return Err(validation(
@@ -278,6 +342,7 @@ pub async fn batch_execute(scope: &Scope, input: &Value) -> Result<Value, DdbErr
         ));
     }
     let mut responses = Vec::with_capacity(statements.len());
+    let mut units: BTreeMap<String, Units> = BTreeMap::new();
     for s in statements {
         let parsed = parse(s.req_str("Statement")?, &params(s)?);
         let st = match parsed {
@@ -288,42 +353,32 @@ pub async fn batch_execute(scope: &Scope, input: &Value) -> Result<Value, DdbErr
             }
         };
         let name = table_of(&st).to_string();
-        let r = match st {
+        // Batch reads must name a single item by its full key.
+        let done = match st {
             Statement::Select { table: t, index, projection, filter } => {
-                // Batch reads must name a single item by its full key.
-                match table(scope, &t).and_then(|meta| {
-                    if index.is_some() {
-                        return Err(validation("Batch read statements cannot target an index"));
-                    }
-                    let f = filter.ok_or_else(|| {
-                        validation("Where clause does not contain a mandatory equality on all key attributes")
-                    })?;
-                    let key = key_from(&meta, &f)?;
-                    let found = match scope.store.get(item_key(&scope.keys, &meta, &key))? {
-                        Some(b) => Some(decode_item(&b)?),
-                        None => None,
-                    };
-                    Ok(found.filter(|i| eval(i, &f)).map(|i| match &projection {
-                        Some(p) => project(&i, p),
-                        None => i,
-                    }))
-                }) {
-                    Ok(Some(item)) => json!({"TableName": name, "Item": item_to_json(&item)}),
-                    Ok(None) => json!({"TableName": name}),
-                    Err(e) => json!({"TableName": name, "Error": error_entry(&e)}),
+                batch_read(scope, s, gate, (t, index, projection, filter)).map(|(item, u)| (item, name.clone(), u))
+            }
+            other => write_one(scope, other, gate).await.map(|(t, u)| (None, t, u)),
+        };
+        responses.push(match done {
+            Ok((item, t, u)) => {
+                units.entry(t).or_default().add(&u);
+                match item {
+                    Some(item) => json!({"TableName": name, "Item": item_to_json(&item)}),
+                    None => json!({"TableName": name}),
                 }
             }
-            other => match write_one(scope, other).await {
-                Ok(()) => json!({"TableName": name}),
-                Err(e) => json!({"TableName": name, "Error": error_entry(&e)}),
-            },
-        };
-        responses.push(r);
+            Err(e) => json!({"TableName": name, "Error": error_entry(&e)}),
+        });
     }
-    Ok(json!({ "Responses": responses }))
+    let mut out = json!({ "Responses": responses });
+    if let Some(c) = capacity_list(input, &units, Side::Plain) {
+        out["ConsumedCapacity"] = c;
+    }
+    Ok(out)
 }
 
-pub async fn execute_transaction(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
+pub async fn execute_transaction(scope: &Scope, input: &Value, gate: &Gate<'_>) -> Result<Value, DdbError> {
     let statements = input.list("TransactStatements");
     let mut plans = Vec::new();
     let mut reads = Vec::new();
@@ -345,24 +400,17 @@ pub async fn execute_transaction(scope: &Scope, input: &Value) -> Result<Value, 
         return Err(validation("Transaction must contain either only reads or only writes"));
     }
     if !reads.is_empty() {
-        let snap = scope.store.snapshot()?;
-        let mut out = Vec::new();
-        for (meta, key, projection) in reads {
-            match snap.get(item_key(&scope.keys, &meta, &key))? {
-                Some(b) => {
-                    let item = decode_item(&b)?;
-                    let item = match &projection {
-                        Some(p) => project(&item, p),
-                        None => item,
-                    };
-                    out.push(json!({"Item": item_to_json(&item)}));
-                }
-                None => out.push(json!({})),
-            }
+        check_capacity(gate, reads.iter().map(|(m, ..)| m.as_ref()), false)?;
+        let (responses, units) = read_all(scope, reads)?;
+        let mut out = json!({ "Responses": responses });
+        if let Some(c) = capacity_list(input, &units, Side::Read) {
+            out["ConsumedCapacity"] = c;
         }
-        return Ok(json!({ "Responses": out }));
+        return Ok(out);
     }
     let token = input.str("ClientRequestToken").map(|t| (scope.keys.token(t), format!("{input}")));
-    run(scope, plans, token).await?;
-    Ok(json!({ "Responses": [] }))
+    let ran = run(scope, plans, token, gate).await?;
+    let mut out = json!({ "Responses": [] });
+    ran.metrics(scope, input, &mut out)?;
+    Ok(out)
 }

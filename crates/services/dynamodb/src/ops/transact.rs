@@ -3,14 +3,23 @@
 //! it applies wholly or not at all and is serializable with every other
 //! write. CancellationReasons come back in request order;
 //! ClientRequestToken makes a request idempotent for 10 minutes.
+//! Transactions are charged twice the units of the same reads and writes
+//! (on the table; index writes cost what they cost outside a transaction),
+//! and a transaction touching a table whose bucket is empty under
+//! `--enforce-capacity` is cancelled.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 use stratus_core::input::Input;
 
-use super::common::{Exprs, parse_exprs};
+use super::common::{
+    Exprs, Side, TRANSACTION_FACTOR, Units, capacity_list, collection_metrics_per_table, item_id, item_write_units,
+    parse_exprs, read_units, write_units,
+};
 use super::items::updated_item;
+use crate::capacity::Gate;
 use crate::db::{Scope, decode_item, item_key, read_item, write_item};
 use crate::error::{DdbError, invalid, resource_not_found, validation};
 use crate::expr::eval::{eval, project};
@@ -101,7 +110,44 @@ fn canceled(reasons: Vec<Value>) -> DdbError {
     .with_field("CancellationReasons", Value::Array(reasons))
 }
 
-pub async fn write(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
+/// What a transaction did: the units it consumed per table, how they are
+/// named, and the items it wrote (for ItemCollectionMetrics).
+pub struct Ran {
+    pub units: BTreeMap<String, Units>,
+    pub side: Side,
+    pub written: Vec<(Arc<TableMeta>, Item)>,
+}
+
+impl Ran {
+    /// ConsumedCapacity and ItemCollectionMetrics as the request asks.
+    pub fn metrics(&self, scope: &Scope, input: &Value, out: &mut Value) -> Result<(), DdbError> {
+        if let Some(c) = capacity_list(input, &self.units, self.side) {
+            out["ConsumedCapacity"] = c;
+        }
+        if let Some(m) = collection_metrics_per_table(scope, input, &self.written)? {
+            out["ItemCollectionMetrics"] = m;
+        }
+        Ok(())
+    }
+}
+
+/// Cancels a transaction when an item's table (or one of its GSIs) has no
+/// capacity left; reasons name the throttled items.
+pub fn check_capacity<'m>(
+    gate: &Gate<'_>,
+    metas: impl Iterator<Item = &'m TableMeta>,
+    write: bool,
+) -> Result<(), DdbError> {
+    let verdicts: Vec<_> = metas.map(|m| gate.exhausted(m, None, write)).collect();
+    if verdicts.iter().all(Option::is_none) {
+        return Ok(());
+    }
+    Err(canceled(
+        verdicts.into_iter().map(|v| v.map(|e| e.reason()).unwrap_or_else(|| json!({"Code": "None"}))).collect(),
+    ))
+}
+
+pub async fn write(scope: &Scope, input: &Value, gate: &Gate<'_>) -> Result<Value, DdbError> {
     let entries = input.list("TransactItems");
     if entries.len() > 100 {
         return Err(validation(format!(
@@ -124,21 +170,47 @@ pub async fn write(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
         return Err(validation("Transaction request cannot be larger than 4 MB"));
     }
     let token = input.str("ClientRequestToken").map(|t| (scope.keys.token(t), fingerprint(input)));
-    run(scope, plans, token).await?;
-    Ok(json!({}))
+    let ran = run(scope, plans, token, gate).await?;
+    let mut out = json!({});
+    ran.metrics(scope, input, &mut out)?;
+    Ok(out)
+}
+
+/// Units a replayed request (same ClientRequestToken) is charged: the
+/// transactional read of each item as it is now.
+fn replay_units(
+    txn: &stratus_store::Txn<'_>,
+    keys: &crate::keys::Keys,
+    plans: &[Planned],
+) -> Result<BTreeMap<String, Units>, DdbError> {
+    let mut units: BTreeMap<String, Units> = BTreeMap::new();
+    for p in plans {
+        let size = read_item(txn, keys, &p.meta, &p.key)?.as_ref().map(item_size).unwrap_or(0);
+        units
+            .entry(p.meta.name.clone())
+            .or_default()
+            .add(&Units::on_table(TRANSACTION_FACTOR * read_units(size, true)));
+    }
+    Ok(units)
 }
 
 /// Runs planned actions as one transaction: every condition is checked
 /// and every write applied inside one store transaction, or none is.
-pub async fn run(scope: &Scope, plans: Vec<Planned>, token: Option<(String, String)>) -> Result<(), DdbError> {
-    let mut seen: Vec<(String, Vec<u8>)> = Vec::new();
+pub async fn run(
+    scope: &Scope,
+    plans: Vec<Planned>,
+    token: Option<(String, String)>,
+    gate: &Gate<'_>,
+) -> Result<Ran, DdbError> {
+    let mut seen = Vec::new();
     for p in &plans {
-        let k = (p.meta.name.clone(), p.meta.encode_key(&p.key));
+        let k = item_id(scope, &p.meta, &p.key);
         if seen.contains(&k) {
             return Err(validation("Transaction request cannot include multiple operations on one item"));
         }
         seen.push(k);
     }
+    check_capacity(gate, plans.iter().map(|p| p.meta.as_ref()), true)?;
     let _held = scope.locks.acquire(&seen).map_err(|busy| {
         canceled(
             busy.iter()
@@ -160,7 +232,8 @@ pub async fn run(scope: &Scope, plans: Vec<Planned>, token: Option<(String, Stri
                 let rec: Value = serde_json::from_slice(&b).unwrap_or(Value::Null);
                 if rec.get("expires").and_then(Value::as_f64).unwrap_or(0.0) > now {
                     if rec.get("fp").and_then(Value::as_str) == Some(fp.as_str()) {
-                        return Ok(());
+                        let units = replay_units(txn, &keys, &plans)?;
+                        return Ok(Ran { units, side: Side::Read, written: Vec::new() });
                     }
                     return Err(DdbError::bad_request(
                         "IdempotentParameterMismatchException",
@@ -170,9 +243,11 @@ pub async fn run(scope: &Scope, plans: Vec<Planned>, token: Option<(String, Stri
             }
             let mut reasons = Vec::with_capacity(plans.len());
             let mut writes: Vec<(usize, Option<Item>, Option<Item>)> = Vec::new();
+            let mut units: BTreeMap<String, Units> = BTreeMap::new();
             let mut failed = false;
             for (i, p) in plans.iter().enumerate() {
                 let old = read_item(txn, &keys, &p.meta, &p.key)?;
+                let charged = units.entry(p.meta.name.clone()).or_default();
                 if let Some(c) = &p.cond
                     && !eval(old.as_ref().unwrap_or(&Item::new()), c)
                 {
@@ -188,6 +263,9 @@ pub async fn run(scope: &Scope, plans: Vec<Planned>, token: Option<(String, Stri
                 }
                 let new = match &p.action {
                     Action::Check => {
+                        // A check writes nothing and is charged on the image it read.
+                        let size = old.as_ref().map(item_size).unwrap_or(0);
+                        charged.add(&Units::on_table(TRANSACTION_FACTOR * write_units(size)));
                         reasons.push(json!({"Code": "None"}));
                         continue;
                     }
@@ -202,15 +280,19 @@ pub async fn run(scope: &Scope, plans: Vec<Planned>, token: Option<(String, Stri
                         }
                     },
                 };
+                let replace = matches!(p.action, Action::Put(_));
+                charged.add(&item_write_units(&p.meta, old.as_ref(), new.as_ref(), replace, true));
                 reasons.push(json!({"Code": "None"}));
                 writes.push((i, old, new));
             }
             if failed {
                 return Err(canceled(reasons));
             }
+            let mut written = Vec::with_capacity(writes.len());
             for (i, old, new) in &writes {
                 let p = &plans[*i];
                 write_item(txn, &keys, &p.meta, old.as_ref(), new.as_ref())?;
+                written.push((p.meta.clone(), p.key.clone()));
             }
             if let Some((tk, fp)) = &token {
                 txn.put(
@@ -218,7 +300,7 @@ pub async fn run(scope: &Scope, plans: Vec<Planned>, token: Option<(String, Stri
                     serde_json::to_vec(&json!({"fp": fp, "expires": now + TOKEN_TTL_SECS})).unwrap_or_default(),
                 );
             }
-            Ok(())
+            Ok(Ran { units, side: Side::Write, written })
         })
         .await
 }
@@ -239,7 +321,35 @@ fn fingerprint(input: &Value) -> String {
     format!("{h:016x}{}", s.len())
 }
 
-pub async fn get(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
+/// Reads items from one snapshot: each item (or None when absent) and the
+/// transactional read units charged per table (twice a strongly consistent
+/// read, also for a missing item).
+pub fn read_all(
+    scope: &Scope,
+    reads: Vec<(Arc<TableMeta>, Item, Option<Vec<crate::expr::parser::Path>>)>,
+) -> Result<(Vec<Value>, BTreeMap<String, Units>), DdbError> {
+    let snap = scope.store.snapshot()?;
+    let mut out = Vec::with_capacity(reads.len());
+    let mut units: BTreeMap<String, Units> = BTreeMap::new();
+    for (meta, key, projection) in reads {
+        let found = snap.get(item_key(&scope.keys, &meta, &key))?.map(|b| decode_item(&b)).transpose()?;
+        let size = found.as_ref().map(item_size).unwrap_or(0);
+        units.entry(meta.name.clone()).or_default().add(&Units::on_table(TRANSACTION_FACTOR * read_units(size, true)));
+        out.push(match found {
+            Some(item) => {
+                let item = match &projection {
+                    Some(p) => project(&item, p),
+                    None => item,
+                };
+                json!({ "Item": item_to_json(&item) })
+            }
+            None => json!({}),
+        });
+    }
+    Ok((out, units))
+}
+
+pub async fn get(scope: &Scope, input: &Value, gate: &Gate<'_>) -> Result<Value, DdbError> {
     let entries = input.list("TransactItems");
     let mut plans = Vec::with_capacity(entries.len());
     for e in entries {
@@ -250,20 +360,11 @@ pub async fn get(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
         let Exprs { projection, .. } = parse_exprs(body)?;
         plans.push((meta, key, projection));
     }
-    let snap = scope.store.snapshot()?;
-    let mut out = Vec::with_capacity(plans.len());
-    for (meta, key, projection) in plans {
-        match snap.get(item_key(&scope.keys, &meta, &key))? {
-            Some(b) => {
-                let item = decode_item(&b)?;
-                let item = match &projection {
-                    Some(p) => project(&item, p),
-                    None => item,
-                };
-                out.push(json!({ "Item": item_to_json(&item) }));
-            }
-            None => out.push(json!({})),
-        }
+    check_capacity(gate, plans.iter().map(|(m, ..)| m.as_ref()), false)?;
+    let (responses, units) = read_all(scope, plans)?;
+    let mut out = json!({ "Responses": responses });
+    if let Some(c) = capacity_list(input, &units, Side::Read) {
+        out["ConsumedCapacity"] = c;
     }
-    Ok(json!({ "Responses": out }))
+    Ok(out)
 }

@@ -2,7 +2,7 @@
 //! an item together with its index entries inside one transaction (so an
 //! item and its GSI/LSI entries always commit atomically).
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use crate::locks::ItemLocks;
 use serde_json::Value;
@@ -21,6 +21,16 @@ pub struct Shared {
     pub locks: ItemLocks,
     /// Decoded table metadata.
     pub metas: DecodedCache<TableMeta>,
+    /// Held only by the service: background work (index builds) stops once
+    /// the service is dropped, so it never keeps a closed server's store.
+    alive: Arc<()>,
+}
+
+impl Shared {
+    /// A handle that lives as long as the service does.
+    pub fn liveness(&self) -> Weak<()> {
+        Arc::downgrade(&self.alive)
+    }
 }
 
 /// What one call works with.
@@ -32,6 +42,8 @@ pub struct Scope {
     /// Items held by transactions in flight.
     pub locks: ItemLocks,
     metas: DecodedCache<TableMeta>,
+    /// See [`Shared::liveness`].
+    pub alive: Weak<()>,
 }
 
 impl Scope {
@@ -43,6 +55,7 @@ impl Scope {
             region: ctx.region.clone(),
             locks: shared.locks.clone(),
             metas: shared.metas.clone(),
+            alive: shared.liveness(),
         }
     }
 
@@ -197,7 +210,7 @@ pub fn write_item_as(
         let dc = i64::from(new.is_some()) - i64::from(old.is_some());
         add_stats(txn, keys.stats(&meta.name), dc, size(new) - size(old))?;
     }
-    for ix in meta.gsis.iter().chain(meta.lsis.iter()) {
+    for ix in meta.live_indexes() {
         let (mut dc, mut db) = (0i64, 0i64);
         // The old entry may not exist yet while a new index is backfilled.
         if let Some(o) = old

@@ -8,6 +8,7 @@
 //! - `ddb/{account}/{region}/t/{table}/seq`: last stream sequence number
 //! - `ddb/{account}/{region}/t/{table}/stats`: item count and size
 //! - `ddb/{account}/{region}/t/{table}/xs/{index}`: index entry count and size
+//! - `ddb/{account}/{region}/t/{table}/xb/{index}`: how far a GSI's backfill got
 //! - `ddb/{account}/{region}/tok/{token}`: transaction idempotency records
 //!
 //! Key values are encoded so byte order is DynamoDB's order: S and B as
@@ -42,6 +43,11 @@ impl Keys {
         format!("{}t/{table}/xs/{index}", self.base)
     }
 
+    /// The last item key a GSI's backfill has indexed (absent: none yet).
+    pub fn backfill_cursor(&self, table: &str, index: &str) -> String {
+        format!("{}t/{table}/xb/{index}", self.base)
+    }
+
     /// The last sequence number issued for a table's stream records.
     pub fn stream_seq(&self, table: &str) -> String {
         format!("{}t/{table}/seq", self.base)
@@ -50,6 +56,18 @@ impl Keys {
     pub fn meta(&self, table: &str) -> String {
         format!("{}{table}", self.meta_prefix())
     }
+
+    /// The keys of the account and region a metadata key
+    /// (`ddbm/{account}/{region}/{table}`) belongs to, with its table name.
+    pub fn of_meta_key(key: &[u8]) -> Option<(Keys, String)> {
+        let key = std::str::from_utf8(key).ok()?;
+        let mut parts = key.splitn(4, '/');
+        let (_, account, region, table) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        Some((Keys::new(account, region), table.to_string()))
+    }
+
+    /// The metadata keys of every table of every account and region.
+    pub const ALL_METAS: &'static str = "ddbm/";
 
     pub fn meta_prefix(&self) -> String {
         format!("ddbm/{}", &self.base["ddb/".len()..])

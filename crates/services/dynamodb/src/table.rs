@@ -25,7 +25,16 @@ pub struct IndexMeta {
     pub non_key: Vec<String>,
     pub rcu: Option<i64>,
     pub wcu: Option<i64>,
+    /// `ACTIVE`; or, for a GSI added or dropped by UpdateTable, `CREATING`
+    /// while it is backfilled and `DELETING` while its entries are removed.
     pub status: String,
+}
+
+impl IndexMeta {
+    /// Whether writes maintain this index (every state but DELETING).
+    pub fn is_live(&self) -> bool {
+        self.status != "DELETING"
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -76,8 +85,31 @@ fn projection(ix: &IndexMeta) -> Value {
 }
 
 impl TableMeta {
+    /// The index called `name`, unless it is being deleted.
     pub fn index(&self, name: &str) -> Option<&IndexMeta> {
-        self.gsis.iter().chain(self.lsis.iter()).find(|i| i.name == name)
+        self.live_indexes().find(|i| i.name == name)
+    }
+
+    /// The indexes writes maintain: all but a GSI being deleted.
+    pub fn live_indexes(&self) -> impl Iterator<Item = &IndexMeta> {
+        self.gsis.iter().chain(self.lsis.iter()).filter(|i| i.is_live())
+    }
+
+    /// The index a Query or Scan names, with AWS's answers for one that is
+    /// missing (or being deleted) and one still being backfilled.
+    pub fn readable_index(&self, name: &str) -> Result<&IndexMeta, DdbError> {
+        match self.index(name) {
+            None => Err(validation(format!("The table does not have the specified index: {name}"))),
+            Some(ix) if ix.status == "CREATING" => {
+                Err(validation(format!("Cannot read from backfilling global secondary index: {name}")))
+            }
+            Some(ix) => Ok(ix),
+        }
+    }
+
+    /// A GSI being created or deleted, if any (the table is UPDATING meanwhile).
+    pub fn index_in_transition(&self) -> Option<&IndexMeta> {
+        self.gsis.iter().find(|g| g.status != "ACTIVE")
     }
 
     pub fn is_lsi(&self, name: &str) -> bool {
@@ -94,7 +126,8 @@ impl TableMeta {
         );
         d.insert("TableName".into(), json!(self.name));
         d.insert("KeySchema".into(), key_schema(&self.hash, &self.range));
-        d.insert("TableStatus".into(), json!(self.status));
+        let status = if self.index_in_transition().is_some() { "UPDATING" } else { self.status.as_str() };
+        d.insert("TableStatus".into(), json!(status));
         d.insert("CreationDateTime".into(), json!(self.created));
         let throughput =
             |r: i64, w: i64| json!({"NumberOfDecreasesToday": 0, "ReadCapacityUnits": r, "WriteCapacityUnits": w});
@@ -143,12 +176,14 @@ impl TableMeta {
                         "ItemCount": n,
                         "IndexArn": format!("{}/index/{}", self.arn, ix.name),
                     });
-                    if self.billing == "PROVISIONED"
-                        && let Some(o) = g.as_object_mut()
-                    {
+                    if let Some(o) = g.as_object_mut() {
+                        if ix.status == "CREATING" {
+                            o.insert("Backfilling".into(), json!(true));
+                        }
+                        let (wr, ww) = self.warm_throughput(ix.rcu.unwrap_or(0), ix.wcu.unwrap_or(0));
                         o.insert(
                             "WarmThroughput".into(),
-                            json!({"ReadUnitsPerSecond": ix.rcu.unwrap_or(0), "WriteUnitsPerSecond": ix.wcu.unwrap_or(0), "Status": "ACTIVE"}),
+                            json!({"ReadUnitsPerSecond": wr, "WriteUnitsPerSecond": ww, "Status": "ACTIVE"}),
                         );
                     }
                     g
@@ -170,12 +205,18 @@ impl TableMeta {
             d.insert("TableClassSummary".into(), json!({"TableClass": class}));
         }
         d.insert("DeletionProtectionEnabled".into(), json!(self.deletion_protection));
-        let (wr, ww) = if self.billing == "PAY_PER_REQUEST" { (12000, 4000) } else { (self.rcu, self.wcu) };
+        let (wr, ww) = self.warm_throughput(self.rcu, self.wcu);
         d.insert(
             "WarmThroughput".into(),
             json!({"ReadUnitsPerSecond": wr, "WriteUnitsPerSecond": ww, "Status": "ACTIVE"}),
         );
         Value::Object(d)
+    }
+
+    /// WarmThroughput units of the table or a GSI: on demand, AWS's
+    /// defaults (recorded: 12000 reads, 4000 writes); else the provisioned ones.
+    fn warm_throughput(&self, rcu: i64, wcu: i64) -> (i64, i64) {
+        if self.billing == "PAY_PER_REQUEST" { (12000, 4000) } else { (rcu, wcu) }
     }
 
     /// Checks a key given as `Key` (exactly the key attributes, right types).
@@ -210,7 +251,7 @@ impl TableMeta {
             }
         }
         // Index keys present in the item must have the declared type.
-        for ix in self.gsis.iter().chain(self.lsis.iter()) {
+        for ix in self.live_indexes() {
             for ka in std::iter::once(&ix.hash).chain(ix.range.iter()) {
                 if let Some(v) = item.get(&ka.name) {
                     if v.type_name() != ka.ty {

@@ -10,7 +10,7 @@ use stratus_core::input::Input;
 use stratus_store::{KeyRange, prefix_successor};
 
 use super::common::{Exprs, consumed_with, parse_exprs, read_units};
-use crate::db::{Scope, decode_item, index_key, item_key};
+use crate::db::{Scope, decode_item, fnv, index_key, item_key};
 use crate::error::{DdbError, invalid, validation};
 use crate::expr::eval::{eval, project};
 use crate::expr::parser::{Cmp, Cond, Operand, Path, PathElem};
@@ -70,10 +70,7 @@ impl Target<'_> {
 
 fn target<'a>(meta: &'a TableMeta, input: &Value) -> Result<Target<'a>, DdbError> {
     match input.str("IndexName") {
-        Some(n) => match meta.index(n) {
-            Some(ix) => Ok(Target { meta, index: Some(ix) }),
-            None => Err(validation(format!("The table does not have the specified index: {n}"))),
-        },
+        Some(n) => Ok(Target { meta, index: Some(meta.readable_index(n)?) }),
         None => Ok(Target { meta, index: None }),
     }
 }
@@ -232,15 +229,6 @@ struct ReadSpec<'a> {
     limit: Option<usize>,
     filter: Option<&'a Cond>,
     segment: Option<(u64, u64)>,
-}
-
-fn fnv(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
 }
 
 fn read(scope: &Scope, t: &Target<'_>, spec: ReadSpec<'_>) -> Result<Page, DdbError> {

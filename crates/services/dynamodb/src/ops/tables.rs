@@ -1,11 +1,15 @@
 //! Table control plane: CreateTable, DescribeTable, UpdateTable,
 //! DeleteTable, ListTables, DescribeLimits, DescribeEndpoints, tags and
 //! TTL settings. Tables are ACTIVE as soon as CreateTable returns (the
-//! response itself says CREATING, as AWS's does).
+//! response itself says CREATING, as AWS's does). A GSI added or dropped
+//! by UpdateTable goes through CREATING (backfilling) or DELETING, worked
+//! off in bounded steps by an `IndexJob`.
+
+use std::ops::Bound;
 
 use serde_json::{Value, json};
 use stratus_core::input::Input;
-use stratus_store::KeyRange;
+use stratus_store::{KeyRange, Txn, prefix_successor};
 
 use crate::db::{Scope, decode_meta, encode_meta};
 use crate::error::{DdbError, in_use, invalid, resource_not_found, table_not_found, validation};
@@ -181,13 +185,7 @@ pub async fn create(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
         _ => None,
     };
     let now = stratus_core::clock::now_epoch();
-    let sse = input.get("SSESpecification").filter(|s| s.bool("Enabled") == Some(true)).map(|s| {
-        json!({
-            "Status": "ENABLED",
-            "SSEType": s.str("SSEType").unwrap_or("KMS"),
-            "KMSMasterKeyArn": s.str("KMSMasterKeyId").map(str::to_string).unwrap_or_else(|| stratus_core::arn::arn("kms", &scope.region, &scope.account, "key/00000000-0000-0000-0000-000000000000")),
-        })
-    });
+    let sse = input.get("SSESpecification").and_then(|s| sse_description(scope, s));
     let meta = TableMeta {
         arn: scope.table_arn(&name),
         id: uuid::Uuid::new_v4().to_string(),
@@ -350,6 +348,33 @@ where
         .await
 }
 
+/// AWS's answer to a second online index change at once, in one request
+/// or while another index is still being created or deleted.
+fn one_index_at_a_time() -> DdbError {
+    DdbError::bad_request(
+        "LimitExceededException",
+        "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table",
+    )
+}
+
+/// The SSEDescription an SSESpecification asks for (None: AWS's own key,
+/// which DescribeTable does not show). A key id or alias becomes its ARN.
+fn sse_description(scope: &Scope, spec: &Value) -> Option<Value> {
+    if spec.bool("Enabled") != Some(true) {
+        return None;
+    }
+    let key = match spec.str("KMSMasterKeyId") {
+        Some(k) if k.starts_with("arn:") => k.to_string(),
+        Some(k) if k.starts_with("alias/") => stratus_core::arn::arn("kms", &scope.region, &scope.account, k),
+        Some(k) => stratus_core::arn::arn("kms", &scope.region, &scope.account, &format!("key/{k}")),
+        None => stratus_core::arn::arn("kms", &scope.region, &scope.account, DEFAULT_KMS_KEY),
+    };
+    Some(json!({"Status": "ENABLED", "SSEType": spec.str("SSEType").unwrap_or("KMS"), "KMSMasterKeyArn": key}))
+}
+
+/// The AWS managed key (aws/dynamodb) tables are encrypted with by default.
+const DEFAULT_KMS_KEY: &str = "key/00000000-0000-0000-0000-000000000000";
+
 pub async fn update(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
     let name = input.req_str("TableName")?.to_string();
     let current = scope.meta_opt(&name)?.ok_or_else(|| table_not_found(&name))?;
@@ -379,20 +404,18 @@ pub async fn update(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
         }
     }
     if creates.len() + deletes.len() > 1 {
-        return Err(validation(
-            "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table",
-        ));
+        return Err(one_index_at_a_time());
     }
     let billing = input.str("BillingMode").map(str::to_string);
     let (rcu, wcu) = throughput(input.get("ProvisionedThroughput"));
     let stream = input.get("StreamSpecification").cloned();
     let class = input.str("TableClass").map(str::to_string);
     let protection = input.bool("DeletionProtectionEnabled");
-    let sse = input.get("SSESpecification").cloned();
+    let sse = input.get("SSESpecification").map(|s| sse_description(scope, s));
     let created_ix = creates.first().cloned();
     let deleted_ix = deletes.first().cloned();
-    let region = scope.region.clone();
-    let account = scope.account.clone();
+    let changed_ix = creates.first().map(|c| c.name.clone()).or_else(|| deletes.first().cloned());
+    let sse_in_edit = sse.clone();
     let meta = edit(scope, &name, move |m| {
         if let Some(b) = &billing {
             m.billing = b.clone();
@@ -427,22 +450,13 @@ pub async fn update(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
         if let Some(p) = protection {
             m.deletion_protection = p;
         }
-        if let Some(s) = &sse {
-            m.sse = if s.bool("Enabled") == Some(false) {
-                None
-            } else {
-                Some(json!({"Status": "ENABLED", "SSEType": s.str("SSEType").unwrap_or("KMS"), "KMSMasterKeyArn": s.str("KMSMasterKeyId").map(str::to_string).unwrap_or_else(|| stratus_core::arn::arn("kms", &region, &account, "key/00000000-0000-0000-0000-000000000000"))}))
-            };
-        }
-        for d in &deletes {
-            let before = m.gsis.len();
-            m.gsis.retain(|g| &g.name != d);
-            if before == m.gsis.len() {
-                return Err(resource_not_found());
-            }
+        if let Some(s) = &sse_in_edit {
+            m.sse = s.clone();
         }
         for (ix, r, w) in &updates {
-            let Some(g) = m.gsis.iter_mut().find(|g| &g.name == ix) else { return Err(resource_not_found()) };
+            let Some(g) = m.gsis.iter_mut().find(|g| &g.name == ix && g.is_live()) else {
+                return Err(resource_not_found());
+            };
             if r.is_some() {
                 g.rcu = *r;
             }
@@ -450,88 +464,253 @@ pub async fn update(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
                 g.wcu = *w;
             }
         }
+        if let Some(d) = &deleted_ix {
+            start_index_drop(m, d)?;
+        }
         if let Some(c) = &created_ix {
-            if m.index(&c.name).is_some() {
-                return Err(validation(format!("Attempting to create an index which already exists: {}", c.name)));
-            }
-            let mut c = c.clone();
-            if m.billing == "PAY_PER_REQUEST" {
-                c.rcu = Some(0);
-                c.wcu = Some(0);
-            }
-            m.gsis.push(c);
-            for a in [&m.gsis[m.gsis.len() - 1].hash.clone()].into_iter().chain(m.gsis[m.gsis.len() - 1].range.clone().as_ref()) {
-                if !m.attrs.iter().any(|x| x.name == a.name) {
-                    m.attrs.push(a.clone());
-                }
-            }
+            start_index_build(m, c.clone())?;
         }
         Ok(())
     })
     .await?;
-    if let Some(c) = creates.first() {
-        backfill(scope, &meta, &c.name).await?;
+    if let Some(index) = changed_ix {
+        IndexJob::new(scope, &meta, &index).start(scope).await?;
     }
-    if let Some(d) = deleted_ix {
-        let prefix = scope.keys.index_prefix(&meta.name, &d);
-        let stats = scope.keys.index_stats(&meta.name, &d);
-        scope
-            .store
-            .transact(move |txn| {
-                txn.delete(stats.clone());
-                txn.delete_range(KeyRange::prefix(&prefix));
-                Ok::<(), DdbError>(())
-            })
-            .await?;
-    }
-    // The change is done when this returns (the backfill ran above), but the
-    // response shows the transitional states AWS reports.
+    // The response shows the state the change started in, as AWS's does.
     let mut d = describe_meta(scope, &meta)?;
     if let Some(o) = d.as_object_mut() {
         o.insert("TableStatus".into(), json!("UPDATING"));
-        if let (Some(c), Some(Value::Array(gsis))) = (creates.first(), o.get_mut("GlobalSecondaryIndexes")) {
-            for g in gsis.iter_mut().filter(|g| g["IndexName"] == json!(c.name)) {
-                g["IndexStatus"] = json!("CREATING");
-                g["Backfilling"] = json!(true);
-            }
+        // Turning encryption off reports the key being left behind.
+        if let (Some(None), Some(old)) = (&sse, &current.sse) {
+            let mut old = old.clone();
+            old["Status"] = json!("UPDATING");
+            o.insert("SSEDescription".into(), old);
         }
     }
     Ok(json!({ "TableDescription": d }))
 }
 
-/// Fills a new GSI from the table's items, in batches. Each batch re-reads
-/// its items inside a store transaction, so an item written concurrently
-/// (whose own write already maintains the new index) is never indexed from
-/// a stale copy.
-async fn backfill(scope: &Scope, meta: &TableMeta, index: &str) -> Result<(), DdbError> {
-    let Some(ix) = meta.index(index).cloned() else { return Ok(()) };
-    let items = scope.store.scan_prefix(scope.keys.items_prefix(&meta.name), false, None)?;
-    let stats_key = scope.keys.index_stats(&meta.name, index);
-    for chunk in items.chunks(500) {
-        let item_keys: Vec<Vec<u8>> = chunk.iter().map(|(k, _)| k.clone()).collect();
-        let (keys, meta, ix, stats_key) = (scope.keys.clone(), meta.clone(), ix.clone(), stats_key.clone());
-        scope
-            .store
-            .transact(move |txn| {
-                let (mut count, mut bytes) = (0i64, 0i64);
-                for k in &item_keys {
-                    let Some(v) = txn.get(k)? else { continue };
-                    let item = crate::db::decode_item(&v)?;
-                    if let Some(ik) = crate::db::index_key(&keys, &meta, &ix, &item) {
-                        if txn.get(&ik)?.is_some() {
-                            continue;
-                        }
-                        let entry = crate::db::project_for_index(&meta, &ix, &item);
-                        count += 1;
-                        bytes += crate::types::item_size(&entry) as i64;
-                        txn.put(ik, crate::db::encode_item(&entry));
+/// Marks the GSI `name` DELETING (it may be a GSI still backfilling, as AWS
+/// allows); writes stop maintaining it and an [`IndexJob`] removes it.
+fn start_index_drop(m: &mut TableMeta, name: &str) -> Result<(), DdbError> {
+    if let Some(busy) = m.index_in_transition()
+        && !(busy.name == name && busy.status == "CREATING")
+    {
+        return Err(one_index_at_a_time());
+    }
+    let g = m.gsis.iter_mut().find(|g| g.name == name && g.is_live()).ok_or_else(resource_not_found)?;
+    g.status = "DELETING".into();
+    Ok(())
+}
+
+/// Adds `ix` to the table as CREATING; writes maintain it from now on and
+/// an [`IndexJob`] backfills it from the items already there.
+fn start_index_build(m: &mut TableMeta, mut ix: IndexMeta) -> Result<(), DdbError> {
+    if m.index_in_transition().is_some() {
+        return Err(one_index_at_a_time());
+    }
+    if m.gsis.iter().chain(m.lsis.iter()).any(|g| g.name == ix.name) {
+        return Err(validation(format!("Attempting to create an index which already exists: {}", ix.name)));
+    }
+    if m.billing == "PAY_PER_REQUEST" {
+        ix.rcu = Some(0);
+        ix.wcu = Some(0);
+    }
+    for a in std::iter::once(&ix.hash).chain(ix.range.as_ref()) {
+        if !m.attrs.iter().any(|x| x.name == a.name) {
+            m.attrs.push(a.clone());
+        }
+    }
+    ix.status = "CREATING".into();
+    m.gsis.push(ix);
+    Ok(())
+}
+
+/// Items (and their bytes) one step of a backfill reads at most, and the
+/// items it reads from the store at a time.
+const STEP_ITEMS: usize = 1000;
+const STEP_BYTES: usize = 1 << 20;
+const SCAN_BATCH: usize = 100;
+/// Pause between background steps, so foreground requests get the writer.
+const STEP_PAUSE: std::time::Duration = std::time::Duration::from_millis(5);
+
+#[derive(Debug, PartialEq)]
+enum Progress {
+    More,
+    Done,
+}
+
+/// The background half of a GSI created or deleted by UpdateTable. Each
+/// step is one store transaction over a bounded number of items: a build
+/// indexes the next items after its stored cursor (skipping any a write
+/// already indexed, so each item is indexed exactly once) and at the end
+/// makes the index ACTIVE; a drop removes a batch of entries and at the end
+/// the index itself. The state lives in the store, so a restarted server
+/// resumes where the last step committed ([`resume_index_work`]).
+#[derive(Clone)]
+struct IndexJob {
+    keys: crate::keys::Keys,
+    table: String,
+    /// The table's id: a table deleted and created again is not this job's.
+    id: String,
+    index: String,
+}
+
+impl IndexJob {
+    fn new(scope: &Scope, meta: &TableMeta, index: &str) -> IndexJob {
+        IndexJob { keys: scope.keys.clone(), table: meta.name.clone(), id: meta.id.clone(), index: index.to_string() }
+    }
+
+    /// Runs the first step now (the whole job for a small table) and the
+    /// rest in the background.
+    async fn start(self, scope: &Scope) -> Result<(), DdbError> {
+        if self.step(&scope.store).await? == Progress::More {
+            self.spawn(scope.store.clone(), scope.alive.clone());
+        }
+        Ok(())
+    }
+
+    /// Runs the remaining steps, until done or the service is dropped.
+    fn spawn(self, store: stratus_store::Store, alive: std::sync::Weak<()>) {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(STEP_PAUSE).await;
+                if alive.upgrade().is_none() {
+                    return;
+                }
+                match self.step(&store).await {
+                    Ok(Progress::More) => {}
+                    Ok(Progress::Done) => return,
+                    Err(e) => {
+                        tracing::warn!(table = %self.table, index = %self.index, error = %e, "dynamodb index job stopped");
+                        return;
                     }
                 }
-                crate::db::add_stats(txn, stats_key.clone(), count, bytes)
-            })
-            .await?;
+            }
+        });
     }
-    Ok(())
+
+    async fn step(&self, store: &stratus_store::Store) -> Result<Progress, DdbError> {
+        let job = self.clone();
+        store.transact(move |txn| job.step_in(txn)).await
+    }
+
+    fn step_in(&self, txn: &mut Txn<'_>) -> Result<Progress, DdbError> {
+        let Some(raw) = txn.get(self.keys.meta(&self.table))? else { return Ok(Progress::Done) };
+        let mut meta = decode_meta(&raw)?;
+        if meta.id != self.id {
+            return Ok(Progress::Done);
+        }
+        let Some(ix) = meta.gsis.iter().find(|g| g.name == self.index).cloned() else {
+            return Ok(Progress::Done);
+        };
+        match ix.status.as_str() {
+            "CREATING" => self.backfill(txn, &mut meta, &ix),
+            "DELETING" => self.drop_entries(txn, &mut meta),
+            _ => Ok(Progress::Done),
+        }
+    }
+
+    /// Indexes the next items after the cursor; ACTIVE once none are left.
+    fn backfill(&self, txn: &mut Txn<'_>, meta: &mut TableMeta, ix: &IndexMeta) -> Result<Progress, DdbError> {
+        let cursor_key = self.keys.backfill_cursor(&self.table, &self.index);
+        let prefix = self.keys.items_prefix(&self.table);
+        let end = prefix_successor(&prefix).map(Bound::Excluded).unwrap_or(Bound::Unbounded);
+        let mut start = match txn.get(&cursor_key)? {
+            Some(k) => Bound::Excluded(k),
+            None => Bound::Included(prefix),
+        };
+        let (mut read, mut read_bytes, mut added, mut added_bytes) = (0usize, 0usize, 0i64, 0i64);
+        let progress = loop {
+            let batch = txn.scan(KeyRange { start: start.clone(), end: end.clone() }, false, Some(SCAN_BATCH))?;
+            for (_, v) in &batch {
+                read += 1;
+                read_bytes += v.len();
+                if let Some((k, entry)) = index_entry(&self.keys, meta, ix, v)
+                    && !txn.contains(&k)?
+                {
+                    added += 1;
+                    added_bytes += crate::types::item_size(&entry) as i64;
+                    txn.put(k, crate::db::encode_item(&entry));
+                }
+            }
+            if batch.len() < SCAN_BATCH {
+                break Progress::Done;
+            }
+            if let Some((k, _)) = batch.last() {
+                start = Bound::Excluded(k.clone());
+            }
+            if read >= STEP_ITEMS || read_bytes >= STEP_BYTES {
+                break Progress::More;
+            }
+        };
+        crate::db::add_stats(txn, self.keys.index_stats(&self.table, &self.index), added, added_bytes)?;
+        match (&progress, start) {
+            (Progress::More, Bound::Excluded(k)) => txn.put(cursor_key, k),
+            _ => {
+                txn.delete(cursor_key);
+                if let Some(g) = meta.gsis.iter_mut().find(|g| g.name == self.index) {
+                    g.status = "ACTIVE".into();
+                }
+                txn.put(self.keys.meta(&self.table), encode_meta(meta));
+            }
+        }
+        Ok(progress)
+    }
+
+    /// Removes a batch of the index's entries; the index itself once none are left.
+    fn drop_entries(&self, txn: &mut Txn<'_>, meta: &mut TableMeta) -> Result<Progress, DdbError> {
+        let entries = txn.scan_prefix(self.keys.index_prefix(&self.table, &self.index), false, Some(STEP_ITEMS))?;
+        let more = entries.len() == STEP_ITEMS;
+        for (k, _) in entries {
+            txn.delete(k);
+        }
+        if more {
+            return Ok(Progress::More);
+        }
+        meta.gsis.retain(|g| g.name != self.index);
+        txn.put(self.keys.meta(&self.table), encode_meta(meta));
+        txn.delete(self.keys.index_stats(&self.table, &self.index));
+        txn.delete(self.keys.backfill_cursor(&self.table, &self.index));
+        Ok(Progress::Done)
+    }
+}
+
+/// The entry a stored item gets in `ix`: None when the item lacks the index
+/// keys or has them with another type than the index's (AWS leaves such
+/// items out of a backfilled index), or cannot be read.
+fn index_entry(
+    keys: &crate::keys::Keys,
+    meta: &TableMeta,
+    ix: &IndexMeta,
+    raw: &[u8],
+) -> Option<(Vec<u8>, crate::types::Item)> {
+    let item = crate::db::decode_item(raw).ok()?;
+    let typed = |ka: &KeyAttr| item.get(&ka.name).is_some_and(|v| v.type_name() == ka.ty);
+    if !typed(&ix.hash) || !ix.range.as_ref().is_none_or(typed) {
+        return None;
+    }
+    let k = crate::db::index_key(keys, meta, ix, &item)?;
+    Some((k, crate::db::project_for_index(meta, ix, &item)))
+}
+
+/// Restarts the index builds and drops a previous run of the server left
+/// unfinished. Called when the service starts.
+pub fn resume_index_work(store: &stratus_store::Store, shared: &crate::db::Shared) {
+    let Ok(metas) = store.scan_prefix(crate::keys::Keys::ALL_METAS, false, None) else { return };
+    for (k, v) in metas {
+        let (Some((keys, table)), Ok(meta)) = (crate::keys::Keys::of_meta_key(&k), decode_meta(&v)) else {
+            continue;
+        };
+        for ix in meta.gsis.iter().filter(|g| g.status != "ACTIVE") {
+            let job =
+                IndexJob { keys: keys.clone(), table: table.clone(), id: meta.id.clone(), index: ix.name.clone() };
+            job.spawn(store.clone(), shared.liveness());
+        }
+    }
 }
 
 /// The table name in a table ARN of this account and region.
@@ -633,4 +812,220 @@ pub async fn describe_endpoints(scope: &Scope) -> Result<Value, DdbError> {
     Ok(
         json!({ "Endpoints": [{ "Address": format!("dynamodb.{}.amazonaws.com", scope.region), "CachePeriodInMinutes": 1440 }] }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    //! The GSI lifecycle of UpdateTable (CREATING with a backfill in
+    //! bounded steps, DELETING, resumed after a restart) and SSE settings.
+
+    use serde_json::{Value, json};
+    use stratus_core::{RequestContext, Service, Settings};
+    use stratus_store::Store;
+
+    use crate::DynamoDb;
+
+    async fn call(d: &DynamoDb, op: &'static str, input: Value) -> Result<Value, stratus_core::AwsError> {
+        d.call(&RequestContext::internal("dynamodb", op), input).await
+    }
+
+    async fn ok(d: &DynamoDb, op: &'static str, input: Value) -> Value {
+        call(d, op, input).await.unwrap_or_else(|e| panic!("{op} failed: {e}"))
+    }
+
+    /// A table `tbl` with `n` items `k{i}`, each with `g` = `g{i % 3}`.
+    async fn table_with_items(d: &DynamoDb, n: usize) {
+        let def = json!({"TableName": "tbl", "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]});
+        ok(d, "CreateTable", def).await;
+        let items: Vec<Value> = (0..n)
+            .map(|i| json!({"PutRequest": {"Item": {"pk": {"S": format!("k{i}")}, "g": {"S": format!("g{}", i % 3)}}}}))
+            .collect();
+        for batch in items.chunks(25) {
+            ok(d, "BatchWriteItem", json!({"RequestItems": {"tbl": batch}})).await;
+        }
+    }
+
+    fn create_gsi() -> Value {
+        json!({"TableName": "tbl", "AttributeDefinitions": [{"AttributeName": "g", "AttributeType": "S"}],
+            "GlobalSecondaryIndexUpdates": [{"Create": {"IndexName": "byg",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "KEYS_ONLY"}}}]})
+    }
+
+    fn query_gsi() -> Value {
+        json!({"TableName": "tbl", "IndexName": "byg", "Select": "COUNT", "KeyConditionExpression": "g = :g",
+            "ExpressionAttributeValues": {":g": {"S": "g0"}}})
+    }
+
+    /// DescribeTable once the table is ACTIVE again (the background steps run meanwhile).
+    async fn settled(d: &DynamoDb) -> Value {
+        for _ in 0..1000 {
+            let t = ok(d, "DescribeTable", json!({"TableName": "tbl"})).await;
+            if t["Table"]["TableStatus"] == "ACTIVE" {
+                return t["Table"].clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        panic!("table still UPDATING");
+    }
+
+    fn gsi(t: &Value) -> Value {
+        t["GlobalSecondaryIndexes"][0].clone()
+    }
+
+    fn mem() -> DynamoDb {
+        DynamoDb::new(Store::in_memory().expect("store"), &Settings::default())
+    }
+
+    #[tokio::test]
+    async fn a_gsi_is_creating_and_unreadable_until_its_backfill_finishes() {
+        let d = mem();
+        table_with_items(&d, 2500).await;
+        let up = ok(&d, "UpdateTable", create_gsi()).await;
+        assert_eq!(up["TableDescription"]["TableStatus"], "UPDATING");
+        assert_eq!(gsi(&up["TableDescription"])["IndexStatus"], "CREATING");
+        // The first step ran inside the request; the rest waits for this
+        // (single-threaded) test to yield.
+        let t = ok(&d, "DescribeTable", json!({"TableName": "tbl"})).await["Table"].clone();
+        assert_eq!((t["TableStatus"].as_str(), gsi(&t)["IndexStatus"].as_str()), (Some("UPDATING"), Some("CREATING")));
+        assert_eq!(gsi(&t)["Backfilling"], true);
+        assert_eq!(gsi(&t)["ItemCount"], 1000);
+        let e = call(&d, "Query", query_gsi()).await.expect_err("backfilling");
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("ValidationException", "Cannot read from backfilling global secondary index: byg")
+        );
+        // Writes keep working and reach the index, before and after the cursor.
+        for pk in ["k0", "zz-new"] {
+            ok(&d, "PutItem", json!({"TableName": "tbl", "Item": {"pk": {"S": pk}, "g": {"S": "g0"}}})).await;
+        }
+        ok(&d, "DeleteItem", json!({"TableName": "tbl", "Key": {"pk": {"S": "k2499"}}})).await;
+        let t = settled(&d).await;
+        assert_eq!(gsi(&t)["IndexStatus"], "ACTIVE");
+        assert!(gsi(&t).get("Backfilling").is_none());
+        assert_eq!(gsi(&t)["ItemCount"], 2500);
+        // 834 of the first items have g0; k0 was rewritten, one was added, one deleted.
+        let q = ok(&d, "Query", query_gsi()).await;
+        assert_eq!(q["Count"], 834);
+    }
+
+    #[tokio::test]
+    async fn a_dropped_gsi_is_deleting_then_gone() {
+        let d = mem();
+        table_with_items(&d, 2500).await;
+        ok(&d, "UpdateTable", create_gsi()).await;
+        settled(&d).await;
+        let drop = json!({"TableName": "tbl", "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "byg"}}]});
+        let up = ok(&d, "UpdateTable", drop.clone()).await;
+        assert_eq!(gsi(&up["TableDescription"])["IndexStatus"], "DELETING");
+        let t = ok(&d, "DescribeTable", json!({"TableName": "tbl"})).await["Table"].clone();
+        assert_eq!((t["TableStatus"].as_str(), gsi(&t)["IndexStatus"].as_str()), (Some("UPDATING"), Some("DELETING")));
+        let e = call(&d, "Query", query_gsi()).await.expect_err("deleting");
+        assert_eq!(e.message, "The table does not have the specified index: byg");
+        let e = call(&d, "UpdateTable", create_gsi()).await.expect_err("one at a time");
+        assert_eq!(e.code, "LimitExceededException");
+        assert_eq!(
+            e.message,
+            "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
+        );
+        ok(&d, "PutItem", json!({"TableName": "tbl", "Item": {"pk": {"S": "late"}, "g": {"S": "g0"}}})).await;
+        let t = settled(&d).await;
+        assert!(t.get("GlobalSecondaryIndexes").is_none(), "{t}");
+        let keys = crate::keys::Keys::new(stratus_core::DEFAULT_ACCOUNT_ID, stratus_core::DEFAULT_REGION);
+        assert!(d.store.scan_prefix(keys.index_prefix("tbl", "byg"), false, None).expect("scan").is_empty());
+        assert_eq!(d.store.get(keys.index_stats("tbl", "byg")).expect("get"), None);
+        // Gone for good: a new index of that name can be made.
+        ok(&d, "UpdateTable", create_gsi()).await;
+        assert_eq!(gsi(&settled(&d).await)["ItemCount"], 2501);
+    }
+
+    #[tokio::test]
+    async fn a_gsi_being_backfilled_can_be_dropped() {
+        let d = mem();
+        table_with_items(&d, 1500).await;
+        ok(&d, "UpdateTable", create_gsi()).await;
+        ok(
+            &d,
+            "UpdateTable",
+            json!({"TableName": "tbl", "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "byg"}}]}),
+        )
+        .await;
+        let t = settled(&d).await;
+        assert!(t.get("GlobalSecondaryIndexes").is_none(), "{t}");
+    }
+
+    #[tokio::test]
+    async fn a_backfill_cut_short_by_a_restart_resumes_on_start() {
+        let dir = tempfile::tempdir().expect("dir");
+        {
+            let d = DynamoDb::new(Store::open(dir.path()).expect("open"), &Settings::default());
+            table_with_items(&d, 2500).await;
+            // Dropped right after the first step, before the background ran.
+            ok(&d, "UpdateTable", create_gsi()).await;
+        }
+        let d = DynamoDb::new(reopen(dir.path()).await, &Settings::default());
+        let t = ok(&d, "DescribeTable", json!({"TableName": "tbl"})).await["Table"].clone();
+        assert_eq!((gsi(&t)["IndexStatus"].as_str(), gsi(&t)["ItemCount"].as_u64()), (Some("CREATING"), Some(1000)));
+        assert_eq!(gsi(&t)["Backfilling"], true);
+        // k1 sorts among the first 1000 keys (indexed by the first step), k998 after them.
+        for pk in ["k1", "k998"] {
+            ok(&d, "PutItem", json!({"TableName": "tbl", "Item": {"pk": {"S": pk}, "g": {"S": "g0"}}})).await;
+        }
+        d.start();
+        let t = settled(&d).await;
+        assert_eq!(gsi(&t)["ItemCount"], 2500);
+        assert_eq!(ok(&d, "Query", query_gsi()).await["Count"], 836);
+    }
+
+    /// The store in `dir` once the dropped service's background task (which
+    /// gives it up when it next wakes) has let go of it.
+    async fn reopen(dir: &std::path::Path) -> Store {
+        for _ in 0..200 {
+            if let Ok(s) = Store::open(dir) {
+                return s;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("store still held");
+    }
+
+    #[tokio::test]
+    async fn items_with_other_index_key_types_stay_out_of_a_backfilled_gsi() {
+        let d = mem();
+        table_with_items(&d, 3).await;
+        ok(&d, "PutItem", json!({"TableName": "tbl", "Item": {"pk": {"S": "n"}, "g": {"N": "1"}}})).await;
+        ok(&d, "UpdateTable", create_gsi()).await;
+        assert_eq!(gsi(&settled(&d).await)["ItemCount"], 3);
+    }
+
+    #[tokio::test]
+    async fn sse_descriptions() {
+        let d = mem();
+        let def = |name: &str, sse: Value| {
+            json!({"TableName": name, "BillingMode": "PAY_PER_REQUEST", "SSESpecification": sse,
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+        };
+        let arn = format!("arn:aws:kms:us-east-1:{}:key/1234abcd", stratus_core::DEFAULT_ACCOUNT_ID);
+        let t = ok(
+            &d,
+            "CreateTable",
+            def("bykey", json!({"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": "1234abcd"})),
+        )
+        .await;
+        assert_eq!(
+            t["TableDescription"]["SSEDescription"],
+            json!({"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": arn})
+        );
+        let t = ok(&d, "CreateTable", def("plain", json!({"Enabled": false}))).await;
+        assert!(t["TableDescription"].get("SSEDescription").is_none());
+        let up = ok(&d, "UpdateTable", json!({"TableName": "bykey", "SSESpecification": {"Enabled": false}})).await;
+        assert_eq!(
+            up["TableDescription"]["SSEDescription"],
+            json!({"Status": "UPDATING", "SSEType": "KMS", "KMSMasterKeyArn": arn})
+        );
+        let t = ok(&d, "DescribeTable", json!({"TableName": "bykey"})).await;
+        assert!(t["Table"].get("SSEDescription").is_none());
+    }
 }

@@ -56,7 +56,7 @@ impl App {
             enforce_capacity: args.enforce_capacity,
             lambda_concurrency: args.lambda_concurrency,
             sqs_recreate_delay_secs: args.sqs_recreate_delay,
-            reaper_interval_secs: Settings::default().reaper_interval_secs,
+            reaper_interval_secs: args.reaper_interval,
             peers: Default::default(),
         };
         let services = crate::registry::services(&store, &settings);

@@ -66,6 +66,11 @@ pub struct ServeArgs {
     /// created again (AWS: 60; 0 turns the rule off for test suites).
     #[arg(long, env = "STRATUS_SQS_RECREATE_DELAY", default_value_t = 60)]
     pub sqs_recreate_delay: u64,
+    /// Seconds between passes of the background reapers: DynamoDB TTL
+    /// deletions and stream trimming, S3 lifecycle expiration, SQS expired
+    /// messages and deduplication records (SQS: at most 60).
+    #[arg(long, env = "STRATUS_REAPER_INTERVAL", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub reaper_interval: u64,
 }
 
 impl ServeArgs {
@@ -82,6 +87,7 @@ impl ServeArgs {
             enforce_capacity: false,
             lambda_concurrency: 1000,
             sqs_recreate_delay: 60,
+            reaper_interval: 30,
         }
     }
 

@@ -8,6 +8,8 @@ mod functions;
 mod cognito;
 mod cognito_triggers;
 mod dynamodb;
+mod dynamodb_capacity;
+mod dynamodb_indexes;
 mod gateway;
 mod lambda;
 mod lambda_events;

@@ -1,18 +1,21 @@
 //! One execution environment: a runtime process plus its Runtime API
 //! listener. Runs one invocation at a time, enforces the init limit, the
 //! function timeout (by killing the process tree) and the memory limit
-//! (resident set of the process tree sampled while an invocation runs),
-//! and reports the durations and peak memory the REPORT line needs. An
+//! (resident set of the process tree sampled while an invocation runs,
+//! and, where the OS allows, the environment's own cgroup, whose OOM kills
+//! end the invocation the same way), and reports the durations and peak memory the REPORT line needs. An
 //! environment is either spawned (a cold start) or forked from a SnapStart
 //! template (`restore`), whose first invocation reports a restore instead
 //! of an init.
 
+use crate::cgroup::{self, EnvCgroup};
 use crate::invocation::{INIT_TIMEOUT, Invocation, Outcome};
 use crate::process::{self, LogBuffer, PipeProbe};
 use crate::rapi::{Pending, RuntimeApi, Status};
+use crate::sandbox::{self, Prepared};
 use crate::template::Template;
-use crate::watchdog::{self, Alarm};
-use std::path::PathBuf;
+use crate::watchdog::{self, Alarm, OomProbe};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -30,6 +33,9 @@ pub struct EnvSpec {
     pub memory_mb: u64,
     /// A directory owned by this environment, removed when it ends.
     pub owned_dir: Option<PathBuf>,
+    /// EphemeralStorage in MB: where the OS allows, the `TMPDIR` named in
+    /// `env` (when inside `owned_dir`) becomes a tmpfs of this size.
+    pub tmp_mb: Option<u64>,
     /// Free-form label the caller keeps with the environment (its log stream).
     pub label: String,
 }
@@ -72,6 +78,8 @@ pub struct Environment {
     peak: Option<(Instant, u64)>,
     /// Probes on the pipes the output is captured from.
     probes: Vec<PipeProbe>,
+    /// The environment's own cgroup, where the OS allows one.
+    cgroup: Option<EnvCgroup>,
 }
 
 /// How stale the Max Memory Used reading of a busy environment may be.
@@ -87,7 +95,7 @@ impl Environment {
         env.push(("AWS_LAMBDA_RUNTIME_API".into(), api.addr.to_string()));
         let logs: LogBuffer = Arc::new(Mutex::new(Vec::new()));
         let started = Instant::now();
-        let (mut child, probes) = process::spawn(&spec.argv, &spec.cwd, &env, std::process::Stdio::null(), &logs)?;
+        let (mut child, probes, cgroup) = spawn_isolated(&spec, &env, &logs)?;
         let pid = child.id().unwrap_or(0);
         let (exit_tx, exit) = watch::channel(None);
         tokio::spawn(async move {
@@ -111,6 +119,7 @@ impl Environment {
             pinned: false,
             peak: None,
             probes,
+            cgroup,
         })
     }
 
@@ -128,6 +137,7 @@ impl Environment {
         let probe = PipeProbe::of(std::os::fd::AsFd::as_fd(forked.output.get_ref()));
         process::capture(forked.output, logs.clone(), probe.as_ref());
         let probes = probe.into_iter().collect();
+        let cgroup = join_cgroup(forked.pid, spec.memory_mb);
         Ok(Environment {
             api,
             queue,
@@ -142,6 +152,7 @@ impl Environment {
             pinned: false,
             peak: None,
             probes,
+            cgroup,
         })
     }
 
@@ -158,6 +169,12 @@ impl Environment {
     /// The runtime's process id.
     pub fn pid(&self) -> u32 {
         self.pid
+    }
+
+    /// The directories of the environment's own cgroup (the memory one
+    /// first), empty when it has none.
+    pub fn cgroup_dirs(&self) -> &[PathBuf] {
+        self.cgroup.as_ref().map_or(&[], |c| c.dirs())
     }
 
     /// The Runtime API address (`127.0.0.1:PORT`).
@@ -205,7 +222,8 @@ impl Environment {
         }
         // The watchdog ends an environment that does not take the event in
         // time, and later one past its timeout or memory limit.
-        let mut watch = watchdog::watch(self.pid, Instant::now() + init_limit, self.spec.memory_mb * 1024);
+        let oom = self.cgroup.as_ref().map(|c| OomProbe { file: c.oom_file().to_path_buf(), base: c.oom_kills() });
+        let mut watch = watchdog::watch(self.pid, Instant::now() + init_limit, self.spec.memory_mb * 1024, oom.clone());
         let deadline = tokio::select! {
             biased;
             d = drx => match d {
@@ -233,7 +251,7 @@ impl Environment {
                 None => stats.init_duration = Some(ready.saturating_duration_since(self.started)),
             }
         }
-        let outcome = tokio::select! {
+        let mut outcome = tokio::select! {
             biased;
             r = &mut rrx => r.unwrap_or_else(|_| Outcome::Exited("exit status unknown".into())),
             o = failure(&mut status, &mut exit) => o,
@@ -242,6 +260,12 @@ impl Environment {
                 alarmed(alarm)
             }
         };
+        // The kernel killed a process of the environment (perhaps a child the
+        // handler survived) between two samples: out of memory all the same.
+        if outcome != Outcome::OutOfMemory && oom.is_some_and(|o| o.fired()) {
+            self.kill();
+            outcome = Outcome::OutOfMemory;
+        }
         let sampled = watch.peak_kb();
         if sampled > 0 {
             let before = self.peak.map_or(0, |(_, kb)| kb);
@@ -303,9 +327,16 @@ impl Environment {
 impl Drop for Environment {
     fn drop(&mut self) {
         self.kill();
-        if let Some(dir) = self.spec.owned_dir.take() {
+        let cgroup = self.cgroup.take();
+        let dir = self.spec.owned_dir.take();
+        if cgroup.is_some() || dir.is_some() {
             let rm = move || {
-                let _ = std::fs::remove_dir_all(dir);
+                if let Some(cg) = cgroup {
+                    cg.remove();
+                }
+                if let Some(dir) = dir {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
             };
             match tokio::runtime::Handle::try_current() {
                 Ok(h) => {
@@ -313,6 +344,68 @@ impl Drop for Environment {
                 }
                 Err(_) => rm(),
             }
+        }
+    }
+}
+
+/// Spawns the runtime in its own cgroup and with its size-limited tmpfs
+/// where the OS allows; otherwise (or if that fails) as a plain process.
+fn spawn_isolated(
+    spec: &EnvSpec,
+    env: &[(String, String)],
+    logs: &LogBuffer,
+) -> std::io::Result<(tokio::process::Child, Vec<PipeProbe>, Option<EnvCgroup>)> {
+    let tmp_dir = tmp_target(spec);
+    let tmp = spec.tmp_mb.filter(|_| sandbox::tmp_limit().is_ok()).zip(tmp_dir.as_deref());
+    // Pages written to a tmpfs count as the writer's memory: the cgroup
+    // leaves room for a full /tmp besides MemorySize.
+    let limit_mb = spec.memory_mb + tmp.map_or(0, |(mb, _)| mb);
+    let limits = cgroup::Limits { memory_bytes: limit_mb << 20, cpu_memory_mb: spec.memory_mb };
+    let cgroup = EnvCgroup::create(limits);
+    let Some(prepared) = Prepared::new(cgroup.as_ref(), tmp.map(|(mb, dir)| (dir, mb))) else {
+        if let Some(cg) = cgroup {
+            cg.remove();
+        }
+        let (child, probes) = process::spawn(&spec.argv, &spec.cwd, env, std::process::Stdio::null(), logs)?;
+        return Ok((child, probes, None));
+    };
+    match process::spawn_sandboxed(&spec.argv, &spec.cwd, env, logs, prepared) {
+        Ok((child, probes, true)) => Ok((child, probes, cgroup)),
+        Ok((child, probes, false)) => {
+            if let Some(cg) = cgroup {
+                cg.remove();
+            }
+            Ok((child, probes, None))
+        }
+        Err(e) => {
+            if let Some(cg) = cgroup {
+                cg.remove();
+            }
+            Err(e)
+        }
+    }
+}
+
+/// The directory `TMPDIR` names, when it lies inside the environment's own
+/// directory (a tmpfs is never mounted anywhere else, e.g. over /tmp).
+fn tmp_target(spec: &EnvSpec) -> Option<PathBuf> {
+    let owned = spec.owned_dir.as_deref()?;
+    let tmp = spec.env.iter().rev().find(|(k, _)| k == "TMPDIR").map(|(_, v)| Path::new(v))?;
+    let inside = tmp.is_absolute() && tmp != owned && tmp.starts_with(owned) && tmp.is_dir();
+    let plain = !tmp.components().any(|c| matches!(c, std::path::Component::ParentDir));
+    (inside && plain).then(|| tmp.to_path_buf())
+}
+
+/// A cgroup for a forked (SnapStart) environment, already running: it is
+/// moved in. No tmpfs: the fork shares its template's mount namespace.
+fn join_cgroup(pid: u32, memory_mb: u64) -> Option<EnvCgroup> {
+    let cg = EnvCgroup::create(cgroup::Limits { memory_bytes: memory_mb << 20, cpu_memory_mb: memory_mb })?;
+    match cg.add(pid) {
+        Ok(()) => Some(cg),
+        Err(e) => {
+            tracing::debug!("cannot move environment {pid} into its cgroup: {e}");
+            cg.remove();
+            None
         }
     }
 }

@@ -1,8 +1,10 @@
-//! Spawning a runtime as its own process group, capturing its output line
+//! Spawning a runtime as its own process group (optionally through the
+//! `sandbox` pre-exec hook, falling back to a plain spawn), capturing its output line
 //! by line with timestamps (with probes that tell whether output is still
 //! waiting in a pipe), describing how it exited, reading its memory use
 //! (one process, or the whole tree a runtime spawned), and killing the tree.
 
+use crate::sandbox::Prepared;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::Path;
 use std::pin::Pin;
@@ -73,6 +75,43 @@ pub fn spawn(
     stdin: Stdio,
     logs: &LogBuffer,
 ) -> std::io::Result<(Child, Vec<PipeProbe>)> {
+    let child = command(argv, cwd, env, stdin)?.spawn()?;
+    Ok(captured(child, logs))
+}
+
+/// Like `spawn` (with no input), but the child first does what `sandbox`
+/// prepared (joins its cgroup, mounts its tmpfs). If that fails, the
+/// process is started again without it; the flag tells which happened.
+pub fn spawn_sandboxed(
+    argv: &[String],
+    cwd: &Path,
+    env: &[(String, String)],
+    logs: &LogBuffer,
+    sandbox: Prepared,
+) -> std::io::Result<(Child, Vec<PipeProbe>, bool)> {
+    let mut cmd = command(argv, cwd, env, Stdio::null())?;
+    // SAFETY: the hook runs in the forked child before exec and only makes
+    // async-signal-safe calls (write, unshare, open, close, mount); it
+    // allocates nothing (`Prepared` was built by the parent).
+    unsafe {
+        cmd.pre_exec(move || sandbox.enter());
+    }
+    match cmd.spawn() {
+        Ok(child) => {
+            let (child, probes) = captured(child, logs);
+            Ok((child, probes, true))
+        }
+        Err(e) => {
+            let child = command(argv, cwd, env, Stdio::null())?.spawn()?;
+            // The plain spawn worked, so the sandbox was what failed.
+            crate::sandbox::note_fallback(&e);
+            let (child, probes) = captured(child, logs);
+            Ok((child, probes, false))
+        }
+    }
+}
+
+fn command(argv: &[String], cwd: &Path, env: &[(String, String)], stdin: Stdio) -> std::io::Result<Command> {
     let Some((program, args)) = argv.split_first() else {
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "empty command"));
     };
@@ -86,7 +125,11 @@ pub fn spawn(
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
-    let mut child = cmd.spawn()?;
+    Ok(cmd)
+}
+
+/// Starts capturing a spawned child's output.
+fn captured(mut child: Child, logs: &LogBuffer) -> (Child, Vec<PipeProbe>) {
     let mut probes = Vec::new();
     if let Some(out) = child.stdout.take() {
         let probe = PipeProbe::of(out.as_fd());
@@ -98,7 +141,7 @@ pub fn spawn(
         capture(err, logs.clone(), probe.as_ref());
         probes.extend(probe);
     }
-    Ok((child, probes))
+    (child, probes)
 }
 
 /// Collects the lines `pipe` carries into `logs` until it ends, telling

@@ -335,6 +335,7 @@ mod tests {
             env: vec![],
             memory_mb: 128,
             owned_dir: Some(PathBuf::from(dir)),
+            tmp_mb: None,
             label: String::new(),
         };
         assert_eq!(socket_dir(&spec("/srv/env/x")), PathBuf::from("/srv/env/x/ctl"));

@@ -1,12 +1,14 @@
 //! The invocation watchdog: one thread that raises the alarm for running
 //! invocations past their deadline or over their memory limit (the process
-//! tree's resident set, sampled every 25 ms). Invocations register here
+//! tree's resident set, sampled every 25 ms, and the kernel's OOM kill
+//! counter of the environment's cgroup when it has one). Invocations register here
 //! instead of arming tokio timers of their own: on the single-threaded
 //! runtimes that serve requests, every timer an invocation armed woke that
 //! runtime's reactor through its eventfd, three times per warm Invoke.
 
-use crate::process;
+use crate::{cgroup, process};
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
@@ -32,7 +34,22 @@ struct Entry {
     /// The highest reading so far: the tree's resident set or the leader's
     /// own peak, whichever is higher (KB).
     peak_kb: Arc<AtomicU64>,
+    oom: Option<OomProbe>,
     alarm: Option<oneshot::Sender<Alarm>>,
+}
+
+/// A cgroup's OOM kill counter and its value when the watch began.
+#[derive(Debug, Clone)]
+pub struct OomProbe {
+    pub file: PathBuf,
+    pub base: u64,
+}
+
+impl OomProbe {
+    /// Whether the kernel has killed a process for lack of memory since.
+    pub fn fired(&self) -> bool {
+        cgroup::oom_kills_in(&self.file) > self.base
+    }
 }
 
 #[derive(Default)]
@@ -72,15 +89,15 @@ fn lock(shared: &Shared) -> MutexGuard<'_, State> {
 }
 
 /// Watches the process tree led by `pid` until `deadline`, with a memory
-/// limit of `limit_kb`.
-pub fn watch(pid: u32, deadline: Instant, limit_kb: u64) -> Watch {
+/// limit of `limit_kb` and, with a cgroup, its OOM kill counter.
+pub fn watch(pid: u32, deadline: Instant, limit_kb: u64, oom: Option<OomProbe>) -> Watch {
     let shared = shared();
     let (tx, rx) = oneshot::channel();
     let peak_kb = Arc::new(AtomicU64::new(0));
     let mut state = lock(shared);
     let id = state.next_id;
     state.next_id += 1;
-    state.entries.insert(id, Entry { deadline, pid, limit_kb, peak_kb: peak_kb.clone(), alarm: Some(tx) });
+    state.entries.insert(id, Entry { deadline, pid, limit_kb, peak_kb: peak_kb.clone(), oom, alarm: Some(tx) });
     // The thread only needs waking when it sleeps past this deadline (it
     // samples every 25 ms while anything is watched).
     if state.wakes_at.is_none_or(|at| deadline < at) {
@@ -141,18 +158,22 @@ fn watch_loop(shared: &Shared) {
         if now >= next_sample {
             samples += 1;
             let whole_group = samples.is_multiple_of(GROUP_SCAN_EVERY);
-            let targets: Vec<(u64, u32)> = state.entries.iter().map(|(id, e)| (*id, e.pid)).collect();
+            let targets: Vec<(u64, u32, Option<OomProbe>)> =
+                state.entries.iter().map(|(id, e)| (*id, e.pid, e.oom.clone())).collect();
             // /proc is read without the lock, so registrations never wait on it.
             drop(state);
-            let readings: Vec<(u64, process::TreeMemory)> = targets
+            let readings: Vec<(u64, process::TreeMemory, bool)> = targets
                 .into_iter()
-                .filter_map(|(id, pid)| process::tree_memory_kb(pid, whole_group).map(|m| (id, m)))
+                .filter_map(|(id, pid, oom)| {
+                    let killed = oom.is_some_and(|o| o.fired());
+                    process::tree_memory_kb(pid, whole_group).map(|m| (id, m, killed))
+                })
                 .collect();
             state = lock(shared);
-            for (id, m) in readings {
+            for (id, m, killed) in readings {
                 if let Some(e) = state.entries.get_mut(&id) {
                     e.peak_kb.fetch_max(m.rss_kb.max(m.leader_peak_kb), Ordering::Relaxed);
-                    if m.rss_kb > e.limit_kb
+                    if (killed || m.rss_kb > e.limit_kb)
                         && let Some(tx) = e.alarm.take()
                     {
                         let _ = tx.send(Alarm::OutOfMemory);

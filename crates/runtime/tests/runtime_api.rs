@@ -14,6 +14,7 @@ fn spec(argv: &[&str]) -> EnvSpec {
         env: vec![("PATH".into(), "/usr/bin:/bin".into())],
         memory_mb: 128,
         owned_dir: None,
+        tmp_mb: None,
         label: "test".into(),
     }
 }

@@ -85,6 +85,7 @@ fn template_spec(dirs: &Dirs, py: &Path) -> EnvSpec {
         env: env(dirs, &[]),
         memory_mb: 128,
         owned_dir: Some(dirs.root.join("template")),
+        tmp_mb: None,
         label: "template".into(),
     }
 }
@@ -96,6 +97,7 @@ fn child_spec(dirs: &Dirs, tag: &str) -> EnvSpec {
         env: env(dirs, &[("TAG", tag)]),
         memory_mb: 128,
         owned_dir: None,
+        tmp_mb: None,
         label: tag.into(),
     }
 }

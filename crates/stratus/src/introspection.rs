@@ -1,5 +1,6 @@
 //! The `/_stratus` endpoints: health (version, services, storage, OS
-//! isolation features), reset (wipe all state) and metrics (Prometheus).
+//! isolation features and which of them Stratus enforces), reset (wipe
+//! all state) and metrics (Prometheus).
 
 use crate::app::App;
 use serde_json::{Value, json};
@@ -52,7 +53,9 @@ fn health(app: &App) -> Value {
     })
 }
 
-/// What the OS offers for isolating function processes.
+/// What the OS offers for isolating function processes, and per feature
+/// (memory limit, CPU weight, /tmp size limit) whether Stratus enforces it
+/// through the OS or degraded to its fallback, and why.
 fn isolation() -> Value {
     let cgroup_v2 = std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists();
     let controllers = std::fs::read_to_string("/sys/fs/cgroup/cgroup.controllers").unwrap_or_default();
@@ -60,12 +63,16 @@ fn isolation() -> Value {
         .ok()
         .and_then(|s| s.trim().parse::<u64>().ok())
         .is_some_and(|n| n > 0);
-    json!({
+    let mut v = json!({
         "os": std::env::consts::OS,
         "cgroup_v2": cgroup_v2,
         "cgroup_memory": controllers.split_whitespace().any(|c| c == "memory"),
         "cgroup_cpu": controllers.split_whitespace().any(|c| c == "cpu"),
         "user_namespaces": user_namespaces,
         "rlimits": cfg!(unix),
-    })
+    });
+    if let (Some(map), Value::Object(applied)) = (v.as_object_mut(), stratus_runtime::isolation_report()) {
+        map.extend(applied);
+    }
+    v
 }

@@ -192,8 +192,16 @@ pub async fn spec(
             vars.push((k.clone(), v.as_str().unwrap_or("").to_string()));
         }
     }
-    let spec =
-        EnvSpec { argv, cwd: task_root, env: vars, memory_mb: memory as u64, owned_dir: Some(env_dir), label: stream };
+    let tmp_mb = config.get("EphemeralStorage").and_then(|e| e.i64("Size")).map(|mb| mb as u64);
+    let spec = EnvSpec {
+        argv,
+        cwd: task_root,
+        env: vars,
+        memory_mb: memory as u64,
+        owned_dir: Some(env_dir),
+        tmp_mb,
+        label: stream,
+    };
     Ok((spec, warning))
 }
 

@@ -13,6 +13,7 @@ mod gateway;
 mod lambda;
 mod lambda_events;
 mod lambda_identity;
+mod lambda_isolation;
 mod lambda_memory;
 mod lambda_snapstart;
 mod logs;

@@ -1377,6 +1377,7 @@ CASES = [
             ],
         },
         "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table",
+        code="LimitExceededException",
     ),
     case(
         "update-existing-index",

@@ -18,7 +18,7 @@ use aws_sdk_dynamodb::types::{
     TransactGetItem, TransactWriteItem, Update, WriteRequest,
 };
 
-fn s(v: &str) -> AttributeValue {
+pub(crate) fn s(v: &str) -> AttributeValue {
     AttributeValue::S(v.to_string())
 }
 
@@ -27,7 +27,7 @@ fn n(v: &str) -> AttributeValue {
 }
 
 /// Code and message of a failed call.
-fn error_of<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(r: Result<T, E>) -> (String, String) {
+pub(crate) fn error_of<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(r: Result<T, E>) -> (String, String) {
     let e = r.expect_err("call should fail");
     (e.code().unwrap_or_default().to_string(), e.message().unwrap_or_default().to_string())
 }
@@ -36,11 +36,11 @@ async fn client(server: &stratus::server::Server) -> Client {
     Client::new(&common::sdk_config(server).await)
 }
 
-fn attr(name: &str, ty: ScalarAttributeType) -> AttributeDefinition {
+pub(crate) fn attr(name: &str, ty: ScalarAttributeType) -> AttributeDefinition {
     AttributeDefinition::builder().attribute_name(name).attribute_type(ty).build().expect("attr")
 }
 
-fn key(name: &str, kt: KeyType) -> KeySchemaElement {
+pub(crate) fn key(name: &str, kt: KeyType) -> KeySchemaElement {
     KeySchemaElement::builder().attribute_name(name).key_type(kt).build().expect("key")
 }
 

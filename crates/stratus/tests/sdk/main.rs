@@ -9,6 +9,7 @@ mod cognito;
 mod cognito_triggers;
 mod dynamodb;
 mod dynamodb_capacity;
+mod dynamodb_indexes;
 mod gateway;
 mod lambda;
 mod lambda_events;

@@ -284,6 +284,11 @@ pub async fn delete(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
             "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
         ));
     }
+    if meta.index_in_transition().is_some() {
+        return Err(in_use(
+            "Attempt to change a resource which is still in use: Cannot delete table while indexes are being created, updated, or deleted.",
+        ));
+    }
     let mut d = describe_meta(scope, &meta)?;
     let key = scope.keys.meta(&name);
     let prefix = scope.keys.table_prefix(&name);
@@ -930,6 +935,12 @@ mod tests {
             "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
         );
         ok(&d, "PutItem", json!({"TableName": "tbl", "Item": {"pk": {"S": "late"}, "g": {"S": "g0"}}})).await;
+        let e = call(&d, "DeleteTable", json!({"TableName": "tbl"})).await.expect_err("index in transition");
+        assert_eq!(e.code, "ResourceInUseException");
+        assert_eq!(
+            e.message,
+            "Attempt to change a resource which is still in use: Cannot delete table while indexes are being created, updated, or deleted."
+        );
         let t = settled(&d).await;
         assert!(t.get("GlobalSecondaryIndexes").is_none(), "{t}");
         let keys = crate::keys::Keys::new(stratus_core::DEFAULT_ACCOUNT_ID, stratus_core::DEFAULT_REGION);

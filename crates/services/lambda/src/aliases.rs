@@ -136,6 +136,12 @@ pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
     let r = names::parse(ctx, input.req_str("FunctionName")?, None)?;
     let alias = input.req_str("Name")?;
     crate::resolve::function(&s.store, ctx, &r)?;
-    s.store.delete(db::alias_key(ctx, &r.name, alias)).await?;
+    let mut batch = stratus_store::WriteBatch::new();
+    batch.delete(db::alias_key(ctx, &r.name, alias));
+    db::forget_qualifier(&s.store, ctx, &r.name, alias, &mut batch)?;
+    // Environments provisioned for the alias run its version; end them first.
+    let aliased = crate::names::FnRef { name: r.name.clone(), qualifier: Some(alias.to_string()) };
+    crate::provisioned::release(s, ctx, &aliased);
+    s.store.write(batch).await?;
     Ok(json!({}))
 }

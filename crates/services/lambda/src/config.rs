@@ -97,6 +97,19 @@ pub fn check_runtime(runtime: &str) -> Result<(), AwsError> {
     Ok(())
 }
 
+/// A Zip function names its runtime, and its handler unless the runtime is
+/// an OS-only one (`provided*`, where the bootstrap reads `_HANDLER` itself).
+pub fn check_runtime_and_handler(input: &Value) -> Result<(), AwsError> {
+    let runtime = input.str("Runtime").unwrap_or("");
+    let needs_handler = !runtime.starts_with("provided");
+    if runtime.is_empty() || (needs_handler && input.str("Handler").is_none_or(str::is_empty)) {
+        return Err(errors::invalid(
+            "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
+        ));
+    }
+    Ok(())
+}
+
 /// Upper limits that are Lambda's own rather than the model's (the model
 /// allows 32,768 MB for capacity-provider functions): timeout 900 s, memory
 /// and ephemeral storage 10,240 MB. AWS words them as model violations.

@@ -2,7 +2,9 @@
 //! `fn/{name}` → function record ($LATEST configuration, reserved
 //! concurrency, tags, last published version), `ver/{name}/{n:010}` →
 //! published version, `alias/{name}/{alias}` → alias configuration; and
-//! `lambda/code/{sha256 hex}` → the zip, shared by content.
+//! `lambda/code/{sha256 hex}` → the zip, shared by content. Each version or
+//! alias may also own `eic/`, `policy/`, `pc/` and `urlcfg/` records
+//! (`{kind}/{name}/{qualifier}`), removed with it (`forget_qualifier`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -74,4 +76,46 @@ pub fn get_version(store: &Store, ctx: &RequestContext, name: &str, v: u64) -> R
 
 pub fn get_alias(store: &Store, ctx: &RequestContext, name: &str, alias: &str) -> Result<Option<Value>, AwsError> {
     store.get(alias_key(ctx, name, alias))?.map(|b| decode(&b)).transpose()
+}
+
+/// Per-qualifier record kinds (event-invoke config, resource policy,
+/// provisioned concurrency, function URL), each at `{kind}/{name}/{qualifier}`.
+const QUALIFIER_KINDS: &[&str] = &["eic", "policy", "pc", "urlcfg"];
+
+/// Adds to `batch` the deletes of what version or alias `qualifier` of
+/// `name` owns: its event-invoke config, policy statements, provisioned
+/// concurrency config and URL (with the URL's own record).
+pub fn forget_qualifier(
+    store: &Store,
+    ctx: &RequestContext,
+    name: &str,
+    qualifier: &str,
+    batch: &mut stratus_store::WriteBatch,
+) -> Result<(), AwsError> {
+    let p = prefix(ctx);
+    if let Some(id) = store.get(format!("{p}urlcfg/{name}/{qualifier}"))? {
+        batch.delete(format!("lambda/url/{}", String::from_utf8_lossy(&id)));
+    }
+    for kind in QUALIFIER_KINDS {
+        batch.delete(format!("{p}{kind}/{name}/{qualifier}"));
+    }
+    Ok(())
+}
+
+/// Adds to `batch` the deletes of every per-qualifier record of `name`
+/// (when the function itself is deleted).
+pub fn forget_all_qualifiers(
+    store: &Store,
+    ctx: &RequestContext,
+    name: &str,
+    batch: &mut stratus_store::WriteBatch,
+) -> Result<(), AwsError> {
+    let p = prefix(ctx);
+    for (_, id) in store.scan_prefix(format!("{p}urlcfg/{name}/"), false, None)? {
+        batch.delete(format!("lambda/url/{}", String::from_utf8_lossy(&id)));
+    }
+    for kind in QUALIFIER_KINDS {
+        batch.delete_prefix(format!("{p}{kind}/{name}/"));
+    }
+    Ok(())
 }

@@ -7,7 +7,7 @@ use crate::code;
 use crate::db;
 use crate::state::Shared;
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use stratus_core::input::Input;
 use stratus_core::{AwsError, RequestContext};
 use stratus_runtime::bootstraps::{self, Launch};
@@ -75,16 +75,7 @@ pub async fn spec(
     let launch = bootstraps::launch(&runtime)
         .map_err(|m| StartError::Init { error_type: "Runtime.InvalidEntrypoint".into(), message: m })?;
     let task_root = unpacked(s, code_hex).await.map_err(StartError::Internal)?;
-    // Layers, in order, each unpacked on its own (AWS merges them into /opt).
-    let mut opts = Vec::new();
-    for l in config.list("Layers") {
-        let Some(arn) = l.str("Arn") else { continue };
-        let rec = crate::layers::by_arn(s, arn).map_err(StartError::Internal)?.ok_or_else(|| StartError::Init {
-            error_type: "Runtime.InvalidEntrypoint".into(),
-            message: format!("RequestId: {{rid}} Error: Layer version {arn} does not exist."),
-        })?;
-        opts.push(unpacked(s, &rec.code_hex).await.map_err(StartError::Internal)?);
-    }
+    let opt = crate::layers::opt_dir(s, config).await?;
     // The execution role's session credentials (`role_session`).
     let role = config.str("Role").unwrap_or("");
     let credentials = crate::role_session::variables(s, ctx, &name, role).await.map_err(StartError::Internal)?;
@@ -98,7 +89,7 @@ pub async fn spec(
     let (argv, warning) = match &launch {
         Launch::Provided => {
             let b = std::iter::once(&task_root)
-                .chain(opts.iter().rev())
+                .chain(opt.iter())
                 .map(|d| d.join("bootstrap"))
                 .find(|b| b.is_file())
                 .unwrap_or_else(|| task_root.join("bootstrap"));
@@ -130,19 +121,6 @@ pub async fn spec(
         .map(str::to_string)
         .unwrap_or_else(|| format!("/aws/lambda/{name}"));
     let root = task_root.to_string_lossy().to_string();
-    let join = |parts: Vec<String>| parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(":");
-    let opt = |sub: &str| opts.iter().map(|o| o.join(sub).to_string_lossy().to_string()).collect::<Vec<_>>();
-    let py_minor = runtime.strip_prefix("python").unwrap_or("");
-    let mut pythonpath = opt(&format!("python/lib/python{py_minor}/site-packages"));
-    pythonpath.extend(opt("python"));
-    let mut node_path = vec![format!("{root}/node_modules")];
-    node_path.extend(opt("nodejs/node_modules"));
-    let mut path = vec![std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into())];
-    path.extend(opt("bin"));
-    path.push(root.clone());
-    path.push(format!("{root}/bin"));
-    let mut ld = vec![root.clone(), format!("{root}/lib")];
-    ld.extend(opt("lib"));
     let mut vars: Vec<(String, String)> = vec![
         ("AWS_LAMBDA_FUNCTION_NAME".into(), name.clone()),
         ("AWS_LAMBDA_FUNCTION_VERSION".into(), version.to_string()),
@@ -161,14 +139,6 @@ pub async fn spec(
         ("LANG".into(), "en_US.UTF-8".into()),
         ("TMPDIR".into(), tmp.to_string_lossy().to_string()),
         ("HOME".into(), tmp.to_string_lossy().to_string()),
-        (
-            "PATH".into(),
-            format!(
-                "{}:{root}:{root}/bin",
-                std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into())
-            ),
-        ),
-        ("LD_LIBRARY_PATH".into(), format!("{root}:{root}/lib")),
         ("AWS_XRAY_CONTEXT_MISSING".into(), "LOG_ERROR".into()),
         ("AWS_XRAY_DAEMON_ADDRESS".into(), "127.0.0.1:2000".into()),
         ("AWS_LAMBDA_MAX_CONCURRENCY".into(), "1".into()),
@@ -177,15 +147,13 @@ pub async fn spec(
     if let Launch::Managed { .. } = launch {
         vars.push(("AWS_EXECUTION_ENV".into(), format!("AWS_Lambda_{runtime}")));
     }
+    vars.extend(search_paths(&runtime, &task_root, opt.as_deref()));
+    if let Some(o) = &opt {
+        vars.push(("STRATUS_LAMBDA_OPT".into(), o.to_string_lossy().to_string()));
+    }
     if runtime.starts_with("python") {
-        if !pythonpath.is_empty() {
-            vars.push(("PYTHONPATH".into(), join(pythonpath)));
-        }
         vars.push(("PYTHONUNBUFFERED".into(), "1".into()));
         vars.push(("PYTHONDONTWRITEBYTECODE".into(), "1".into()));
-    }
-    if runtime.starts_with("nodejs") {
-        vars.push(("NODE_PATH".into(), join(node_path)));
     }
     if let Some(user) = config.get("Environment").and_then(|e| e.get("Variables")).and_then(Value::as_object) {
         for (k, v) in user {
@@ -203,6 +171,36 @@ pub async fn spec(
         label: stream,
     };
     Ok((spec, warning))
+}
+
+/// PATH, LD_LIBRARY_PATH and the runtime's module path (PYTHONPATH,
+/// NODE_PATH) as AWS sets them, with the task root and `opt` (the layers,
+/// standing in for `/opt`) in their places.
+fn search_paths(runtime: &str, root: &Path, opt: Option<&Path>) -> Vec<(String, String)> {
+    let root = root.to_string_lossy().to_string();
+    let in_opt = |sub: &str| opt.map(|o| o.join(sub).to_string_lossy().to_string());
+    let join = |parts: Vec<Option<String>>| parts.into_iter().flatten().collect::<Vec<_>>().join(":");
+    let host = std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".into());
+    let mut vars = vec![
+        ("PATH".to_string(), join(vec![Some(host), Some(root.clone()), Some(format!("{root}/bin")), in_opt("bin")])),
+        ("LD_LIBRARY_PATH".to_string(), join(vec![Some(root.clone()), Some(format!("{root}/lib")), in_opt("lib")])),
+    ];
+    if let Some(minor) = runtime.strip_prefix("python") {
+        let p = join(vec![in_opt(&format!("python/lib/python{minor}/site-packages")), in_opt("python")]);
+        if !p.is_empty() {
+            vars.push(("PYTHONPATH".to_string(), p));
+        }
+    }
+    if let Some(major) = runtime.strip_prefix("nodejs").map(|v| v.trim_end_matches(".x")) {
+        let p = join(vec![
+            in_opt(&format!("nodejs/node{major}/node_modules")),
+            in_opt("nodejs/node_modules"),
+            Some(format!("{root}/node_modules")),
+            Some(root.clone()),
+        ]);
+        vars.push(("NODE_PATH".to_string(), p));
+    }
+    vars
 }
 
 /// The unpacked code for `hex`, unpacking it from the store on first use.

@@ -17,13 +17,19 @@ fn pool_prefix(ctx: &RequestContext, name: &str) -> String {
     format!("{}/{}/{name}/", ctx.account_id, ctx.region)
 }
 
-/// Reads `Code` (an uploaded zip, or an object in S3) into a checked package.
-async fn package(s: &Shared, ctx: &RequestContext, code_in: Option<&Value>) -> Result<code::Package, AwsError> {
+/// Reads `Code` (an uploaded zip, or an object in S3) of `request` into a
+/// checked package.
+async fn package(
+    s: &Shared,
+    ctx: &RequestContext,
+    request: &Value,
+    code_in: Option<&Value>,
+) -> Result<code::Package, AwsError> {
     let Some(c) = code_in else {
         return Err(errors::invalid("Please provide a source for function code."));
     };
     if let Some(z) = c.str("ZipFile") {
-        return code::accept(z);
+        return code::accept(z, request, ctx.operation);
     }
     if c.str("S3Bucket").is_some() {
         return crate::s3code::fetch(s, ctx, c).await;
@@ -37,15 +43,11 @@ async fn package(s: &Shared, ctx: &RequestContext, code_in: Option<&Value>) -> R
 pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let r = names::parse(ctx, input.req_str("FunctionName")?, None)?;
     let name = r.name;
-    let pkg = package(s, ctx, input.get("Code")).await?;
+    let pkg = package(s, ctx, input, input.get("Code")).await?;
     if input.str("PackageType") == Some("Image") {
         return Err(errors::invalid("Container image functions are not supported by Stratus."));
     }
-    if input.str("Runtime").is_none() {
-        return Err(errors::invalid(
-            "Runtime and Handler are mandatory parameters for functions created with deployment packages.",
-        ));
-    }
+    config::check_runtime_and_handler(input)?;
     let layers = crate::layers::resolve_for_function(s, ctx, &input.str_list("Layers"))?;
     code::check_combined(pkg.unzipped, layers.unzipped)?;
     let arn = names::function_arn(ctx, &name);
@@ -163,7 +165,7 @@ fn unqualified(r: &names::FnRef) -> Result<(), AwsError> {
 pub async fn update_code(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let r = names::parse(ctx, input.req_str("FunctionName")?, None)?;
     unqualified(&r)?;
-    let pkg = package(s, ctx, Some(input)).await?;
+    let pkg = package(s, ctx, input, Some(input)).await?;
     let publish = input.bool("Publish").unwrap_or(false);
     let key = db::fn_key(ctx, &r.name);
     if let Some(current) = s.store.get(&key)? {
@@ -272,7 +274,10 @@ pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
                     )));
                 }
             }
-            s.store.delete(db::ver_key(ctx, &r.name, n)).await?;
+            let mut batch = stratus_store::WriteBatch::new();
+            batch.delete(db::ver_key(ctx, &r.name, n));
+            db::forget_qualifier(&s.store, ctx, &r.name, q, &mut batch)?;
+            s.store.write(batch).await?;
             s.pool.drain(&format!("{}{q}/", pool_prefix(ctx, &r.name)));
             return Ok(json!({}));
         }
@@ -283,17 +288,11 @@ pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
     }
     let _ = rec;
     let mut batch = stratus_store::WriteBatch::new();
-    let p = db::prefix(ctx);
-    for (_, id) in s.store.scan_prefix(format!("{p}urlcfg/{}/", r.name), false, None)? {
-        batch.delete(format!("lambda/url/{}", String::from_utf8_lossy(&id)));
-    }
+    db::forget_all_qualifiers(&s.store, ctx, &r.name, &mut batch)?;
     batch
         .delete(db::fn_key(ctx, &r.name))
         .delete_prefix(db::ver_prefix(ctx, &r.name))
-        .delete_prefix(db::alias_prefix(ctx, &r.name))
-        .delete_prefix(format!("{p}urlcfg/{}/", r.name))
-        .delete_prefix(format!("{p}policy/{}/", r.name))
-        .delete_prefix(format!("{p}eic/{}/", r.name));
+        .delete_prefix(db::alias_prefix(ctx, &r.name));
     s.store.write(batch).await?;
     s.pool.drain(&pool_prefix(ctx, &r.name));
     s.counters.set_reserved(ctx, &r.name, None);

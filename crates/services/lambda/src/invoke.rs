@@ -44,12 +44,7 @@ pub async fn invoke(s: &Arc<Shared>, ctx: &RequestContext, input: &Value) -> Res
         })?),
         None => Bytes::new(),
     };
-    let limit = if kind == "Event" { MAX_ASYNC } else { MAX_SYNC };
-    if payload.len() > limit {
-        return Err(errors::too_large(format!(
-            "Request must be smaller than {limit} bytes for the InvokeFunction operation"
-        )));
-    }
+    check_payload_size(kind, payload.len())?;
     if !payload.is_empty() && serde_json::from_slice::<serde::de::IgnoredAny>(&payload).is_err() {
         return Err(AwsError::bad_request(
             "InvalidRequestContentException",
@@ -90,6 +85,22 @@ pub async fn invoke(s: &Arc<Shared>, ctx: &RequestContext, input: &Value) -> Res
             Ok(v)
         }
     }
+}
+
+/// The request payload limits, in AWS's words: 6 MB for a synchronous
+/// invocation, 1 MB for an asynchronous one.
+fn check_payload_size(kind: &str, len: usize) -> Result<(), AwsError> {
+    if kind == "Event" && len > MAX_ASYNC {
+        return Err(errors::too_large(format!(
+            "{len} byte payload is too large for the Event invocation type (limit {MAX_ASYNC} bytes)"
+        )));
+    }
+    if len > MAX_SYNC {
+        return Err(errors::too_large(format!(
+            "Request must be smaller than {MAX_SYNC} bytes for the InvokeFunction operation"
+        )));
+    }
+    Ok(())
 }
 
 /// The last `max` bytes of `text`, cut at a character boundary.

@@ -3,15 +3,27 @@
 //! layers a function references. Store:
 //! `lambda/{acct}/{region}/layer/{name}/{version:010}` → layer version;
 //! the zip lives with function code (`lambda/code/{sha256 hex}`).
-//! Environments see each layer unpacked on its own, wired in as AWS's
-//! `/opt` would be (PYTHONPATH, NODE_PATH, PATH, LD_LIBRARY_PATH, bootstrap).
+//!
+//! Environments: AWS extracts a function's layers, in order, into `/opt`.
+//! Stratus has no mount namespace, so `/opt` itself is not available: the
+//! layers are merged, in order (a later layer's files replace an earlier
+//! one's), into a directory of their own, `{base}/opt/{hash of the layer
+//! list}`, made once per list. Its path is given to the function as
+//! `STRATUS_LAMBDA_OPT` and wired in where AWS wires `/opt` (`envs`):
+//! `bin/` on PATH, `lib/` on LD_LIBRARY_PATH, `python/` and
+//! `python/lib/pythonX.Y/site-packages` on PYTHONPATH, `nodejs/node_modules`
+//! and `nodejs/nodeNN/node_modules` on NODE_PATH, and `bootstrap` for
+//! `provided` runtimes.
 
 use crate::code;
 use crate::db;
+use crate::envs::StartError;
 use crate::errors;
 use crate::state::Shared;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use sha2::Digest;
+use std::path::PathBuf;
 use stratus_core::input::Input;
 use stratus_core::{AwsError, RequestContext};
 
@@ -33,7 +45,7 @@ pub async fn publish(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<
     let name = input.req_str("LayerName")?.to_string();
     let content = input.get("Content").unwrap_or(&Value::Null);
     let pkg = match (content.str("ZipFile"), content.str("S3Bucket")) {
-        (Some(zip), _) => code::accept(zip)?,
+        (Some(zip), _) => code::accept(zip, input, ctx.operation)?,
         (None, Some(_)) => crate::s3code::fetch(s, ctx, content).await?,
         _ => return Err(errors::invalid("Please provide a source for layer code.")),
     };
@@ -84,13 +96,22 @@ fn get_version(s: &Shared, ctx: &RequestContext, name: &str, version: i64) -> Re
 
 pub fn get(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let name = input.req_str("LayerName")?;
+    let v = version_number(input)?;
+    get_version(s, ctx, name, v)?.map(|r| r.output).ok_or_else(missing)
+}
+
+/// GetLayerVersion's and GetLayerVersionByArn's answer for a missing version.
+fn missing() -> AwsError {
+    errors::not_found("The resource you requested does not exist.")
+}
+
+/// `VersionNumber`, which AWS requires to be at least 1.
+fn version_number(input: &Value) -> Result<i64, AwsError> {
     let v = input.i64("VersionNumber").unwrap_or(0);
     if v < 1 {
         return Err(errors::invalid("Layer Version Cannot be less than 1"));
     }
-    get_version(s, ctx, name, v)?
-        .map(|r| r.output)
-        .ok_or_else(|| errors::not_found(format!("Layer version {}:{v} does not exist.", layer_arn(ctx, name))))
+    Ok(v)
 }
 
 /// Parses `arn:aws:lambda:{region}:{account}:layer:{name}:{version}`.
@@ -115,43 +136,59 @@ pub fn by_arn(s: &Shared, arn: &str) -> Result<Option<LayerRecord>, AwsError> {
 
 pub fn get_by_arn(s: &Shared, input: &Value) -> Result<Value, AwsError> {
     let arn = input.req_str("Arn")?;
-    by_arn(s, arn)?.map(|r| r.output).ok_or_else(|| errors::not_found(format!("Layer version {arn} does not exist.")))
+    by_arn(s, arn)?.map(|r| r.output).ok_or_else(missing)
 }
 
+/// Whether a layer version passes the CompatibleRuntime and
+/// CompatibleArchitecture filters of ListLayers and ListLayerVersions.
+fn matches(output: &Value, input: &Value) -> bool {
+    let has = |list: &str, filter: &str| {
+        input.str(filter).is_none_or(|want| output.list(list).iter().any(|v| v.as_str() == Some(want)))
+    };
+    has("CompatibleRuntimes", "CompatibleRuntime") && has("CompatibleArchitectures", "CompatibleArchitecture")
+}
+
+/// A layer version as the List operations show it.
+fn listed(mut output: Value) -> Value {
+    if let Some(m) = output.as_object_mut() {
+        m.remove("Content");
+        m.remove("LayerArn");
+    }
+    output
+}
+
+/// ListLayerVersions: newest first, filtered.
 pub fn list_versions(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let name = input.req_str("LayerName")?;
     let mut out = Vec::new();
     for (_, v) in s.store.scan_prefix(prefix(ctx, name), true, None)? {
-        let mut o = db::decode::<LayerRecord>(&v)?.output;
-        if let Some(m) = o.as_object_mut() {
-            m.remove("Content");
-            m.remove("LayerArn");
+        let o = db::decode::<LayerRecord>(&v)?.output;
+        if matches(&o, input) {
+            out.push(listed(o));
         }
-        out.push(o);
     }
     Ok(json!({ "LayerVersions": out }))
 }
 
-pub fn list(s: &Shared, ctx: &RequestContext) -> Result<Value, AwsError> {
+/// ListLayers: each layer with its latest version that passes the filters.
+pub fn list(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let all = format!("{}layer/", db::prefix(ctx));
     let mut latest: std::collections::BTreeMap<String, Value> = Default::default();
     for (_, v) in s.store.scan_prefix(&all, false, None)? {
         let o = db::decode::<LayerRecord>(&v)?.output;
+        if !matches(&o, input) {
+            continue;
+        }
         let arn = o.str("LayerArn").unwrap_or("").to_string();
         let name = arn.rsplit(':').next().unwrap_or("").to_string();
-        let mut m = o.clone();
-        if let Some(x) = m.as_object_mut() {
-            x.remove("Content");
-            x.remove("LayerArn");
-        }
-        latest.insert(name.clone(), json!({ "LayerName": name, "LayerArn": arn, "LatestMatchingVersion": m }));
+        latest.insert(name.clone(), json!({ "LayerName": name, "LayerArn": arn, "LatestMatchingVersion": listed(o) }));
     }
     Ok(json!({ "Layers": latest.into_values().collect::<Vec<_>>() }))
 }
 
 pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let name = input.req_str("LayerName")?;
-    let v = input.i64("VersionNumber").unwrap_or(0);
+    let v = version_number(input)?;
     s.store.delete(format!("{}{v:010}", prefix(ctx, name))).await?;
     Ok(json!({}))
 }
@@ -163,7 +200,15 @@ pub fn resolve_for_function(s: &Shared, ctx: &RequestContext, arns: &[String]) -
     }
     let mut out = Vec::new();
     let mut unzipped = 0u64;
+    let mut seen: Vec<&str> = Vec::new();
     for arn in arns {
+        let layer = arn.rsplit_once(':').map_or(arn.as_str(), |(l, _)| l);
+        if let Some(first) = seen.iter().find(|a| a.rsplit_once(':').map(|(l, _)| l) == Some(layer)) {
+            return Err(errors::invalid(format!(
+                "Two different versions of the same layer are not allowed to be referenced in the same function. {first} and {arn} are versions of the same layer."
+            )));
+        }
+        seen.push(arn);
         if let Some((region, ..)) = parse_arn(arn)
             && region != ctx.region
         {
@@ -185,4 +230,39 @@ pub fn resolve_for_function(s: &Shared, ctx: &RequestContext, arns: &[String]) -
 pub struct FunctionLayers {
     pub entries: Vec<Value>,
     pub unzipped: u64,
+}
+
+/// The directory standing in for `/opt`: the layers `config` names merged
+/// in order; `None` without layers. Made on first use (see the module comment).
+pub async fn opt_dir(s: &Shared, config: &Value) -> Result<Option<PathBuf>, StartError> {
+    let arns: Vec<&str> = config.list("Layers").iter().filter_map(|l| l.str("Arn")).collect();
+    if arns.is_empty() {
+        return Ok(None);
+    }
+    let mut hexes = Vec::with_capacity(arns.len());
+    for arn in &arns {
+        let rec = by_arn(s, arn).map_err(StartError::Internal)?.ok_or_else(|| StartError::Init {
+            error_type: "Runtime.InvalidEntrypoint".into(),
+            message: format!("RequestId: {{rid}} Error: Layer version {arn} does not exist."),
+        })?;
+        hexes.push(rec.code_hex);
+    }
+    let key = hex::encode(sha2::Sha256::digest(hexes.join("/").as_bytes()));
+    let root = s.opt_root();
+    if root.join(&key).is_dir() {
+        return Ok(Some(root.join(key)));
+    }
+    let mut zips = Vec::with_capacity(hexes.len());
+    for h in &hexes {
+        let zip = s.store.get(db::code_key(h)).map_err(|e| StartError::Internal(e.into()))?;
+        zips.push(zip.ok_or_else(|| StartError::Internal(AwsError::internal("layer code missing from the store")))?);
+    }
+    let dir = tokio::task::spawn_blocking(move || {
+        let parts: Vec<&[u8]> = zips.iter().map(Vec::as_slice).collect();
+        code::unpack_all(&root, &key, &parts)
+    })
+    .await
+    .map_err(|e| StartError::Internal(AwsError::internal(e.to_string())))?
+    .map_err(|e| StartError::Internal(AwsError::internal(format!("cannot unpack the function's layers: {e}"))))?;
+    Ok(Some(dir))
 }

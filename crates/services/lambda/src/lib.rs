@@ -214,7 +214,7 @@ impl Service for Lambda {
             "GetLayerVersion" => layers::get(s, ctx, input),
             "GetLayerVersionByArn" => layers::get_by_arn(s, input),
             "ListLayerVersions" => layers::list_versions(s, ctx, input),
-            "ListLayers" => layers::list(s, ctx),
+            "ListLayers" => layers::list(s, ctx, input),
             "DeleteLayerVersion" => layers::delete(s, ctx, input).await,
             "PutProvisionedConcurrencyConfig" => provisioned::put(s, ctx, input).await,
             "GetProvisionedConcurrencyConfig" => provisioned::get(s, ctx, input),

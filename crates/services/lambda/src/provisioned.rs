@@ -37,6 +37,7 @@ pub async fn put(s: &Arc<Shared>, ctx: &RequestContext, input: &Value) -> Result
             "Provisioned Concurrency Configs cannot be applied to unpublished function versions.",
         ));
     }
+    target(s, ctx, &r)?;
     let res = resolve::version(s, ctx, &r, false)?;
     if res.version == "$LATEST" {
         return Err(errors::invalid(
@@ -98,25 +99,46 @@ async fn provision(s: Arc<Shared>, ctx: RequestContext, r: FnRef, n: usize) {
     }
 }
 
-pub fn get(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+/// The version or alias a Get/Delete names: AWS refuses `$LATEST` (or no
+/// qualifier) and answers a missing version or alias as not found.
+fn addressed(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<(FnRef, String), AwsError> {
     let r = names::parse(ctx, input.req_str("FunctionName")?, input.str("Qualifier"))?;
-    resolve::function(&s.store, ctx, &r)?;
     let q = r.qualifier.clone().unwrap_or_default();
+    if q.is_empty() || q == "$LATEST" {
+        return Err(errors::invalid("The function resource provided must be an alias or a published version."));
+    }
+    target(s, ctx, &r)?;
+    Ok((r, q))
+}
+
+/// Checks that the version or alias `r` names exists, with AWS's errors.
+fn target(s: &Shared, ctx: &RequestContext, r: &FnRef) -> Result<(), AwsError> {
+    let q = r.qualifier.as_deref().unwrap_or("");
+    if names::is_version(q) || q == "$LATEST" {
+        return resolve::version(s, ctx, r, false).map(|_| ());
+    }
+    match db::get_alias(&s.store, ctx, &r.name, q)? {
+        Some(_) => Ok(()),
+        None => {
+            Err(errors::not_found(format!("Cannot find alias arn: {}", names::qualified_arn(ctx, &r.name, Some(q)))))
+        }
+    }
+}
+
+pub fn get(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let (r, q) = addressed(s, ctx, input)?;
     s.store.get(key(ctx, &r.name, &q))?.map(|b| db::decode(&b)).transpose()?.ok_or_else(not_found)
 }
 
+/// Deletes the config (204 whether or not there was one, as AWS answers).
 pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
-    let r = names::parse(ctx, input.req_str("FunctionName")?, input.str("Qualifier"))?;
-    resolve::function(&s.store, ctx, &r)?;
-    let q = r.qualifier.clone().unwrap_or_default();
+    let (r, q) = addressed(s, ctx, input)?;
     let k = key(ctx, &r.name, &q);
     if s.store.get(&k)?.is_none() {
-        return Err(not_found());
+        return Ok(json!({}));
     }
     s.store.delete(k).await?;
-    if let Ok(res) = resolve::version(s, ctx, &r, false) {
-        s.pool.drain(&invoke::pool_key(ctx, &res));
-    }
+    release(s, ctx, &r);
     Ok(json!({}))
 }
 
@@ -132,6 +154,13 @@ pub fn list(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, Aw
         out.push(cfg);
     }
     Ok(json!({ "ProvisionedConcurrencyConfigs": out }))
+}
+
+/// Ends the environments kept for `r` (a version or alias), if it resolves.
+pub fn release(s: &Shared, ctx: &RequestContext, r: &FnRef) {
+    if let Ok(res) = resolve::version(s, ctx, r, false) {
+        s.pool.drain(&invoke::pool_key(ctx, &res));
+    }
 }
 
 /// Re-provisions every stored config (at start).

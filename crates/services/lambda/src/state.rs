@@ -25,13 +25,18 @@ pub struct Shared {
     /// To the log shipper (`runlog::shipper`).
     pub logs_tx: tokio::sync::mpsc::UnboundedSender<crate::runlog::Batch>,
     /// `{base}/code/{sha}`: unpacked packages; `{base}/env/{id}`: per-environment dirs;
-    /// `{base}/runtime/`: the shipped bootstraps.
+    /// `{base}/opt/{key}`: merged layers; `{base}/runtime/`: the shipped bootstraps.
     pub base: PathBuf,
 }
 
 impl Shared {
     pub fn code_dir(&self) -> PathBuf {
         self.base.join("code")
+    }
+
+    /// `{base}/opt/{key}`: a function's layers merged (`layers::opt_dir`).
+    pub fn opt_root(&self) -> PathBuf {
+        self.base.join("opt")
     }
 
     pub fn env_root(&self) -> PathBuf {

@@ -44,6 +44,9 @@ async fn modify(
 pub async fn tag(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let arn = input.req_str("Resource")?;
     let new = input.get("Tags").and_then(Value::as_object).cloned().unwrap_or_default();
+    if new.is_empty() {
+        return Err(errors::invalid("An error occurred and the request cannot be processed."));
+    }
     modify(s, ctx, arn, move |rec| {
         for (k, v) in &new {
             rec.tags.insert(k.clone(), v.clone());

@@ -947,8 +947,10 @@ async fn provisioned_concurrency_keeps_initialised_environments_ready() {
     let r = invoke(&c, "warm", Some("1"), json!({})).await;
     assert_eq!(r.payload["env"]["AWS_LAMBDA_INITIALIZATION_TYPE"], "provisioned-concurrency");
     assert!(!r.log.contains("Init Duration"), "{}", r.log);
+    // Version 2 does not exist: AWS answers that, not "no config".
     let e = c.get_provisioned_concurrency_config().function_name("warm").qualifier("2").send().await.expect_err("none");
-    assert_eq!(e.code(), Some("ProvisionedConcurrencyConfigNotFoundException"));
+    assert_eq!(e.code(), Some("ResourceNotFoundException"));
+    assert_eq!(e.message(), Some("Function not found: arn:aws:lambda:us-east-1:000000000000:function:warm:2"));
     c.delete_provisioned_concurrency_config().function_name("warm").qualifier("1").send().await.expect("delete");
 }
 

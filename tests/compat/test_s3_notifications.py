@@ -240,6 +240,55 @@ def test_versioned_bucket_events_carry_version_ids(client):
                                       "sequencer": record["s3"]["object"]["sequencer"]}
 
 
+def test_tagging_and_acl_events_as_recorded(client):
+    """ObjectTagging:Put/Delete and ObjectAcl:Put, to a queue: eventVersion
+    2.3 and an object with its key and ETag only (no size, no sequencer),
+    as recorded from AWS (test_s3_notifications_sqs: test_object_tagging_*,
+    test_object_put_acl); a versioned bucket adds the version id."""
+    s3, sqs = client("s3"), client("sqs")
+    t = tag()
+    bucket = f"notify-tags-{t}"
+    s3.create_bucket(Bucket=bucket)
+    url, queue_arn = make_queue(sqs, f"s3-tags-{t}")
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [
+        {"Id": "attrs", "QueueArn": queue_arn, "Events": ["s3:ObjectTagging:*", "s3:ObjectAcl:Put"]}]})
+    assert drain(sqs, url, 1)[0]["Event"] == "s3:TestEvent"
+
+    put = s3.put_object(Bucket=bucket, Key="tagged.txt", Body=b"abc")  # not subscribed: no event
+    tagged = s3.put_object_tagging(Bucket=bucket, Key="tagged.txt", Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+    [event] = drain(sqs, url, 1)
+    untagged = s3.delete_object_tagging(Bucket=bucket, Key="tagged.txt")
+    [event2] = drain(sqs, url, 1)
+    acl = s3.put_object_acl(Bucket=bucket, Key="tagged.txt", ACL="public-read")
+    [event3] = drain(sqs, url, 1)
+    for body, name, resp in ((event, "ObjectTagging:Put", tagged), (event2, "ObjectTagging:Delete", untagged),
+                             (event3, "ObjectAcl:Put", acl)):
+        [record] = body["Records"]
+        assert record["eventVersion"] == "2.3"
+        assert record["eventName"] == name
+        assert record["userIdentity"] == {"principalId": f"AWS:{ACCOUNT}"}
+        assert record["responseElements"]["x-amz-request-id"] == resp["ResponseMetadata"]["RequestId"]
+        assert record["s3"]["configurationId"] == "attrs"
+        assert record["s3"]["object"] == {"key": "tagged.txt", "eTag": put["ETag"].strip('"')}
+        assert record["s3"]["object"]["eTag"] == hashlib.md5(b"abc").hexdigest()
+
+    # Versioned: the version whose tags changed is named.
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    v1 = s3.put_object(Bucket=bucket, Key="tagged.txt", Body=b"one")["VersionId"]
+    s3.put_object(Bucket=bucket, Key="tagged.txt", Body=b"two")
+    s3.put_object_tagging(Bucket=bucket, Key="tagged.txt", VersionId=v1,
+                          Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+    [body] = drain(sqs, url, 1)
+    assert body["Records"][0]["s3"]["object"] == {"key": "tagged.txt", "eTag": hashlib.md5(b"one").hexdigest(),
+                                                  "versionId": v1}
+    # A missing key gives AWS's error and no event.
+    with pytest.raises(ClientError) as e:
+        s3.put_object_acl(Bucket=bucket, Key="missing.txt", ACL="private")
+    assert e.value.response["Error"]["Code"] == "NoSuchKey"
+    time.sleep(1)
+    assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", []) == []
+
+
 def error_of(call, **kwargs):
     with pytest.raises(ClientError) as e:
         call(**kwargs)

@@ -2,7 +2,7 @@
 //! validation, and the sweep the background reaper runs: Expiration (Days,
 //! Date, ExpiredObjectDeleteMarker), NoncurrentVersionExpiration and
 //! AbortIncompleteMultipartUpload, for rules filtered by prefix, tags and
-//! object size.
+//! object size; each expiration notifies `LifecycleExpiration` events.
 
 use serde_json::{Value, json};
 use stratus_core::AwsError;
@@ -14,6 +14,7 @@ use crate::keys;
 use crate::listing::{Item, Start, walk};
 use crate::model::{Bucket, Upload, Version, decode};
 use crate::multipart::abort_upload;
+use crate::notify::{self, ObjectEvent};
 use crate::shared::Shared;
 use crate::versioning;
 
@@ -217,6 +218,14 @@ async fn sweep_bucket(sh: &Shared, b: &Bucket, now: f64) -> usize {
         };
         if let Ok(d) = versioning::delete(sh, &b.name, &key, version, &b.account).await {
             sh.files.remove(d.removed).await;
+            if d.existed {
+                let name = if d.marker_created {
+                    "LifecycleExpiration:DeleteMarkerCreated"
+                } else {
+                    "LifecycleExpiration:Delete"
+                };
+                notify::emit_lifecycle(sh, b, ObjectEvent::removed(name, &key, d.version_id.as_deref()));
+            }
             count += 1;
         }
     }

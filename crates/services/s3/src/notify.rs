@@ -58,6 +58,8 @@ pub struct ObjectEvent {
     pub size: Option<u64>,
     pub etag: Option<String>,
     pub version_id: Option<String>,
+    /// Creations and removals carry a sequencer; tag and ACL changes do not.
+    sequenced: bool,
 }
 
 impl ObjectEvent {
@@ -68,7 +70,13 @@ impl ObjectEvent {
             size: Some(v.size),
             etag: Some(v.etag.trim_matches('"').to_string()),
             version_id: (v.version_id != "null").then(|| v.version_id.clone()),
+            sequenced: true,
         }
+    }
+
+    /// A change to a version's tags or ACL: its key, ETag and version id.
+    pub fn attribute(name: &'static str, v: &Version) -> ObjectEvent {
+        ObjectEvent { size: None, sequenced: false, ..ObjectEvent::created(name, v) }
     }
 
     pub fn removed(name: &'static str, key: &str, version_id: Option<&str>) -> ObjectEvent {
@@ -78,6 +86,7 @@ impl ObjectEvent {
             size: None,
             etag: None,
             version_id: version_id.filter(|v| *v != "null").map(str::to_string),
+            sequenced: true,
         }
     }
 }
@@ -141,6 +150,52 @@ fn normalize(conf: &Value) -> Result<Value, AwsError> {
     Ok(out)
 }
 
+/// Two event patterns overlap when one names or covers the other
+/// (`s3:ObjectCreated:*` covers `s3:ObjectCreated:Put`).
+fn events_overlap(a: &str, b: &str) -> bool {
+    let covers = |wide: &str, narrow: &str| wide.strip_suffix('*').is_some_and(|c| narrow.starts_with(c));
+    a == b || covers(a, b) || covers(b, a)
+}
+
+/// A configuration's key filter: (prefix, suffix, whether it has rules).
+fn key_filter(c: &Value) -> (&str, &str, bool) {
+    let rules = c.get("Filter").and_then(|f| f.get("Key")).map(|k| k.list("FilterRules")).unwrap_or(&[]);
+    let rule = |name| rules.iter().find(|r| r.str("Name") == Some(name)).and_then(|r| r.str("Value")).unwrap_or("");
+    (rule("Prefix"), rule("Suffix"), !rules.is_empty())
+}
+
+/// S3 refuses two configurations (of any destination kind) that one event
+/// could match both of: a common event type, prefixes of which one starts
+/// the other, and suffixes of which one ends the other.
+fn check_overlaps(conf: &Value) -> Result<(), AwsError> {
+    let all: Vec<&Value> = KINDS.iter().flat_map(|(list, ..)| conf.list(list)).collect();
+    for (i, a) in all.iter().enumerate() {
+        for b in &all[..i] {
+            let common = a.list("Events").iter().filter_map(Value::as_str).find_map(|ea| {
+                b.list("Events").iter().filter_map(Value::as_str).find(|eb| events_overlap(ea, eb)).map(|eb| (ea, eb))
+            });
+            let Some((ea, eb)) = common else { continue };
+            let ((pa, sa, fa), (pb, sb, fb)) = (key_filter(a), key_filter(b));
+            if !(pa.starts_with(pb) || pb.starts_with(pa)) || !(sa.ends_with(sb) || sb.ends_with(sa)) {
+                continue;
+            }
+            if !fa && !fb {
+                return Err(invalid_argument(
+                    "Configurations overlap. Configurations on the same bucket cannot share a common event type.",
+                    "Event",
+                    Some(&format!("{eb}, {ea}")),
+                ));
+            }
+            return Err(invalid_argument(
+                "Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes are overlapping for the same event type.",
+                "Event",
+                Some(&format!("{eb}, {ea}")),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub async fn put_config(sh: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let name = input.req_str("Bucket")?.to_string();
     sh.bucket(&name)?;
@@ -154,6 +209,8 @@ pub async fn put_config(sh: &Shared, ctx: &RequestContext, input: &Value) -> Res
             .collect();
         destinations::validate(sh, ctx, &name, &named).await?;
     }
+    // S3 names unreachable destinations before it looks for overlaps.
+    check_overlaps(&conf)?;
     let stored = (conf.as_object().is_some_and(|o| !o.is_empty())).then_some(conf);
     crate::buckets::update(sh, &name, move |b| {
         b.notification = stored.clone();
@@ -195,8 +252,40 @@ pub fn encode_key(key: &str) -> String {
     form_urlencoded::byte_serialize(key.as_bytes()).collect::<String>().replace("%2F", "/")
 }
 
-/// Delivers `ev` to every configuration of `bucket` that wants it.
+/// Who caused an event: the record names the caller, or S3 itself for
+/// lifecycle actions.
+struct Cause<'a> {
+    principal: String,
+    source_ip: &'static str,
+    request_id: &'a str,
+}
+
+/// Delivers `ev`, caused by the request `ctx`, to every configuration of
+/// `bucket` that wants it.
 pub fn emit(sh: &Shared, ctx: &RequestContext, bucket: &Bucket, ev: ObjectEvent) {
+    let cause =
+        Cause { principal: format!("AWS:{}", ctx.account_id), source_ip: "127.0.0.1", request_id: &ctx.request_id };
+    deliver(sh, &cause, bucket, ev);
+}
+
+/// Delivers `ev`, an action of a lifecycle rule, as S3 itself.
+pub fn emit_lifecycle(sh: &Shared, bucket: &Bucket, ev: ObjectEvent) {
+    let request_id = crate::files::new_id()[..16].to_ascii_uppercase();
+    let cause = Cause { principal: "s3.amazonaws.com".into(), source_ip: "s3.amazonaws.com", request_id: &request_id };
+    deliver(sh, &cause, bucket, ev);
+}
+
+/// The record version AWS writes: 2.3 for lifecycle, tagging and ACL
+/// events, 2.1 for the rest.
+fn event_version(name: &str) -> &'static str {
+    if ["ObjectTagging:", "ObjectAcl:", "LifecycleExpiration:"].iter().any(|p| name.starts_with(p)) {
+        "2.3"
+    } else {
+        "2.1"
+    }
+}
+
+fn deliver(sh: &Shared, cause: &Cause, bucket: &Bucket, ev: ObjectEvent) {
     let Some(conf) = &bucket.notification else { return };
     let sequencer = format!("{:016X}", sh.seq.next());
     for (list, arn_member, _, kind) in KINDS {
@@ -204,7 +293,10 @@ pub fn emit(sh: &Shared, ctx: &RequestContext, bucket: &Bucket, ev: ObjectEvent)
             if !event_matches(c.list("Events"), ev.name) || !filter_matches(c, &ev.key) {
                 continue;
             }
-            let mut object = json!({"key": encode_key(&ev.key), "sequencer": sequencer});
+            let mut object = json!({"key": encode_key(&ev.key)});
+            if ev.sequenced {
+                object["sequencer"] = Value::from(sequencer.clone());
+            }
             if let Some(size) = ev.size {
                 object["size"] = Value::from(size);
             }
@@ -215,16 +307,16 @@ pub fn emit(sh: &Shared, ctx: &RequestContext, bucket: &Bucket, ev: ObjectEvent)
                 object["versionId"] = Value::from(v.clone());
             }
             let record = json!({"Records": [{
-                "eventVersion": "2.1",
+                "eventVersion": event_version(ev.name),
                 "eventSource": "aws:s3",
                 "awsRegion": bucket.region,
                 "eventTime": stratus_core::clock::iso8601(crate::shared::now()),
                 "eventName": ev.name,
-                "userIdentity": {"principalId": format!("AWS:{}", ctx.account_id)},
-                "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+                "userIdentity": {"principalId": cause.principal},
+                "requestParameters": {"sourceIPAddress": cause.source_ip},
                 "responseElements": {
-                    "x-amz-request-id": ctx.request_id,
-                    "x-amz-id-2": base64::engine::general_purpose::STANDARD.encode(&ctx.request_id),
+                    "x-amz-request-id": cause.request_id,
+                    "x-amz-id-2": base64::engine::general_purpose::STANDARD.encode(cause.request_id),
                 },
                 "s3": {
                     "s3SchemaVersion": "1.0",
@@ -260,5 +352,55 @@ mod tests {
         assert!(event_matches(&p, "ObjectRemoved:Delete"));
         assert!(!event_matches(&p, "ObjectRemoved:DeleteMarkerCreated"));
         assert_eq!(encode_key("dir/a b+c.txt"), "dir/a+b%2Bc.txt");
+    }
+
+    fn conf(entries: &[(&str, &str, &str)]) -> Value {
+        let items: Vec<Value> = entries
+            .iter()
+            .map(|(event, prefix, suffix)| {
+                let mut rules = Vec::new();
+                if !prefix.is_empty() {
+                    rules.push(json!({"Name": "Prefix", "Value": prefix}));
+                }
+                if !suffix.is_empty() {
+                    rules.push(json!({"Name": "Suffix", "Value": suffix}));
+                }
+                let mut c = json!({"QueueArn": "arn:aws:sqs:us-east-1:000000000000:q", "Events": [event]});
+                if !rules.is_empty() {
+                    c["Filter"] = json!({"Key": {"FilterRules": rules}});
+                }
+                c
+            })
+            .collect();
+        json!({ "QueueConfigurations": items })
+    }
+
+    #[test]
+    fn overlapping_configurations_are_refused() {
+        let message = |entries| check_overlaps(&conf(entries)).err().map(|e| e.message);
+        let overlap = "Configurations overlap. Configurations on the same bucket cannot share a common event type.";
+        let ambiguous = "Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes are overlapping for the same event type.";
+        assert_eq!(
+            message(&[("s3:ObjectCreated:*", "", ""), ("s3:ObjectCreated:Put", "", "")]).as_deref(),
+            Some(overlap)
+        );
+        assert_eq!(
+            message(&[("s3:ObjectCreated:Put", "images-api/", ""), ("s3:ObjectCreated:*", "", "")]).as_deref(),
+            Some(ambiguous)
+        );
+        assert_eq!(
+            message(&[("s3:ObjectCreated:*", "a/", ".log"), ("s3:ObjectCreated:*", "a/b/", "x.log")]).as_deref(),
+            Some(ambiguous)
+        );
+        // Disjoint prefixes, disjoint suffixes, or different events: accepted.
+        assert_eq!(
+            message(&[("s3:ObjectCreated:*", "AWSLogs/", ".log"), ("s3:ObjectCreated:*", "OtherLogs/", ".log")]),
+            None
+        );
+        assert_eq!(
+            message(&[("s3:ObjectCreated:*", "images/", ".jpg"), ("s3:ObjectCreated:*", "images/", ".png")]),
+            None
+        );
+        assert_eq!(message(&[("s3:ObjectCreated:*", "", ""), ("s3:ObjectRemoved:*", "", "")]), None);
     }
 }

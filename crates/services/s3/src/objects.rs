@@ -255,7 +255,9 @@ pub fn get_object_acl(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
 
 /// PutBucketAcl / PutObjectAcl: canned ACLs are accepted (and the target
 /// must exist); grants are not modelled.
-pub fn put_acl(sh: &Shared, input: &Value, object: bool) -> Result<Value, AwsError> {
+/// PutBucketAcl, and PutObjectAcl (`object`: the request, for its
+/// `ObjectAcl:Put` event).
+pub fn put_acl(sh: &Shared, object: Option<&RequestContext>, input: &Value) -> Result<Value, AwsError> {
     if let Some(acl) = input.str("ACL")
         && ![
             "private",
@@ -271,10 +273,10 @@ pub fn put_acl(sh: &Shared, input: &Value, object: bool) -> Result<Value, AwsErr
     {
         return Err(crate::error::invalid_argument("", "x-amz-acl", Some(acl)));
     }
-    if object {
-        readable(sh, input, "PUT")?;
-    } else {
-        sh.bucket(input.req_str("Bucket")?)?;
+    let bucket = sh.bucket(input.req_str("Bucket")?)?;
+    if let Some(ctx) = object {
+        let (v, _) = readable(sh, input, "PUT")?;
+        notify::emit(sh, ctx, &bucket, ObjectEvent::attribute("ObjectAcl:Put", &v));
     }
     Ok(json!({}))
 }

@@ -1,14 +1,15 @@
 //! Tags: the `x-amz-tagging` header, tag-set validation with AWS's
 //! messages, object tagging (Put/Get/DeleteObjectTagging) and bucket
-//! tagging (Put/Get/DeleteBucketTagging).
+//! tagging (Put/Get/DeleteBucketTagging), with the `ObjectTagging` events.
 
 use serde_json::{Value, json};
-use stratus_core::AwsError;
 use stratus_core::input::Input;
+use stratus_core::{AwsError, RequestContext};
 
 use crate::error::{invalid_argument, invalid_tag, malformed_xml, no_such_config, no_such_key};
 use crate::keys;
 use crate::model::{Version, decode, encode};
+use crate::notify::{self, ObjectEvent};
 use crate::shared::Shared;
 
 pub type Tags = Vec<(String, String)>;
@@ -83,8 +84,14 @@ pub fn to_value(tags: &Tags) -> Value {
     Value::Array(tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect())
 }
 
-/// Rewrites the tags of one version in place.
-async fn set_object_tags(sh: &Shared, input: &Value, tags: Tags) -> Result<Value, AwsError> {
+/// Rewrites the tags of one version in place and notifies `event`.
+async fn set_object_tags(
+    sh: &Shared,
+    ctx: &RequestContext,
+    input: &Value,
+    tags: Tags,
+    event: &'static str,
+) -> Result<Value, AwsError> {
     let bucket = input.req_str("Bucket")?.to_string();
     let key = input.req_str("Key")?.to_string();
     sh.bucket(&bucket)?;
@@ -105,8 +112,10 @@ async fn set_object_tags(sh: &Shared, input: &Value, tags: Tags) -> Result<Value
             Ok(v)
         })
         .await?;
+    let b = sh.bucket(&bucket)?;
+    notify::emit(sh, ctx, &b, ObjectEvent::attribute(event, &updated));
     let mut out = json!({});
-    if updated.version_id != "null" || sh.bucket(&bucket)?.versioning.is_some() {
+    if updated.version_id != "null" || b.versioning.is_some() {
         out["VersionId"] = Value::from(updated.version_id);
     }
     Ok(out)
@@ -118,14 +127,14 @@ pub fn method_not_allowed_marker(method: &str) -> AwsError {
         .with_field("ResourceType", Value::from("DeleteMarker"))
 }
 
-pub async fn put_object(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+pub async fn put_object(sh: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let tags = from_payload(input.get("Tagging"))?;
     validate(&tags, false)?;
-    set_object_tags(sh, input, tags).await
+    set_object_tags(sh, ctx, input, tags, "ObjectTagging:Put").await
 }
 
-pub async fn delete_object(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
-    set_object_tags(sh, input, Vec::new()).await
+pub async fn delete_object(sh: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    set_object_tags(sh, ctx, input, Vec::new(), "ObjectTagging:Delete").await
 }
 
 pub fn get_object(sh: &Shared, input: &Value) -> Result<Value, AwsError> {

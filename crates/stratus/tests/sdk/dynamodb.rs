@@ -27,7 +27,9 @@ fn n(v: &str) -> AttributeValue {
 }
 
 /// Code and message of a failed call.
-pub(crate) fn error_of<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(r: Result<T, E>) -> (String, String) {
+pub(crate) fn error_of<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
+    r: Result<T, E>,
+) -> (String, String) {
     let e = r.expect_err("call should fail");
     (e.code().unwrap_or_default().to_string(), e.message().unwrap_or_default().to_string())
 }

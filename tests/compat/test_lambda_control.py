@@ -395,8 +395,6 @@ def test_client_context_reaches_a_python_handler(lam):
     assert json.loads(out["Payload"].read()) == {"client": None}
 
 
-@pytest.mark.xfail(strict=True, reason="Stratus's Python bootstrap (crates/runtime) gives client_context.client "
-                   "as a dict; AWS's runtime gives an object with app_title, installation_id, ...")
 def test_client_context_client_is_an_object(lam):
     fn = name("ccapp")
     create(lam, fn)

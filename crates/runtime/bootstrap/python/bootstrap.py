@@ -109,9 +109,20 @@ class CognitoIdentity:
         self.cognito_identity_pool_id = d.get("cognitoIdentityPoolId")
 
 
+class Client:
+    """The mobile client of a client context, as awslambdaric gives it."""
+
+    __slots__ = ["installation_id", "app_title", "app_version_name", "app_version_code", "app_package_name"]
+
+    def __init__(self, d):
+        for field in self.__slots__:
+            setattr(self, field, d.get(field))
+
+
 class ClientContext:
     def __init__(self, d):
-        self.client = d.get("client")
+        client = d.get("client")
+        self.client = Client(client) if isinstance(client, dict) else client
         self.custom = d.get("custom")
         self.env = d.get("env")
 

@@ -93,11 +93,7 @@ fn select(scope: &Scope, input: &Value, st: Statement, gate: &Gate<'_>) -> Resul
         return Err(e.error());
     }
     let ix = match &index {
-        Some(i) => Some(
-            meta.index(i)
-                .cloned()
-                .ok_or_else(|| validation(format!("The table does not have the specified index: {i}")))?,
-        ),
+        Some(i) => Some(meta.readable_index(i)?.clone()),
         None => None,
     };
     let (prefix, hash) = match &ix {

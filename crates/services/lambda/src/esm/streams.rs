@@ -180,6 +180,7 @@ impl Reader {
             .filter(|r| filter::passes(&filters, r))
             .map(|mut r| {
                 r["eventSourceARN"] = json!(arn);
+                lambda_identity(&mut r);
                 r
             })
             .collect();
@@ -335,6 +336,14 @@ fn failure_record(
     rec
 }
 
+/// A TTL deletion's `userIdentity` as Lambda events spell it
+/// (`{"type", "principalId"}`; the Streams API says `Type`/`PrincipalId`).
+fn lambda_identity(record: &mut Value) {
+    if let Some(id) = record.get("userIdentity").filter(|id| id.get("PrincipalId").is_some()) {
+        record["userIdentity"] = json!({"type": id["Type"], "principalId": id["PrincipalId"]});
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,6 +352,16 @@ mod tests {
 
     fn rec(seq: &str, at: f64) -> Value {
         json!({"eventID": "e", "eventName": "INSERT", "dynamodb": {"SequenceNumber": seq, "ApproximateCreationDateTime": at}})
+    }
+
+    #[test]
+    fn ttl_deletions_carry_the_lambda_spelling_of_the_service_identity() {
+        let mut r = json!({"eventName": "REMOVE", "userIdentity": {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}});
+        lambda_identity(&mut r);
+        assert_eq!(r["userIdentity"], json!({"type": "Service", "principalId": "dynamodb.amazonaws.com"}));
+        let mut plain = rec("1", 0.0);
+        lambda_identity(&mut plain);
+        assert!(plain.get("userIdentity").is_none());
     }
 
     fn invoked(payload: &str, error: bool) -> Invoked {

@@ -1027,6 +1027,17 @@ async fn single_item_capacity_at_the_kilobyte_boundary() {
             );
         }
     }
+    // A Query of the LSI is charged to the LSI (and counts toward the table).
+    let q = ok(
+        &d,
+        "Query",
+        json!({"TableName": "caps", "IndexName": "lix", "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": s("c")}, "ReturnConsumedCapacity": "INDEXES"}),
+    )
+    .await;
+    assert_eq!(
+        q["ConsumedCapacity"],
+        json!({"TableName": "caps", "CapacityUnits": 0.5, "Table": {"CapacityUnits": 0.0}, "LocalSecondaryIndexes": {"lix": {"CapacityUnits": 0.5}}})
+    );
 }
 
 trait PipeValues {

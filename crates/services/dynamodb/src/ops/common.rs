@@ -241,17 +241,19 @@ pub fn capacity_list(input: &Value, per_table: &BTreeMap<String, Units>, side: S
     Some(Value::Array(per_table.iter().filter_map(|(t, u)| capacity_entry(input, t, u, side)).collect()))
 }
 
-/// ConsumedCapacity of a read: `units` on the table, or on the global
-/// secondary indexes named in `indexes` (Query and Scan of an index).
-pub fn consumed_with(
-    input: &Value,
-    table: &str,
-    units: f64,
-    indexes: &[(String, f64)],
-    _is_write: bool,
-) -> Option<Value> {
-    let u = Units { table: units, gsis: indexes.iter().cloned().collect(), lsis: BTreeMap::new() };
-    capacity_entry(input, table, &u, Side::Plain)
+/// ConsumedCapacity of a Query or Scan: `units` on the table, or on the
+/// index read (under GlobalSecondaryIndexes or LocalSecondaryIndexes).
+pub fn read_consumed(input: &Value, meta: &TableMeta, index: Option<&IndexMeta>, units: f64) -> Option<Value> {
+    let mut u = Units::default();
+    match index {
+        Some(ix) if meta.is_lsi(&ix.name) => u.lsis.insert(ix.name.clone(), units),
+        Some(ix) => u.gsis.insert(ix.name.clone(), units),
+        None => {
+            u.table = units;
+            None
+        }
+    };
+    capacity_entry(input, &meta.name, &u, Side::Plain)
 }
 
 /// Write units each secondary index is charged for replacing `old` by `new`

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use stratus_core::input::Input;
 use stratus_store::{KeyRange, prefix_successor};
 
-use super::common::{Exprs, consumed_with, parse_exprs, read_units};
+use super::common::{Exprs, parse_exprs, read_consumed, read_units};
 use crate::db::{Scope, decode_item, fnv, index_key, item_key};
 use crate::error::{DdbError, invalid, validation};
 use crate::expr::eval::{eval, project};
@@ -359,13 +359,7 @@ fn respond(
         out.insert("LastEvaluatedKey".into(), item_to_json(&l));
     }
     let units = read_units(page.bytes, input.bool("ConsistentRead").unwrap_or(false));
-    let charged = match t.index {
-        Some(ix) if !t.meta.is_lsi(&ix.name) => {
-            consumed_with(input, &t.meta.name, 0.0, &[(ix.name.clone(), units)], false)
-        }
-        _ => consumed_with(input, &t.meta.name, units, &[], false),
-    };
-    if let Some(c) = charged {
+    if let Some(c) = read_consumed(input, t.meta, t.index, units) {
         out.insert("ConsumedCapacity".into(), c);
     }
     Ok(Value::Object(out))

@@ -19,6 +19,7 @@ mod lambda_memory;
 mod lambda_snapstart;
 mod logs;
 mod s3;
+mod s3_more;
 mod sns;
 mod sqs;
 mod sts_iam;

@@ -12,13 +12,8 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-echo "== cargo test"
-cargo test --workspace --quiet 2>&1 | tee /tmp/stratus-cargo-test.log
-
-echo "== release build"
-cargo build --release --quiet
-
-echo "== compatibility suite (boto3, aws CLI)"
+# The venv comes first: the SDK suite's awslambdaric function runs on it too.
+echo "== python venv (tests/compat/requirements.txt)"
 VENV="${STRATUS_VENV:-.venv}"
 STAMP="$VENV/.requirements.sha256"
 WANT=$(sha256sum tests/compat/requirements.txt | cut -d' ' -f1)
@@ -27,5 +22,13 @@ if [[ ! -x "$VENV/bin/pytest" || "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]]; th
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/compat/requirements.txt
   echo "$WANT" > "$STAMP"
 fi
+
+echo "== cargo test"
+cargo test --workspace --quiet 2>&1 | tee /tmp/stratus-cargo-test.log
+
+echo "== release build"
+cargo build --release --quiet
+
+echo "== compatibility suite (boto3, aws CLI)"
 STRATUS_BIN="$PWD/target/release/stratus" PATH="$PWD/$VENV/bin:$PATH" \
   "$VENV/bin/pytest" -q tests/compat

@@ -14,7 +14,6 @@ import uuid
 import zipfile
 
 import botocore.exceptions
-import pytest
 
 from conftest import client_for
 
@@ -114,7 +113,6 @@ def test_python_function_with_boto3(client):
 
 
 def test_awslambdaric_as_provided_runtime(client):
-    pytest.importorskip("awslambdaric")
     lam = client("lambda")
     fn = name("ric")
     create(lam, fn, "provided.al2023", "app.handler",

@@ -69,6 +69,17 @@ pub struct Invoked {
 
 /// Invokes synchronously with `LogType::Tail` and decodes the answer.
 pub async fn invoke(c: &Client, name: &str, qualifier: Option<&str>, event: Value) -> Invoked {
+    invoke_with_request_id(c, name, qualifier, event).await.0
+}
+
+/// `invoke`, also giving the response's request id (`x-amzn-RequestId`).
+pub async fn invoke_with_request_id(
+    c: &Client,
+    name: &str,
+    qualifier: Option<&str>,
+    event: Value,
+) -> (Invoked, Option<String>) {
+    use aws_sdk_lambda::operation::RequestId;
     let out = c
         .invoke()
         .function_name(name)
@@ -84,11 +95,28 @@ pub async fn invoke(c: &Client, name: &str, qualifier: Option<&str>, event: Valu
         .log_result()
         .map(|l| String::from_utf8(base64::engine::general_purpose::STANDARD.decode(l).expect("b64")).expect("utf8"))
         .unwrap_or_default();
-    Invoked {
+    let invoked = Invoked {
         status: out.status_code(),
         payload,
         function_error: out.function_error().map(str::to_string),
         log,
         version: out.executed_version().map(str::to_string),
-    }
+    };
+    (invoked, out.request_id().map(str::to_string))
+}
+
+/// Builds tests/functions/rust-echo (the official `lambda_runtime` client)
+/// into its own target directory and returns the binary.
+pub fn rust_echo_binary() -> std::path::PathBuf {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let target = root.join("target/functions");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["build", "--release", "-q", "-p", "stratus-fn-rust-echo", "--target-dir"])
+        .arg(&target)
+        .current_dir(&root)
+        .status()
+        .expect("run cargo");
+    assert!(status.success(), "building the rust-echo function failed");
+    target.join("release/rust-echo")
 }

@@ -5,7 +5,7 @@
 //! logs and concurrency behaviour.
 
 use crate::common;
-use crate::functions::{Invoked, client, exclusive, invoke, zip_bytes, zip_of, zip_of_zeros};
+use crate::functions::{Invoked, client, exclusive, invoke, rust_echo_binary, zip_bytes, zip_of, zip_of_zeros};
 
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::error::ProvideErrorMetadata;
@@ -1000,22 +1000,6 @@ async fn invoke_with_response_stream_sends_chunks_then_completes() {
         }
     }
     assert_eq!(code.as_deref(), Some("ValueError"));
-}
-
-/// Builds tests/functions/rust-echo (the official `lambda_runtime` client)
-/// into its own target directory and returns the binary.
-fn rust_echo_binary() -> std::path::PathBuf {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let target = root.join("target/functions");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = std::process::Command::new(cargo)
-        .args(["build", "--release", "-q", "-p", "stratus-fn-rust-echo", "--target-dir"])
-        .arg(&target)
-        .current_dir(&root)
-        .status()
-        .expect("run cargo");
-    assert!(status.success(), "building the rust-echo function failed");
-    target.join("release/rust-echo")
 }
 
 #[tokio::test]

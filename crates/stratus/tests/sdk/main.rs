@@ -12,6 +12,7 @@ mod dynamodb_capacity;
 mod dynamodb_indexes;
 mod gateway;
 mod lambda;
+mod lambda_clients;
 mod lambda_events;
 mod lambda_identity;
 mod lambda_isolation;

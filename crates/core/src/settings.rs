@@ -2,8 +2,10 @@
 //! (functions get it as `AWS_ENDPOINT_URL`), where state lives, and the
 //! switches of behaviours AWS makes optional for an emulator.
 
-use crate::Peers;
+use crate::{HttpRequest, Peers};
+use std::fmt;
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 /// What every service may need to know about the server it runs in.
 #[derive(Debug, Clone)]
@@ -23,6 +25,41 @@ pub struct Settings {
     pub reaper_interval_secs: u64,
     /// Every service of the server, for calls from one service to another.
     pub peers: Peers,
+    /// The front door's SigV4 check, for data planes that take signed
+    /// requests (function URLs with AuthType AWS_IAM).
+    pub signatures: Signatures,
+}
+
+/// A signed data-plane request checked as the front door checks API calls
+/// (strict mode verifies it; permissive mode needs it well formed): the
+/// caller's account, or why it was refused.
+pub type SignatureCheck = dyn Fn(&HttpRequest, &str) -> Result<String, String> + Send + Sync;
+
+/// The front door installs its [`SignatureCheck`] here once the server exists.
+#[derive(Clone, Default)]
+pub struct Signatures(Arc<OnceLock<Arc<SignatureCheck>>>);
+
+impl fmt::Debug for Signatures {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Signatures").field(&self.0.get().is_some()).finish()
+    }
+}
+
+impl Signatures {
+    /// Installs the check; later calls are ignored.
+    pub fn install(&self, check: Arc<SignatureCheck>) {
+        let _ = self.0.set(check);
+    }
+
+    /// Checks `req`, signed for `service` (its signing name, e.g. `lambda`):
+    /// the caller's account, or the reason it is refused (also when no check
+    /// is installed).
+    pub fn check(&self, req: &HttpRequest, service: &str) -> Result<String, String> {
+        match self.0.get() {
+            Some(check) => check(req, service),
+            None => Err("no signature check installed".into()),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -35,6 +72,7 @@ impl Default for Settings {
             sqs_recreate_delay_secs: 60,
             reaper_interval_secs: 30,
             peers: Peers::default(),
+            signatures: Signatures::default(),
         }
     }
 }

@@ -58,7 +58,10 @@ impl App {
             sqs_recreate_delay_secs: args.sqs_recreate_delay,
             reaper_interval_secs: args.reaper_interval,
             peers: Default::default(),
+            signatures: Default::default(),
         };
+        let check = crate::identity::data_plane_check(args.auth, keys.clone(), store.clone());
+        settings.signatures.install(check);
         let services = crate::registry::services(&store, &settings);
         settings.peers.install(&services);
         Ok(App {

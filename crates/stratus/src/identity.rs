@@ -1,15 +1,19 @@
 //! Who is calling: parses SigV4 on every request (the access key picks the
 //! account, the scope the region), and in strict mode verifies the signature
 //! against the configured keys and the keys IAM and STS issued, answering
-//! failures with the errors AWS gives in each protocol.
+//! failures with the errors AWS gives in each protocol. The same check
+//! serves signed data-plane requests (`data_plane_check`).
 
 use crate::app::App;
-use crate::config::AuthMode;
+use crate::config::{AuthMode, StaticKey};
+use std::sync::Arc;
 use stratus_auth::{AuthFailure, CredentialScope, Family, Payload, Request, SigV4, Verified, VerifyOptions};
 use stratus_core::credentials::{Credential, credential_key};
+use stratus_core::settings::SignatureCheck;
 use stratus_core::{AwsError, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
 use stratus_protocol::model::{Protocol, ServiceModel};
 use stratus_protocol::{HttpRequest, decode};
+use stratus_store::Store;
 
 /// The caller, as far as the services need to know.
 #[derive(Debug, Clone)]
@@ -54,8 +58,8 @@ pub fn failure(err: &AuthFailure, model: &ServiceModel, wire: Protocol) -> AwsEr
 }
 
 /// A key Stratus knows: configured, or issued by IAM/STS.
-fn lookup(app: &App, access_key: &str) -> Option<Credential> {
-    if let Some(k) = app.keys.iter().find(|k| k.access_key == access_key) {
+fn lookup(keys: &[StaticKey], store: &Store, access_key: &str) -> Option<Credential> {
+    if let Some(k) = keys.iter().find(|k| k.access_key == access_key) {
         return Some(Credential {
             access_key_id: k.access_key.clone(),
             secret_access_key: k.secret_key.clone(),
@@ -67,7 +71,7 @@ fn lookup(app: &App, access_key: &str) -> Option<Credential> {
             status: "Active".into(),
         });
     }
-    let raw = app.store.get(credential_key(access_key)).ok().flatten()?;
+    let raw = store.get(credential_key(access_key)).ok().flatten()?;
     serde_json::from_slice(&raw).ok()
 }
 
@@ -81,7 +85,7 @@ pub async fn authenticate(
     payload: Payload<'_>,
 ) -> Result<Identity, AwsError> {
     if app.auth == AuthMode::Permissive {
-        return Ok(permissive(app, scope));
+        return Ok(permissive(&app.keys, &app.store, scope));
     }
     let sig = match parse(req) {
         Ok(Some(sig)) => sig,
@@ -89,28 +93,74 @@ pub async fn authenticate(
         Ok(None) => return Err(failure(&AuthFailure::Missing, model, wire)),
         Err(e) => return Err(failure(&e, model, wire)),
     };
+    let opts = if model.name == "s3" { VerifyOptions::s3() } else { VerifyOptions::default() };
+    verify_signed(&app.keys, &app.store, req, sig, payload, &opts).map_err(|r| match r {
+        Refusal::Auth(e) => failure(&e, model, wire),
+        Refusal::Expired => expired_token(wire),
+    })
+}
+
+/// Why a signed request was refused.
+enum Refusal {
+    Auth(AuthFailure),
+    Expired,
+}
+
+/// The strict-mode check of a parsed signature: a known, active, unexpired
+/// key whose secret reproduces the signature.
+fn verify_signed(
+    keys: &[StaticKey],
+    store: &Store,
+    req: &HttpRequest,
+    sig: SigV4,
+    payload: Payload<'_>,
+    opts: &VerifyOptions<'_>,
+) -> Result<Identity, Refusal> {
     let region = if sig.region.is_empty() { DEFAULT_REGION.to_string() } else { sig.region.clone() };
-    let Some(cred) = lookup(app, &sig.access_key) else {
-        return Err(failure(&AuthFailure::UnknownAccessKey { access_key: sig.access_key.clone() }, model, wire));
-    };
+    let unknown = || Refusal::Auth(AuthFailure::UnknownAccessKey { access_key: sig.access_key.clone() });
+    let cred = lookup(keys, store, &sig.access_key).ok_or_else(unknown)?;
     if cred.status != "Active" || (cred.session_token.is_some() && cred.session_token != sig.security_token) {
-        return Err(failure(&AuthFailure::UnknownAccessKey { access_key: sig.access_key.clone() }, model, wire));
+        return Err(unknown());
     }
     if !cred.usable(stratus_core::clock::now_epoch()) {
-        return Err(expired_token(wire));
+        return Err(Refusal::Expired);
     }
-    let opts = if model.name == "s3" { VerifyOptions::s3() } else { VerifyOptions::default() };
     let request = Request::new(req.method.as_str(), &req.path, &req.query, &req.headers);
     let verified =
-        stratus_auth::verify(&sig, &cred.secret_access_key, &request, payload, stratus_core::clock::now(), &opts)
-            .map_err(|e| failure(&e, model, wire))?;
+        stratus_auth::verify(&sig, &cred.secret_access_key, &request, payload, stratus_core::clock::now(), opts)
+            .map_err(Refusal::Auth)?;
     Ok(Identity { account_id: cred.account_id, region, access_key: Some(sig.access_key), verified: Some(verified) })
 }
 
+/// The check data planes use for signed requests (function URLs with
+/// AWS_IAM), installed in the services' settings: in strict mode the
+/// signature is verified as for API calls (signed for `service`); in
+/// permissive mode a well-formed signature is enough. Answers the caller's
+/// account.
+pub fn data_plane_check(auth: AuthMode, keys: Vec<StaticKey>, store: Store) -> Arc<SignatureCheck> {
+    Arc::new(move |req: &HttpRequest, service: &str| {
+        let sig = match parse(req) {
+            Ok(Some(sig)) => sig,
+            Ok(None) => return Err("the request is not signed".into()),
+            Err(e) => return Err(format!("{e:?}")),
+        };
+        if auth == AuthMode::Permissive {
+            let scope = stratus_auth::credential_scope(&req.headers, &req.query);
+            return Ok(permissive(&keys, &store, scope).account_id);
+        }
+        let opts = VerifyOptions { expected_service: Some(service), ..VerifyOptions::default() };
+        match verify_signed(&keys, &store, req, sig, Payload::Bytes(&req.body), &opts) {
+            Ok(who) => Ok(who.account_id),
+            Err(Refusal::Auth(e)) => Err(format!("{e:?}")),
+            Err(Refusal::Expired) => Err("the security token included in the request is expired".into()),
+        }
+    })
+}
+
 /// Permissive mode: the credential scope alone names the account and region.
-fn permissive(app: &App, scope: Option<CredentialScope>) -> Identity {
+fn permissive(keys: &[StaticKey], store: &Store, scope: Option<CredentialScope>) -> Identity {
     let Some(scope) = scope else { return anonymous() };
-    let account_id = match lookup(app, &scope.access_key) {
+    let account_id = match lookup(keys, store, &scope.access_key) {
         Some(c) => c.account_id,
         None if scope.access_key.len() == 12 && scope.access_key.bytes().all(|b| b.is_ascii_digit()) => {
             scope.access_key.clone()

@@ -140,3 +140,29 @@ pub async fn remove(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         .await?;
     Ok(json!({}))
 }
+
+/// Whether the function's policy lets a caller from `account` perform
+/// `action` with the URL auth type `auth_type`: an Allow statement for the
+/// action (or `lambda:*`), whose principal is `*`, the account or one of its
+/// principals, and whose `lambda:FunctionUrlAuthType` condition, if any, matches.
+pub(crate) fn allows(
+    s: &Shared,
+    ctx: &RequestContext,
+    r: &FnRef,
+    action: &str,
+    (account, auth_type): (&str, &str),
+) -> bool {
+    let Some(doc) = s.store.get(key(ctx, r)).ok().flatten().and_then(|b| db::decode::<Value>(&b).ok()) else {
+        return false;
+    };
+    let principal_ok = |p: &Value| match p {
+        Value::String(p) => p == "*",
+        _ => p.str("AWS").is_some_and(|a| a == "*" || a == account || a.contains(&format!("::{account}:"))),
+    };
+    doc.list("Statement").iter().any(|st| {
+        st.str("Effect") == Some("Allow")
+            && matches!(st.str("Action"), Some(a) if a == action || a == "lambda:*" || a == "*")
+            && st.get("Principal").is_some_and(principal_ok)
+            && st["Condition"]["StringEquals"]["lambda:FunctionUrlAuthType"].as_str().is_none_or(|t| t == auth_type)
+    })
+}

@@ -176,27 +176,71 @@ fn plain(status: u16, message: &str) -> HttpResponse {
     HttpResponse::new(status, "application/json", json!({ "Message": message }).to_string())
 }
 
+/// AWS's answer to a request the URL's auth type or the function's policy refuses.
+fn forbidden() -> HttpResponse {
+    plain(403, "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html")
+        .header("x-amzn-ErrorType", "AccessDeniedException")
+}
+
+/// The context invocations through URL `rec` run in: the function's account and region.
+fn url_ctx(rec: &UrlRecord) -> RequestContext {
+    let mut ctx = RequestContext::internal("lambda", "Invoke");
+    ctx.account_id = rec.account.clone();
+    ctx.region = rec.region.clone();
+    ctx
+}
+
+/// AuthType AWS_IAM: the request must carry a SigV4 signature for `lambda`
+/// that the front door's check accepts. Callers of the function's own
+/// account are authorised by their identity policies (not evaluated by
+/// Stratus); callers of another account need the function's policy to
+/// allow them `lambda:InvokeFunctionUrl`.
+fn authorize(s: &Shared, rec: &UrlRecord, req: &HttpRequest) -> Result<(), HttpResponse> {
+    if rec.config.str("AuthType") != Some("AWS_IAM") {
+        return Ok(());
+    }
+    let account = s.settings.signatures.check(req, "lambda").map_err(|why| {
+        tracing::debug!("function URL {}: signature refused: {why}", rec.id);
+        forbidden()
+    })?;
+    let r = FnRef { name: rec.function.clone(), qualifier: rec.qualifier.clone() };
+    if account == rec.account
+        || crate::policy::allows(s, &url_ctx(rec), &r, "lambda:InvokeFunctionUrl", (&account, "AWS_IAM"))
+    {
+        Ok(())
+    } else {
+        Err(forbidden())
+    }
+}
+
 /// Serves one request to a function URL.
 pub async fn serve(s: &Arc<Shared>, req: HttpRequest) -> HttpResponse {
     let Some((id, path)) = target(&req) else { return plain(404, "Not Found") };
     let Some(rec) = s.store.get(url_key(&id)).ok().flatten().and_then(|b| db::decode::<UrlRecord>(&b).ok()) else {
         return plain(404, "Not Found");
     };
-    if rec.config.str("AuthType") == Some("AWS_IAM")
-        && req.header("authorization").is_none()
-        && !req.query.contains("X-Amz-Signature")
+    let cors = rec.config.get("Cors").filter(|c| c.as_object().is_some_and(|o| !o.is_empty())).cloned();
+    if let Some(c) = &cors
+        && cors::is_preflight(&req)
     {
-        return plain(403, "Forbidden");
+        return cors::preflight(c, &req);
     }
-    let mut ctx = RequestContext::internal("lambda", "Invoke");
-    ctx.account_id = rec.account.clone();
-    ctx.region = rec.region.clone();
+    if let Err(refused) = authorize(s, &rec, &req) {
+        return refused;
+    }
+    let mut resp = invoke_url(s, &rec, &req, &id, &path).await;
+    if let Some(c) = &cors {
+        cors::decorate(c, req.header("origin"), &mut resp);
+    }
+    resp
+}
+
+/// Runs the function for one URL request and renders its result.
+async fn invoke_url(s: &Arc<Shared>, rec: &UrlRecord, req: &HttpRequest, id: &str, path: &str) -> HttpResponse {
+    let ctx = url_ctx(rec);
     let r = FnRef { name: rec.function.clone(), qualifier: rec.qualifier.clone() };
-    let res = match resolve::version(s, &ctx, &r, true) {
-        Ok(res) => res,
-        Err(_) => return plain(404, "Not Found"),
-    };
-    let event = event(&req, &id, &path, &ctx);
+    let Ok(res) = resolve::version(s, &ctx, &r, true) else { return forbidden() };
+    let event = event(req, id, path, &ctx);
     let arn = names::qualified_arn(&ctx, &r.name, r.qualifier.as_deref());
     let rid = ctx.request_id.clone();
     match invoke::run(s, &ctx, &res, Bytes::from(event.to_string()), &arn, &rid, None).await {
@@ -328,4 +372,92 @@ fn response(payload: &[u8]) -> HttpResponse {
         }
     }
     resp
+}
+
+/// The URL's `Cors` configuration at work: preflights answered without
+/// invoking the function, and the Access-Control headers of actual
+/// responses to allowed origins (any the function returned are replaced).
+mod cors {
+    use serde_json::Value;
+    use stratus_core::input::Input;
+    use stratus_core::{HttpRequest, HttpResponse};
+
+    /// An OPTIONS request announcing the method it wants to make.
+    pub fn is_preflight(req: &HttpRequest) -> bool {
+        req.method == http::Method::OPTIONS
+            && req.header("origin").is_some()
+            && req.header("access-control-request-method").is_some()
+    }
+
+    fn strings(c: &Value, key: &str) -> Vec<String> {
+        c.list(key).iter().filter_map(Value::as_str).map(str::to_string).collect()
+    }
+
+    fn allows(list: &[String], value: &str) -> bool {
+        list.iter().any(|v| v == "*" || v.eq_ignore_ascii_case(value))
+    }
+
+    fn credentials(c: &Value) -> bool {
+        c.get("AllowCredentials").and_then(Value::as_bool) == Some(true)
+    }
+
+    /// The Access-Control-Allow-Origin for `origin`, if it is allowed:
+    /// `*` when any origin is and credentials are not, else the origin.
+    fn allow_origin(c: &Value, origin: &str) -> Option<String> {
+        let origins = strings(c, "AllowOrigins");
+        if !allows(&origins, origin) {
+            return None;
+        }
+        let any = origins.iter().any(|o| o == "*");
+        Some(if any && !credentials(c) { "*".into() } else { origin.into() })
+    }
+
+    fn headers_allowed(c: &Value, requested: Option<&str>) -> bool {
+        let allowed = strings(c, "AllowHeaders");
+        requested.unwrap_or("").split(',').map(str::trim).filter(|h| !h.is_empty()).all(|h| allows(&allowed, h))
+    }
+
+    /// The answer to a preflight: 200 with the configured Access-Control
+    /// headers when origin, method and headers are allowed, else without them.
+    pub fn preflight(c: &Value, req: &HttpRequest) -> HttpResponse {
+        let mut resp = HttpResponse { status: 200, ..Default::default() };
+        let origin = req.header("origin").unwrap_or("");
+        let method = req.header("access-control-request-method").unwrap_or("");
+        let Some(allow_origin) = allow_origin(c, origin) else { return resp };
+        if !allows(&strings(c, "AllowMethods"), method)
+            || !headers_allowed(c, req.header("access-control-request-headers"))
+        {
+            return resp;
+        }
+        let mut put = |k: &str, v: String| resp.headers.push((k.to_string(), v));
+        put("Access-Control-Allow-Origin", allow_origin);
+        put("Access-Control-Allow-Methods", strings(c, "AllowMethods").join(","));
+        let allowed_headers = strings(c, "AllowHeaders");
+        if !allowed_headers.is_empty() {
+            put("Access-Control-Allow-Headers", allowed_headers.join(","));
+        }
+        if let Some(age) = c.get("MaxAge").and_then(Value::as_i64) {
+            put("Access-Control-Max-Age", age.to_string());
+        }
+        if credentials(c) {
+            put("Access-Control-Allow-Credentials", "true".into());
+        }
+        put("Vary", "Origin".into());
+        resp
+    }
+
+    /// Sets the Access-Control headers of an actual response to `origin`.
+    pub fn decorate(c: &Value, origin: Option<&str>, resp: &mut HttpResponse) {
+        resp.headers.retain(|(k, _)| !k.to_ascii_lowercase().starts_with("access-control-"));
+        let Some(allow_origin) = origin.and_then(|o| allow_origin(c, o)) else { return };
+        resp.headers.push(("Access-Control-Allow-Origin".into(), allow_origin));
+        let expose = strings(c, "ExposeHeaders");
+        if !expose.is_empty() {
+            resp.headers.push(("Access-Control-Expose-Headers".into(), expose.join(",")));
+        }
+        if credentials(c) {
+            resp.headers.push(("Access-Control-Allow-Credentials".into(), "true".into()));
+        }
+        resp.headers.push(("Vary".into(), "Origin".into()));
+    }
 }

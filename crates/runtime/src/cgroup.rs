@@ -7,7 +7,6 @@
 //! "no cgroup": callers fall back to sampling the resident set.
 
 use std::fs;
-use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -410,21 +409,24 @@ impl EnvCgroup {
         Ok(())
     }
 
-    /// `cgroup.procs` of each hierarchy, opened for writing (close-on-exec),
-    /// for a child to write "0" to (joining them) before it runs anything.
-    pub fn procs_files(&self) -> std::io::Result<Vec<OwnedFd>> {
-        self.dirs
-            .iter()
-            .map(|d| fs::OpenOptions::new().write(true).open(d.join("cgroup.procs")).map(OwnedFd::from))
-            .collect()
-    }
-
-    /// Moves the already running process `pid` (and its threads) in.
-    pub fn add(&self, pid: u32) -> std::io::Result<()> {
-        for d in &self.dirs {
-            fs::write(d.join("cgroup.procs"), pid.to_string())?;
+    /// Moves the already running process `pid` (and its threads) in, on a
+    /// thread of its own: on cgroup v1 a move waits ~15 ms for an RCU grace
+    /// period, which must not delay the environment's first answer. Until
+    /// then the memory sampler alone watches the process; a move that fails
+    /// leaves it there.
+    pub fn join_soon(&self, pid: u32) {
+        let files: Vec<PathBuf> = self.dirs.iter().map(|d| d.join("cgroup.procs")).collect();
+        let moved = std::thread::Builder::new().name("stratus-cgroup-join".into()).spawn(move || {
+            for f in files {
+                if let Err(e) = fs::write(&f, pid.to_string()) {
+                    tracing::debug!("cannot move environment {pid} into {}: {e}", f.display());
+                    return;
+                }
+            }
+        });
+        if let Err(e) = moved {
+            tracing::debug!("cannot start the cgroup move of {pid}: {e}");
         }
-        Ok(())
     }
 
     /// How many processes the kernel has killed here for lack of memory.

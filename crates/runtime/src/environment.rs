@@ -362,28 +362,17 @@ fn spawn_isolated(
     let limit_mb = spec.memory_mb + tmp.map_or(0, |(mb, _)| mb);
     let limits = cgroup::Limits { memory_bytes: limit_mb << 20, cpu_memory_mb: spec.memory_mb };
     let cgroup = EnvCgroup::create(limits);
-    let Some(prepared) = Prepared::new(cgroup.as_ref(), tmp.map(|(mb, dir)| (dir, mb))) else {
-        if let Some(cg) = cgroup {
-            cg.remove();
+    let (child, probes) = match tmp.and_then(|(mb, dir)| Prepared::new(dir, mb)) {
+        None => process::spawn(&spec.argv, &spec.cwd, env, std::process::Stdio::null(), logs)?,
+        Some(prepared) => {
+            let (child, probes, _mounted) = process::spawn_sandboxed(&spec.argv, &spec.cwd, env, logs, prepared)?;
+            (child, probes)
         }
-        let (child, probes) = process::spawn(&spec.argv, &spec.cwd, env, std::process::Stdio::null(), logs)?;
-        return Ok((child, probes, None));
     };
-    match process::spawn_sandboxed(&spec.argv, &spec.cwd, env, logs, prepared) {
-        Ok((child, probes, true)) => Ok((child, probes, cgroup)),
-        Ok((child, probes, false)) => {
-            if let Some(cg) = cgroup {
-                cg.remove();
-            }
-            Ok((child, probes, None))
-        }
-        Err(e) => {
-            if let Some(cg) = cgroup {
-                cg.remove();
-            }
-            Err(e)
-        }
+    if let (Some(cg), Some(pid)) = (&cgroup, child.id()) {
+        cg.join_soon(pid);
     }
+    Ok((child, probes, cgroup))
 }
 
 /// The directory `TMPDIR` names, when it lies inside the environment's own
@@ -400,14 +389,8 @@ fn tmp_target(spec: &EnvSpec) -> Option<PathBuf> {
 /// moved in. No tmpfs: the fork shares its template's mount namespace.
 fn join_cgroup(pid: u32, memory_mb: u64) -> Option<EnvCgroup> {
     let cg = EnvCgroup::create(cgroup::Limits { memory_bytes: memory_mb << 20, cpu_memory_mb: memory_mb })?;
-    match cg.add(pid) {
-        Ok(()) => Some(cg),
-        Err(e) => {
-            tracing::debug!("cannot move environment {pid} into its cgroup: {e}");
-            cg.remove();
-            None
-        }
-    }
+    cg.join_soon(pid);
+    Some(cg)
 }
 
 fn alarmed(alarm: Alarm) -> Outcome {

@@ -15,6 +15,10 @@ pub struct Invocation {
     /// Decoded client context JSON, when the caller sent one.
     pub client_context: Option<String>,
     pub cognito_identity: Option<String>,
+    /// Where a streamed response (`Lambda-Runtime-Function-Response-Mode:
+    /// streaming`) goes chunk by chunk as the runtime writes it; without it
+    /// a streamed response is buffered like any other.
+    pub stream: Option<tokio::sync::mpsc::Sender<Bytes>>,
 }
 
 /// How an invocation ended.

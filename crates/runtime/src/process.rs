@@ -80,8 +80,8 @@ pub fn spawn(
 }
 
 /// Like `spawn` (with no input), but the child first does what `sandbox`
-/// prepared (joins its cgroup, mounts its tmpfs). If that fails, the
-/// process is started again without it; the flag tells which happened.
+/// prepared (mounts its tmpfs). If that fails, the process is started
+/// again without it; the flag tells which happened.
 pub fn spawn_sandboxed(
     argv: &[String],
     cwd: &Path,

@@ -3,7 +3,10 @@
 //! `POST /runtime/invocation/{id}/response|error` and
 //! `POST /runtime/init/error` (and `/runtime/restore/error`, a failed
 //! after-restore hook, which ends the environment the same way), with AWS's
-//! headers and status codes.
+//! headers and status codes. A response posted with
+//! `Lambda-Runtime-Function-Response-Mode: streaming` is read frame by frame
+//! and forwarded to the invocation's stream as it arrives, an error
+//! mid-stream coming as the `Lambda-Runtime-Function-Error-Type`/`-Body` trailers.
 
 use crate::invocation::{Invocation, Outcome};
 use bytes::Bytes;
@@ -21,6 +24,9 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 /// Largest synchronous response the runtime may post (AWS: 6 MB; RIE allows 100 bytes more).
 pub const MAX_RESPONSE: usize = 6 * 1024 * 1024 + 100;
+
+/// Largest streamed response (AWS's soft limit: 20 MB).
+pub const MAX_STREAMED_RESPONSE: usize = 20 * 1024 * 1024;
 
 /// An invocation waiting for the runtime, with the channels that report on it.
 pub struct Pending {
@@ -40,6 +46,7 @@ pub enum Status {
 struct Current {
     request_id: String,
     reply: oneshot::Sender<Outcome>,
+    stream: Option<mpsc::Sender<Bytes>>,
 }
 
 struct Shared {
@@ -195,7 +202,7 @@ async fn next(shared: &Shared) -> Resp {
         .unwrap_or(Duration::ZERO)
         .as_millis();
     if let Ok(mut cur) = shared.current.lock() {
-        *cur = Some(Current { request_id: inv.request_id.clone(), reply: p.reply });
+        *cur = Some(Current { request_id: inv.request_id.clone(), reply: p.reply, stream: inv.stream.clone() });
     }
     let _ = p.delivered.send(deadline);
     let mut r = Response::new(Full::new(inv.payload));
@@ -231,15 +238,26 @@ fn finish(shared: &Shared, id: &str, outcome: Outcome) -> Resp {
             let _ = c.reply.send(outcome);
             json(StatusCode::ACCEPTED, "{\"status\":\"OK\"}")
         }
-        None => error_json(
-            StatusCode::FORBIDDEN,
-            "InvalidStateTransition",
-            &format!("Invalid request ID: {id} is not the current invocation"),
-        ),
+        None => not_current(id),
     }
 }
 
+fn not_current(id: &str) -> Resp {
+    error_json(
+        StatusCode::FORBIDDEN,
+        "InvalidStateTransition",
+        &format!("Invalid request ID: {id} is not the current invocation"),
+    )
+}
+
 async fn respond(shared: &Shared, id: &str, req: Request<Incoming>) -> Resp {
+    let streaming = req
+        .headers()
+        .get("lambda-runtime-function-response-mode")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"streaming"));
+    if streaming {
+        return respond_streaming(shared, id, req).await;
+    }
     match Limited::new(req.into_body(), MAX_RESPONSE).collect().await {
         Ok(b) => {
             let resp = finish(shared, id, Outcome::Response(b.to_bytes()));
@@ -248,19 +266,79 @@ async fn respond(shared: &Shared, id: &str, req: Request<Incoming>) -> Resp {
             tokio::task::yield_now().await;
             resp
         }
-        Err(_) => {
-            let resp = finish(shared, id, Outcome::ResponseTooLarge(MAX_RESPONSE));
-            if resp.status() == StatusCode::ACCEPTED {
-                error_json(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "Function.ResponseSizeTooLarge",
-                    "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
-                )
-            } else {
-                resp
+        Err(_) => too_large(shared, id, MAX_RESPONSE),
+    }
+}
+
+/// Ends invocation `id` as over the `limit`, answering the runtime as AWS does.
+fn too_large(shared: &Shared, id: &str, limit: usize) -> Resp {
+    let resp = finish(shared, id, Outcome::ResponseTooLarge(limit));
+    if resp.status() == StatusCode::ACCEPTED {
+        error_json(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Function.ResponseSizeTooLarge",
+            &format!("Response payload size exceeded maximum allowed payload size ({limit} bytes)."),
+        )
+    } else {
+        resp
+    }
+}
+
+/// The stream of invocation `id`: `None` if it is not the current one.
+fn current_stream(shared: &Shared, id: &str) -> Option<Option<mpsc::Sender<Bytes>>> {
+    let cur = shared.current.lock().ok()?;
+    cur.as_ref().filter(|c| c.request_id == id).map(|c| c.stream.clone())
+}
+
+/// A streamed response: each data frame goes to the invocation's stream as
+/// it arrives (or is buffered when the caller takes no stream); the error
+/// trailers, if any, end the invocation as a function error.
+async fn respond_streaming(shared: &Shared, id: &str, req: Request<Incoming>) -> Resp {
+    let Some(mut sink) = current_stream(shared, id) else { return not_current(id) };
+    let limit = if sink.is_some() { MAX_STREAMED_RESPONSE } else { MAX_RESPONSE };
+    let mut body = req.into_body();
+    let (mut buffered, mut total, mut error) = (Vec::new(), 0usize, None);
+    while let Some(Ok(frame)) = body.frame().await {
+        let data = match frame.into_data() {
+            Ok(data) => data,
+            Err(frame) => {
+                error = frame.trailers_ref().and_then(trailer_error);
+                continue;
             }
+        };
+        total += data.len();
+        if total > limit {
+            return too_large(shared, id, limit);
+        }
+        match &sink {
+            // A caller that went away stops taking chunks; the function runs on.
+            Some(tx) => {
+                if tx.send(data).await.is_err() {
+                    sink = None;
+                }
+            }
+            None if limit == MAX_RESPONSE => buffered.extend_from_slice(&data),
+            None => {}
         }
     }
+    let outcome = match error {
+        Some((error_type, body)) => Outcome::Error { body, error_type: Some(error_type) },
+        None => Outcome::Response(Bytes::from(buffered)),
+    };
+    finish(shared, id, outcome)
+}
+
+/// The function error a streamed response's trailers report: its type and
+/// its body (base64 in the trailer).
+fn trailer_error(trailers: &http::HeaderMap) -> Option<(String, Bytes)> {
+    use base64::Engine;
+    let error_type = trailers.get("lambda-runtime-function-error-type")?.to_str().ok()?.to_string();
+    let raw = trailers.get("lambda-runtime-function-error-body").map(|v| v.as_bytes()).unwrap_or_default();
+    let body = base64::engine::general_purpose::STANDARD.decode(raw).map(Bytes::from).unwrap_or_else(|_| {
+        let message = format!("{{\"errorType\":{},\"errorMessage\":\"\"}}", quote(&error_type));
+        Bytes::from(message)
+    });
+    Some((error_type, body))
 }
 
 async fn read_error(req: Request<Incoming>) -> (Option<String>, Bytes) {

@@ -1,14 +1,15 @@
 //! What a runtime process does between fork and exec to isolate itself:
-//! join its environment's cgroup, and enter a private mount namespace in
-//! which its TMPDIR is a tmpfs of EphemeralStorage MB (as root, or through
-//! an unprivileged user namespace). Detects once whether that mount works
+//! enter a private mount namespace in which its TMPDIR is a tmpfs of
+//! EphemeralStorage MB (as root, or through an unprivileged user namespace).
+//! (Joining the environment's cgroup is not done here: on cgroup v1 moving a
+//! process takes ~15 ms of RCU grace period, so the parent moves it once it
+//! runs, off the cold start's path: `cgroup::join_soon`.) Detects once whether that mount works
 //! on this machine, and reports for the health endpoint which isolation
 //! features the OS enforces and which degraded to a fallback, and why.
 
-use crate::cgroup::{self, EnvCgroup, Mode};
+use crate::cgroup::{self, Mode};
 use serde_json::{Value, json};
 use std::ffi::CString;
-use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -17,9 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Everything the child needs, made ready by the parent: the child may only
 /// make async-signal-safe calls, so nothing is allocated or formatted there.
 pub struct Prepared {
-    /// `cgroup.procs` files to write "0" to (joining the cgroup).
-    cgroup_procs: Vec<OwnedFd>,
-    tmp: Option<TmpMount>,
+    tmp: TmpMount,
 }
 
 /// A tmpfs to mount over `target` in a new mount namespace.
@@ -100,34 +99,16 @@ fn check(rc: libc::c_int) -> std::io::Result<()> {
 }
 
 impl Prepared {
-    /// What a new runtime process must do: join `cgroup`, mount a tmpfs of
-    /// `tmp.1` MB over `tmp.0`. None when there is nothing to do.
-    pub fn new(cgroup: Option<&EnvCgroup>, tmp: Option<(&Path, u64)>) -> Option<Prepared> {
-        let cgroup_procs = match cgroup.map(EnvCgroup::procs_files) {
-            Some(Ok(fds)) => fds,
-            Some(Err(e)) => {
-                tracing::debug!("cannot open cgroup.procs: {e}");
-                return None;
-            }
-            None => Vec::new(),
-        };
-        let tmp = tmp.and_then(|(dir, mb)| TmpMount::new(dir, mb));
-        if cgroup_procs.is_empty() && tmp.is_none() {
-            return None;
-        }
-        Some(Prepared { cgroup_procs, tmp })
+    /// What a new runtime process must do: mount a tmpfs of `mb` MB over
+    /// `dir`. None when that cannot be prepared.
+    pub fn new(dir: &Path, mb: u64) -> Option<Prepared> {
+        TmpMount::new(dir, mb).map(|tmp| Prepared { tmp })
     }
 
     /// Runs in the child between fork and exec. Only async-signal-safe
     /// calls: write(2), unshare(2), open(2), close(2), mount(2).
     pub fn enter(&self) -> std::io::Result<()> {
-        for fd in &self.cgroup_procs {
-            write_all(fd.as_raw_fd(), b"0")?;
-        }
-        match &self.tmp {
-            Some(t) => t.enter(),
-            None => Ok(()),
-        }
+        self.tmp.enter()
     }
 }
 
@@ -340,7 +321,9 @@ mod tests {
             }
         }
         let pid = env.pid().to_string();
-        assert!(read("cgroup.procs").split_whitespace().any(|p| p == pid), "{pid} not in {dirs:?}");
+        // Moved in just after it started (`join_soon`).
+        let joined = wait_for(|| read("cgroup.procs").split_whitespace().any(|p| p == pid)).await;
+        assert!(joined, "{pid} not in {dirs:?}");
         drop(env);
         assert!(wait_for(|| dirs.iter().all(|d| !d.exists())).await, "{dirs:?} left behind");
     }
@@ -348,7 +331,9 @@ mod tests {
     #[tokio::test]
     async fn the_kernel_kills_past_the_cgroup_limit_and_counts_it() {
         // No invocation runs, so no sampler: only the kernel can stop this.
-        let script = "python3 -S -c 'x = bytes(range(256)) * (400 << 12)'; echo $? > \"$OUT\"; sleep 30";
+        // (It waits to be moved into its cgroup first: children forked
+        // before the move stay outside it.)
+        let script = "sleep 0.5; python3 -S -c 'x = bytes(range(256)) * (400 << 12)'; echo $? > \"$OUT\"; sleep 30";
         let (env, dir) = environment("oom", script).await;
         let out = dir.join("out");
         assert!(wait_for(|| std::fs::read_to_string(&out).is_ok_and(|s| !s.is_empty())).await);

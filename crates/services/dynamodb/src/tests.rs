@@ -1369,3 +1369,35 @@ async fn transaction_locks_are_per_account_and_bind_partiql_writes() {
         json!({"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item."})
     );
 }
+
+#[tokio::test]
+async fn client_request_tokens_expire_after_ten_minutes() {
+    let store = Store::in_memory().expect("store");
+    let d = DynamoDb::new(store.clone(), &Settings::default());
+    create(&d, "tok", false).await;
+    let put = |v: &str| {
+        json!({"ClientRequestToken": "t-1", "TransactItems": [
+            {"Put": {"TableName": "tok", "Item": {"pk": s("k"), "v": s(v)}}}]})
+    };
+    ok(&d, "TransactWriteItems", put("one")).await;
+    // Within the 10 minutes the same token with other parameters is refused.
+    assert_eq!(
+        msg(&d, "TransactWriteItems", put("two")).await,
+        "Request token parameters do not match the original request"
+    );
+    // Once the token's 10 minutes are over (its record aged here), it names
+    // a new request.
+    let mut aged = stratus_store::WriteBatch::new();
+    for (k, v) in store.scan_prefix(b"", false, None).expect("scan") {
+        if String::from_utf8_lossy(&k).ends_with("tok/t-1") {
+            let mut rec: Value = serde_json::from_slice(&v).expect("token record");
+            rec["expires"] = json!(stratus_core::clock::now_epoch() - 1.0);
+            aged.put(k, serde_json::to_vec(&rec).expect("json"));
+        }
+    }
+    assert!(!aged.is_empty(), "the token is stored");
+    store.write(aged).await.expect("write");
+    ok(&d, "TransactWriteItems", put("two")).await;
+    let got = ok(&d, "GetItem", json!({"TableName": "tok", "Key": {"pk": s("k")}})).await;
+    assert_eq!(got["Item"]["v"], s("two"));
+}

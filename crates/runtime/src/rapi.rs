@@ -310,15 +310,17 @@ async fn respond_streaming(shared: &Shared, id: &str, req: Request<Incoming>) ->
         if total > limit {
             return too_large(shared, id, limit);
         }
-        match &sink {
-            // A caller that went away stops taking chunks; the function runs on.
-            Some(tx) => {
-                if tx.send(data).await.is_err() {
-                    sink = None;
-                }
+        // A caller that went away stops taking chunks; the function runs on.
+        let gone = match &sink {
+            Some(tx) => tx.send(data).await.is_err(),
+            None if limit == MAX_RESPONSE => {
+                buffered.extend_from_slice(&data);
+                false
             }
-            None if limit == MAX_RESPONSE => buffered.extend_from_slice(&data),
-            None => {}
+            None => false,
+        };
+        if gone {
+            sink = None;
         }
     }
     let outcome = match error {

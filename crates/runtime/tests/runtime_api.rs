@@ -28,6 +28,7 @@ fn invocation(id: &str, timeout: Duration) -> Invocation {
         trace_id: "Root=1-00000000-000000000000000000000000;Parent=0000000000000000;Sampled=0".into(),
         client_context: Some("{\"custom\":{\"a\":\"b\"}}".into()),
         cognito_identity: None,
+        stream: None,
     }
 }
 

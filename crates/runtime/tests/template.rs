@@ -111,6 +111,7 @@ fn invocation(id: &str, payload: &'static str, timeout: Duration) -> Invocation 
         trace_id: String::new(),
         client_context: None,
         cognito_identity: None,
+        stream: None,
     }
 }
 

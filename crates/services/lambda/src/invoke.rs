@@ -104,7 +104,7 @@ fn check_payload_size(kind: &str, len: usize) -> Result<(), AwsError> {
 }
 
 /// The last `max` bytes of `text`, cut at a character boundary.
-fn tail(text: &str, max: usize) -> &str {
+pub(crate) fn tail(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
     }
@@ -132,6 +132,27 @@ pub async fn run(
     request_id: &str,
     client_context: Option<String>,
 ) -> Result<RunResult, AwsError> {
+    run_with(s, ctx, res, Call { payload, client_context, stream: None }, invoked_arn, request_id).await
+}
+
+/// What goes to the runtime with one invocation.
+pub struct Call {
+    pub payload: Bytes,
+    pub client_context: Option<String>,
+    /// Where a streamed response goes as the runtime writes it (InvokeWithResponseStream).
+    pub stream: Option<tokio::sync::mpsc::Sender<Bytes>>,
+}
+
+/// As [`run`], with the invocation's stream.
+pub async fn run_with(
+    s: &Arc<Shared>,
+    ctx: &RequestContext,
+    res: &Resolved,
+    call: Call,
+    invoked_arn: &str,
+    request_id: &str,
+) -> Result<RunResult, AwsError> {
+    let Call { payload, client_context, stream } = call;
     let name = res.config.str("FunctionName").unwrap_or("").to_string();
     let _slot = s.counters.admit(&s.store, ctx, &name, res.record.reserved, s.settings.lambda_concurrency as i64)?;
     let timeout_s = res.config.i64("Timeout").unwrap_or(3).max(1) as u64;
@@ -170,6 +191,7 @@ pub async fn run(
         trace_id: trace_id(),
         client_context,
         cognito_identity: None,
+        stream,
     };
     let (outcome, stats) = env.invoke(inv).await;
     // A spawned runtime's init output may still be in its pipes; a restored

@@ -1,8 +1,8 @@
-//! InvokeWithResponseStream: runs the invocation, then sends its payload as
-//! PayloadChunk events and ends with InvokeComplete (ErrorCode/ErrorDetails
-//! on a function error, LogResult with LogType Tail). The runtime's
-//! response is buffered first, so chunks arrive after the function ends
-//! rather than as it writes them.
+//! InvokeWithResponseStream: runs the invocation with a stream, so a runtime
+//! that answers in streaming mode reaches the caller as PayloadChunk events
+//! as it writes them (a buffered answer is sent whole when it ends), and
+//! ends with InvokeComplete (ErrorCode/ErrorDetails on a function error,
+//! including one reported mid-stream; LogResult with LogType Tail).
 
 use crate::invoke;
 use crate::names;
@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use stratus_core::input::Input;
 use stratus_core::{AwsError, Event, EventSender, RequestContext};
+use tokio::sync::mpsc;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 const CHUNK: usize = 64 * 1024;
@@ -43,34 +44,106 @@ pub async fn invoke(
     if input.str("InvocationType") == Some("DryRun") {
         return Ok(json!({ "StatusCode": 204, "ExecutedVersion": version }));
     }
-    let out = invoke::run(s, ctx, &res, payload, &arn, &ctx.request_id, None).await?;
     let tail = input.str("LogType") == Some("Tail");
-    tokio::spawn(async move {
-        if out.function_error.is_none() {
-            for chunk in out.payload.chunks(CHUNK) {
-                let ev = Event { member: "PayloadChunk".into(), body: json!({ "Payload": B64.encode(chunk) }) };
-                if events.send(ev).await.is_err() {
-                    return;
-                }
-            }
-        }
-        let mut done = json!({});
-        if let Some(fe) = out.function_error {
-            let details: Value = serde_json::from_slice(&out.payload).unwrap_or(Value::Null);
-            done["ErrorCode"] = details.str("errorType").unwrap_or(fe).into();
-            done["ErrorDetails"] = String::from_utf8_lossy(&out.payload).to_string().into();
-        }
-        if tail {
-            let text = &out.log_text;
-            let start = text.len().saturating_sub(4096);
-            let start = (start..text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
-            done["LogResult"] = B64.encode(&text[start..]).into();
-        }
-        let _ = events.send(Event { member: "InvokeComplete".into(), body: done }).await;
+    let (tx, mut rx) = mpsc::channel::<Bytes>(16);
+    let (s2, ctx2) = (s.clone(), ctx.clone());
+    let mut job = tokio::spawn(async move {
+        let call = invoke::Call { payload, client_context: None, stream: Some(tx) };
+        invoke::run_with(&s2, &ctx2, &res, call, &arn, &ctx2.request_id).await
     });
+    // Errors before the first chunk (throttling, init failures of the
+    // service itself) answer the request, as AWS does.
+    let first = tokio::select! {
+        biased;
+        Some(chunk) = rx.recv() => Started::Chunk(chunk),
+        out = &mut job => Started::Done(joined(out)?),
+    };
+    tokio::spawn(forward(first, rx, job, events, tail));
     Ok(json!({
         "StatusCode": 200,
         "ExecutedVersion": version,
         "ResponseStreamContentType": "application/octet-stream",
     }))
+}
+
+type Job = tokio::task::JoinHandle<Result<invoke::RunResult, AwsError>>;
+
+/// How the invocation began: with a streamed chunk, or by ending.
+enum Started {
+    Chunk(Bytes),
+    Done(invoke::RunResult),
+}
+
+fn joined(
+    out: Result<Result<invoke::RunResult, AwsError>, tokio::task::JoinError>,
+) -> Result<invoke::RunResult, AwsError> {
+    out.map_err(|e| AwsError::internal(format!("the invocation failed: {e}")))?
+}
+
+/// Sends each chunk the runtime streams as a PayloadChunk while the
+/// invocation runs, then the whole payload of a buffered response, then
+/// InvokeComplete. A caller that goes away stops the forwarding, not the
+/// function.
+async fn forward(first: Started, mut rx: mpsc::Receiver<Bytes>, mut job: Job, events: EventSender, tail: bool) {
+    let out = match first {
+        Started::Done(out) => Ok(out),
+        Started::Chunk(chunk) => {
+            if send_chunk(&events, &chunk).await.is_err() {
+                return;
+            }
+            loop {
+                tokio::select! {
+                    biased;
+                    Some(chunk) = rx.recv() => {
+                        if send_chunk(&events, &chunk).await.is_err() {
+                            return;
+                        }
+                    }
+                    out = &mut job => break joined(out),
+                }
+            }
+        }
+    };
+    // Chunks are queued before the invocation ends: take the last of them.
+    while let Ok(chunk) = rx.try_recv() {
+        if send_chunk(&events, &chunk).await.is_err() {
+            return;
+        }
+    }
+    let out = match out {
+        Ok(out) => out,
+        Err(e) => {
+            let done = json!({ "ErrorCode": e.code, "ErrorDetails": e.message });
+            let _ = events.send(Event { member: "InvokeComplete".into(), body: done }).await;
+            return;
+        }
+    };
+    if out.function_error.is_none() {
+        for chunk in out.payload.chunks(CHUNK) {
+            if send_chunk(&events, chunk).await.is_err() {
+                return;
+            }
+        }
+    }
+    let _ = events.send(Event { member: "InvokeComplete".into(), body: complete(&out, tail) }).await;
+}
+
+async fn send_chunk(events: &EventSender, chunk: &[u8]) -> Result<(), ()> {
+    let ev = Event { member: "PayloadChunk".into(), body: json!({ "Payload": B64.encode(chunk) }) };
+    events.send(ev).await.map_err(|_| ())
+}
+
+/// The InvokeComplete event: ErrorCode/ErrorDetails on a function error,
+/// LogResult (the last 4 KB of the log) with LogType Tail.
+fn complete(out: &invoke::RunResult, tail: bool) -> Value {
+    let mut done = json!({});
+    if let Some(fe) = out.function_error {
+        let details: Value = serde_json::from_slice(&out.payload).unwrap_or(Value::Null);
+        done["ErrorCode"] = details.str("errorType").unwrap_or(fe).into();
+        done["ErrorDetails"] = String::from_utf8_lossy(&out.payload).to_string().into();
+    }
+    if tail {
+        done["LogResult"] = B64.encode(invoke::tail(&out.log_text, 4096)).into();
+    }
+    done
 }

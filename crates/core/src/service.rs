@@ -110,4 +110,12 @@ pub trait Service: Send + Sync {
     async fn serve(&self, _req: HttpRequest) -> HttpResponse {
         HttpResponse::new(404, "application/json", "{\"message\":\"Not Found\"}")
     }
+
+    /// The CORS headers of this service's answer to `req` (its method, path,
+    /// and Host and Origin headers), when the service decides them itself as
+    /// S3 does from a bucket's CORS rules; `None` lets the front door allow
+    /// any origin.
+    fn cors_headers(&self, _req: &HttpRequest) -> Option<Vec<(String, String)>> {
+        None
+    }
 }

@@ -28,7 +28,7 @@ pub async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> hyper::Resp
         headers: parts.headers,
         body: Bytes::new(),
     };
-    let origin = request.header("origin").map(str::to_string);
+    let cors_head = cors::head(&request);
     let head = streaming::route(&app, &request);
     let (mut resp, service, operation) = match head {
         Head::Streaming(route) => streaming::dispatch(&app, request, body, route).await,
@@ -47,7 +47,7 @@ pub async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> hyper::Resp
             }
         },
     };
-    cors::decorate(&mut resp, origin.as_deref());
+    cors::answer(&app, service, &cors_head, &mut resp);
     app.metrics.record(service, operation, resp.status, started.elapsed());
     to_hyper(resp)
 }

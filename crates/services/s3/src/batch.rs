@@ -47,7 +47,7 @@ pub async fn delete_objects(sh: &Shared, ctx: &RequestContext, input: &Value) ->
                 let name = if d.marker_created { "ObjectRemoved:DeleteMarkerCreated" } else { "ObjectRemoved:Delete" };
                 sh.files.remove(d.removed).await;
                 if d.existed {
-                    notify::emit(sh, ctx, &bucket, ObjectEvent::removed(name, key, d.version_id.as_deref()));
+                    notify::emit(sh, ctx, &bucket, ObjectEvent::removed(name, key, d.version_id.as_deref())).await;
                 }
                 if !quiet {
                     deleted.push(entry);

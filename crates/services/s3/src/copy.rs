@@ -150,7 +150,7 @@ pub async fn copy_object(sh: &Shared, ctx: &RequestContext, input: &Value) -> Re
         }
     };
     sh.files.remove(removed).await;
-    notify::emit(sh, ctx, &bucket, ObjectEvent::created("ObjectCreated:Copy", &v));
+    notify::emit(sh, ctx, &bucket, ObjectEvent::created("ObjectCreated:Copy", &v)).await;
     let mut result = json!({"ETag": v.etag, "LastModified": v.last_modified.floor()});
     if (sdk.is_some() || keep.is_some())
         && let Some(c) = &v.checksum

@@ -1,8 +1,8 @@
 //! CORS: Put/Get/DeleteBucketCors (validated rules, kept in the store and
-//! in an in-memory map so `claims` stays cheap), and real preflight answers
-//! for buckets with a configuration, with S3's matching rules (origin with
-//! one `*` wildcard, method, every requested header) and its 403
-//! `CORSResponse` when no rule matches.
+//! in an in-memory map so lookups stay cheap), S3's preflight answers for
+//! every existing bucket (matching rules: origin with one `*` wildcard,
+//! method, every requested header; 403 `CORSResponse` when CORS is off or
+//! no rule matches), and the Access-Control-* headers of actual requests.
 
 use base64::Engine;
 use serde_json::{Value, json};
@@ -87,14 +87,15 @@ fn target(req: &HttpRequest) -> Option<(String, bool)> {
     }
 }
 
-/// Whether this is a preflight for a bucket with a CORS configuration.
+/// Whether this is a preflight for an existing bucket (other OPTIONS
+/// requests keep the front door's permissive answer).
 pub fn claims(sh: &Shared, req: &HttpRequest) -> bool {
     if req.method != http::Method::OPTIONS {
         return false;
     }
-    match (target(req), sh.cors.read()) {
-        (Some((bucket, _)), Ok(map)) => map.contains_key(&bucket),
-        _ => false,
+    match target(req) {
+        Some((bucket, _)) => matches!(sh.bucket_opt(&bucket), Ok(Some(_))),
+        None => false,
     }
 }
 
@@ -122,13 +123,84 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// The bucket's CORS rules, if it has a configuration.
+fn rules_of(sh: &Shared, bucket: &str) -> Option<Value> {
+    sh.cors.read().ok().and_then(|m| m.get(bucket).cloned())
+}
+
+/// The first rule allowing `origin`, `method` and every `requested` header
+/// (lower-cased), and whether it allowed the origin through `*`.
+fn first_match<'a>(rules: &'a Value, origin: &str, method: &str, requested: &[String]) -> Option<(&'a Value, bool)> {
+    rules.list("CORSRules").iter().find_map(|rule| {
+        let origins = rule.str_list("AllowedOrigins");
+        let matched = origins.iter().find(|o| wildcard(o, origin))?;
+        if !rule.str_list("AllowedMethods").iter().any(|m| m == method) {
+            return None;
+        }
+        let allowed: Vec<String> = rule.str_list("AllowedHeaders").iter().map(|h| h.to_ascii_lowercase()).collect();
+        if !requested.iter().all(|h| allowed.iter().any(|a| wildcard(a, h))) {
+            return None;
+        }
+        Some((rule, matched == "*"))
+    })
+}
+
+/// The Access-Control-* headers a matched rule gives (preflights add
+/// Allow-Headers themselves).
+fn rule_headers(rule: &Value, origin: &str, any: bool) -> Vec<(String, String)> {
+    let mut out = vec![
+        ("Access-Control-Allow-Origin".to_string(), if any { "*" } else { origin }.to_string()),
+        ("Access-Control-Allow-Methods".to_string(), rule.str_list("AllowedMethods").join(", ")),
+    ];
+    let expose = rule.str_list("ExposeHeaders");
+    if !expose.is_empty() {
+        out.push(("Access-Control-Expose-Headers".into(), expose.join(", ")));
+    }
+    if let Some(age) = rule.i64("MaxAgeSeconds") {
+        out.push(("Access-Control-Max-Age".into(), age.to_string()));
+    }
+    if !any {
+        out.push(("Access-Control-Allow-Credentials".into(), "true".into()));
+    }
+    out.push(("Vary".into(), VARY.into()));
+    out
+}
+
+const VARY: &str = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method";
+
+/// The CORS headers of S3's answer to an actual (non-preflight) request:
+/// those of the first rule matching its origin and method, none when no
+/// rule matches, the bucket has no configuration or there is no Origin.
+pub fn actual_headers(sh: &Shared, req: &HttpRequest) -> Vec<(String, String)> {
+    if req.method == http::Method::OPTIONS {
+        return Vec::new(); // preflights carry their own
+    }
+    let (Some(origin), Some((bucket, _))) = (req.header("origin"), target(req)) else { return Vec::new() };
+    let Some(rules) = rules_of(sh, &bucket) else { return Vec::new() };
+    match first_match(&rules, origin, req.method.as_str(), &[]) {
+        Some((rule, any)) => rule_headers(rule, origin, any),
+        None => Vec::new(),
+    }
+}
+
+fn forbidden(message: &str, method: &str, object: bool) -> HttpResponse {
+    let resource = if object { "OBJECT" } else { "BUCKET" };
+    error(
+        403,
+        "AccessForbidden",
+        &format!("CORSResponse: {message}"),
+        &[("Method", method), ("ResourceType", resource)],
+    )
+}
+
 /// Answers a preflight the way S3 does.
 pub fn preflight(sh: &Shared, req: &HttpRequest) -> HttpResponse {
-    let Some((bucket, object)) = target(req) else {
+    let (Some((bucket, object)), Some(origin)) = (target(req), req.header("origin")) else {
         return error(400, "BadRequest", "Insufficient information. Origin request header needed.", &[]);
     };
-    let Some(origin) = req.header("origin") else {
-        return error(400, "BadRequest", "Insufficient information. Origin request header needed.", &[]);
+    let Some(rules) = rules_of(sh, &bucket) else {
+        let method = req.header("access-control-request-method").unwrap_or("OPTIONS");
+        return forbidden("CORS is not enabled for this bucket.", method, object);
     };
     let Some(method) = req.header("access-control-request-method") else {
         return error(400, "BadRequest", "Invalid Access-Control-Request-Method: null", &[]);
@@ -137,43 +209,21 @@ pub fn preflight(sh: &Shared, req: &HttpRequest) -> HttpResponse {
         .header("access-control-request-headers")
         .map(|h| h.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect())
         .unwrap_or_default();
-    let rules = sh.cors.read().ok().and_then(|m| m.get(&bucket).cloned()).unwrap_or(Value::Null);
-    for rule in rules.list("CORSRules") {
-        let origins = rule.str_list("AllowedOrigins");
-        let Some(matched) = origins.iter().find(|o| wildcard(o, origin)) else { continue };
-        let methods = rule.str_list("AllowedMethods");
-        if !methods.iter().any(|m| m == method) {
-            continue;
-        }
-        let allowed: Vec<String> = rule.str_list("AllowedHeaders").iter().map(|h| h.to_ascii_lowercase()).collect();
-        if !requested.iter().all(|h| allowed.iter().any(|a| wildcard(a, h))) {
-            continue;
-        }
-        let any = matched == "*";
-        let mut resp = HttpResponse { status: 200, ..Default::default() };
-        resp = resp.header("Access-Control-Allow-Origin", if any { "*" } else { origin });
-        resp = resp.header("Access-Control-Allow-Methods", methods.join(", "));
-        if !requested.is_empty() {
+    let Some((rule, any)) = first_match(&rules, origin, method, &requested) else {
+        return forbidden(
+            "This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
+            method,
+            object,
+        );
+    };
+    let mut resp = HttpResponse { status: 200, ..Default::default() };
+    for (k, v) in rule_headers(rule, origin, any) {
+        if k == "Vary" && !requested.is_empty() {
             resp = resp.header("Access-Control-Allow-Headers", requested.join(", "));
         }
-        let expose = rule.str_list("ExposeHeaders");
-        if !expose.is_empty() {
-            resp = resp.header("Access-Control-Expose-Headers", expose.join(", "));
-        }
-        if let Some(age) = rule.i64("MaxAgeSeconds") {
-            resp = resp.header("Access-Control-Max-Age", age.to_string());
-        }
-        if !any {
-            resp = resp.header("Access-Control-Allow-Credentials", "true");
-        }
-        return resp.header("Vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method");
+        resp = resp.header(&k, v);
     }
-    error(
-        403,
-        "AccessForbidden",
-        "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
-        &[("Method", method), ("ResourceType", if object { "OBJECT" } else { "BUCKET" })],
-    )
+    resp
 }
 
 #[cfg(test)]

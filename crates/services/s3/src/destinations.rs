@@ -12,7 +12,7 @@ use crate::error::invalid_argument;
 use crate::shared::Shared;
 
 /// The kind of destination a configuration list names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     Queue,
     Topic,

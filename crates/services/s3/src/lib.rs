@@ -26,6 +26,7 @@ mod model;
 mod multipart;
 mod notify;
 mod objects;
+mod outbox;
 mod output;
 mod shared;
 mod tagging;
@@ -45,6 +46,9 @@ use stratus_store::Store;
 use tokio::task::JoinHandle;
 
 use crate::shared::{Sequence, Shared};
+
+/// The introspection path that runs a lifecycle sweep on demand.
+const SWEEP_PATH: &str = "/_stratus/s3/lifecycle";
 
 /// The operations S3 implements.
 const OPERATIONS: &[&str] = &[
@@ -119,6 +123,7 @@ impl S3 {
             peers: settings.peers.clone(),
             endpoint: settings.endpoint.clone(),
             cors: RwLock::new(HashMap::new()),
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
         };
         let s3 = S3 {
             shared: Arc::new(shared),
@@ -158,6 +163,25 @@ impl S3 {
         lifecycle::sweep(&self.shared, shared::now()).await
     }
 
+    /// `POST /_stratus/s3/lifecycle?days=N`: one lifecycle sweep as of N
+    /// days from now (0 when absent), so rules counted in days can be seen
+    /// at work without waiting; answers `{"removed": count}`.
+    async fn sweep_endpoint(&self, req: &HttpRequest) -> HttpResponse {
+        if req.method != http::Method::POST {
+            return HttpResponse::new(405, "application/json", "{\"message\":\"Use POST\"}");
+        }
+        let days = req.query_pairs().into_iter().find(|(k, _)| k == "days").map(|(_, v)| v.parse::<f64>());
+        let days = match days {
+            None => 0.0,
+            Some(Ok(d)) if d.is_finite() && d >= 0.0 => d,
+            Some(_) => {
+                return HttpResponse::new(400, "application/json", "{\"message\":\"days must be a number >= 0\"}");
+            }
+        };
+        let removed = self.sweep_lifecycle_at(shared::now() + days * 86_400.0).await;
+        HttpResponse::new(200, "application/json", serde_json::json!({ "removed": removed }).to_string())
+    }
+
     async fn dispatch(&self, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
         let sh = &*self.shared;
         match ctx.operation {
@@ -192,9 +216,9 @@ impl S3 {
             "PutBucketNotificationConfiguration" => notify::put_config(sh, ctx, input).await,
             "GetBucketNotificationConfiguration" => notify::get_config(sh, input),
             "GetBucketAcl" => objects::get_bucket_acl(sh, input),
-            "PutBucketAcl" => objects::put_acl(sh, None, input),
+            "PutBucketAcl" => objects::put_acl(sh, None, input).await,
             "GetObjectAcl" => objects::get_object_acl(sh, input),
-            "PutObjectAcl" => objects::put_acl(sh, Some(ctx), input),
+            "PutObjectAcl" => objects::put_acl(sh, Some(ctx), input).await,
             "HeadObject" => objects::read(sh, input, false).map(|s| s.output),
             "DeleteObject" => objects::delete(sh, ctx, input).await,
             "DeleteObjects" => batch::delete_objects(sh, ctx, input).await,
@@ -285,9 +309,10 @@ impl Service for S3 {
     }
 
     fn start(&self) {
-        let task = spawn_reaper(Arc::downgrade(&self.shared), self.reaper_interval);
+        let reaper = spawn_reaper(Arc::downgrade(&self.shared), self.reaper_interval);
+        let sender = outbox::spawn_sender(Arc::downgrade(&self.shared));
         if let Ok(mut t) = self.tasks.lock() {
-            t.push(task);
+            t.extend([reaper, sender]);
         }
     }
 
@@ -302,10 +327,17 @@ impl Service for S3 {
     }
 
     fn claims(&self, req: &HttpRequest) -> bool {
-        cors::claims(&self.shared, req)
+        req.path == SWEEP_PATH || cors::claims(&self.shared, req)
     }
 
     async fn serve(&self, req: HttpRequest) -> HttpResponse {
+        if req.path == SWEEP_PATH {
+            return self.sweep_endpoint(&req).await;
+        }
         cors::preflight(&self.shared, &req)
+    }
+
+    fn cors_headers(&self, req: &HttpRequest) -> Option<Vec<(String, String)>> {
+        Some(cors::actual_headers(&self.shared, req))
     }
 }

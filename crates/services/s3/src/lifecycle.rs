@@ -224,7 +224,7 @@ async fn sweep_bucket(sh: &Shared, b: &Bucket, now: f64) -> usize {
                 } else {
                     "LifecycleExpiration:Delete"
                 };
-                notify::emit_lifecycle(sh, b, ObjectEvent::removed(name, &key, d.version_id.as_deref()));
+                notify::emit_lifecycle(sh, b, ObjectEvent::removed(name, &key, d.version_id.as_deref())).await;
             }
             count += 1;
         }

@@ -420,7 +420,7 @@ pub async fn complete(sh: &Shared, ctx: &RequestContext, input: &Value) -> Resul
         stored.iter().filter(|p| !chosen.iter().any(|c| c.number == p.number)).map(|p| p.file.clone()).collect();
     let (v, removed) = versioning::commit(sh, &u.bucket, v, cond).await?;
     sh.files.remove(removed.into_iter().chain(unused).collect()).await;
-    notify::emit(sh, ctx, &bucket, ObjectEvent::created("ObjectCreated:CompleteMultipartUpload", &v));
+    notify::emit(sh, ctx, &bucket, ObjectEvent::created("ObjectCreated:CompleteMultipartUpload", &v)).await;
     let mut out = json!({
         "Location": format!("{}/{}/{}", sh.endpoint.trim_end_matches('/'), u.bucket, u.key),
         "Bucket": u.bucket,

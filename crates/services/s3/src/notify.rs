@@ -1,7 +1,8 @@
 //! Bucket notifications: Put/GetBucketNotificationConfiguration (queue,
 //! topic and Lambda configurations, event name patterns, prefix/suffix
-//! filters; destinations are checked by `destinations`) and the delivery of
-//! AWS's event records (eventVersion 2.1) through peers.
+//! filters; destinations are checked by `destinations`) and AWS's event
+//! records (eventVersion 2.1, or 2.3 for lifecycle, tagging and ACL
+//! events), handed to the durable `outbox` that delivers them.
 
 use base64::Engine;
 use serde_json::{Value, json};
@@ -12,6 +13,7 @@ use crate::buckets::canonical_id;
 use crate::destinations::{self, Kind};
 use crate::error::invalid_argument;
 use crate::model::{Bucket, Version};
+use crate::outbox::{self, Pending};
 use crate::shared::Shared;
 
 const EVENTS: &[&str] = &[
@@ -262,17 +264,17 @@ struct Cause<'a> {
 
 /// Delivers `ev`, caused by the request `ctx`, to every configuration of
 /// `bucket` that wants it.
-pub fn emit(sh: &Shared, ctx: &RequestContext, bucket: &Bucket, ev: ObjectEvent) {
+pub async fn emit(sh: &Shared, ctx: &RequestContext, bucket: &Bucket, ev: ObjectEvent) {
     let cause =
         Cause { principal: format!("AWS:{}", ctx.account_id), source_ip: "127.0.0.1", request_id: &ctx.request_id };
-    deliver(sh, &cause, bucket, ev);
+    deliver(sh, &cause, bucket, ev).await;
 }
 
 /// Delivers `ev`, an action of a lifecycle rule, as S3 itself.
-pub fn emit_lifecycle(sh: &Shared, bucket: &Bucket, ev: ObjectEvent) {
+pub async fn emit_lifecycle(sh: &Shared, bucket: &Bucket, ev: ObjectEvent) {
     let request_id = crate::files::new_id()[..16].to_ascii_uppercase();
     let cause = Cause { principal: "s3.amazonaws.com".into(), source_ip: "s3.amazonaws.com", request_id: &request_id };
-    deliver(sh, &cause, bucket, ev);
+    deliver(sh, &cause, bucket, ev).await;
 }
 
 /// The record version AWS writes: 2.3 for lifecycle, tagging and ACL
@@ -285,9 +287,12 @@ fn event_version(name: &str) -> &'static str {
     }
 }
 
-fn deliver(sh: &Shared, cause: &Cause, bucket: &Bucket, ev: ObjectEvent) {
+/// Records the event for every configuration of `bucket` that wants it;
+/// the outbox delivers them.
+async fn deliver(sh: &Shared, cause: &Cause<'_>, bucket: &Bucket, ev: ObjectEvent) {
     let Some(conf) = &bucket.notification else { return };
     let sequencer = format!("{:016X}", sh.seq.next());
+    let mut owed = Vec::new();
     for (list, arn_member, _, kind) in KINDS {
         for c in conf.list(list) {
             if !event_matches(c.list("Events"), ev.name) || !filter_matches(c, &ev.key) {
@@ -330,15 +335,10 @@ fn deliver(sh: &Shared, cause: &Cause, bucket: &Bucket, ev: ObjectEvent) {
                 },
             }]});
             let arn = c.str(arn_member).unwrap_or("").to_string();
-            let peers = sh.peers.clone();
-            let endpoint = sh.endpoint.clone();
-            tokio::spawn(async move {
-                if let Err(e) = destinations::send(&peers, &endpoint, kind, &arn, &record.to_string()).await {
-                    tracing::warn!("S3 notification to {arn} failed: {e}");
-                }
-            });
+            owed.push(Pending::new(kind, arn, record.to_string()));
         }
     }
+    outbox::enqueue(sh, owed).await;
 }
 
 #[cfg(test)]

@@ -108,7 +108,7 @@ pub async fn put(sh: &Shared, ctx: &RequestContext, input: &Value, mut body: Bod
         }
     };
     sh.files.remove(removed).await;
-    notify::emit(sh, ctx, &bucket, ObjectEvent::created("ObjectCreated:Put", &v));
+    notify::emit(sh, ctx, &bucket, ObjectEvent::created("ObjectCreated:Put", &v)).await;
     let mut out = json!({"ETag": v.etag, "ServerSideEncryption": v.sse.clone().unwrap_or_else(|| "AES256".into())});
     if bucket.versioning.is_some() {
         out["VersionId"] = Value::from(v.version_id.clone());
@@ -221,7 +221,7 @@ pub async fn delete(sh: &Shared, ctx: &RequestContext, input: &Value) -> Result<
     sh.files.remove(d.removed).await;
     if d.existed {
         let name = if d.marker_created { "ObjectRemoved:DeleteMarkerCreated" } else { "ObjectRemoved:Delete" };
-        notify::emit(sh, ctx, &bucket, ObjectEvent::removed(name, key, d.version_id.as_deref()));
+        notify::emit(sh, ctx, &bucket, ObjectEvent::removed(name, key, d.version_id.as_deref())).await;
     }
     let mut out = json!({});
     if d.delete_marker {
@@ -257,7 +257,7 @@ pub fn get_object_acl(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
 /// must exist); grants are not modelled.
 /// PutBucketAcl, and PutObjectAcl (`object`: the request, for its
 /// `ObjectAcl:Put` event).
-pub fn put_acl(sh: &Shared, object: Option<&RequestContext>, input: &Value) -> Result<Value, AwsError> {
+pub async fn put_acl(sh: &Shared, object: Option<&RequestContext>, input: &Value) -> Result<Value, AwsError> {
     if let Some(acl) = input.str("ACL")
         && ![
             "private",
@@ -276,7 +276,7 @@ pub fn put_acl(sh: &Shared, object: Option<&RequestContext>, input: &Value) -> R
     let bucket = sh.bucket(input.req_str("Bucket")?)?;
     if let Some(ctx) = object {
         let (v, _) = readable(sh, input, "PUT")?;
-        notify::emit(sh, ctx, &bucket, ObjectEvent::attribute("ObjectAcl:Put", &v));
+        notify::emit(sh, ctx, &bucket, ObjectEvent::attribute("ObjectAcl:Put", &v)).await;
     }
     Ok(json!({}))
 }

@@ -1,5 +1,6 @@
 //! `Shared`: what every operation works with (the store, the object files,
-//! the version sequence, peers for notifications, the CORS cache), and the
+//! the version sequence, peers for notifications, the CORS cache, the
+//! outbox's wake-up), and the
 //! record loads operations share.
 
 use serde_json::Value;
@@ -20,8 +21,10 @@ pub struct Shared {
     pub seq: Arc<Sequence>,
     pub peers: Peers,
     pub endpoint: String,
-    /// Bucket → CORS rules, so `claims` can answer preflights cheaply.
+    /// Bucket → CORS rules, so CORS lookups stay cheap.
     pub cors: RwLock<HashMap<String, Value>>,
+    /// Wakes the notification sender when the outbox gets records.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 /// Monotonic sequence numbers: version order, upload ids, sequencers.

@@ -113,7 +113,7 @@ async fn set_object_tags(
         })
         .await?;
     let b = sh.bucket(&bucket)?;
-    notify::emit(sh, ctx, &b, ObjectEvent::attribute(event, &updated));
+    notify::emit(sh, ctx, &b, ObjectEvent::attribute(event, &updated)).await;
     let mut out = json!({});
     if updated.version_id != "null" || b.versioning.is_some() {
         out["VersionId"] = Value::from(updated.version_id);

@@ -352,7 +352,20 @@ async fn cors_preflight() {
     let resp = s.serve(req.clone()).await;
     assert_eq!(resp.status, 403);
     assert!(String::from_utf8_lossy(&resp.body).contains("<ResourceType>OBJECT</ResourceType>"));
+    // An actual request gets the rule's headers; another origin none.
+    let mut get = req.clone();
+    get.method = http::Method::GET;
+    let headers = s.cors_headers(&get).expect("S3 decides");
+    assert!(headers.contains(&("Access-Control-Allow-Origin".into(), "https://app.example".into())));
+    get.headers.insert("origin", "https://other.example".parse().expect("hv"));
+    assert_eq!(s.cors_headers(&get), Some(vec![]));
     ok(&s, "DeleteBucketCors", json!({"Bucket": "bkt8"})).await;
+    // Still S3's: CORS is off for the bucket.
+    assert!(s.claims(&req));
+    let resp = s.serve(req.clone()).await;
+    assert_eq!(resp.status, 403);
+    assert!(String::from_utf8_lossy(&resp.body).contains("CORSResponse: CORS is not enabled for this bucket."));
+    req.path = "/no-such-bucket/key".into();
     assert!(!s.claims(&req));
     assert_eq!(code(&s, "GetBucketCors", json!({"Bucket": "bkt8"})).await, "NoSuchCORSConfiguration");
 }

@@ -20,6 +20,7 @@ mod lambda_memory;
 mod lambda_snapstart;
 mod logs;
 mod s3;
+mod s3_cors_lifecycle;
 mod s3_more;
 mod sns;
 mod sqs;

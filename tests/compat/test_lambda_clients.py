@@ -221,8 +221,7 @@ def lines_between(log, rid):
 
 def check_log(inv, expected_line=None, in_order=False):
     """START, END and REPORT for the invocation's request id, and (if given)
-    a line of the function's own; `in_order`: between START and END (see
-    the xfail below for why the matrix does not insist on that)."""
+    a line of the function's own; `in_order`: between START and END."""
     rid = inv.request_id
     assert f"START RequestId: {rid} Version: $LATEST" in inv.log, inv.log
     assert f"\nEND RequestId: {rid}\n" in inv.log, inv.log
@@ -284,10 +283,6 @@ def test_handler_error(fn, via, deployed):
     check_context(again, name, {"after": "error"}, fn.memory)
 
 
-@pytest.mark.xfail(strict=True, reason="Stratus bug (crates/services/lambda/src/runlog.rs RunLog::finish): on a cold "
-                   "start the handler's own output is logged before START, because `begun` is reckoned back from "
-                   "the time after the 5 ms log settle rather than from the invocation's end (warm runs under 1 ms "
-                   "are misplaced too, now and then, as times are compared in whole milliseconds)")
 # Node's first call takes long enough (tens of ms) that its line lands after START.
 @pytest.mark.parametrize("fn", FUNCTIONS[:3], ids=lambda f: f.key)
 def test_cold_start_logs_handler_output_after_start(fn, stratus):

@@ -171,8 +171,8 @@ pub async fn run_with(
             Err(StartError::Internal(e)) => return Err(e),
             Err(StartError::Init { error_type, message }) => {
                 let message = message.replace("{rid}", request_id);
+                log.finish_failed(&message, memory, &error_type);
                 let body = json!({ "errorType": error_type, "errorMessage": message });
-                log.finish_failed(&message);
                 let text = log.text();
                 runlog::ship_detached(s, ctx, &res.config, &envs::stream_name(&res.version), log.into_events(), true);
                 return Ok(RunResult {
@@ -193,6 +193,7 @@ pub async fn run_with(
         cognito_identity: None,
         stream,
     };
+    let begun = runlog::now_ms();
     let (outcome, stats) = env.invoke(inv).await;
     // A spawned runtime's init output may still be in its pipes; a restored
     // one wrote nothing before its first event (its init ran in the template).
@@ -200,7 +201,7 @@ pub async fn run_with(
     let settle = if spawned || !outcome.keeps_environment() { Duration::from_millis(5) } else { Duration::ZERO };
     let lines = env.take_logs(settle).await;
     let (payload, function_error) = shape(&outcome, request_id, timeout_s);
-    log.finish(lines, &outcome, &stats, memory, timeout_s);
+    log.finish(lines, begun, &outcome, &stats, memory, timeout_s);
     let text = log.text();
     let billed = billed_ms(&stats);
     s.meter.record(

@@ -12,7 +12,8 @@ use stratus_core::input::Input;
 use stratus_runtime::Outcome;
 use stratus_runtime::environment::InvokeStats;
 
-fn now_ms() -> i64 {
+/// Wall-clock milliseconds, as log events are stamped.
+pub fn now_ms() -> i64 {
     stratus_core::clock::now_millis()
 }
 
@@ -32,17 +33,19 @@ impl RunLog {
         self.events.push((now_ms(), format!("{line}\n")));
     }
 
-    /// Lays out a completed run; `lines` are what the process wrote.
+    /// Lays out a completed run; `lines` are what the process wrote, and
+    /// `begun` (`now_ms`) is when the event was handed over: lines stamped
+    /// before it are init output, the rest the invocation's.
     pub fn finish(
         &mut self,
         lines: Vec<(i64, String)>,
+        begun: i64,
         outcome: &Outcome,
         stats: &InvokeStats,
         memory: i64,
         timeout_s: u64,
     ) {
-        let end = now_ms();
-        let begun = end - stats.duration.as_millis() as i64;
+        let end = now_ms().max(begun);
         let (init, run): (Vec<_>, Vec<_>) = lines.into_iter().partition(|(t, _)| *t < begun);
         self.events.extend(init.into_iter().map(|(t, l)| (t, format!("{l}\n"))));
         self.events.push((begun, format!("START RequestId: {} Version: {}\n", self.rid, self.version)));
@@ -85,13 +88,13 @@ impl RunLog {
     }
 
     /// Lays out a run whose environment could not start.
-    pub fn finish_failed(&mut self, message: &str) {
+    pub fn finish_failed(&mut self, message: &str, memory: i64, error_type: &str) {
         let t = now_ms();
         self.events.push((t, format!("START RequestId: {} Version: {}\n", self.rid, self.version)));
         self.events.push((t, format!("{message}\n")));
         self.events.push((t, format!("END RequestId: {}\n", self.rid)));
         self.events.push((t, format!(
-            "REPORT RequestId: {}\tDuration: 0.00 ms\tBilled Duration: 0 ms\tMemory Size: 0 MB\tMax Memory Used: 0 MB\tStatus: error\n",
+            "REPORT RequestId: {}\tDuration: 0.00 ms\tBilled Duration: 0 ms\tMemory Size: {memory} MB\tMax Memory Used: 0 MB\tStatus: error\tError Type: {error_type}\n",
             self.rid
         )));
     }
@@ -194,7 +197,7 @@ mod tests {
             ..InvokeStats::default()
         };
         let mut log = RunLog::new("rid", "56");
-        log.finish(Vec::new(), &Outcome::Response(bytes::Bytes::new()), &stats, 3009, 3);
+        log.finish(Vec::new(), now_ms(), &Outcome::Response(bytes::Bytes::new()), &stats, 3009, 3);
         let report = log.text().lines().find(|l| l.starts_with("REPORT")).unwrap_or("").to_string();
         assert_eq!(
             report,

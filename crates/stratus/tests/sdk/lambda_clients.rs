@@ -292,8 +292,6 @@ async fn node_function_on_stratus_bootstrap_through_the_sdk() {
 }
 
 #[tokio::test]
-#[ignore = "Stratus bug (crates/services/lambda/src/runlog.rs RunLog::finish): on a cold start the handler's \
-            own output is logged before START, as `begun` is reckoned back from after the 5 ms log settle"]
 async fn cold_start_logs_the_handlers_output_after_start() {
     let _one = exclusive().await;
     let server = common::server().await;

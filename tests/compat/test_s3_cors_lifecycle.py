@@ -116,6 +116,17 @@ def test_preflights_follow_the_bucket_configuration(stratus, client):
     assert (status, err["Message"]) == (403, NOT_ENABLED)
 
 
+def test_preflight_to_a_missing_bucket_by_virtual_host(stratus):
+    host = {"Host": f"missing-{tag()}.s3.localhost.localstack.cloud:{stratus.port}"}
+    status, headers, err = options(stratus.endpoint, "/", {**host, "Origin": ORIGIN})
+    assert status == 403
+    assert (err["Code"], err["Message"], err["Method"], err["ResourceType"]) == (
+        "AccessForbidden", "CORSResponse: Bucket not found", "OPTIONS", "BUCKET")
+    assert "access-control-allow-origin" not in headers
+    status, _, err = options(stratus.endpoint, "/", host)
+    assert (status, err["Code"]) == (400, "BadRequest")
+
+
 def test_actual_requests_get_the_matching_rule_headers(stratus, client):
     s3 = client("s3")
     bucket = f"cors-act-{tag()}"

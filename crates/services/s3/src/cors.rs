@@ -87,14 +87,16 @@ fn target(req: &HttpRequest) -> Option<(String, bool)> {
     }
 }
 
-/// Whether this is a preflight for an existing bucket (other OPTIONS
-/// requests keep the front door's permissive answer).
+/// Whether this is a preflight for an existing bucket, or for any bucket
+/// named in an S3 virtual host (`{bucket}.s3.…`); other OPTIONS requests
+/// (a path could name another service's resource) keep the front door's
+/// permissive answer.
 pub fn claims(sh: &Shared, req: &HttpRequest) -> bool {
     if req.method != http::Method::OPTIONS {
         return false;
     }
     match target(req) {
-        Some((bucket, _)) => matches!(sh.bucket_opt(&bucket), Ok(Some(_))),
+        Some((bucket, _)) => req.host().contains(".s3.") || matches!(sh.bucket_opt(&bucket), Ok(Some(_))),
         None => false,
     }
 }
@@ -200,7 +202,10 @@ pub fn preflight(sh: &Shared, req: &HttpRequest) -> HttpResponse {
     };
     let Some(rules) = rules_of(sh, &bucket) else {
         let method = req.header("access-control-request-method").unwrap_or("OPTIONS");
-        return forbidden("CORS is not enabled for this bucket.", method, object);
+        return match sh.bucket_opt(&bucket) {
+            Ok(Some(_)) => forbidden("CORS is not enabled for this bucket.", method, object),
+            _ => forbidden("Bucket not found", method, object),
+        };
     };
     let Some(method) = req.header("access-control-request-method") else {
         return error(400, "BadRequest", "Invalid Access-Control-Request-Method: null", &[]);

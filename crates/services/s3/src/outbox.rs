@@ -5,9 +5,10 @@
 //! sent after the restart, so delivery is at least once, as AWS's is.
 
 use serde::{Deserialize, Serialize};
+use std::ops::Bound;
 use std::sync::Weak;
 use std::time::Duration;
-use stratus_store::WriteBatch;
+use stratus_store::{KeyRange, WriteBatch};
 use tokio::task::JoinHandle;
 
 use crate::destinations::{self, Kind};
@@ -72,51 +73,63 @@ fn backoff_ms(attempts: u32) -> i64 {
     (1000i64 << attempts.saturating_sub(1).min(20)).min(MAX_DELAY_MS)
 }
 
-/// Sends every due record once; returns how long until the next one is
-/// due (None when the outbox is empty).
+/// Sends every due record once, page by page; returns how long until the
+/// next retry falls due (None when nothing waits for one).
 async fn pass(sh: &Shared) -> Option<Duration> {
-    let rows = match sh.store.scan_prefix(PREFIX, false, Some(PAGE)) {
-        Ok(rows) => rows,
-        Err(e) => {
-            tracing::warn!("S3 outbox could not be read: {e}");
-            return Some(Duration::from_secs(1));
-        }
-    };
-    let full = rows.len() == PAGE;
+    let mut range = KeyRange::prefix(PREFIX);
     let mut next: Option<i64> = None;
-    for (k, raw) in rows {
-        let Ok(mut p) = serde_json::from_slice::<Pending>(&raw) else {
-            let _ = sh.store.delete(k).await;
-            continue;
-        };
-        let now = stratus_core::clock::now_millis();
-        if p.due > now {
-            next = Some(next.map_or(p.due, |n| n.min(p.due)));
-            continue;
-        }
-        let outcome = destinations::send(&sh.peers, &sh.endpoint, p.kind, &p.arn, &p.body).await;
-        let written = match outcome {
-            Ok(_) => sh.store.delete(k).await,
-            Err(e) if p.attempts + 1 >= MAX_ATTEMPTS => {
-                tracing::warn!("S3 notification to {} dropped after {} attempts: {e}", p.arn, p.attempts + 1);
-                sh.store.delete(k).await
-            }
+    loop {
+        let rows = match sh.store.scan(range.clone(), false, Some(PAGE)) {
+            Ok(rows) => rows,
             Err(e) => {
-                p.attempts += 1;
-                p.due = now + backoff_ms(p.attempts);
-                tracing::debug!("S3 notification to {} failed (attempt {}): {e}", p.arn, p.attempts);
-                next = Some(next.map_or(p.due, |n| n.min(p.due)));
-                sh.store.put(k, serde_json::to_vec(&p).unwrap_or_default()).await
+                tracing::warn!("S3 outbox could not be read: {e}");
+                return Some(Duration::from_secs(1));
             }
         };
-        if let Err(e) = written {
-            tracing::warn!("S3 outbox could not be updated: {e}");
+        let full = rows.len() == PAGE;
+        let last = rows.last().map(|(k, _)| k.clone());
+        for (k, raw) in rows {
+            if let Some(due) = attempt(sh, k, &raw).await {
+                next = Some(next.map_or(due, |n| n.min(due)));
+            }
         }
-    }
-    if full {
-        return Some(Duration::ZERO);
+        match last {
+            Some(k) if full => range.start = Bound::Excluded(k),
+            _ => break,
+        }
     }
     next.map(|due| Duration::from_millis((due - stratus_core::clock::now_millis()).max(0) as u64))
+}
+
+/// Sends one record if it is due: removes it once delivered (or after
+/// the last attempt), else schedules its retry; returns when it is next
+/// due, if it stays.
+async fn attempt(sh: &Shared, k: Vec<u8>, raw: &[u8]) -> Option<i64> {
+    let Ok(mut p) = serde_json::from_slice::<Pending>(raw) else {
+        let _ = sh.store.delete(k).await;
+        return None;
+    };
+    let now = stratus_core::clock::now_millis();
+    if p.due > now {
+        return Some(p.due);
+    }
+    let (written, due) = match destinations::send(&sh.peers, &sh.endpoint, p.kind, &p.arn, &p.body).await {
+        Ok(_) => (sh.store.delete(k).await, None),
+        Err(e) if p.attempts + 1 >= MAX_ATTEMPTS => {
+            tracing::warn!("S3 notification to {} dropped after {} attempts: {e}", p.arn, p.attempts + 1);
+            (sh.store.delete(k).await, None)
+        }
+        Err(e) => {
+            p.attempts += 1;
+            p.due = now + backoff_ms(p.attempts);
+            tracing::debug!("S3 notification to {} failed (attempt {}): {e}", p.arn, p.attempts);
+            (sh.store.put(k, serde_json::to_vec(&p).unwrap_or_default()).await, Some(p.due))
+        }
+    };
+    if let Err(e) = written {
+        tracing::warn!("S3 outbox could not be updated: {e}");
+    }
+    due
 }
 
 /// The sender: drains the outbox at start (records a crash left behind),
@@ -126,9 +139,6 @@ pub fn spawn_sender(shared: Weak<Shared>) -> JoinHandle<()> {
         loop {
             let Some(sh) = shared.upgrade() else { return };
             let wait = pass(&sh).await.unwrap_or(Duration::from_secs(60)).min(Duration::from_secs(60));
-            if wait.is_zero() {
-                continue;
-            }
             let wake = sh.outbox_wake.clone();
             drop(sh);
             let _ = tokio::time::timeout(wait, wake.notified()).await;

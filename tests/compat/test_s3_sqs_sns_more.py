@@ -184,8 +184,6 @@ def test_copy_source_conditions(s3, bucket):
     assert out["CopyObjectResult"]["ETag"] == put["ETag"]
 
 
-@pytest.mark.xfail(strict=True, reason="S3 bug (crates/services/s3): a CopySourceIfModifiedSince later than now "
-                   "fails the copy with 412; AWS ignores a future date (recorded for UploadPartCopy)")
 def test_copy_source_if_modified_since_in_the_future_is_ignored(s3, bucket):
     put = s3.put_object(Bucket=bucket, Key="src", Body=b"source")
     future = datetime.datetime.now(datetime.timezone.utc) + HOUR
@@ -218,8 +216,6 @@ def test_suspended_versioning_writes_null_versions(s3, bucket):
     assert s3.get_object(Bucket=bucket, Key="k", VersionId=v1)["Body"].read() == b"one"
 
 
-@pytest.mark.xfail(strict=True, reason="S3 bug (crates/services/s3): PutObject on a Suspended bucket answers "
-                   "x-amz-version-id: null; AWS sends no version id header (recorded)")
 def test_put_on_suspended_bucket_answers_no_version_id(s3, bucket):
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
     assert "VersionId" not in s3.put_object(Bucket=bucket, Key="k", Body=b"x")

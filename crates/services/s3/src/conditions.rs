@@ -40,7 +40,8 @@ pub fn check_read(input: &Value, v: &Version) -> Result<(), AwsError> {
     Ok(())
 }
 
-/// Checks CopyObject/UploadPartCopy's source conditions (all fail as 412).
+/// Checks CopyObject/UploadPartCopy's source conditions (all fail as 412;
+/// a modified-since date in the future is ignored, as for reads).
 pub fn check_copy_source(input: &Value, v: &Version) -> Result<(), AwsError> {
     let modified = v.last_modified.floor();
     let if_match = input.str("CopySourceIfMatch");
@@ -59,6 +60,7 @@ pub fn check_copy_source(input: &Value, v: &Version) -> Result<(), AwsError> {
         }
     } else if let Some(t) = ts(input, "CopySourceIfModifiedSince")
         && modified <= t
+        && t <= crate::shared::now()
     {
         return Err(precondition_failed("x-amz-copy-source-If-Modified-Since"));
     }

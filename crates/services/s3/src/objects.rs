@@ -110,7 +110,8 @@ pub async fn put(sh: &Shared, ctx: &RequestContext, input: &Value, mut body: Bod
     sh.files.remove(removed).await;
     notify::emit(sh, ctx, &bucket, ObjectEvent::created("ObjectCreated:Put", &v)).await;
     let mut out = json!({"ETag": v.etag, "ServerSideEncryption": v.sse.clone().unwrap_or_else(|| "AES256".into())});
-    if bucket.versioning.is_some() {
+    // A suspended bucket stores the "null" version and names none (AWS).
+    if bucket.versioning.is_some() && v.version_id != "null" {
         out["VersionId"] = Value::from(v.version_id.clone());
     }
     if client_checksum && let Some(c) = &v.checksum {

@@ -429,11 +429,6 @@ impl EnvCgroup {
         }
     }
 
-    /// How many processes the kernel has killed here for lack of memory.
-    pub fn oom_kills(&self) -> u64 {
-        oom_kills_in(&self.oom_file)
-    }
-
     /// The file the kill counter is read from (for the watchdog).
     pub fn oom_file(&self) -> &Path {
         &self.oom_file
@@ -455,13 +450,14 @@ impl EnvCgroup {
 
 /// The `oom_kill` counter of a `memory.oom_control` (v1) or
 /// `memory.events` (v2) file; 0 when it cannot be read.
+#[cfg(test)]
 pub fn oom_kills_in(file: &Path) -> u64 {
-    fs::read_to_string(file)
-        .ok()
-        .and_then(|text| {
-            text.lines().find_map(|l| l.strip_prefix("oom_kill ").and_then(|n| n.trim().parse::<u64>().ok()))
-        })
-        .unwrap_or(0)
+    fs::read_to_string(file).map(|text| parse_oom_kills(&text)).unwrap_or(0)
+}
+
+/// The `oom_kill` line of such a file's text (0 when absent).
+pub fn parse_oom_kills(text: &str) -> u64 {
+    text.lines().find_map(|l| l.strip_prefix("oom_kill ").and_then(|n| n.trim().parse::<u64>().ok())).unwrap_or(0)
 }
 
 #[cfg(test)]

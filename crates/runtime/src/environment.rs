@@ -80,6 +80,8 @@ pub struct Environment {
     probes: Vec<PipeProbe>,
     /// The environment's own cgroup, where the OS allows one.
     cgroup: Option<EnvCgroup>,
+    /// Its OOM kill counter.
+    oom: Option<OomProbe>,
 }
 
 /// How stale the Max Memory Used reading of a busy environment may be.
@@ -119,6 +121,7 @@ impl Environment {
             pinned: false,
             peak: None,
             probes,
+            oom: cgroup.as_ref().and_then(|c| OomProbe::open(c.oom_file())),
             cgroup,
         })
     }
@@ -152,6 +155,7 @@ impl Environment {
             pinned: false,
             peak: None,
             probes,
+            oom: cgroup.as_ref().and_then(|c| OomProbe::open(c.oom_file())),
             cgroup,
         })
     }
@@ -222,7 +226,7 @@ impl Environment {
         }
         // The watchdog ends an environment that does not take the event in
         // time, and later one past its timeout or memory limit.
-        let oom = self.cgroup.as_ref().map(|c| OomProbe { file: c.oom_file().to_path_buf(), base: c.oom_kills() });
+        let oom = self.oom.clone();
         let mut watch = watchdog::watch(self.pid, Instant::now() + init_limit, self.spec.memory_mb * 1024, oom.clone());
         let deadline = tokio::select! {
             biased;

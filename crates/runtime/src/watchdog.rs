@@ -8,7 +8,7 @@
 
 use crate::{cgroup, process};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
@@ -38,17 +38,32 @@ struct Entry {
     alarm: Option<oneshot::Sender<Alarm>>,
 }
 
-/// A cgroup's OOM kill counter and its value when the watch began.
+/// A cgroup's OOM kill counter, kept open (a warm invocation reads it with
+/// one pread), and its value when the environment began: any kill since
+/// ends the environment.
 #[derive(Debug, Clone)]
 pub struct OomProbe {
-    pub file: PathBuf,
-    pub base: u64,
+    file: Arc<std::fs::File>,
+    base: u64,
 }
 
 impl OomProbe {
+    pub fn open(path: &Path) -> Option<OomProbe> {
+        let mut probe = OomProbe { file: Arc::new(std::fs::File::open(path).ok()?), base: 0 };
+        probe.base = probe.count();
+        Some(probe)
+    }
+
+    fn count(&self) -> u64 {
+        use std::os::unix::fs::FileExt;
+        let mut buf = [0u8; 512];
+        let n = self.file.read_at(&mut buf, 0).unwrap_or(0);
+        cgroup::parse_oom_kills(std::str::from_utf8(&buf[..n]).unwrap_or(""))
+    }
+
     /// Whether the kernel has killed a process for lack of memory since.
     pub fn fired(&self) -> bool {
-        cgroup::oom_kills_in(&self.file) > self.base
+        self.count() > self.base
     }
 }
 

@@ -180,8 +180,12 @@ pub fn xml_text_root(model: &ServiceModel, operation: &str) -> Option<&'static s
 }
 
 /// A success status the model cannot express: S3 answers a ranged
-/// GetObject/HeadObject with 206 Partial Content.
+/// GetObject/HeadObject with 206 Partial Content, and a RestoreObject that
+/// started a restore with 202 Accepted (its output's `__Status`).
 pub fn success_status(model: &ServiceModel, operation: &str, out: &serde_json::Value) -> Option<u16> {
+    if model.name == "s3" && operation == "RestoreObject" {
+        return out.get("__Status").and_then(serde_json::Value::as_u64).and_then(|s| u16::try_from(s).ok());
+    }
     let ranged = out.get("ContentRange").is_some_and(|v| !v.is_null());
     (model.name == "s3" && matches!(operation, "GetObject" | "HeadObject") && ranged).then_some(206)
 }

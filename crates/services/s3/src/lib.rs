@@ -28,6 +28,7 @@ mod notify;
 mod objects;
 mod outbox;
 mod output;
+mod restore;
 mod shared;
 mod tagging;
 mod versioning;
@@ -103,6 +104,7 @@ const OPERATIONS: &[&str] = &[
     "PutObjectAcl",
     "PutObjectTagging",
     "PutPublicAccessBlock",
+    "RestoreObject",
     "UploadPart",
     "UploadPartCopy",
 ];
@@ -220,6 +222,7 @@ impl S3 {
             "GetObjectAcl" => objects::get_object_acl(sh, input),
             "PutObjectAcl" => objects::put_acl(sh, Some(ctx), input).await,
             "HeadObject" => objects::read(sh, input, false).map(|s| s.output),
+            "RestoreObject" => restore::restore(sh, ctx, input).await,
             "DeleteObject" => objects::delete(sh, ctx, input).await,
             "DeleteObjects" => batch::delete_objects(sh, ctx, input).await,
             "CopyObject" => copy::copy_object(sh, ctx, input).await,

@@ -117,6 +117,9 @@ pub struct Version {
     pub sse: Option<String>,
     #[serde(default)]
     pub sse_kms_key: Option<String>,
+    /// The restored copy of an archived version (`restore`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore: Option<crate::restore::Restore>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -410,6 +410,7 @@ pub async fn complete(sh: &Shared, ctx: &RequestContext, input: &Value) -> Resul
         multipart: true,
         sse: u.sse.clone(),
         sse_kms_key: u.sse_kms_key.clone(),
+        restore: None,
     };
     let mut cond = write_condition(input)?;
     let upload_key = keys::upload(&u.bucket, &u.key, &u.upload_id);

@@ -62,6 +62,8 @@ pub struct ObjectEvent {
     pub version_id: Option<String>,
     /// Creations and removals carry a sequencer; tag and ACL changes do not.
     sequenced: bool,
+    /// `glacierEventData` (ObjectRestore:Completed).
+    pub glacier: Option<Value>,
 }
 
 impl ObjectEvent {
@@ -73,6 +75,7 @@ impl ObjectEvent {
             etag: Some(v.etag.trim_matches('"').to_string()),
             version_id: (v.version_id != "null").then(|| v.version_id.clone()),
             sequenced: true,
+            glacier: None,
         }
     }
 
@@ -89,6 +92,7 @@ impl ObjectEvent {
             etag: None,
             version_id: version_id.filter(|v| *v != "null").map(str::to_string),
             sequenced: true,
+            glacier: None,
         }
     }
 }
@@ -311,7 +315,7 @@ async fn deliver(sh: &Shared, cause: &Cause<'_>, bucket: &Bucket, ev: ObjectEven
             if let Some(v) = &ev.version_id {
                 object["versionId"] = Value::from(v.clone());
             }
-            let record = json!({"Records": [{
+            let mut record = json!({"Records": [{
                 "eventVersion": event_version(ev.name),
                 "eventSource": "aws:s3",
                 "awsRegion": bucket.region,
@@ -334,6 +338,9 @@ async fn deliver(sh: &Shared, cause: &Cause<'_>, bucket: &Bucket, ev: ObjectEven
                     "object": object,
                 },
             }]});
+            if let Some(g) = &ev.glacier {
+                record["Records"][0]["glacierEventData"] = g.clone();
+            }
             let arn = c.str(arn_member).unwrap_or("").to_string();
             owed.push(Pending::new(kind, arn, record.to_string()));
         }

@@ -99,6 +99,7 @@ pub async fn put(sh: &Shared, ctx: &RequestContext, input: &Value, mut body: Bod
         multipart: false,
         sse: input.str("ServerSideEncryption").map(str::to_string),
         sse_kms_key: input.str("SSEKMSKeyId").map(str::to_string),
+        restore: None,
     };
     let (v, removed) = match versioning::commit(sh, bucket_name, v, cond).await {
         Ok(r) => r,
@@ -170,6 +171,9 @@ fn span(input: &Value, v: &Version) -> Result<Span, AwsError> {
 /// GetObject and HeadObject: the output and, for GET, the body stream.
 pub fn read(sh: &Shared, input: &Value, with_body: bool) -> Result<Streamed, AwsError> {
     let (v, versioned) = readable(sh, input, if with_body { "GET" } else { "HEAD" })?;
+    if with_body {
+        crate::restore::check_readable(&v)?;
+    }
     conditions::check_read(input, &v)?;
     let (range, parts) = span(input, &v)?;
     let checksum = input.str("ChecksumMode") == Some("ENABLED") && range.is_none();

@@ -47,6 +47,9 @@ pub fn object(v: &Version, versioned: bool, checksum: bool) -> Value {
     if versioned {
         put("VersionId", Value::from(v.version_id.clone()));
     }
+    if let Some(r) = crate::restore::header(v) {
+        put("Restore", Value::from(r));
+    }
     if !v.tags.is_empty() {
         put("TagCount", Value::from(v.tags.len()));
     }

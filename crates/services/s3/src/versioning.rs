@@ -215,6 +215,7 @@ pub fn delete_marker(key: &str, id: &str, seq: u64, owner: &str) -> Version {
         multipart: false,
         sse: None,
         sse_kms_key: None,
+        restore: None,
     }
 }
 

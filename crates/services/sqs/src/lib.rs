@@ -7,6 +7,7 @@
 //! This file owns the `Sqs` service: its operation list, dispatch and
 //! background work (the reaper, move tasks).
 
+mod attempts;
 mod attrs;
 mod checks;
 mod claims;
@@ -35,6 +36,7 @@ use stratus_core::{AwsError, RequestContext, Service, Settings};
 use stratus_store::Store;
 use tokio::task::JoinHandle;
 
+use crate::attempts::Attempts;
 use crate::claims::Claims;
 use crate::ops::{batch, move_tasks, permissions, queues, receive, send, tags, visibility};
 use crate::scope::Scope;
@@ -75,6 +77,8 @@ pub struct Shared {
     pub waiters: Waiters,
     /// Messages that receives are handing out right now.
     pub claims: Claims,
+    /// What FIFO receives with a `ReceiveRequestAttemptId` handed out.
+    pub attempts: Attempts,
     /// Running message move tasks and the reaper.
     pub tasks: Mutex<Vec<JoinHandle<()>>>,
     pub reaper_interval: Duration,
@@ -95,6 +99,7 @@ impl Sqs {
                 endpoint: settings.endpoint.trim_end_matches('/').to_string(),
                 waiters: Waiters::default(),
                 claims: Claims::default(),
+                attempts: Attempts::default(),
                 tasks: Mutex::new(Vec::new()),
                 reaper_interval: Duration::from_secs(settings.reaper_interval_secs.clamp(1, 60)),
                 recreate_delay: Duration::from_secs(settings.sqs_recreate_delay_secs),
@@ -121,6 +126,7 @@ impl Service for Sqs {
 
     fn reset(&self) {
         self.shared.waiters.clear();
+        self.shared.attempts.clear();
     }
 
     fn start(&self) {

@@ -1,7 +1,9 @@
 //! ReceiveMessage: picks visible messages (FIFO: in order, never past a
 //! group with a message in flight), hides them for the visibility timeout,
 //! moves messages past `maxReceiveCount` to the dead-letter queue, and long
-//! polls (waking as soon as a send reaches the queue).
+//! polls (waking as soon as a send reaches the queue). On FIFO queues a
+//! `ReceiveRequestAttemptId` retried within five minutes replays what its
+//! first receive handed out (`attempts`).
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -11,9 +13,11 @@ use stratus_core::AwsError;
 use stratus_core::input::Input;
 use tokio::time::Instant;
 
+use crate::attempts::{Attempt, Handed};
+use crate::checks;
 use crate::digest::md5_of_attributes;
 use crate::error::{invalid_param, no_queue};
-use crate::messages::{self, nonce, receipt_handle};
+use crate::messages::{self, nonce, parse_receipt, receipt_handle};
 use crate::model::{Message, Queue, State, Timers, decode, encode};
 use crate::ops::now_ms;
 use crate::scope::{QueueRef, Scope};
@@ -44,6 +48,12 @@ pub async fn receive(s: &Scope, input: &Value) -> Result<Value, AwsError> {
     let mut system = input.str_list("AttributeNames");
     system.extend(input.str_list("MessageSystemAttributeNames"));
     let view = View { system, user: input.str_list("MessageAttributeNames") };
+    let attempt_id = attempt_id(input, &queue)?;
+    if let Some(id) = &attempt_id
+        && let Some(got) = replay(s, &q, id, visibility).await?
+    {
+        return Ok(render(got, &view));
+    }
     let deadline = Instant::now() + Duration::from_secs(wait.max(0) as u64);
     let notify = s.shared.waiters.get(&q.key());
     loop {
@@ -53,6 +63,9 @@ pub async fn receive(s: &Scope, input: &Value) -> Result<Value, AwsError> {
         let (got, raced) = attempt(s, &q, max as usize, visibility).await?;
         let now = Instant::now();
         if !got.is_empty() || now >= deadline {
+            if let Some(id) = &attempt_id {
+                remember(s, &q, id, &got);
+            }
             return Ok(render(got, &view));
         }
         if raced {
@@ -65,6 +78,73 @@ pub async fn receive(s: &Scope, input: &Value) -> Result<Value, AwsError> {
             _ = tokio::time::sleep(nap) => {}
         }
     }
+}
+
+/// The validated `ReceiveRequestAttemptId` of a receive from a FIFO queue
+/// (standard queues ignore it).
+fn attempt_id(input: &Value, queue: &Queue) -> Result<Option<String>, AwsError> {
+    let Some(id) = input.str("ReceiveRequestAttemptId").filter(|_| queue.fifo) else { return Ok(None) };
+    checks::token(id, "ReceiveRequestAttemptId")?;
+    Ok(Some(id.to_string()))
+}
+
+fn not_retryable(id: &str) -> AwsError {
+    invalid_param(
+        id,
+        "ReceiveRequestAttemptId",
+        "The receiveRequestAttemptId is not valid anymore since the receive call is not retryable.",
+    )
+}
+
+/// Records what a receive with an attempt id handed out.
+fn remember(s: &Scope, q: &QueueRef, id: &str, got: &[Message]) {
+    if got.is_empty() {
+        return;
+    }
+    let handed = got
+        .iter()
+        .filter_map(|m| {
+            let (seq, nonce) = parse_receipt(m.receipt.as_deref()?)?;
+            Some(Handed { key: q.keys.message(&q.name, seq), nonce, visible_at_ms: m.visible_at_ms })
+        })
+        .collect();
+    s.shared.attempts.put(&q.key(), id, Attempt { at_ms: now_ms(), handed });
+}
+
+/// A retry of attempt `id`: the same messages with the same receipt
+/// handles, their visibility timeout restarted; None when the id is new
+/// (or its five minutes are over); an error when one of its messages was
+/// deleted, had its visibility changed or was received again since.
+async fn replay(s: &Scope, q: &QueueRef, id: &str, visibility: Option<i64>) -> Result<Option<Vec<Message>>, AwsError> {
+    let now = now_ms();
+    let Some(attempt) = s.shared.attempts.get(&q.key(), id, now) else { return Ok(None) };
+    let (qr, owned_id) = (q.clone(), id.to_string());
+    let (got, handed) = s
+        .store()
+        .transact(move |txn| {
+            let Some(bytes) = txn.get(qr.key())? else { return Err(no_queue()) };
+            let queue: Queue = decode("queue", &bytes)?;
+            let vis_ms = visibility.unwrap_or_else(|| queue.visibility_timeout()) * 1000;
+            let mut got = Vec::new();
+            let mut handed = Vec::new();
+            for h in &attempt.handed {
+                let Some(bytes) = txn.get(&h.key)? else { return Err(not_retryable(&owned_id)) };
+                let mut m: Message = decode("message", &bytes)?;
+                if m.receipt.as_deref() != Some(h.nonce.as_str()) || m.visible_at_ms != h.visible_at_ms {
+                    return Err(not_retryable(&owned_id));
+                }
+                m.visible_at_ms = now + vis_ms;
+                txn.put(h.key.clone(), encode(&m));
+                handed.push(Handed { visible_at_ms: m.visible_at_ms, ..h.clone() });
+                let seq = crate::keys::message_seq(&h.key).unwrap_or(0);
+                m.receipt = Some(receipt_handle(seq, &h.nonce));
+                got.push(m);
+            }
+            Ok((got, handed))
+        })
+        .await?;
+    s.shared.attempts.refresh(&q.key(), id, handed);
+    Ok(Some(got))
 }
 
 /// One pass: finds candidates in a snapshot that no concurrent receive is

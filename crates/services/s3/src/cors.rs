@@ -70,7 +70,7 @@ pub async fn delete(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
 
 /// The bucket and whether an object key follows, for a request's path or
 /// virtual host.
-fn target(req: &HttpRequest) -> Option<(String, bool)> {
+pub(crate) fn target(req: &HttpRequest) -> Option<(String, bool)> {
     let host = req.host();
     let vhost = match host.find(".s3.") {
         Some(i) => Some(&host[..i]),
@@ -109,7 +109,7 @@ fn wildcard(pattern: &str, value: &str) -> bool {
     }
 }
 
-fn error(status: u16, code: &str, message: &str, extra: &[(&str, &str)]) -> HttpResponse {
+pub(crate) fn error(status: u16, code: &str, message: &str, extra: &[(&str, &str)]) -> HttpResponse {
     let id = stratus_core::ids::request_id();
     let host_id = base64::engine::general_purpose::STANDARD.encode(&id);
     let mut body =
@@ -121,7 +121,7 @@ fn error(status: u16, code: &str, message: &str, extra: &[(&str, &str)]) -> Http
     HttpResponse::new(status, "application/xml", body).header("x-amz-request-id", id).header("x-amz-id-2", host_id)
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

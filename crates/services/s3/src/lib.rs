@@ -28,6 +28,7 @@ mod notify;
 mod objects;
 mod outbox;
 mod output;
+mod post;
 mod restore;
 mod shared;
 mod tagging;
@@ -330,12 +331,15 @@ impl Service for S3 {
     }
 
     fn claims(&self, req: &HttpRequest) -> bool {
-        req.path == SWEEP_PATH || cors::claims(&self.shared, req)
+        req.path == SWEEP_PATH || cors::claims(&self.shared, req) || post::claims(req)
     }
 
     async fn serve(&self, req: HttpRequest) -> HttpResponse {
         if req.path == SWEEP_PATH {
             return self.sweep_endpoint(&req).await;
+        }
+        if post::claims(&req) {
+            return post::serve(&self.shared, &req).await;
         }
         cors::preflight(&self.shared, &req)
     }

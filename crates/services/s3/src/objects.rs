@@ -70,7 +70,18 @@ pub fn checksum_output(out: &mut Value, c: &Checksum) {
     }
 }
 
-pub async fn put(sh: &Shared, ctx: &RequestContext, input: &Value, mut body: BodyStream) -> Result<Value, AwsError> {
+pub async fn put(sh: &Shared, ctx: &RequestContext, input: &Value, body: BodyStream) -> Result<Value, AwsError> {
+    put_event(sh, ctx, input, body, "ObjectCreated:Put").await
+}
+
+/// PutObject's work, notifying `event` (POST Object reports `ObjectCreated:Post`).
+pub async fn put_event(
+    sh: &Shared,
+    ctx: &RequestContext,
+    input: &Value,
+    mut body: BodyStream,
+    event: &'static str,
+) -> Result<Value, AwsError> {
     let bucket_name = input.req_str("Bucket")?;
     let key = input.req_str("Key")?;
     let bucket = sh.bucket(bucket_name)?;
@@ -109,7 +120,7 @@ pub async fn put(sh: &Shared, ctx: &RequestContext, input: &Value, mut body: Bod
         }
     };
     sh.files.remove(removed).await;
-    notify::emit(sh, ctx, &bucket, ObjectEvent::created("ObjectCreated:Put", &v)).await;
+    notify::emit(sh, ctx, &bucket, ObjectEvent::created(event, &v)).await;
     let mut out = json!({"ETag": v.etag, "ServerSideEncryption": v.sse.clone().unwrap_or_else(|| "AES256".into())});
     // A suspended bucket stores the "null" version and names none (AWS).
     if bucket.versioning.is_some() && v.version_id != "null" {

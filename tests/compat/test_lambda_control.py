@@ -132,8 +132,6 @@ def test_runtime_and_handler_are_mandatory_for_managed_runtimes(lam, raw_lam):
         "functions. We recommend you use a supported runtime while creating or updating functions.")
 
 
-@pytest.mark.xfail(strict=True, reason="the protocol layer answers the model's Runtime enum with "
-                   "ValidationException before Lambda sees the request (protocol conventions::checks_enums)")
 @pytest.mark.parametrize("runtime", ["python2.0", "foo"])
 def test_unknown_runtime_is_an_invalid_parameter(lam, runtime):
     status, code, message = error_of(create, lam, name("rt"), Runtime=runtime)

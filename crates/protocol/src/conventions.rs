@@ -126,6 +126,15 @@ pub fn checks_enums(model: &ServiceModel) -> bool {
     model.name != "sqs"
 }
 
+/// A top-level input member whose enum the service checks itself, with
+/// its own error: Lambda answers an unknown `Runtime` with
+/// InvalidParameterValueException ("... or be a valid ARN"), not the
+/// model's ValidationException. Other members of the same shape (layers'
+/// `CompatibleRuntime(s)`) keep the model's check.
+pub fn service_checks_enum(model: &ServiceModel, member: &str) -> bool {
+    model.name == "lambda" && member == "Runtime"
+}
+
 /// The XML namespace of a service's responses.
 pub fn xml_namespace(model: &ServiceModel) -> Option<&'static str> {
     match model.name {

@@ -86,7 +86,7 @@ fn check_value(model: &ServiceModel, shape: ShapeId, value: &Value, path: Path<'
                 // AWS reports element failures once, at the list, as a set.
                 let mut inner = Vec::new();
                 for item in items {
-                    scalar_constraints(model, list.member, item, &mut inner);
+                    scalar_constraints(model, list.member, item, true, &mut inner);
                 }
                 if !inner.is_empty() {
                     inner.dedup();
@@ -111,7 +111,9 @@ fn check_value(model: &ServiceModel, shape: ShapeId, value: &Value, path: Path<'
         }
         _ => {
             let mut found = Vec::new();
-            scalar_constraints(model, shape, value, &mut found);
+            let own =
+                matches!(path, Path::Member(Path::Root, name) if crate::conventions::service_checks_enum(model, name));
+            scalar_constraints(model, shape, value, !own, &mut found);
             for msg in found {
                 errors.push(format!("Value '{}' at '{path}' failed to satisfy constraint: {msg}", render(value)));
             }
@@ -141,8 +143,8 @@ fn length_checks(
     }
 }
 
-/// The constraint messages a scalar value breaks.
-fn scalar_constraints(model: &ServiceModel, shape: ShapeId, value: &Value, out: &mut Vec<String>) {
+/// The constraint messages a scalar value breaks (`enums`: the enum too).
+fn scalar_constraints(model: &ServiceModel, shape: ShapeId, value: &Value, enums: bool, out: &mut Vec<String>) {
     match &model.shape(shape).kind {
         ShapeKind::String(s) => {
             let Some(text) = value.as_str() else { return };
@@ -153,7 +155,11 @@ fn scalar_constraints(model: &ServiceModel, shape: ShapeId, value: &Value, out: 
             if let Some(min) = s.min.filter(|m| len < *m) {
                 out.push(format!("Member must have length greater than or equal to {min}"));
             }
-            if !s.enum_values.is_empty() && !s.enum_values.contains(&text) && crate::conventions::checks_enums(model) {
+            if enums
+                && !s.enum_values.is_empty()
+                && !s.enum_values.contains(&text)
+                && crate::conventions::checks_enums(model)
+            {
                 out.push(format!("Member must satisfy enum value set: [{}]", s.enum_values.join(", ")));
             }
             if let Some(pattern) = s.pattern

@@ -120,12 +120,14 @@ def test_rest_json_unknown_path(stratus):
 
 
 def test_rest_json_bad_enum(stratus):
+    # (An unknown Runtime is Lambda's own InvalidParameterValueException:
+    # test_lambda_control.py; other enums get the model's ValidationException.)
     status, headers, body = raw(stratus.endpoint, "POST", "/2015-03-31/functions", json.dumps({
-        "FunctionName": "f", "Role": "arn:aws:iam::000000000000:role/r", "Runtime": "cobol85",
-        "Code": {"ZipFile": ""}}).encode(), {"Content-Type": "application/json"})
+        "FunctionName": "f", "Role": "arn:aws:iam::000000000000:role/r", "Runtime": "python3.12",
+        "PackageType": "cobol85", "Code": {"ZipFile": ""}}).encode(), {"Content-Type": "application/json"})
     assert status == 400
     assert headers.get("x-amzn-errortype") == "ValidationException"
-    assert "Value 'cobol85' at 'runtime' failed to satisfy constraint: Member must satisfy enum value set:" in json.loads(body)["Message"]
+    assert "Value 'cobol85' at 'packageType' failed to satisfy constraint: Member must satisfy enum value set:" in json.loads(body)["Message"]
 
 
 def test_rest_json_missing_member(stratus):

@@ -1,20 +1,24 @@
-//! A cache of decoded records by store key: a lookup hands over the bytes
-//! just read from the store and gets the decoded value back, decoded again
-//! only when those bytes differ from the cached copy's. The writers of the
-//! records therefore never have to invalidate anything. Services use it for
-//! what every request reads and few change (table definitions, function
-//! configurations).
+//! A cache of decoded records by store key. A lookup reads the store's
+//! generation first: while no write has committed since the entry was
+//! read, the entry is current and the store is not read at all. Otherwise
+//! the record is read again and decoded again only when its bytes differ
+//! from the cached copy's. The writers of the records therefore never have
+//! to invalidate anything. Services use it for what every request reads and
+//! few change (table definitions, function configurations).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use stratus_store::{Store, StoreError};
 
 /// The most entries a cache keeps before it starts over.
 const LIMIT: usize = 4096;
 
-/// A decoded value with the stored bytes it came from.
+/// A decoded value with the stored bytes it came from and the store
+/// generation it was last known current at.
 struct Entry<T> {
     raw: Vec<u8>,
     value: Arc<T>,
+    current_at: Option<u64>,
 }
 
 /// Decoded values of type `T` by store key; cheap to clone (shared).
@@ -33,12 +37,46 @@ impl<T> Default for DecodedCache<T> {
 }
 
 impl<T> DecodedCache<T> {
-    /// The value stored as `raw` under `key`, decoding with `decode` only when
-    /// the bytes changed since the last lookup.
-    pub fn get<E>(&self, key: &str, raw: Vec<u8>, decode: impl FnOnce(&[u8]) -> Result<T, E>) -> Result<Arc<T>, E> {
+    /// The latest committed record under `key`, decoded with `decode`; None
+    /// when there is none.
+    pub fn load<E: From<StoreError>>(
+        &self,
+        store: &Store,
+        key: &str,
+        decode: impl FnOnce(&[u8]) -> Result<T, E>,
+    ) -> Result<Option<Arc<T>>, E> {
+        let generation = store.generation();
         {
             let map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(e) = map.get(key).filter(|e| e.raw == raw) {
+            if let Some(e) = map.get(key).filter(|e| e.current_at == Some(generation)) {
+                return Ok(Some(e.value.clone()));
+            }
+        }
+        let Some(raw) = store.get(key)? else { return Ok(None) };
+        self.decoded(key, raw, Some(generation), decode).map(Some)
+    }
+
+    /// The value stored as `raw` under `key` (read from a snapshot that may
+    /// be older than the latest commit), decoding only when the bytes changed.
+    pub fn get<E>(&self, key: &str, raw: Vec<u8>, decode: impl FnOnce(&[u8]) -> Result<T, E>) -> Result<Arc<T>, E> {
+        self.decoded(key, raw, None, decode)
+    }
+
+    /// `raw` decoded, from the cache when the bytes match; the entry is
+    /// marked current at `generation` when the bytes are the latest commit's.
+    fn decoded<E>(
+        &self,
+        key: &str,
+        raw: Vec<u8>,
+        generation: Option<u64>,
+        decode: impl FnOnce(&[u8]) -> Result<T, E>,
+    ) -> Result<Arc<T>, E> {
+        {
+            let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(e) = map.get_mut(key).filter(|e| e.raw == raw) {
+                if generation.is_some() {
+                    e.current_at = generation;
+                }
                 return Ok(e.value.clone());
             }
         }
@@ -47,7 +85,7 @@ impl<T> DecodedCache<T> {
         if map.len() >= LIMIT {
             map.clear();
         }
-        map.insert(key.to_string(), Entry { raw, value: value.clone() });
+        map.insert(key.to_string(), Entry { raw, value: value.clone(), current_at: generation });
         Ok(value)
     }
 }
@@ -73,5 +111,29 @@ mod tests {
         assert!(cache.get("k", b"three".to_vec(), |_| Err::<String, &str>("corrupt")).is_err());
         assert_eq!(*cache.get("k", b"two".to_vec(), decode).expect("still cached"), "two");
         assert_eq!(calls.get(), 2);
+    }
+
+    #[tokio::test]
+    async fn load_sees_every_commit_and_skips_the_store_between_commits() {
+        let store = Store::in_memory().expect("store");
+        let cache: DecodedCache<String> = DecodedCache::default();
+        let calls = Cell::new(0);
+        let decode = |raw: &[u8]| -> Result<String, StoreError> {
+            calls.set(calls.get() + 1);
+            Ok(String::from_utf8_lossy(raw).to_string())
+        };
+        assert!(cache.load(&store, "k", decode).expect("missing").is_none());
+        store.put("k", "one").await.expect("put");
+        assert_eq!(*cache.load(&store, "k", decode).expect("load").expect("present"), "one");
+        assert_eq!(*cache.load(&store, "k", decode).expect("load").expect("present"), "one");
+        assert_eq!(calls.get(), 1);
+        // Another key's commit: the record is read again but not decoded again.
+        store.put("other", "x").await.expect("put");
+        assert_eq!(*cache.load(&store, "k", decode).expect("load").expect("present"), "one");
+        assert_eq!(calls.get(), 1);
+        store.put("k", "two").await.expect("put");
+        assert_eq!(*cache.load(&store, "k", decode).expect("load").expect("present"), "two");
+        store.delete("k").await.expect("delete");
+        assert!(cache.load(&store, "k", decode).expect("deleted").is_none());
     }
 }

@@ -66,4 +66,7 @@ pub(crate) trait Engine: Send + Sync {
     fn submit(&self, work: Box<dyn Work>) -> Result<()>;
 
     fn stats(&self) -> StoreStats;
+
+    /// Changes whenever a write may have committed (see [`crate::Store::generation`]).
+    fn generation(&self) -> u64;
 }

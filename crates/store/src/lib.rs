@@ -108,6 +108,13 @@ impl Store {
         self.engine.stats()
     }
 
+    /// A number that changes whenever a write may have committed. Read it
+    /// before reading the store: while it stays the same, what those reads
+    /// returned is still current (caches of decoded records rely on this).
+    pub fn generation(&self) -> u64 {
+        self.engine.generation()
+    }
+
     /// The latest committed value of `key`.
     pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>> {
         self.engine.snapshot()?.get(key.as_ref())

@@ -105,6 +105,10 @@ impl Engine for RedbEngine {
     fn stats(&self) -> StoreStats {
         self.counters.snapshot()
     }
+
+    fn generation(&self) -> u64 {
+        self.counters.generation()
+    }
 }
 
 /// A read-only table; it keeps its read transaction (and so its MVCC

@@ -28,6 +28,8 @@ pub(crate) struct Counters {
     aborted: AtomicU64,
     failed_groups: AtomicU64,
     largest_group: AtomicU64,
+    /// Bumped after every group the writer ran: see [`Counters::generation`].
+    generation: AtomicU64,
 }
 
 impl Counters {
@@ -48,6 +50,18 @@ impl Counters {
 
     pub(crate) fn failed_group(&self) {
         self.failed_groups.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Marks that a group ran (committed or not): reads may now see
+    /// different values. Called after the commit is visible.
+    pub(crate) fn advance(&self) {
+        self.generation.fetch_add(1, Ordering::Release);
+    }
+
+    /// Equal readings mean no group ran in between, so nothing a read
+    /// returned since the first reading has changed.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     pub(crate) fn snapshot(&self) -> StoreStats {

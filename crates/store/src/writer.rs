@@ -88,6 +88,7 @@ fn writer_loop(db: &Database, rx: &Receiver<Box<dyn Work>>, counters: &Counters)
 fn commit_group(db: &Database, mut group: Vec<Box<dyn Work>>, counters: &Counters) {
     let mut kept = 0u64;
     let ran = catch_unwind(AssertUnwindSafe(|| apply_group(db, &mut group, &mut kept)));
+    counters.advance();
     let outcome = match ran {
         Ok(Ok(committed)) => {
             let aborted = group.len() as u64 - kept;

@@ -40,3 +40,20 @@ async fn snapshot_is_send_and_usable_across_tasks() {
     let got = tokio::task::spawn_blocking(move || snap.get("k").expect("get")).await.expect("join");
     assert_eq!(got, Some(b"v".to_vec()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generation_moves_only_when_writes_commit() {
+    for t in all_stores() {
+        let s = &t.store;
+        let g0 = s.generation();
+        assert_eq!(s.get("a").expect("get"), None);
+        assert_eq!(s.generation(), g0, "a read moved the generation");
+        s.put("a", "1").await.expect("put");
+        let g1 = s.generation();
+        assert_ne!(g1, g0);
+        // By the time a write resolves, the generation has moved past it.
+        s.put("a", "2").await.expect("put");
+        assert_ne!(s.generation(), g1);
+        assert_eq!(s.get("a").expect("get"), Some(b"2".to_vec()));
+    }
+}

@@ -66,7 +66,7 @@ impl Scope {
     /// Table metadata, or None.
     pub fn meta_opt(&self, name: &str) -> Result<Option<Arc<TableMeta>>, DdbError> {
         let key = self.keys.meta(name);
-        self.store.get(&key)?.map(|raw| self.metas.get(&key, raw, decode_meta)).transpose()
+        self.metas.load(&self.store, &key, decode_meta)
     }
 
     /// Table metadata for a data-plane call (missing → "Cannot do operations on a non-existent table").

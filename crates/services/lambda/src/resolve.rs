@@ -1,7 +1,8 @@
 //! Finding the configuration a (possibly qualified) function name refers
 //! to: `$LATEST`, a published version, or an alias (with its routing).
-//! Decoded records are kept in a cache that is checked against the stored
-//! bytes on every lookup, so writers never have to invalidate it.
+//! Decoded records are kept in a cache that rereads a record only after a
+//! store commit and decodes it again only when its bytes changed, so
+//! writers never have to invalidate it.
 
 use crate::db::{self, FunctionRecord, VersionRecord};
 use crate::errors;
@@ -41,8 +42,7 @@ fn load(
     key: String,
     decode: impl FnOnce(&[u8]) -> Result<Decoded, AwsError>,
 ) -> Result<Option<Arc<Decoded>>, AwsError> {
-    let Some(raw) = s.store.get(&key)? else { return Ok(None) };
-    s.records.get(&key, raw, decode).map(Some)
+    s.records.load(&s.store, &key, decode)
 }
 
 /// The function record and its `$LATEST` configuration through the cache,

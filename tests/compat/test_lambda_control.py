@@ -15,6 +15,7 @@ import zipfile
 import boto3
 import botocore.exceptions
 import pytest
+import requests
 from botocore.config import Config
 
 from test_lambda import ROLE, name, zip_of
@@ -255,6 +256,45 @@ def test_layer_versions(lam):
     assert error_of(lam.get_layer_version, LayerName=layer, VersionNumber=1) == gone
     assert lam.delete_layer_version(LayerName=layer, VersionNumber=1)["ResponseMetadata"]["HTTPStatusCode"] == 204
     assert [v["Version"] for v in lam.list_layer_versions(LayerName=layer)["LayerVersions"]] == [2]
+
+
+
+LAYER_USER = """
+import os
+import shared
+def handler(event, context):
+    return {"from_layer": shared.VALUE, "at_opt": os.path.isfile("/opt/python/shared.py")}
+"""
+
+
+def test_a_deleted_layer_version_stays_with_the_functions_that_use_it(lam, stratus):
+    """AWS: deleted versions can no longer be viewed or added to functions, but
+    a copy remains while functions refer to it, and version numbers are not reused."""
+    layer = name("keep")
+    v1 = lam.publish_layer_version(LayerName=layer, Content={"ZipFile": zip_of([("python/shared.py", "VALUE = 41", 0o644)])})
+    fn = name("layeruser")
+    create(lam, fn, Code={"ZipFile": zip_of([("app.py", LAYER_USER, 0o644)])}, Layers=[v1["LayerVersionArn"]])
+    lam.get_waiter("function_active_v2").wait(FunctionName=fn)
+    lam.delete_layer_version(LayerName=layer, VersionNumber=1)
+    # A new environment (after a configuration change) still unpacks the deleted layer.
+    lam.update_function_configuration(FunctionName=fn, Environment={"Variables": {"NEW": "1"}})
+    lam.get_waiter("function_updated_v2").wait(FunctionName=fn)
+    out = lam.invoke(FunctionName=fn)
+    assert "FunctionError" not in out, out["Payload"].read()
+    # Bound over /opt where the OS gives environments a mount namespace (the health report says which).
+    at_opt = requests.get(f"{stratus.endpoint}/_stratus/health", timeout=30).json()["isolation"]["layers_at_opt"]
+    assert json.loads(out["Payload"].read()) == {"from_layer": 41, "at_opt": at_opt["status"] == "enforced"}
+    assert lam.get_function_configuration(FunctionName=fn)["Layers"][0]["Arn"] == v1["LayerVersionArn"]
+
+    gone = (404, "ResourceNotFoundException", "The resource you requested does not exist.")
+    assert error_of(lam.get_layer_version_by_arn, Arn=v1["LayerVersionArn"]) == gone
+    assert lam.list_layer_versions(LayerName=layer)["LayerVersions"] == []
+    assert [l for l in lam.list_layers()["Layers"] if l["LayerName"] == layer] == []
+    assert error_of(create, lam, name("late"), Layers=[v1["LayerVersionArn"]]) == (
+        400, "InvalidParameterValueException", f"Layer version {v1['LayerVersionArn']} does not exist.")
+    # The number is not given out again.
+    v2 = lam.publish_layer_version(LayerName=layer, Content={"ZipFile": zip_of([("python/shared.py", "VALUE = 2", 0o644)])})
+    assert v2["Version"] == 2
 
 
 # --- provisioned concurrency, event-invoke configs, and deletes ------------------

@@ -44,11 +44,23 @@ def zip_of(files):
     return buf.getvalue()
 
 
-def make_function(lam):
+def make_function(lam, public=True):
+    """A function answering URL requests; `public` grants everyone the two
+    actions an AuthType NONE URL needs (as the console does for new URLs)."""
     fn = f"url-{uuid.uuid4().hex[:8]}"
     lam.create_function(FunctionName=fn, Runtime="python3.12", Role=ROLE, Handler="app.handler",
                         Code={"ZipFile": zip_of([("app.py", APP)])})
+    if public:
+        grant_public(lam, fn)
     return fn
+
+
+def grant_public(lam, fn, only_url=False):
+    lam.add_permission(FunctionName=fn, StatementId="public-url", Action="lambda:InvokeFunctionUrl",
+                       Principal="*", FunctionUrlAuthType="NONE")
+    if not only_url:
+        lam.add_permission(FunctionName=fn, StatementId="public-invoke", Action="lambda:InvokeFunction",
+                           Principal="*")
 
 
 def path_url(endpoint, function_url):
@@ -163,7 +175,7 @@ def strict_two_accounts(fresh_stratus):
 def test_aws_iam_verifies_signatures_in_strict_mode(strict_two_accounts):
     server = strict_two_accounts
     lam = client_for(server.endpoint, "lambda", key=KEY_A, secret=SECRET_A)
-    fn = make_function(lam)
+    fn = make_function(lam, public=False)
     url = path_url(server.endpoint, lam.create_function_url_config(FunctionName=fn, AuthType="AWS_IAM")["FunctionUrl"])
 
     ok = signed("POST", url, KEY_A, SECRET_A, body=b'{"a":1}')
@@ -178,12 +190,15 @@ def test_aws_iam_verifies_signatures_in_strict_mode(strict_two_accounts):
         assert refused.json() == FORBIDDEN
         assert refused.headers["x-amzn-ErrorType"] == "AccessDeniedException"
 
-    # Another account needs the function's policy to allow it lambda:InvokeFunctionUrl.
+    # Another account needs the function's policy to allow it lambda:InvokeFunctionUrl and lambda:InvokeFunction.
     other = signed("GET", url, KEY_B, SECRET_B)
     assert other.status_code == 403
     assert other.json() == FORBIDDEN
     lam.add_permission(FunctionName=fn, StatementId="b", Action="lambda:InvokeFunctionUrl",
                        Principal="222222222222", FunctionUrlAuthType="AWS_IAM")
+    assert signed("GET", url, KEY_B, SECRET_B).status_code == 403  # lambda:InvokeFunction too, since October 2025
+    lam.add_permission(FunctionName=fn, StatementId="b-invoke", Action="lambda:InvokeFunction",
+                       Principal="222222222222")
     allowed = signed("GET", url, KEY_B, SECRET_B)
     assert allowed.status_code == 200, allowed.text
 
@@ -254,3 +269,25 @@ def test_list_function_url_configs(client):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         lam.list_function_url_configs(FunctionName="no-such-function")
     assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_auth_type_none_needs_the_policy_to_grant_the_public_both_actions(stratus, client):
+    lam = client("lambda")
+    fn = make_function(lam, public=False)
+    url = path_url(stratus.endpoint, lam.create_function_url_config(FunctionName=fn, AuthType="NONE")["FunctionUrl"])
+    refused = requests.get(url, timeout=30)
+    assert refused.status_code == 403
+    assert refused.json() == FORBIDDEN
+    assert refused.headers["x-amzn-ErrorType"] == "AccessDeniedException"
+    # The URL permission alone was enough before October 2025; new URLs need lambda:InvokeFunction too.
+    grant_public(lam, fn, only_url=True)
+    assert requests.get(url, timeout=30).status_code == 403
+    lam.add_permission(FunctionName=fn, StatementId="public-invoke", Action="lambda:InvokeFunction", Principal="*")
+    ok = requests.get(url, timeout=30)
+    assert ok.status_code == 200, ok.text
+    assert ok.json() == {"method": "GET", "path": "/"}
+    # A URL statement that demands AWS_IAM does not open a NONE URL.
+    lam.remove_permission(FunctionName=fn, StatementId="public-url")
+    lam.add_permission(FunctionName=fn, StatementId="iam-url", Action="lambda:InvokeFunctionUrl",
+                       Principal="*", FunctionUrlAuthType="AWS_IAM")
+    assert requests.get(url, timeout=30).status_code == 403

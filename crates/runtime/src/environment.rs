@@ -366,7 +366,8 @@ fn spawn_isolated(
     let limit_mb = spec.memory_mb + tmp.map_or(0, |(mb, _)| mb);
     let limits = cgroup::Limits { memory_bytes: limit_mb << 20, cpu_memory_mb: spec.memory_mb };
     let cgroup = EnvCgroup::create(limits);
-    let (child, probes) = match tmp.and_then(|(mb, dir)| Prepared::new(dir, mb)) {
+    let opt = layers_dir(spec);
+    let (child, probes) = match tmp.and_then(|(mb, dir)| Prepared::new(dir, mb, opt.as_deref())) {
         None => process::spawn(&spec.argv, &spec.cwd, env, std::process::Stdio::null(), logs)?,
         Some(prepared) => {
             let (child, probes, _mounted) = process::spawn_sandboxed(&spec.argv, &spec.cwd, env, logs, prepared)?;
@@ -387,6 +388,13 @@ fn tmp_target(spec: &EnvSpec) -> Option<PathBuf> {
     let inside = tmp.is_absolute() && tmp != owned && tmp.starts_with(owned) && tmp.is_dir();
     let plain = !tmp.components().any(|c| matches!(c, std::path::Component::ParentDir));
     (inside && plain).then(|| tmp.to_path_buf())
+}
+
+/// The function's layers, merged into one directory (named by
+/// `STRATUS_LAMBDA_OPT` in the environment's variables), to bind over `/opt`.
+fn layers_dir(spec: &EnvSpec) -> Option<PathBuf> {
+    let dir = spec.env.iter().rev().find(|(k, _)| k == "STRATUS_LAMBDA_OPT").map(|(_, v)| PathBuf::from(v))?;
+    (dir.is_absolute() && dir.is_dir()).then_some(dir)
 }
 
 /// A cgroup for a forked (SnapStart) environment, already running: it is

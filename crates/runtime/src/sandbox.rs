@@ -1,6 +1,9 @@
 //! What a runtime process does between fork and exec to isolate itself:
 //! enter a private mount namespace in which its TMPDIR is a tmpfs of
-//! EphemeralStorage MB (as root, or through an unprivileged user namespace).
+//! EphemeralStorage MB (as root, or through an unprivileged user namespace)
+//! and, when the function has layers and the machine has an `/opt`, the
+//! layers' merged directory is bound read-only over `/opt`, where AWS
+//! extracts them.
 //! (Joining the environment's cgroup is not done here: on cgroup v1 moving a
 //! process takes ~15 ms of RCU grace period, so the parent moves it once it
 //! runs, off the cold start's path: `cgroup::join_soon`.) Detects once whether that mount works
@@ -19,6 +22,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// make async-signal-safe calls, so nothing is allocated or formatted there.
 pub struct Prepared {
     tmp: TmpMount,
+    /// The layers' directory to bind over `/opt`.
+    opt: Option<CString>,
 }
 
 /// A tmpfs to mount over `target` in a new mount namespace.
@@ -100,15 +105,44 @@ fn check(rc: libc::c_int) -> std::io::Result<()> {
 
 impl Prepared {
     /// What a new runtime process must do: mount a tmpfs of `mb` MB over
-    /// `dir`. None when that cannot be prepared.
-    pub fn new(dir: &Path, mb: u64) -> Option<Prepared> {
-        TmpMount::new(dir, mb).map(|tmp| Prepared { tmp })
+    /// `dir`, and bind `opt` (the function's layers) over `/opt` when the
+    /// machine has one. None when that cannot be prepared.
+    pub fn new(dir: &Path, mb: u64, opt: Option<&Path>) -> Option<Prepared> {
+        let opt = opt.filter(|_| Path::new("/opt").is_dir()).and_then(|o| CString::new(o.as_os_str().as_bytes()).ok());
+        TmpMount::new(dir, mb).map(|tmp| Prepared { tmp, opt })
     }
 
     /// Runs in the child between fork and exec. Only async-signal-safe
     /// calls: write(2), unshare(2), open(2), close(2), mount(2).
     pub fn enter(&self) -> std::io::Result<()> {
-        self.tmp.enter()
+        self.tmp.enter()?;
+        if let Some(src) = &self.opt {
+            // Best effort: the layers stay reachable through STRATUS_LAMBDA_OPT
+            // and the search paths when /opt cannot be replaced.
+            // SAFETY: mount(2) with C strings that outlive the calls.
+            let bound = unsafe {
+                libc::mount(
+                    src.as_ptr(),
+                    c"/opt".as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_BIND | libc::MS_REC,
+                    std::ptr::null(),
+                )
+            };
+            if bound == 0 {
+                // SAFETY: as above, remounting the bind just made read-only.
+                unsafe {
+                    libc::mount(
+                        std::ptr::null(),
+                        c"/opt".as_ptr(),
+                        std::ptr::null(),
+                        libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY,
+                        std::ptr::null(),
+                    )
+                };
+            }
+        }
+        Ok(())
     }
 }
 
@@ -236,10 +270,24 @@ pub fn report() -> Value {
             feature(false, "plain-directory", format!("TMPDIR is a plain directory without a size limit: {why}"))
         }
     };
+    let opt = match (tmp_limit(), Path::new("/opt").is_dir()) {
+        (Ok(how), true) => feature(
+            true,
+            how,
+            "a function's layers are bound read-only over /opt (and also named by STRATUS_LAMBDA_OPT); \
+             SnapStart-restored environments see them only through STRATUS_LAMBDA_OPT and the search paths"
+                .into(),
+        ),
+        (Err(why), _) => feature(false, "search-paths", format!("layers only through STRATUS_LAMBDA_OPT: {why}")),
+        (Ok(_), false) => {
+            feature(false, "search-paths", "layers only through STRATUS_LAMBDA_OPT: this machine has no /opt".into())
+        }
+    };
     json!({
         "memory_limit": memory,
         "cpu_weight": cpu,
         "tmp_size_limit": tmp,
+        "layers_at_opt": opt,
         "cgroups": dirs,
         "environments_degraded": FALLBACKS.load(Ordering::Relaxed),
     })
@@ -252,7 +300,7 @@ mod tests {
     #[test]
     fn the_report_names_every_feature() {
         let r = report();
-        for f in ["memory_limit", "cpu_weight", "tmp_size_limit"] {
+        for f in ["memory_limit", "cpu_weight", "tmp_size_limit", "layers_at_opt"] {
             let status = r[f]["status"].as_str().unwrap_or("");
             assert!(status == "enforced" || status == "degraded", "{r}");
             assert!(r[f]["detail"].as_str().is_some_and(|d| !d.is_empty()), "{r}");

@@ -5,10 +5,11 @@
 //! the zip lives with function code (`lambda/code/{sha256 hex}`).
 //!
 //! Environments: AWS extracts a function's layers, in order, into `/opt`.
-//! Stratus has no mount namespace, so `/opt` itself is not available: the
-//! layers are merged, in order (a later layer's files replace an earlier
+//! Stratus merges them, in order (a later layer's files replace an earlier
 //! one's), into a directory of their own, `{base}/opt/{hash of the layer
-//! list}`, made once per list. Its path is given to the function as
+//! list}`, made once per list. Where the OS gives environments a mount
+//! namespace, that directory is bound read-only over `/opt` (the runtime
+//! crate's `sandbox`). Either way its path is given to the function as
 //! `STRATUS_LAMBDA_OPT` and wired in where AWS wires `/opt` (`envs`):
 //! `bin/` on PATH, `lib/` on LD_LIBRARY_PATH, `python/` and
 //! `python/lib/pythonX.Y/site-packages` on PYTHONPATH, `nodejs/node_modules`
@@ -31,6 +32,12 @@ use stratus_core::{AwsError, RequestContext};
 pub struct LayerRecord {
     pub output: Value,
     pub code_hex: String,
+    /// Set by DeleteLayerVersion. As on AWS, a deleted version can no longer
+    /// be seen or added to functions, but functions that already use it keep
+    /// it (their new environments still unpack it), and its number is never
+    /// given out again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
 }
 
 fn prefix(ctx: &RequestContext, name: &str) -> String {
@@ -77,7 +84,7 @@ pub async fn publish(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<
     if let Some(l) = input.str("LicenseInfo") {
         out["LicenseInfo"] = l.into();
     }
-    let rec = LayerRecord { output: out.clone(), code_hex: pkg.hex.clone() };
+    let rec = LayerRecord { output: out.clone(), code_hex: pkg.hex.clone(), deleted: false };
     let mut batch = stratus_store::WriteBatch::new();
     batch.put(format!("{p}{version:010}"), db::encode(&rec));
     if s.store.get(db::code_key(&pkg.hex))?.is_none() {
@@ -87,7 +94,13 @@ pub async fn publish(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<
     Ok(out)
 }
 
+/// A layer version that has not been deleted.
 fn get_version(s: &Shared, ctx: &RequestContext, name: &str, version: i64) -> Result<Option<LayerRecord>, AwsError> {
+    Ok(stored_version(s, ctx, name, version)?.filter(|r| !r.deleted))
+}
+
+/// A layer version as stored, deleted or not.
+fn stored_version(s: &Shared, ctx: &RequestContext, name: &str, version: i64) -> Result<Option<LayerRecord>, AwsError> {
     if version < 1 {
         return Ok(None);
     }
@@ -127,11 +140,16 @@ fn parse_arn(arn: &str) -> Option<(String, String, String, i64)> {
 
 /// The layer version an ARN names (any account of this Stratus), if it exists.
 pub fn by_arn(s: &Shared, arn: &str) -> Result<Option<LayerRecord>, AwsError> {
+    Ok(stored_by_arn(s, arn)?.filter(|r| !r.deleted))
+}
+
+/// [`by_arn`], deleted versions included (for functions that already use them).
+fn stored_by_arn(s: &Shared, arn: &str) -> Result<Option<LayerRecord>, AwsError> {
     let Some((region, account, name, v)) = parse_arn(arn) else { return Ok(None) };
     let mut ctx = RequestContext::internal("lambda", "GetLayerVersionByArn");
     ctx.region = region;
     ctx.account_id = account;
-    get_version(s, &ctx, &name, v)
+    stored_version(s, &ctx, &name, v)
 }
 
 pub fn get_by_arn(s: &Shared, input: &Value) -> Result<Value, AwsError> {
@@ -162,8 +180,9 @@ pub fn list_versions(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<
     let name = input.req_str("LayerName")?;
     let mut out = Vec::new();
     for (_, v) in s.store.scan_prefix(prefix(ctx, name), true, None)? {
-        let o = db::decode::<LayerRecord>(&v)?.output;
-        if matches(&o, input) {
+        let rec = db::decode::<LayerRecord>(&v)?;
+        let o = rec.output;
+        if !rec.deleted && matches(&o, input) {
             out.push(listed(o));
         }
     }
@@ -175,8 +194,9 @@ pub fn list(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, Aw
     let all = format!("{}layer/", db::prefix(ctx));
     let mut latest: std::collections::BTreeMap<String, Value> = Default::default();
     for (_, v) in s.store.scan_prefix(&all, false, None)? {
-        let o = db::decode::<LayerRecord>(&v)?.output;
-        if !matches(&o, input) {
+        let rec = db::decode::<LayerRecord>(&v)?;
+        let o = rec.output;
+        if rec.deleted || !matches(&o, input) {
             continue;
         }
         let arn = o.str("LayerArn").unwrap_or("").to_string();
@@ -189,7 +209,10 @@ pub fn list(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, Aw
 pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let name = input.req_str("LayerName")?;
     let v = version_number(input)?;
-    s.store.delete(format!("{}{v:010}", prefix(ctx, name))).await?;
+    if let Some(mut rec) = get_version(s, ctx, name, v)? {
+        rec.deleted = true;
+        s.store.put(format!("{}{v:010}", prefix(ctx, name)), db::encode(&rec)).await?;
+    }
     Ok(json!({}))
 }
 
@@ -241,7 +264,7 @@ pub async fn opt_dir(s: &Shared, config: &Value) -> Result<Option<PathBuf>, Star
     }
     let mut hexes = Vec::with_capacity(arns.len());
     for arn in &arns {
-        let rec = by_arn(s, arn).map_err(StartError::Internal)?.ok_or_else(|| StartError::Init {
+        let rec = stored_by_arn(s, arn).map_err(StartError::Internal)?.ok_or_else(|| StartError::Init {
             error_type: "Runtime.InvalidEntrypoint".into(),
             message: format!("RequestId: {{rid}} Error: Layer version {arn} does not exist."),
         })?;

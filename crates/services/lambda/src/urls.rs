@@ -190,25 +190,36 @@ fn url_ctx(rec: &UrlRecord) -> RequestContext {
     ctx
 }
 
-/// AuthType AWS_IAM: the request must carry a SigV4 signature for `lambda`
-/// that the front door's check accepts. Callers of the function's own
-/// account are authorised by their identity policies (not evaluated by
-/// Stratus); callers of another account need the function's policy to
-/// allow them `lambda:InvokeFunctionUrl`.
+/// Who may call a function URL. Both auth types need the function's policy
+/// (AWS since October 2025): `lambda:InvokeFunctionUrl` and
+/// `lambda:InvokeFunction`.
+/// - NONE: no signature is checked, but the policy must grant both to the
+///   public (principal `*`; the URL statement may require auth type NONE).
+/// - AWS_IAM: the request must carry a SigV4 signature for `lambda` that the
+///   front door's check accepts. Callers of the function's own account are
+///   authorised by their identity policies (not evaluated by Stratus);
+///   callers of another account need the policy to grant them both.
 fn authorize(s: &Shared, rec: &UrlRecord, req: &HttpRequest) -> Result<(), HttpResponse> {
-    if rec.config.str("AuthType") != Some("AWS_IAM") {
-        return Ok(());
-    }
-    let account = s.settings.signatures.check(req, "lambda").map_err(|why| {
-        tracing::debug!("function URL {}: signature refused: {why}", rec.id);
-        forbidden()
-    })?;
+    let auth_type = rec.config.str("AuthType").unwrap_or("NONE");
+    let caller = if auth_type == "AWS_IAM" {
+        let account = s.settings.signatures.check(req, "lambda").map_err(|why| {
+            tracing::debug!("function URL {}: signature refused: {why}", rec.id);
+            forbidden()
+        })?;
+        if account == rec.account {
+            return Ok(());
+        }
+        account
+    } else {
+        "*".to_string()
+    };
     let r = FnRef { name: rec.function.clone(), qualifier: rec.qualifier.clone() };
-    if account == rec.account
-        || crate::policy::allows(s, &url_ctx(rec), &r, "lambda:InvokeFunctionUrl", (&account, "AWS_IAM"))
-    {
+    let ctx = url_ctx(rec);
+    let granted = |action| crate::policy::allows(s, &ctx, &r, action, (&caller, auth_type));
+    if granted("lambda:InvokeFunctionUrl") && granted("lambda:InvokeFunction") {
         Ok(())
     } else {
+        tracing::debug!("function URL {}: the function's policy does not grant {caller} both invoke actions", rec.id);
         Err(forbidden())
     }
 }

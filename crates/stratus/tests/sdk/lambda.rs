@@ -744,9 +744,24 @@ async fn function_urls_serve_http_with_the_2_0_payload_format() {
     let got = c.get_function_url_config().function_name("web").send().await.expect("get url");
     assert_eq!(got.function_url(), url);
 
+    let host_only = url.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let addr = server.endpoint().trim_start_matches("http://").to_string();
+    // AuthType NONE still needs the policy to open the URL to everyone.
+    let (status, headers, _) = http_raw(&addr, "GET", "/", &host_only, "").await;
+    assert_eq!(status, 403);
+    assert!(headers.contains(&("x-amzn-errortype".into(), "AccessDeniedException".into())), "{headers:?}");
+    for (sid, action) in [("url", "lambda:InvokeFunctionUrl"), ("invoke", "lambda:InvokeFunction")] {
+        let add = c.add_permission().function_name("web").statement_id(sid).action(action).principal("*");
+        let add = if action == "lambda:InvokeFunctionUrl" {
+            add.function_url_auth_type(aws_sdk_lambda::types::FunctionUrlAuthType::None)
+        } else {
+            add
+        };
+        add.send().await.expect("add permission");
+    }
+
     let host = url.trim_start_matches("http://").trim_end_matches('/').to_string();
     let id = host.split('.').next().unwrap_or("").to_string();
-    let addr = server.endpoint().trim_start_matches("http://").to_string();
     // By Host header.
     let (status, headers, body) = http_raw(&addr, "POST", "/hello/world?x=1&y=2", &host, "{\"k\":1}").await;
     assert_eq!(status, 201, "{body}");

@@ -99,7 +99,7 @@ fn read(path: &Path) -> String {
 async fn health_reports_each_isolation_feature() {
     let server = common::server().await;
     let iso = isolation(&server.endpoint()).await;
-    for feature in ["memory_limit", "cpu_weight", "tmp_size_limit"] {
+    for feature in ["memory_limit", "cpu_weight", "tmp_size_limit", "layers_at_opt"] {
         let f = &iso[feature];
         assert!(f["status"] == "enforced" || f["status"] == "degraded", "{iso:#}");
         assert!(f["mechanism"].as_str().is_some_and(|m| !m.is_empty()), "{iso:#}");

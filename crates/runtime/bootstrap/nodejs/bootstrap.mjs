@@ -1,7 +1,10 @@
 // Stratus's managed runtime for Node.js functions: loads the handler named
 // by _HANDLER from LAMBDA_TASK_ROOT (ES modules and CommonJS, async and
 // callback style) and serves events from the Lambda Runtime API, giving
-// handlers the event and context AWS gives them.
+// handlers the event and context AWS gives them. Handlers wrapped by
+// `awslambda.streamifyResponse` get a response stream instead and answer the
+// Runtime API in streaming mode (chunked, errors as trailers), as AWS's
+// runtime interface client does.
 import http from "node:http";
 import path from "node:path";
 import fs from "node:fs";
@@ -20,17 +23,25 @@ for (const [level, name] of [["log", "INFO"], ["info", "INFO"], ["warn", "WARN"]
   };
 }
 
-function req(method, p, body, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const r = http.request({ host, port, method, path: "/2018-06-01/runtime/" + p, agent, headers }, (res) => {
+// A request to the Runtime API, and the promise of its answer.
+function request(method, p, headers) {
+  let r;
+  const done = new Promise((resolve, reject) => {
+    r = http.request({ host, port, method, path: "/2018-06-01/runtime/" + p, agent, headers }, (res) => {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
     });
     r.on("error", reject);
-    if (body !== undefined) r.write(body);
-    r.end();
   });
+  return [r, done];
+}
+
+function req(method, p, body, headers = {}) {
+  const [r, done] = request(method, p, headers);
+  if (body !== undefined) r.write(body);
+  r.end();
+  return done;
 }
 
 const errBody = (e, type) => JSON.stringify({
@@ -38,6 +49,93 @@ const errBody = (e, type) => JSON.stringify({
   errorMessage: String(e?.message ?? e),
   trace: String(e?.stack ?? "").split("\n"),
 });
+
+// Response streaming, as AWS's runtime offers it: `awslambda.streamifyResponse`
+// marks a handler as streaming, `awslambda.HttpResponseStream.from` puts the
+// HTTP integration prelude (JSON metadata, then 8 NUL bytes) before the body.
+const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
+const HIGH_WATER_MARK = Symbol.for("aws.lambda.runtime.handler.streaming.highWaterMark");
+const ERROR_TYPE = "Lambda-Runtime-Function-Error-Type";
+const ERROR_BODY = "Lambda-Runtime-Function-Error-Body";
+
+class HttpResponseStream {
+  static from(stream, prelude) {
+    stream.setContentType("application/vnd.awslambda.http-integration-response");
+    const metadata = JSON.stringify(prelude);
+    stream._onBeforeFirstWrite = (write) => {
+      write(metadata);
+      write(new Uint8Array(8));
+    };
+    return stream;
+  }
+}
+
+globalThis.awslambda = {
+  streamifyResponse(handler, options) {
+    handler[STREAMING] = "response";
+    if (typeof options?.highWaterMark === "number") handler[HIGH_WATER_MARK] = Math.trunc(options.highWaterMark);
+    return handler;
+  },
+  HttpResponseStream,
+};
+
+const invalidStreaming = (message) => Object.assign(new Error(message), { name: "Runtime.InvalidStreamingOperation" });
+
+// The response stream of invocation `id`: a chunked POST in streaming mode
+// whose body is what the handler writes (strings, buffers, else JSON).
+// (A highWaterMark option is accepted and kept on the handler; the stream
+// uses Node's default buffering.)
+function responseStream(id) {
+  const [stream, done] = request("POST", `invocation/${id}/response`, {
+    "Lambda-Runtime-Function-Response-Mode": "streaming",
+    "Transfer-Encoding": "chunked",
+    Trailer: `${ERROR_TYPE}, ${ERROR_BODY}`,
+    "Content-Type": "application/octet-stream",
+  });
+  done.catch(() => {}); // awaited once the handler is done
+  const [write, end] = [stream.write.bind(stream), stream.end.bind(stream)];
+  let started = false;
+  stream.setContentType = (type) => {
+    if (started) throw invalidStreaming("Cannot set content-type, too late.");
+    stream.setHeader("Content-Type", type);
+  };
+  stream.write = (chunk, encoding, cb) => {
+    if (typeof chunk !== "string" && !(chunk instanceof Uint8Array)) chunk = JSON.stringify(chunk);
+    if (!started && typeof stream._onBeforeFirstWrite === "function") stream._onBeforeFirstWrite((c) => write(c));
+    started = true;
+    return write(chunk, encoding, cb);
+  };
+  stream.end = (chunk, encoding, cb) => {
+    if (typeof chunk === "function") [chunk, cb] = [undefined, chunk];
+    else if (typeof encoding === "function") [encoding, cb] = [undefined, encoding];
+    if (chunk !== undefined && chunk !== null) stream.write(chunk, encoding);
+    return end(cb);
+  };
+  return [stream, done];
+}
+
+// Ends a stream with the error trailers, unless it has already ended.
+function fail(stream, e) {
+  const body = errBody(e);
+  console.error(`Invoke Error \t${body}`);
+  if (stream.writableEnded || stream.destroyed) return;
+  stream.addTrailers({ [ERROR_TYPE]: JSON.parse(body).errorType, [ERROR_BODY]: Buffer.from(body).toString("base64") });
+  stream.end();
+}
+
+// Runs a streaming handler: it must return a promise and end its stream.
+async function callStreaming(handler, event, context, id) {
+  const [stream, done] = responseStream(id);
+  try {
+    const r = handler(event, stream, context);
+    if (!r || typeof r.then !== "function") throw invalidStreaming("Streaming does not support non-async handlers.");
+    if ((await r) !== undefined) console.warn("Streaming handlers ignore return values.");
+    if (!stream.writableEnded) throw invalidStreaming("Response stream is not finished.");
+  } catch (e) {
+    fail(stream, e);
+  }
+  await done.catch(() => {});
+}
 
 async function load() {
   const h = process.env._HANDLER || "";
@@ -105,6 +203,10 @@ for (;;) {
   };
   try {
     const event = body.length ? JSON.parse(body) : {};
+    if (handler[STREAMING] === "response") {
+      await callStreaming(handler, event, context, id);
+      continue;
+    }
     const result = await call(handler, event, context);
     await req("POST", `invocation/${id}/response`, JSON.stringify(result ?? null));
   } catch (e) {

@@ -34,6 +34,7 @@ mod tags;
 mod templates;
 #[cfg(test)]
 mod tests;
+mod url_stream;
 mod urls;
 mod versions;
 

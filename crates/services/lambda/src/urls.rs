@@ -1,7 +1,8 @@
 //! Function URLs: Create/Get/Update/Delete/ListFunctionUrlConfigs, and the
 //! data plane that serves them with the 2.0 payload format, reached as
 //! `http://{id}.lambda-url.{region}.localhost:{port}/…` (by Host) or
-//! `http://127.0.0.1:{port}/lambda-url/{id}/…` (by path).
+//! `http://127.0.0.1:{port}/lambda-url/{id}/…` (by path). InvokeMode
+//! RESPONSE_STREAM streams the body as the function writes it (`url_stream`).
 //! Store: `lambda/url/{id}` → URL record; `lambda/{acct}/{region}/urlcfg/{name}/{qualifier}` → id.
 
 use crate::db;
@@ -10,6 +11,7 @@ use crate::invoke;
 use crate::names::{self, FnRef};
 use crate::resolve;
 use crate::state::Shared;
+use crate::url_stream;
 use base64::Engine;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -251,10 +253,18 @@ async fn invoke_url(s: &Arc<Shared>, rec: &UrlRecord, req: &HttpRequest, id: &st
     let ctx = url_ctx(rec);
     let r = FnRef { name: rec.function.clone(), qualifier: rec.qualifier.clone() };
     let Ok(res) = resolve::version(s, &ctx, &r, true) else { return forbidden() };
-    let event = event(req, id, path, &ctx);
+    let payload = Bytes::from(event(req, id, path, &ctx).to_string());
     let arn = names::qualified_arn(&ctx, &r.name, r.qualifier.as_deref());
     let rid = ctx.request_id.clone();
-    match invoke::run(s, &ctx, &res, Bytes::from(event.to_string()), &arn, &rid, None).await {
+    let out = if rec.config.str("InvokeMode") == Some("RESPONSE_STREAM") {
+        match url_stream::invoke(s, &ctx, res, payload, arn).await {
+            url_stream::Begun::Streaming(resp) => return resp.header("x-amzn-RequestId", rid),
+            url_stream::Begun::Ended(out) => out,
+        }
+    } else {
+        invoke::run(s, &ctx, &res, payload, &arn, &rid, None).await
+    };
+    match out {
         Ok(out) if out.function_error.is_none() => response(&out.payload).header("x-amzn-RequestId", rid),
         Ok(_) => plain(502, "Internal Server Error").header("x-amzn-RequestId", rid),
         Err(e) if e.status == 429 => plain(429, "Rate Exceeded."),
@@ -355,7 +365,6 @@ fn response(payload: &[u8]) -> HttpResponse {
     let Some(obj) = v.as_object().filter(|o| o.contains_key("statusCode")) else {
         return HttpResponse::new(200, "application/json", payload.to_vec());
     };
-    let status = obj.get("statusCode").and_then(Value::as_u64).unwrap_or(200) as u16;
     let body = match obj.get("body") {
         Some(Value::String(b)) if obj.get("isBase64Encoded").and_then(Value::as_bool) == Some(true) => {
             B64.decode(b).unwrap_or_default()
@@ -364,8 +373,17 @@ fn response(payload: &[u8]) -> HttpResponse {
         Some(Value::Null) | None => Vec::new(),
         Some(other) => other.to_string().into_bytes(),
     };
-    let mut resp = HttpResponse::new(status, "application/json", body);
-    resp.headers.clear();
+    let mut resp = head(obj, "application/json");
+    resp.body = body.into();
+    resp
+}
+
+/// The status and headers a function's answer gives: `statusCode` (200 if
+/// absent), `headers` (Content-Type `default_type` unless among them) and
+/// `cookies` (as Set-Cookie).
+pub(crate) fn head(obj: &Map<String, Value>, default_type: &str) -> HttpResponse {
+    let status = obj.get("statusCode").and_then(Value::as_u64).unwrap_or(200) as u16;
+    let mut resp = HttpResponse { status, ..Default::default() };
     let mut has_ct = false;
     if let Some(h) = obj.get("headers").and_then(Value::as_object) {
         for (k, v) in h {
@@ -375,7 +393,7 @@ fn response(payload: &[u8]) -> HttpResponse {
         }
     }
     if !has_ct {
-        resp.headers.push(("Content-Type".into(), "application/json".into()));
+        resp.headers.push(("Content-Type".into(), default_type.into()));
     }
     for c in obj.get("cookies").and_then(Value::as_array).into_iter().flatten() {
         if let Some(c) = c.as_str() {

@@ -2,8 +2,10 @@
 and a plain `requests` multipart POST: success answers (204, 201 with the
 PostResponse XML), stored content/metadata/content-type, ${filename}, policy
 conditions (starts-with, content-length-range), an expired policy, the
-missing key field, and the ObjectCreated:Post event reaching SQS. Error codes
-and messages as recorded from AWS (aws-reference test_s3.snapshot.json)."""
+missing key field, the ObjectCreated:Post event reaching SQS, and who signed
+the form (SigV4 and legacy fields, the policy's signature verified in strict
+mode). Error codes and messages as recorded from AWS (aws-reference
+test_s3.snapshot.json)."""
 
 import hashlib
 import json
@@ -12,8 +14,10 @@ import uuid
 import xml.etree.ElementTree as ET
 
 import boto3
+import pytest
 import requests
 from botocore.config import Config
+from conftest import STRICT_KEY, STRICT_SECRET
 
 
 def tag():
@@ -177,3 +181,79 @@ def test_post_emits_object_created_post_to_sqs(client):
     assert rec["s3"]["bucket"]["name"] == bucket
     assert rec["s3"]["object"]["key"] == "evt/e.txt"
     assert rec["s3"]["object"]["size"] == len(b"event body")
+
+
+def strict_s3(server, key=STRICT_KEY, secret=STRICT_SECRET, version="s3v4"):
+    return boto3.client("s3", endpoint_url=server.endpoint, region_name="us-east-1", aws_access_key_id=key,
+                        aws_secret_access_key=secret, config=Config(signature_version=version,
+                                                                    retries={"max_attempts": 1}))
+
+
+@pytest.mark.parametrize("version", ["s3v4", "s3"])
+def test_strict_mode_verifies_the_policy_signature(strict, version):
+    s3 = strict_s3(strict, version=version)
+    bucket = make_bucket(strict_s3(strict))  # API calls need SigV4; a form may still be signed the legacy way
+    presigned = s3.generate_presigned_post(bucket, "signed")
+    ok = post(presigned, data=b"signed body")
+    assert ok.status_code == 204, ok.text
+    reader = strict_s3(strict)
+    assert reader.get_object(Bucket=bucket, Key="signed")["Body"].read() == b"signed body"
+
+    # Signed with a secret that is not the key's.
+    forged = strict_s3(strict, secret="not-the-secret", version=version).generate_presigned_post(bucket, "forged")
+    resp = post(forged)
+    assert resp.status_code == 403
+    err = error_of(resp)
+    assert err["Code"] == "SignatureDoesNotMatch"
+    assert err["Message"] == ("The request signature we calculated does not match the signature you provided. "
+                              "Check your key and signing method.")
+    assert err["AWSAccessKeyId"] == STRICT_KEY
+    assert err["StringToSign"] == forged["fields"]["policy"]
+
+    # A policy changed after signing (e.g. a longer expiry) no longer matches.
+    tampered = dict(presigned, fields=dict(presigned["fields"], policy=presigned["fields"]["policy"][:-4] + "AAAA"))
+    assert error_of(post(tampered))["Code"] == "SignatureDoesNotMatch"
+
+    unknown = strict_s3(strict, key="AKIAUNKNOWN000000001", version=version).generate_presigned_post(bucket, "x")
+    resp = post(unknown)
+    assert resp.status_code == 403
+    err = error_of(resp)
+    assert err["Code"] == "InvalidAccessKeyId"
+    assert err["Message"] == "The AWS Access Key Id you provided does not exist in our records."
+    assert err["AWSAccessKeyId"] == "AKIAUNKNOWN000000001"
+
+    with pytest.raises(reader.exceptions.NoSuchKey):
+        reader.get_object(Bucket=bucket, Key="forged")
+
+
+def test_strict_mode_refuses_an_unsigned_form(strict):
+    s3 = strict_s3(strict)
+    bucket = make_bucket(s3)
+    url = s3.generate_presigned_post(bucket, "k")["url"]
+    resp = requests.post(url, data={"key": "anon"}, files={"file": ("f", b"x")}, timeout=30)
+    assert resp.status_code == 403
+    err = error_of(resp)
+    assert (err["Code"], err["Message"]) == ("AccessDenied", "Access Denied")
+
+
+@pytest.mark.parametrize("version,dropped,named", [
+    ("s3v4", "x-amz-signature", "X-Amz-Signature"),
+    ("s3v4", "x-amz-algorithm", "X-Amz-Algorithm"),
+    ("s3v4", "x-amz-credential", "X-Amz-Credential"),
+    ("s3", "signature", "Signature"),
+    ("s3", "AWSAccessKeyId", "AWSAccessKeyId"),
+])
+def test_a_signed_form_needs_every_signature_field(client, version, dropped, named):
+    s3 = boto3.client("s3", endpoint_url=client("s3").meta.endpoint_url, region_name="us-east-1",
+                      aws_access_key_id="test", aws_secret_access_key="test",
+                      config=Config(signature_version=version, retries={"max_attempts": 1}))
+    bucket = make_bucket(s3)
+    presigned = s3.generate_presigned_post(bucket, "k")
+    fields = {k: v for k, v in presigned["fields"].items() if k != dropped}
+    resp = requests.post(presigned["url"], data=fields, files={"file": ("f", b"x")}, timeout=30)
+    assert resp.status_code == 400
+    err = error_of(resp)
+    assert err["Code"] == "InvalidArgument"
+    assert err["Message"] == (f"Bucket POST must contain a field named '{named}'.  "
+                              "If it is specified, please check the order of the fields.")
+    assert err["ArgumentName"] == named

@@ -27,12 +27,14 @@
 mod canonical;
 mod chunked;
 mod errors;
+mod form_policy;
 mod parse;
 mod verify;
 
 pub use canonical::signing_key;
 pub use chunked::{ChunkVerifier, ChunkedDecoder, ChunkedMode, canonical_trailers};
 pub use errors::{AuthFailure, ExpiresProblem, Family, Incomplete, Location, Malformed, ScopeMismatch};
+pub use form_policy::{FormSigning, form_signature, form_signature_matches};
 pub use parse::{
     CredentialScope, SigV4, SignatureVersion, credential_scope, format_amz_date, format_iso8601, parse, parse_amz_date,
     parse_http_date,

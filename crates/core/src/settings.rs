@@ -25,8 +25,8 @@ pub struct Settings {
     pub reaper_interval_secs: u64,
     /// Every service of the server, for calls from one service to another.
     pub peers: Peers,
-    /// The front door's SigV4 check, for data planes that take signed
-    /// requests (function URLs with AuthType AWS_IAM).
+    /// The front door's SigV4 checks, for data planes that take signed
+    /// requests (function URLs with AuthType AWS_IAM, S3 POST forms).
     pub signatures: Signatures,
 }
 
@@ -35,9 +35,38 @@ pub struct Settings {
 /// caller's account, or why it was refused.
 pub type SignatureCheck = dyn Fn(&HttpRequest, &str) -> Result<String, String> + Send + Sync;
 
-/// The front door installs its [`SignatureCheck`] here once the server exists.
+/// A browser form (S3 POST Object) that signs its own policy document.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedForm<'a> {
+    pub access_key: &'a str,
+    /// SigV4 (`X-Amz-Credential`): the scope's date, region and service;
+    /// None for the legacy form (`AWSAccessKeyId` and `Signature`).
+    pub scope: Option<(&'a str, &'a str, &'a str)>,
+    /// The base64 policy, exactly as the form sent it.
+    pub policy: &'a str,
+    pub signature: &'a str,
+}
+
+/// Why a form is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormRefusal {
+    /// Not signed, in strict mode (AccessDenied).
+    Anonymous,
+    /// No such access key (InvalidAccessKeyId).
+    UnknownKey,
+    /// The signature is not the key's (SignatureDoesNotMatch).
+    Mismatch,
+}
+
+/// A form (None: unsigned) checked as the front door checks API calls:
+/// strict mode verifies the signature and refuses unsigned forms; permissive
+/// mode accepts any. The signer's account.
+pub type FormCheck = dyn Fn(Option<&SignedForm>) -> Result<String, FormRefusal> + Send + Sync;
+
+/// The front door installs its [`SignatureCheck`] and [`FormCheck`] here
+/// once the server exists.
 #[derive(Clone, Default)]
-pub struct Signatures(Arc<OnceLock<Arc<SignatureCheck>>>);
+pub struct Signatures(Arc<OnceLock<(Arc<SignatureCheck>, Arc<FormCheck>)>>);
 
 impl fmt::Debug for Signatures {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -46,9 +75,18 @@ impl fmt::Debug for Signatures {
 }
 
 impl Signatures {
-    /// Installs the check; later calls are ignored.
-    pub fn install(&self, check: Arc<SignatureCheck>) {
-        let _ = self.0.set(check);
+    /// Installs the checks; later calls are ignored.
+    pub fn install(&self, check: Arc<SignatureCheck>, form: Arc<FormCheck>) {
+        let _ = self.0.set((check, form));
+    }
+
+    /// Checks a browser form (None: unsigned): the signer's account, or why
+    /// it is refused (an unknown key also when no check is installed).
+    pub fn check_form(&self, form: Option<&SignedForm>) -> Result<String, FormRefusal> {
+        match self.0.get() {
+            Some((_, check)) => check(form),
+            None => Err(FormRefusal::UnknownKey),
+        }
     }
 
     /// Checks `req`, signed for `service` (its signing name, e.g. `lambda`):
@@ -56,7 +94,7 @@ impl Signatures {
     /// is installed).
     pub fn check(&self, req: &HttpRequest, service: &str) -> Result<String, String> {
         match self.0.get() {
-            Some(check) => check(req, service),
+            Some((check, _)) => check(req, service),
             None => Err("no signature check installed".into()),
         }
     }

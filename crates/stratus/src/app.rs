@@ -61,7 +61,8 @@ impl App {
             signatures: Default::default(),
         };
         let check = crate::identity::data_plane_check(args.auth, keys.clone(), store.clone());
-        settings.signatures.install(check);
+        let form = crate::identity::form_check(args.auth, keys.clone(), store.clone());
+        settings.signatures.install(check, form);
         let services = crate::registry::services(&store, &settings);
         settings.peers.install(&services);
         Ok(App {

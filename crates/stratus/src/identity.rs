@@ -7,9 +7,12 @@
 use crate::app::App;
 use crate::config::{AuthMode, StaticKey};
 use std::sync::Arc;
-use stratus_auth::{AuthFailure, CredentialScope, Family, Payload, Request, SigV4, Verified, VerifyOptions};
+use stratus_auth::{
+    AuthFailure, CredentialScope, Family, FormSigning, Payload, Request, SigV4, Verified, VerifyOptions,
+    form_signature_matches,
+};
 use stratus_core::credentials::{Credential, credential_key};
-use stratus_core::settings::SignatureCheck;
+use stratus_core::settings::{FormCheck, FormRefusal, SignatureCheck, SignedForm};
 use stratus_core::{AwsError, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
 use stratus_protocol::model::{Protocol, ServiceModel};
 use stratus_protocol::{HttpRequest, decode};
@@ -153,6 +156,35 @@ pub fn data_plane_check(auth: AuthMode, keys: Vec<StaticKey>, store: Store) -> A
             Ok(who) => Ok(who.account_id),
             Err(Refusal::Auth(e)) => Err(format!("{e:?}")),
             Err(Refusal::Expired) => Err("the security token included in the request is expired".into()),
+        }
+    })
+}
+
+/// The [`FormCheck`] for browser forms (S3 POST Object): strict mode
+/// verifies the policy's signature with the key's secret; permissive mode
+/// takes the account from the key (or the default), as for API calls.
+pub fn form_check(auth: AuthMode, keys: Vec<StaticKey>, store: Store) -> Arc<FormCheck> {
+    Arc::new(move |form: Option<&SignedForm>| {
+        let Some(form) = form else {
+            return if auth == AuthMode::Permissive {
+                Ok(DEFAULT_ACCOUNT_ID.to_string())
+            } else {
+                Err(FormRefusal::Anonymous)
+            };
+        };
+        let cred = lookup(&keys, &store, form.access_key);
+        if auth == AuthMode::Permissive {
+            return Ok(cred.map_or_else(|| DEFAULT_ACCOUNT_ID.to_string(), |c| c.account_id));
+        }
+        let cred = cred.filter(|c| c.status == "Active").ok_or(FormRefusal::UnknownKey)?;
+        let signing = match form.scope {
+            Some((date, region, service)) => FormSigning::V4 { date, region, service },
+            None => FormSigning::V2,
+        };
+        if form_signature_matches(&cred.secret_access_key, signing, form.policy, form.signature) {
+            Ok(cred.account_id)
+        } else {
+            Err(FormRefusal::Mismatch)
         }
     })
 }

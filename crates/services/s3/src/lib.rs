@@ -29,6 +29,7 @@ mod objects;
 mod outbox;
 mod output;
 mod post;
+mod post_auth;
 mod restore;
 mod shared;
 mod tagging;
@@ -125,6 +126,7 @@ impl S3 {
             seq: Arc::new(Sequence::new()),
             peers: settings.peers.clone(),
             endpoint: settings.endpoint.clone(),
+            signatures: settings.signatures.clone(),
             cors: RwLock::new(HashMap::new()),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
         };

@@ -5,8 +5,8 @@
 //! through PutObject's ingest path and emits `ObjectCreated:Post`.
 //!
 //! The front door hands claimed requests over with their body read whole,
-//! so the form (file included) is held in memory here; the policy's
-//! signature is not verified (as in permissive mode).
+//! so the form (file included) is held in memory here. Who signed it is
+//! `post_auth`'s question.
 
 use base64::Engine;
 use serde_json::{Map, Value, json};
@@ -47,9 +47,10 @@ pub async fn serve(sh: &Shared, req: &HttpRequest) -> HttpResponse {
 }
 
 async fn upload(sh: &Shared, req: &HttpRequest) -> Result<HttpResponse, AwsError> {
-    let Some((bucket, _)) = target(req) else { return Err(invalid_argument("key")) };
+    let Some((bucket, _)) = target(req) else { return Err(crate::post_auth::missing("key")) };
     let fields = parse_form(req)?;
     let form = Form::new(&fields, &bucket)?;
+    crate::post_auth::check(sh, |name| form.get(name))?;
     if let Some(policy) = form.get("policy") {
         check_policy(policy, &form)?;
     }
@@ -83,8 +84,8 @@ impl<'a> Form<'a> {
             values.push((f.name.to_ascii_lowercase(), String::from_utf8_lossy(&f.value).into_owned()));
         }
         let find = |n: &str| values.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
-        let Some(file) = file else { return Err(invalid_argument("file")) };
-        let Some(key) = find("key") else { return Err(invalid_argument("key")) };
+        let Some(file) = file else { return Err(crate::post_auth::missing("file")) };
+        let Some(key) = find("key") else { return Err(crate::post_auth::missing("key")) };
         let key = key.replace("${filename}", file.filename.as_deref().unwrap_or_default());
         let mut form = Form { values, key: key.clone(), file: &file.value };
         // Conditions on `$key` see the substituted key.
@@ -258,18 +259,6 @@ fn access_denied(why: &str) -> AwsError {
 
 fn invalid_policy(message: impl Into<String>) -> AwsError {
     AwsError::new(400, "InvalidPolicyDocument", message.into())
-}
-
-fn invalid_argument(field: &str) -> AwsError {
-    AwsError::new(
-        400,
-        "InvalidArgument",
-        format!(
-            "Bucket POST must contain a field named '{field}'.  If it is specified, please check the order of the fields."
-        ),
-    )
-    .with_field("ArgumentName", Value::from(field))
-    .with_field("ArgumentValue", Value::from(""))
 }
 
 /// The success answer the form asked for: a 303 to `success_action_redirect`,

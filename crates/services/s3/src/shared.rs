@@ -21,6 +21,8 @@ pub struct Shared {
     pub seq: Arc<Sequence>,
     pub peers: Peers,
     pub endpoint: String,
+    /// The front door's signature checks (POST forms).
+    pub signatures: stratus_core::settings::Signatures,
     /// Bucket → CORS rules, so CORS lookups stay cheap.
     pub cors: RwLock<HashMap<String, Value>>,
     /// Wakes the notification sender when the outbox gets records.

@@ -38,6 +38,12 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream,
     responseStream.write("raw-");
     responseStream.write(Buffer.from([0, 1, 2]));
     responseStream.end("end");
+  } else if (mode === "big") {
+    const mb = Buffer.alloc(1024 * 1024, 120);
+    for (let i = 0; i < 22; i++) {
+      if (!responseStream.write(mb)) await new Promise((resolve) => responseStream.once("drain", resolve));
+    }
+    responseStream.end();
   } else if (mode === "fail") {
     responseStream.write("partial");
     await sleep(200);
@@ -134,6 +140,15 @@ def test_an_error_mid_stream_ends_the_body(stream_url):
     r = requests.get(f"{stream_url}/fail", timeout=60)
     assert r.status_code == 200
     assert r.content == b"partial"
+
+
+def test_a_stream_past_20_mb_ends_there(stream_url):
+    r = requests.get(f"{stream_url}/big", timeout=60)
+    assert r.status_code == 200
+    assert len(r.content) == 20 * 1024 * 1024
+    assert r.content[:4] == b"xxxx"
+    # The function keeps answering.
+    assert requests.get(f"{stream_url}/raw", timeout=60).content == b"raw-\x00\x01\x02end"
 
 
 def test_an_error_before_the_first_byte_answers_502(stream_url):

@@ -92,7 +92,9 @@ function responseStream(id) {
     Trailer: `${ERROR_TYPE}, ${ERROR_BODY}`,
     "Content-Type": "application/octet-stream",
   });
-  done.catch(() => {}); // awaited once the handler is done
+  // A response the Runtime API refuses (past the size limit) ends the stream
+  // and its connection, which the agent must not reuse.
+  done.then((answer) => answer.status === 202 || stream.destroy(), () => stream.destroy());
   const [write, end] = [stream.write.bind(stream), stream.end.bind(stream)];
   let started = false;
   stream.setContentType = (type) => {
@@ -123,16 +125,31 @@ function fail(stream, e) {
   stream.end();
 }
 
+// Settles when the event loop has nothing left to do, so that a handler
+// stuck on a stream that will never drain lets the runtime move on to the
+// next event (as AWS's runtime does) instead of exiting.
+function loopEmpty() {
+  let settle;
+  const idle = new Promise((resolve) => {
+    settle = () => resolve();
+    process.once("beforeExit", settle);
+  });
+  return [idle, () => process.off("beforeExit", settle)];
+}
+
 // Runs a streaming handler: it must return a promise and end its stream.
 async function callStreaming(handler, event, context, id) {
   const [stream, done] = responseStream(id);
+  const [idle, stopWatching] = loopEmpty();
   try {
     const r = handler(event, stream, context);
     if (!r || typeof r.then !== "function") throw invalidStreaming("Streaming does not support non-async handlers.");
-    if ((await r) !== undefined) console.warn("Streaming handlers ignore return values.");
+    if ((await Promise.race([r, idle])) !== undefined) console.warn("Streaming handlers ignore return values.");
     if (!stream.writableEnded) throw invalidStreaming("Response stream is not finished.");
   } catch (e) {
     fail(stream, e);
+  } finally {
+    stopWatching();
   }
   await done.catch(() => {});
 }

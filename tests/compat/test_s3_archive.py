@@ -100,3 +100,28 @@ def test_deep_archive_glacier_ir_and_standard(client):
     with pytest.raises(ClientError) as e:
         s3.restore_object(Bucket=bucket, Key="missing", RestoreRequest={"Days": 1})
     assert e.value.response["Error"]["Code"] == "NoSuchKey"
+
+
+def test_copying_an_archived_object_needs_a_restore(client):
+    s3 = client("s3")
+    bucket = f"archive-copy-{tag()}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"frozen", StorageClass="DEEP_ARCHIVE")
+    for copy in (
+        lambda: s3.copy_object(Bucket=bucket, Key="warm", CopySource={"Bucket": bucket, "Key": "cold"}),
+        lambda: s3.upload_part_copy(
+            Bucket=bucket, Key="parts", PartNumber=1, CopySource={"Bucket": bucket, "Key": "cold"},
+            UploadId=s3.create_multipart_upload(Bucket=bucket, Key="parts")["UploadId"]),
+    ):
+        with pytest.raises(ClientError) as e:
+            copy()
+        r = e.value.response
+        assert r["ResponseMetadata"]["HTTPStatusCode"] == 403
+        assert r["Error"]["Code"] == "InvalidObjectState"
+        assert r["Error"]["Message"] == "Operation is not valid for the source object's storage class"
+        assert r["Error"]["StorageClass"] == "DEEP_ARCHIVE"
+    s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 1})
+    s3.copy_object(Bucket=bucket, Key="warm", CopySource={"Bucket": bucket, "Key": "cold"})
+    warm = s3.get_object(Bucket=bucket, Key="warm")
+    assert warm["Body"].read() == b"frozen"
+    assert warm.get("StorageClass", "STANDARD") == "STANDARD"  # a copy is STANDARD unless told otherwise

@@ -59,6 +59,7 @@ pub fn source(sh: &Shared, input: &Value) -> Result<(Source, Version, bool), Aws
         });
     }
     conditions::check_copy_source(input, &v)?;
+    crate::restore::check_copyable(&v)?;
     Ok((src, v, b.versioning.is_some()))
 }
 
@@ -126,11 +127,9 @@ pub async fn copy_object(sh: &Shared, ctx: &RequestContext, input: &Value) -> Re
             h
         },
         metadata,
-        storage_class: if input.str("StorageClass").is_some() {
-            storage_class(input)?
-        } else {
-            sv.storage_class.clone()
-        },
+        // A copy is STANDARD unless the request names a class (AWS does not
+        // keep the source's, even for a copy onto itself).
+        storage_class: storage_class(input)?,
         tags,
         checksum: digest.value(algo).map(|value| Checksum {
             algorithm: algo.name().into(),

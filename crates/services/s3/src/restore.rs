@@ -50,6 +50,15 @@ pub fn check_readable(v: &Version) -> Result<(), AwsError> {
     Ok(())
 }
 
+/// CopyObject's and UploadPartCopy's check of their source: an archived
+/// version copies only while restored.
+pub fn check_copyable(v: &Version) -> Result<(), AwsError> {
+    if archived(v) && restored(v, now()).is_none() {
+        return Err(invalid_state("Operation is not valid for the source object's storage class", &v.storage_class));
+    }
+    Ok(())
+}
+
 /// HeadObject's `Restore` member (`x-amz-restore`) for a restored version.
 pub fn header(v: &Version) -> Option<String> {
     let r = restored(v, now())?;

@@ -26,7 +26,7 @@ Prints a markdown table and writes JSON to $BENCH_OUT/lambda.json.
   between the bare loop and the null function's Invokes (PAIRS of them).
 
 Knobs: STRATUS_BIN, N=2000, COLD_N=10, SNAP_N=20, WRK_CONNS=8, WRK_DURATION=5,
-PAIRS=8, PAIR_SECONDS=2.
+PAIRS=24, PAIR_SECONDS=1.
 MiniStack is not run here (see docs/benchmarks.md)."""
 
 import base64
@@ -50,8 +50,8 @@ COLD_N = int(os.environ.get("COLD_N", "10"))
 SNAP_N = int(os.environ.get("SNAP_N", "20"))
 WRK_CONNS = os.environ.get("WRK_CONNS", "8")
 WRK_DURATION = os.environ.get("WRK_DURATION", "5")
-PAIRS = int(os.environ.get("PAIRS", "8"))
-PAIR_SECONDS = os.environ.get("PAIR_SECONDS", "2")
+PAIRS = int(os.environ.get("PAIRS", "24"))
+PAIR_SECONDS = os.environ.get("PAIR_SECONDS", "1")
 AUTH = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"
 HEADERS = {"Content-Type": "application/json", "X-Amz-Date": "20250101T000000Z", "Authorization": AUTH}
 
@@ -203,21 +203,30 @@ def interleaved_share(conn, path, bare, nullrt, n):
 
 def wrk_pairs(lua, url, bare, nullrt, pairs):
     """Stratus's own share with a native client: wrk -c1 runs of PAIR_SECONDS
-    alternate between the bare loop and Invokes of the null function; the
-    share is the median over pairs of (invoke p50 minus bare loop p50), so
-    drift between runs hits both sides of each pair."""
+    alternate between the bare loop and Invokes of the null function, the
+    bare loop first in even pairs and second in odd ones (so neither side
+    always runs just after the other); the share is the median over pairs of
+    (invoke p50 minus bare loop p50), so drift between runs hits both sides
+    of each pair, and many short pairs make the median steadier than a few
+    long ones."""
     proc, port, _ = start_bare(bare, nullrt)
     try:
         bare_url = f"http://127.0.0.1:{port}/"
         wrk(lua, bare_url, 1, 1)
         wrk(lua, url, 1, 1)
         rows = []
-        for _ in range(pairs):
-            b = wrk(lua, bare_url, 1, PAIR_SECONDS)["p50"]
-            i = wrk(lua, url, 1, PAIR_SECONDS)["p50"]
+        for n in range(pairs):
+            if n % 2 == 0:
+                b = wrk(lua, bare_url, 1, PAIR_SECONDS)["p50"]
+                i = wrk(lua, url, 1, PAIR_SECONDS)["p50"]
+            else:
+                i = wrk(lua, url, 1, PAIR_SECONDS)["p50"]
+                b = wrk(lua, bare_url, 1, PAIR_SECONDS)["p50"]
             rows.append((b, i, i - b))
+        diffs = [r[2] for r in rows]
         return {"bare_p50": statistics.median(r[0] for r in rows), "invoke_p50": statistics.median(r[1] for r in rows),
-                "share_p50": statistics.median(r[2] for r in rows), "diffs": [r[2] for r in rows]}
+                "share_p50": statistics.median(diffs), "share_p25": pct(diffs, 25), "share_p75": pct(diffs, 75),
+                "diffs": diffs}
     finally:
         proc.kill()
         proc.wait(timeout=10)
@@ -372,7 +381,7 @@ def main():
         print(f"| Stratus's own share, wrk -c1: null invoke p50 minus bare loop p50 | {w['wrk1_null_us']['p50'] - b['wrk1']['p50']:.0f} µs |")
         wp = w["share_wrk_pairs_us"]
         diffs = ", ".join(f"{d:.0f}" for d in wp["diffs"])
-        print(f"| Stratus's own share, {PAIRS} interleaved wrk -c1 pairs (median of invoke p50 minus bare loop p50; bare {wp['bare_p50']:.0f} µs, invoke {wp['invoke_p50']:.0f} µs; pairs: {diffs}) | {wp['share_p50']:.0f} µs |")
+        print(f"| Stratus's own share, {PAIRS} interleaved wrk -c1 pairs of {PAIR_SECONDS} s (median of invoke p50 minus bare loop p50, p25–p75 {wp['share_p25']:.0f}–{wp['share_p75']:.0f}; bare {wp['bare_p50']:.0f} µs, invoke {wp['invoke_p50']:.0f} µs; pairs: {diffs}) | {wp['share_p50']:.0f} µs |")
         print(f"| Bare loop requests/s (wrk -c{WRK_CONNS}) | {b['rps']:.0f} |")
         si = w["share_inside_us"]
         print(f"| Stratus's own share seen from inside (front door mean {si['server_mean_us']:.0f} µs minus REPORT Duration mean {si['runtime_mean_us']:.0f} µs) | {si['share_mean_us']:.0f} µs |")

@@ -29,6 +29,9 @@ pub async fn put_policy(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
         }
         _ => {}
     }
+    if let Some(message) = crate::policy_eval::invalid_statements(&doc, name) {
+        return Err(malformed_policy(message));
+    }
     update(sh, name, move |b| {
         b.policy = Some(text.clone());
         Ok(())

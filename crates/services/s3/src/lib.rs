@@ -28,6 +28,7 @@ mod notify;
 mod objects;
 mod outbox;
 mod output;
+mod policy_eval;
 mod post;
 mod post_auth;
 mod restore;
@@ -49,6 +50,8 @@ use stratus_store::Store;
 use tokio::task::JoinHandle;
 
 use crate::shared::{Sequence, Shared};
+
+pub use policy_eval::ANONYMOUS_ACCOUNT;
 
 /// The introspection path that runs a lifecycle sweep on demand.
 const SWEEP_PATH: &str = "/_stratus/s3/lifecycle";
@@ -303,10 +306,15 @@ impl Service for S3 {
     }
 
     async fn call(&self, ctx: &RequestContext, input: Value) -> Result<Value, AwsError> {
+        policy_eval::authorize(&self.shared, ctx, &input)?;
         self.dispatch(ctx, &input).await
     }
 
     async fn call_streaming(&self, ctx: &RequestContext, input: Value, body: BodyStream) -> Result<Streamed, AwsError> {
+        if let Err(denied) = policy_eval::authorize(&self.shared, ctx, &input) {
+            policy_eval::drain(body).await;
+            return Err(denied);
+        }
         self.streaming(ctx, input, body).await
     }
 

@@ -31,7 +31,16 @@ pub async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> hyper::Resp
     let cors_head = cors::head(&request);
     let head = streaming::route(&app, &request);
     let (mut resp, service, operation) = match head {
-        Head::Streaming(route) => streaming::dispatch(&app, request, body, route).await,
+        Head::Streaming(route) => {
+            let (mut resp, service, operation) = streaming::dispatch(&app, request, body, route).await;
+            // A refused upload may leave its body unread on the connection:
+            // say it closes, as S3 does, so clients do not send their next
+            // request after the rest of this body.
+            if resp.status >= 400 {
+                resp.headers.push(("Connection".into(), "close".into()));
+            }
+            (resp, service, operation)
+        }
         head => match body.collect().await {
             Ok(collected) => {
                 request.body = collected.to_bytes();

@@ -112,8 +112,10 @@ def test_enforced_capacity_throttles_batches_transactions_and_partiql(fresh_stra
         ddb.create_table(TableName=name, BillingMode=billing,
                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], **extra)
-    # A 301 KB write through a batch spends the 300-unit burst.
-    ddb.batch_write_item(RequestItems={"thin": [{"PutRequest": {"Item": {"pk": S("big"), "b": xs(301 * 1024)}}}]})
+    # A 399 KB write through a batch spends the 300-unit burst and leaves
+    # ~99 units owed: at 1 WCU/s, writes stay throttled for well over a
+    # minute however slowly the machine runs the steps below.
+    ddb.batch_write_item(RequestItems={"thin": [{"PutRequest": {"Item": {"pk": S("big"), "b": xs(399 * 1024)}}}]})
     with pytest.raises(ClientError) as e:
         ddb.put_item(TableName="thin", Item={"pk": S("after")})
     assert e.value.response["Error"] == {"Code": "ProvisionedThroughputExceededException", "Message": TABLE_EXCEEDED}

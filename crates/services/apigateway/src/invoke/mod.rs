@@ -1,0 +1,61 @@
+//! The data plane: serving a deployed stage at its invoke URL. A request
+//! is addressed (`address`), routed through the stage's deployment
+//! (`route`) to a method, and handed to the method's integration: MOCK
+//! (`mock`) or Lambda proxy (`proxy`).
+
+pub mod address;
+mod call;
+mod gateway_responses;
+mod lambda;
+mod mapping;
+mod mock;
+mod proxy;
+mod responses;
+mod route;
+
+use crate::state::Shared;
+use call::Call;
+use stratus_core::input::Input;
+use stratus_core::{HttpRequest, HttpResponse};
+
+/// Answers one invoke request.
+pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
+    let Some(address) = address::of(&req) else { return gateway_responses::missing_token() };
+    let api = match s.any_api(&address.api_id) {
+        Ok(Some(api)) => api,
+        Ok(None) => return gateway_responses::unknown_api(&address.api_id),
+        Err(e) => {
+            tracing::warn!("API {}: {e}", address.api_id);
+            return gateway_responses::internal_error(500);
+        }
+    };
+    let Some(stage) = api.stages.get(&address.stage) else { return gateway_responses::unknown_stage() };
+    let Some(deployment) = stage.str("deploymentId").and_then(|d| api.deployments.get(d)) else {
+        return gateway_responses::unknown_stage();
+    };
+    let tree = &deployment.resources;
+    let Some(matched) = route::find(tree, &address.path) else { return gateway_responses::missing_token() };
+    let methods = &matched.resource.methods;
+    let Some(method) = methods.get(req.method.as_str()).or_else(|| methods.get("ANY")) else {
+        return gateway_responses::missing_token();
+    };
+    let call = Call::new(&req, &api, &address, stage, (matched.resource, matched.params), method, tree);
+    let mut resp = integrate(s, &call).await;
+    resp.headers.push(("x-amzn-RequestId".into(), call.request_id.clone()));
+    resp
+}
+
+/// Runs the matched method's integration.
+async fn integrate(s: &Shared, call: &Call<'_>) -> HttpResponse {
+    let Some(integration) = call.method.get("methodIntegration") else {
+        return gateway_responses::internal_error(500);
+    };
+    match integration.str("type").unwrap_or_default() {
+        "MOCK" => mock::invoke(call, integration),
+        "AWS_PROXY" => proxy::invoke(s, call, integration).await,
+        other => {
+            tracing::warn!("API {}: {other} integrations are not served yet", call.api.id());
+            gateway_responses::internal_error(500)
+        }
+    }
+}

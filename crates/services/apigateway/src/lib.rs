@@ -1,0 +1,144 @@
+//! Amazon API Gateway for Stratus. The control plane of REST APIs (v1):
+//! RestApi, Resource, Method, MethodResponse, Integration,
+//! IntegrationResponse, Deployment and Stage, every Update through AWS's
+//! `patchOperations` (`patch`); and the data plane that serves deployed
+//! stages at their invoke URLs (`invoke`).
+//!
+//! This file owns the `ApiGateway` service: its operation list and dispatch.
+
+mod db;
+mod deployments;
+mod errors;
+mod integrations;
+mod invoke;
+mod methods;
+mod paging;
+mod patch;
+mod resources;
+mod restapis;
+mod stages;
+mod state;
+
+#[cfg(test)]
+mod tests;
+
+use async_trait::async_trait;
+use serde_json::Value;
+use std::sync::Arc;
+use stratus_core::{AwsError, DecodedCache, HttpRequest, HttpResponse, RequestContext, Service, Settings};
+use stratus_store::Store;
+
+use crate::state::Shared;
+
+const OPERATIONS: &[&str] = &[
+    "CreateRestApi",
+    "GetRestApi",
+    "GetRestApis",
+    "UpdateRestApi",
+    "DeleteRestApi",
+    "CreateResource",
+    "GetResource",
+    "GetResources",
+    "UpdateResource",
+    "DeleteResource",
+    "PutMethod",
+    "GetMethod",
+    "UpdateMethod",
+    "DeleteMethod",
+    "PutMethodResponse",
+    "GetMethodResponse",
+    "UpdateMethodResponse",
+    "DeleteMethodResponse",
+    "PutIntegration",
+    "GetIntegration",
+    "UpdateIntegration",
+    "DeleteIntegration",
+    "PutIntegrationResponse",
+    "GetIntegrationResponse",
+    "UpdateIntegrationResponse",
+    "DeleteIntegrationResponse",
+    "CreateDeployment",
+    "GetDeployment",
+    "GetDeployments",
+    "UpdateDeployment",
+    "DeleteDeployment",
+    "CreateStage",
+    "GetStage",
+    "GetStages",
+    "UpdateStage",
+    "DeleteStage",
+];
+
+/// The API Gateway (v1) service.
+pub struct ApiGateway {
+    shared: Arc<Shared>,
+}
+
+impl ApiGateway {
+    pub fn new(store: Store, settings: &Settings) -> ApiGateway {
+        ApiGateway { shared: Arc::new(Shared { store, settings: settings.clone(), apis: DecodedCache::default() }) }
+    }
+}
+
+#[async_trait]
+impl Service for ApiGateway {
+    fn name(&self) -> &'static str {
+        "apigateway"
+    }
+
+    fn operations(&self) -> &'static [&'static str] {
+        OPERATIONS
+    }
+
+    async fn call(&self, ctx: &RequestContext, input: Value) -> Result<Value, AwsError> {
+        let s = &*self.shared;
+        let input = &input;
+        match ctx.operation {
+            "CreateRestApi" => restapis::create(s, ctx, input).await,
+            "GetRestApi" => restapis::get(s, ctx, input),
+            "GetRestApis" => restapis::list(s, ctx, input),
+            "UpdateRestApi" => restapis::update(s, ctx, input).await,
+            "DeleteRestApi" => restapis::delete(s, ctx, input).await,
+            "CreateResource" => resources::create(s, ctx, input).await,
+            "GetResource" => resources::get(s, ctx, input),
+            "GetResources" => resources::list(s, ctx, input),
+            "UpdateResource" => resources::update(s, ctx, input).await,
+            "DeleteResource" => resources::delete(s, ctx, input).await,
+            "PutMethod" => methods::put(s, ctx, input).await,
+            "GetMethod" => methods::get(s, ctx, input),
+            "UpdateMethod" => methods::update(s, ctx, input).await,
+            "DeleteMethod" => methods::delete(s, ctx, input).await,
+            "PutMethodResponse" => methods::put_response(s, ctx, input).await,
+            "GetMethodResponse" => methods::get_response(s, ctx, input),
+            "UpdateMethodResponse" => methods::update_response(s, ctx, input).await,
+            "DeleteMethodResponse" => methods::delete_response(s, ctx, input).await,
+            "PutIntegration" => integrations::put(s, ctx, input).await,
+            "GetIntegration" => integrations::get(s, ctx, input),
+            "UpdateIntegration" => integrations::update(s, ctx, input).await,
+            "DeleteIntegration" => integrations::delete(s, ctx, input).await,
+            "PutIntegrationResponse" => integrations::put_response(s, ctx, input).await,
+            "GetIntegrationResponse" => integrations::get_response(s, ctx, input),
+            "UpdateIntegrationResponse" => integrations::update_response(s, ctx, input).await,
+            "DeleteIntegrationResponse" => integrations::delete_response(s, ctx, input).await,
+            "CreateDeployment" => deployments::create(s, ctx, input).await,
+            "GetDeployment" => deployments::get(s, ctx, input),
+            "GetDeployments" => deployments::list(s, ctx, input),
+            "UpdateDeployment" => deployments::update(s, ctx, input).await,
+            "DeleteDeployment" => deployments::delete(s, ctx, input).await,
+            "CreateStage" => stages::create(s, ctx, input).await,
+            "GetStage" => stages::get(s, ctx, input),
+            "GetStages" => stages::list(s, ctx, input),
+            "UpdateStage" => stages::update(s, ctx, input).await,
+            "DeleteStage" => stages::delete(s, ctx, input).await,
+            op => Err(AwsError::new(501, "NotImplemented", format!("{op} is not implemented"))),
+        }
+    }
+
+    fn claims(&self, req: &HttpRequest) -> bool {
+        invoke::address::of(req).is_some()
+    }
+
+    async fn serve(&self, req: HttpRequest) -> HttpResponse {
+        invoke::serve(&self.shared, req).await
+    }
+}

@@ -1,0 +1,115 @@
+//! Service-level tests: control-plane calls through `Service::call` and
+//! invoke requests through `Service::serve`, on an in-memory store.
+
+use crate::ApiGateway;
+use serde_json::{Value, json};
+use stratus_core::{AwsError, HttpRequest, RequestContext, Service, Settings};
+
+fn service() -> ApiGateway {
+    let store = stratus_store::Store::in_memory().expect("store");
+    ApiGateway::new(store, &Settings::default())
+}
+
+async fn call(s: &ApiGateway, op: &'static str, input: Value) -> Result<Value, AwsError> {
+    s.call(&RequestContext::internal("apigateway", op), input).await
+}
+
+/// A GET of `path` with Host `host`.
+pub(crate) fn get(host: &str, path: &str) -> HttpRequest {
+    let mut headers = http::HeaderMap::new();
+    headers.insert("host", host.parse().expect("host"));
+    HttpRequest {
+        method: http::Method::GET,
+        path: path.into(),
+        query: String::new(),
+        headers,
+        body: Default::default(),
+    }
+}
+
+/// An API with `/pets/{id}` GET → MOCK 200 with a static body, deployed to `dev`.
+async fn mock_api(s: &ApiGateway) -> (String, String) {
+    let api = call(s, "CreateRestApi", json!({"name": "pets"})).await.expect("api");
+    let id = api["id"].as_str().expect("id").to_string();
+    let root = api["rootResourceId"].as_str().expect("root").to_string();
+    let pets =
+        call(s, "CreateResource", json!({"restApiId": id, "parentId": root, "pathPart": "pets"})).await.expect("pets");
+    let pet = call(s, "CreateResource", json!({"restApiId": id, "parentId": pets["id"], "pathPart": "{id}"}))
+        .await
+        .expect("pet");
+    let rid = pet["id"].as_str().expect("rid").to_string();
+    let m = json!({"restApiId": id, "resourceId": rid, "httpMethod": "GET"});
+    call(s, "PutMethod", json!({"restApiId": id, "resourceId": rid, "httpMethod": "GET", "authorizationType": "NONE"}))
+        .await
+        .expect("method");
+    let mut i = m.clone();
+    i["type"] = "MOCK".into();
+    i["requestTemplates"] = json!({"application/json": "{\"statusCode\": 200}"});
+    call(s, "PutIntegration", i).await.expect("integration");
+    let mut ir = m.clone();
+    ir["statusCode"] = "200".into();
+    ir["responseTemplates"] = json!({"application/json": "{\"pet\": \"rex\"}"});
+    ir["responseParameters"] = json!({"method.response.header.X-Kind": "'mock'"});
+    call(s, "PutIntegrationResponse", ir).await.expect("integration response");
+    call(s, "CreateDeployment", json!({"restApiId": id, "stageName": "dev"})).await.expect("deployment");
+    (id, rid)
+}
+
+#[tokio::test]
+async fn resource_tree_paths_and_errors() {
+    let s = service();
+    let (id, rid) = mock_api(&s).await;
+    let got = call(&s, "GetResource", json!({"restApiId": id, "resourceId": rid})).await.expect("get");
+    assert_eq!(got["path"], "/pets/{id}");
+    assert_eq!(got["resourceMethods"], json!({"GET": {}}));
+    let e = call(&s, "GetRestApi", json!({"restApiId": "nope"})).await.unwrap_err();
+    assert_eq!((e.status, e.code.as_str()), (404, "NotFoundException"));
+    assert_eq!(e.message, "Invalid API identifier specified 000000000000:nope");
+    let e = call(&s, "CreateResource", json!({"restApiId": id, "parentId": got["parentId"], "pathPart": "{other}"}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.message, "A sibling ({id}) of this resource already has a variable path part -- only one is allowed");
+    let e = call(
+        &s,
+        "PutMethod",
+        json!({"restApiId": id, "resourceId": rid, "httpMethod": "GET", "authorizationType": "NONE"}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!((e.status, e.message.as_str()), (409, "Method already exists for this resource"));
+}
+
+#[tokio::test]
+async fn update_rest_api_with_patch_operations() {
+    let s = service();
+    let api = call(&s, "CreateRestApi", json!({"name": "a", "description": "d"})).await.expect("api");
+    let ops = json!([
+        {"op": "add", "path": "/binaryMediaTypes/image~1png"},
+        {"op": "remove", "path": "/description"},
+        {"op": "replace", "path": "/name", "value": "b"},
+    ]);
+    let out = call(&s, "UpdateRestApi", json!({"restApiId": api["id"], "patchOperations": ops})).await.expect("update");
+    assert_eq!(out["binaryMediaTypes"], json!(["image/png"]));
+    assert_eq!(out["name"], "b");
+    assert!(out.get("description").is_none());
+    let bad = json!([{"op": "add", "path": "/binaryMediaTypes"}]);
+    let e = call(&s, "UpdateRestApi", json!({"restApiId": api["id"], "patchOperations": bad})).await.unwrap_err();
+    assert_eq!(e.message, "Invalid patch path /binaryMediaTypes");
+}
+
+#[tokio::test]
+async fn mock_route_served_by_host_and_path() {
+    let s = service();
+    let (id, _) = mock_api(&s).await;
+    assert!(s.claims(&get(&format!("{id}.execute-api.localhost:4566"), "/dev/pets/1")));
+    let resp = s.serve(get(&format!("{id}.execute-api.localhost:4566"), "/dev/pets/1")).await;
+    assert_eq!(resp.status, 200);
+    assert_eq!(&resp.body[..], br#"{"pet": "rex"}"#);
+    assert!(resp.headers.contains(&("X-Kind".to_string(), "mock".to_string())));
+    let resp = s.serve(get("localhost:4566", &format!("/_aws/execute-api/{id}/dev/pets/2"))).await;
+    assert_eq!(resp.status, 200);
+    let resp = s.serve(get("localhost:4566", &format!("/_aws/execute-api/{id}/dev/cats"))).await;
+    assert_eq!((resp.status, &resp.body[..]), (403, &br#"{"message":"Missing Authentication Token"}"#[..]));
+    let resp = s.serve(get("localhost:4566", &format!("/_aws/execute-api/{id}/prod/pets/1"))).await;
+    assert_eq!(resp.status, 403);
+}

@@ -1,0 +1,276 @@
+"""API Gateway REST APIs through boto3 against a real `stratus serve`: the
+control plane (shapes, patchOperations, AWS's errors) and invoke URLs with
+`requests`, in the path form `/_aws/execute-api/{apiId}/{stage}/...` and
+the host form `{apiId}.execute-api.localhost` (sent as a Host header, as
+plain resolvers may not resolve `*.localhost`): MOCK and Lambda proxy."""
+
+import io
+import json
+import uuid
+import zipfile
+
+import botocore.exceptions
+import pytest
+import requests
+
+ROLE = "arn:aws:iam::000000000000:role/apigw-role"
+
+APP = '''
+import json
+def handler(event, context):
+    if event["path"] == "/broken":
+        return {"statusCode": 200, "unexpected": True}
+    return {"statusCode": 201,
+            "headers": {"x-single": "one", "x-flag": True},
+            "multiValueHeaders": {"x-multi": ["a", "b"]},
+            "body": json.dumps({"event": event})}
+'''
+
+
+def error_of(call):
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        call()
+    err = e.value.response
+    return err["Error"]["Code"], err["Error"]["Message"], err["ResponseMetadata"]["HTTPStatusCode"]
+
+
+@pytest.fixture
+def apigw(client):
+    return client("apigateway")
+
+
+def new_api(apigw, **kwargs):
+    api = apigw.create_rest_api(name=f"api-{uuid.uuid4().hex[:8]}", **kwargs)
+    return api["id"], api["rootResourceId"]
+
+
+def test_create_rest_api_shape_and_errors(apigw):
+    api = apigw.create_rest_api(name="shape", description="this is my api")
+    assert api["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert len(api["id"]) == 10 and api["id"].isalnum() and api["id"].lower() == api["id"]
+    assert api["apiKeySource"] == "HEADER"
+    assert api["disableExecuteApiEndpoint"] is False
+    assert api["endpointConfiguration"] == {"ipAddressType": "ipv4", "types": ["EDGE"]}
+    resources = apigw.get_resources(restApiId=api["id"])["items"]
+    assert resources == [{"id": api["rootResourceId"], "path": "/"}]
+    assert error_of(lambda: apigw.create_rest_api(name="x", description="")) == (
+        "BadRequestException", "Description cannot be an empty string", 400)
+    assert error_of(lambda: apigw.get_rest_api(restApiId="abc")) == (
+        "NotFoundException", "Invalid API identifier specified 000000000000:abc", 404)
+    assert error_of(lambda: apigw.create_rest_api(
+        name="x", endpointConfiguration={"types": ["EDGE", "REGIONAL"]})) == (
+        "BadRequestException", "Cannot create an api with multiple Endpoint Types.", 400)
+    apigw.delete_rest_api(restApiId=api["id"])
+    assert error_of(lambda: apigw.get_rest_api(restApiId=api["id"]))[2] == 404
+
+
+def test_update_rest_api_patch_operations(apigw):
+    api_id, _ = new_api(apigw, description="d")
+    out = apigw.update_rest_api(restApiId=api_id, patchOperations=[
+        {"op": "add", "path": "/binaryMediaTypes/image~1png"},
+        {"op": "add", "path": "/binaryMediaTypes/image~1jpeg"},
+        {"op": "replace", "path": "/binaryMediaTypes/image~1png", "value": "image/gif"},
+        {"op": "remove", "path": "/description"},
+        {"op": "replace", "path": "/minimumCompressionSize", "value": "10"},
+    ])
+    assert out["binaryMediaTypes"] == ["image/gif", "image/jpeg"]
+    assert "description" not in out
+    assert out["minimumCompressionSize"] == 10
+    assert error_of(lambda: apigw.update_rest_api(restApiId=api_id, patchOperations=[
+        {"op": "replace", "path": "/minimumCompressionSize", "value": "-1"}])) == (
+        "BadRequestException", "Invalid minimum compression size, must be between 0 and 10485760", 400)
+    assert error_of(lambda: apigw.update_rest_api(restApiId=api_id, patchOperations=[
+        {"op": "add", "path": "/binaryMediaTypes", "value": "x"}])) == (
+        "BadRequestException", "Invalid patch path /binaryMediaTypes", 400)
+
+
+def test_resource_tree_rules(apigw):
+    api_id, root = new_api(apigw)
+    pets = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="pets")
+    assert (pets["path"], pets["pathPart"], pets["parentId"]) == ("/pets", "pets", root)
+    sub = apigw.create_resource(restApiId=api_id, parentId=pets["id"], pathPart="subpets")
+    assert sub["path"] == "/pets/subpets"
+    moved = apigw.update_resource(restApiId=api_id, resourceId=pets["id"],
+                                  patchOperations=[{"op": "replace", "path": "/pathPart", "value": "dogs"}])
+    assert moved["path"] == "/dogs"
+    assert apigw.get_resource(restApiId=api_id, resourceId=sub["id"])["path"] == "/dogs/subpets"
+    assert error_of(lambda: apigw.update_resource(restApiId=api_id, resourceId=pets["id"], patchOperations=[
+        {"op": "replace", "path": "/parentId", "value": sub["id"]}])) == (
+        "BadRequestException", "Resources cannot be cyclical.", 400)
+    assert error_of(lambda: apigw.update_resource(restApiId=api_id, resourceId=pets["id"], patchOperations=[
+        {"op": "replace", "path": "/invalid", "value": "x"}])) == (
+        "BadRequestException",
+        "Invalid patch path  '/invalid' specified for op 'replace'. Must be one of: [/parentId, /pathPart]", 400)
+    assert error_of(lambda: apigw.update_resource(restApiId=api_id, resourceId=root, patchOperations=[
+        {"op": "replace", "path": "/pathPart", "value": "x"}])) == (
+        "BadRequestException", "Root resource cannot update its pathPart.", 400)
+    assert error_of(lambda: apigw.create_resource(restApiId=api_id, parentId=root, pathPart="dogs")) == (
+        "ConflictException", "Another resource with the same parent already has this name: dogs", 409)
+    proxy = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="{proxy+}")
+    assert error_of(lambda: apigw.create_resource(restApiId=api_id, parentId=proxy["id"], pathPart="x")) == (
+        "BadRequestException", "Cannot create a child of a resource with a greedy path variable: {proxy+}", 400)
+    assert error_of(lambda: apigw.create_resource(restApiId=api_id, parentId=root, pathPart="{id}")) == (
+        "BadRequestException",
+        "A sibling ({proxy+}) of this resource already has a variable path part -- only one is allowed", 400)
+    apigw.delete_resource(restApiId=api_id, resourceId=pets["id"])
+    paths = sorted(r["path"] for r in apigw.get_resources(restApiId=api_id)["items"])
+    assert paths == ["/", "/{proxy+}"]
+
+
+def test_method_integration_and_responses(apigw):
+    api_id, root = new_api(apigw)
+    put = apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE",
+                           requestParameters={"method.request.querystring.q": True})
+    assert put["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert (put["httpMethod"], put["apiKeyRequired"]) == ("GET", False)
+    assert error_of(lambda: apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="FOO",
+                                             authorizationType="NONE")) == (
+        "BadRequestException",
+        "Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY", 400)
+    assert error_of(lambda: apigw.get_integration(restApiId=api_id, resourceId=root, httpMethod="GET")) == (
+        "NotFoundException", "Invalid Integration identifier specified", 404)
+    assert error_of(lambda: apigw.get_method(restApiId=api_id, resourceId=root, httpMethod="POST")) == (
+        "NotFoundException", "Invalid Method identifier specified", 404)
+    updated = apigw.update_method(restApiId=api_id, resourceId=root, httpMethod="GET", patchOperations=[
+        {"op": "replace", "path": "/apiKeyRequired", "value": "true"},
+        {"op": "remove", "path": "/requestParameters/method.request.querystring.q"},
+        {"op": "add", "path": "/requestModels/application~1json", "value": "Empty"},
+    ])
+    assert updated["apiKeyRequired"] is True
+    assert "requestParameters" not in updated
+    assert updated["requestModels"] == {"application/json": "Empty"}
+    assert error_of(lambda: apigw.update_method(restApiId=api_id, resourceId=root, httpMethod="GET",
+                                                patchOperations=[{"op": "replace", "path": "/httpMethod",
+                                                                  "value": "POST"}])) == (
+        "BadRequestException", "Invalid patch path /httpMethod", 400)
+    mr = apigw.put_method_response(restApiId=api_id, resourceId=root, httpMethod="GET", statusCode="200")
+    assert mr["statusCode"] == "200"
+    i = apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK",
+                              requestTemplates={"application/json": '{"statusCode": 200}'})
+    assert (i["type"], i["passthroughBehavior"], i["timeoutInMillis"]) == ("MOCK", "WHEN_NO_MATCH", 29000)
+    assert i["cacheKeyParameters"] == [] and i["cacheNamespace"] == root
+    assert error_of(lambda: apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET",
+                                                  type="HTTP", uri="http://example.com")) == (
+        "BadRequestException", "Enumeration value for HttpMethod must be non-empty", 400)
+    ir = apigw.put_integration_response(restApiId=api_id, resourceId=root, httpMethod="GET", statusCode="200",
+                                        selectionPattern="", responseTemplates={"application/json": '"created"'})
+    assert ir["statusCode"] == "200"
+    ir = apigw.update_integration_response(restApiId=api_id, resourceId=root, httpMethod="GET", statusCode="200",
+                                           patchOperations=[{"op": "replace", "path": "/selectionPattern",
+                                                             "value": "updated-pattern"}])
+    assert ir["selectionPattern"] == "updated-pattern"
+    method = apigw.get_method(restApiId=api_id, resourceId=root, httpMethod="GET")
+    assert method["methodIntegration"]["integrationResponses"]["200"]["selectionPattern"] == "updated-pattern"
+    assert method["methodResponses"] == {"200": {"statusCode": "200"}}
+    apigw.delete_integration(restApiId=api_id, resourceId=root, httpMethod="GET")
+    apigw.delete_method(restApiId=api_id, resourceId=root, httpMethod="GET")
+    assert error_of(lambda: apigw.get_method(restApiId=api_id, resourceId=root, httpMethod="GET"))[2] == 404
+
+
+def test_deployments_and_stages(apigw):
+    api_id, root = new_api(apigw)
+    assert error_of(lambda: apigw.create_deployment(restApiId=api_id))[0:2] == (
+        "BadRequestException", "The REST API doesn't contain any methods")
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK")
+    d = apigw.create_deployment(restApiId=api_id, stageName="dev", variables={"v": "1"})
+    stage = apigw.get_stage(restApiId=api_id, stageName="dev")
+    assert (stage["deploymentId"], stage["variables"], stage["cacheClusterStatus"]) == (d["id"], {"v": "1"},
+                                                                                         "NOT_AVAILABLE")
+    assert stage["methodSettings"] == {} and stage["tracingEnabled"] is False
+    s2 = apigw.create_stage(restApiId=api_id, stageName="prod", deploymentId=d["id"], description="p")
+    assert s2["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert error_of(lambda: apigw.create_stage(restApiId=api_id, stageName="prod", deploymentId=d["id"]))[0] == (
+        "ConflictException")
+    up = apigw.update_stage(restApiId=api_id, stageName="prod", patchOperations=[
+        {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "123"},
+        {"op": "replace", "path": "/~1pets/GET/caching/enabled", "value": "true"},
+        {"op": "add", "path": "/variables/color", "value": "red"},
+    ])
+    assert up["methodSettings"]["*/*"]["throttlingBurstLimit"] == 123
+    assert up["methodSettings"]["*/*"]["throttlingRateLimit"] == 10000.0
+    assert up["methodSettings"]["pets/GET"]["cachingEnabled"] is True
+    assert up["variables"] == {"color": "red"}
+    assert error_of(lambda: apigw.update_stage(restApiId=api_id, stageName="prod", patchOperations=[
+        {"op": "remove", "path": "/a/GET"}])) == (
+        "BadRequestException",
+        "Cannot remove method setting a/GET because there is no method setting for this method ", 400)
+    assert [s["stageName"] for s in apigw.get_stages(restApiId=api_id, deploymentId=d["id"])["item"]] == [
+        "dev", "prod"]
+    assert error_of(lambda: apigw.delete_deployment(restApiId=api_id, deploymentId=d["id"])) == (
+        "BadRequestException", "Active stages pointing to this deployment must be moved or deleted", 400)
+    apigw.delete_stage(restApiId=api_id, stageName="prod")
+    apigw.delete_stage(restApiId=api_id, stageName="dev")
+    apigw.delete_deployment(restApiId=api_id, deploymentId=d["id"])
+    assert apigw.get_deployments(restApiId=api_id)["items"] == []
+
+
+def deploy_mock(apigw):
+    api_id, root = new_api(apigw)
+    res = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="mock")
+    kw = dict(restApiId=api_id, resourceId=res["id"], httpMethod="ANY")
+    apigw.put_method(authorizationType="NONE", **kw)
+    apigw.put_integration(type="MOCK", requestTemplates={"application/json": '{"statusCode": 200}'}, **kw)
+    apigw.put_method_response(statusCode="200", **kw)
+    apigw.put_integration_response(statusCode="200", responseTemplates={"application/json": '{"mocked": true}'},
+                                   responseParameters={"method.response.header.X-Mock": "'yes'"}, **kw)
+    apigw.create_deployment(restApiId=api_id, stageName="dev")
+    return api_id
+
+
+def test_mock_route_by_path_and_host(stratus, apigw):
+    api_id = deploy_mock(apigw)
+    r = requests.post(f"{stratus.endpoint}/_aws/execute-api/{api_id}/dev/mock", data="{}")
+    assert (r.status_code, r.json(), r.headers["X-Mock"]) == (200, {"mocked": True}, "yes")
+    r = requests.get(f"{stratus.endpoint}/dev/mock", headers={"Host": f"{api_id}.execute-api.localhost"})
+    assert (r.status_code, r.json()) == (200, {"mocked": True})
+    r = requests.get(f"{stratus.endpoint}/restapis/{api_id}/dev/_user_request_/mock")
+    assert r.status_code == 200
+    r = requests.get(f"{stratus.endpoint}/_aws/execute-api/{api_id}/dev/other")
+    assert (r.status_code, r.json()) == (403, {"message": "Missing Authentication Token"})
+    r = requests.get(f"{stratus.endpoint}/_aws/execute-api/{api_id}/nostage/mock")
+    assert r.status_code == 403
+
+
+def zip_of(files):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for fname, content in files:
+            z.writestr(fname, content)
+    return buf.getvalue()
+
+
+def test_lambda_proxy_event_and_response(stratus, apigw, client):
+    lam = client("lambda")
+    fn = f"apigw-{uuid.uuid4().hex[:8]}"
+    arn = lam.create_function(FunctionName=fn, Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                              Code={"ZipFile": zip_of([("app.py", APP)])})["FunctionArn"]
+    lam.get_waiter("function_active_v2").wait(FunctionName=fn)
+    api_id, root = new_api(apigw)
+    proxy = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="{proxy+}")
+    kw = dict(restApiId=api_id, resourceId=proxy["id"], httpMethod="ANY")
+    apigw.put_method(authorizationType="NONE", **kw)
+    uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations"
+    apigw.put_integration(type="AWS_PROXY", integrationHttpMethod="POST", uri=uri, **kw)
+    apigw.create_deployment(restApiId=api_id, stageName="test", variables={"env": "t"})
+
+    r = requests.post(f"{stratus.endpoint}/_aws/execute-api/{api_id}/test/pets/a%20b?q=1&q=2&z=3",
+                      data='{"x": 1}', headers={"Content-Type": "application/json", "X-Custom": "c"})
+    assert r.status_code == 201
+    assert (r.headers["x-single"], r.headers["x-flag"], r.headers["x-multi"]) == ("one", "true", "a, b")
+    event = r.json()["event"]
+    assert (event["resource"], event["path"], event["httpMethod"]) == ("/{proxy+}", "/pets/a b", "POST")
+    assert event["pathParameters"] == {"proxy": "pets/a b"}
+    assert event["queryStringParameters"] == {"q": "2", "z": "3"}
+    assert event["multiValueQueryStringParameters"] == {"q": ["1", "2"], "z": ["3"]}
+    assert event["stageVariables"] == {"env": "t"}
+    assert event["body"] == '{"x": 1}' and event["isBase64Encoded"] is False
+    assert event["headers"]["x-custom"] == "c" and event["multiValueHeaders"]["x-custom"] == ["c"]
+    ctx = event["requestContext"]
+    assert (ctx["stage"], ctx["resourcePath"], ctx["path"], ctx["apiId"]) == ("test", "/{proxy+}",
+                                                                             "/test/pets/a b", api_id)
+    assert (ctx["resourceId"], ctx["accountId"], ctx["protocol"]) == (proxy["id"], "000000000000", "HTTP/1.1")
+    assert ctx["identity"]["sourceIp"] and ctx["requestTimeEpoch"] > 0
+
+    r = requests.get(f"{stratus.endpoint}/_aws/execute-api/{api_id}/test/broken")
+    assert (r.status_code, r.json()) == (502, {"message": "Internal server error"})

@@ -1,16 +1,19 @@
 //! Amazon API Gateway for Stratus. The control plane of REST APIs (v1):
 //! RestApi, Resource, Method, MethodResponse, Integration,
-//! IntegrationResponse, Deployment and Stage, every Update through AWS's
+//! IntegrationResponse, Deployment and Stage; API keys and usage plans;
+//! every Update through AWS's
 //! `patchOperations` (`patch`); and the data plane that serves deployed
 //! stages at their invoke URLs (`invoke`).
 //!
 //! This file owns the `ApiGateway` service: its operation list and dispatch.
 
+mod apikeys;
 mod db;
 mod deployments;
 mod errors;
 mod integrations;
 mod invoke;
+mod metering;
 mod methods;
 mod paging;
 mod patch;
@@ -18,6 +21,7 @@ mod resources;
 mod restapis;
 mod stages;
 mod state;
+mod usageplans;
 
 #[cfg(test)]
 mod tests;
@@ -67,6 +71,21 @@ const OPERATIONS: &[&str] = &[
     "GetStages",
     "UpdateStage",
     "DeleteStage",
+    "CreateApiKey",
+    "GetApiKey",
+    "GetApiKeys",
+    "UpdateApiKey",
+    "DeleteApiKey",
+    "CreateUsagePlan",
+    "GetUsagePlan",
+    "GetUsagePlans",
+    "UpdateUsagePlan",
+    "DeleteUsagePlan",
+    "CreateUsagePlanKey",
+    "GetUsagePlanKey",
+    "GetUsagePlanKeys",
+    "DeleteUsagePlanKey",
+    "GetUsage",
 ];
 
 /// The API Gateway (v1) service.
@@ -76,7 +95,14 @@ pub struct ApiGateway {
 
 impl ApiGateway {
     pub fn new(store: Store, settings: &Settings) -> ApiGateway {
-        ApiGateway { shared: Arc::new(Shared { store, settings: settings.clone(), apis: DecodedCache::default() }) }
+        ApiGateway {
+            shared: Arc::new(Shared {
+                store,
+                settings: settings.clone(),
+                apis: DecodedCache::default(),
+                meter: Default::default(),
+            }),
+        }
     }
 }
 
@@ -130,6 +156,21 @@ impl Service for ApiGateway {
             "GetStages" => stages::list(s, ctx, input),
             "UpdateStage" => stages::update(s, ctx, input).await,
             "DeleteStage" => stages::delete(s, ctx, input).await,
+            "CreateApiKey" => apikeys::create(s, ctx, input).await,
+            "GetApiKey" => apikeys::get(s, ctx, input),
+            "GetApiKeys" => apikeys::list(s, ctx, input),
+            "UpdateApiKey" => apikeys::update(s, ctx, input).await,
+            "DeleteApiKey" => apikeys::delete(s, ctx, input).await,
+            "CreateUsagePlan" => usageplans::create(s, ctx, input).await,
+            "GetUsagePlan" => usageplans::get(s, ctx, input),
+            "GetUsagePlans" => usageplans::list(s, ctx, input),
+            "UpdateUsagePlan" => usageplans::update(s, ctx, input).await,
+            "DeleteUsagePlan" => usageplans::delete(s, ctx, input).await,
+            "CreateUsagePlanKey" => usageplans::create_key(s, ctx, input).await,
+            "GetUsagePlanKey" => usageplans::get_key(s, ctx, input),
+            "GetUsagePlanKeys" => usageplans::list_keys(s, ctx, input),
+            "DeleteUsagePlanKey" => usageplans::delete_key(s, ctx, input).await,
+            "GetUsage" => usageplans::usage(s, ctx, input),
             op => Err(AwsError::new(501, "NotImplemented", format!("{op} is not implemented"))),
         }
     }

@@ -1,9 +1,11 @@
 //! What every call shares: the store, the server settings (endpoint,
-//! peers), decoded APIs cached for the data plane; and the two ways calls
+//! peers), decoded APIs cached for the data plane, the meter of throttles
+//! and quotas; and the two ways calls
 //! reach an API: read it, or change it in one transaction.
 
 use crate::db::{self, Api};
 use crate::errors;
+use crate::metering::Meter;
 use serde_json::Value;
 use std::sync::Arc;
 use stratus_core::{AwsError, DecodedCache, RequestContext, Settings};
@@ -13,6 +15,7 @@ pub struct Shared {
     pub store: Store,
     pub settings: Settings,
     pub apis: DecodedCache<Api>,
+    pub meter: Meter,
 }
 
 impl Shared {

@@ -113,3 +113,55 @@ async fn mock_route_served_by_host_and_path() {
     let resp = s.serve(get("localhost:4566", &format!("/_aws/execute-api/{id}/prod/pets/1"))).await;
     assert_eq!(resp.status, 403);
 }
+
+/// `mock_api`'s method made to require an API key, redeployed.
+async fn require_key(s: &ApiGateway, id: &str, rid: &str) {
+    let ops = json!([{"op": "replace", "path": "/apiKeyRequired", "value": "true"}]);
+    call(s, "UpdateMethod", json!({"restApiId": id, "resourceId": rid, "httpMethod": "GET", "patchOperations": ops}))
+        .await
+        .expect("update method");
+    call(s, "CreateDeployment", json!({"restApiId": id, "stageName": "dev"})).await.expect("redeploy");
+}
+
+#[tokio::test]
+async fn api_key_usage_plan_throttle_and_quota() {
+    let s = service();
+    let (id, rid) = mock_api(&s).await;
+    require_key(&s, &id, &rid).await;
+    let host = format!("{id}.execute-api.localhost");
+    let with_key = |value: &str| {
+        let mut r = get(&host, "/dev/pets/1");
+        r.headers.insert("x-api-key", value.parse().expect("key"));
+        r
+    };
+    assert_eq!(s.serve(get(&host, "/dev/pets/1")).await.status, 403);
+    let key = call(&s, "CreateApiKey", json!({"name": "k", "enabled": true})).await.expect("key");
+    let value = key["value"].as_str().expect("value").to_string();
+    assert_eq!(value.len(), 40);
+    let refused = s.serve(with_key(&value)).await;
+    assert_eq!((refused.status, &refused.body[..]), (403, &br#"{"message":"Forbidden"}"#[..]));
+    let plan = call(
+        &s,
+        "CreateUsagePlan",
+        json!({"name": "p", "apiStages": [{"apiId": id, "stage": "dev"}],
+               "throttle": {"rateLimit": 0.001, "burstLimit": 2}, "quota": {"limit": 3, "period": "DAY"}}),
+    )
+    .await
+    .expect("plan");
+    assert_eq!(plan["quota"], json!({"limit": 3, "period": "DAY", "offset": 0}));
+    let plan_id = plan["id"].as_str().expect("plan id").to_string();
+    call(&s, "CreateUsagePlanKey", json!({"usagePlanId": plan_id, "keyId": key["id"], "keyType": "API_KEY"}))
+        .await
+        .expect("plan key");
+    assert_eq!(s.serve(with_key(&value)).await.status, 200);
+    assert_eq!(s.serve(with_key(&value)).await.status, 200);
+    let throttled = s.serve(with_key(&value)).await;
+    assert_eq!((throttled.status, &throttled.body[..]), (429, &br#"{"message":"Too Many Requests"}"#[..]));
+    let today = stratus_core::clock::now().date().to_string();
+    let usage = call(&s, "GetUsage", json!({"usagePlanId": plan_id, "startDate": today, "endDate": today}))
+        .await
+        .expect("usage");
+    assert_eq!(usage["items"][key["id"].as_str().expect("id")], json!([[2, 1]]));
+    let e = call(&s, "GetUsagePlan", json!({"usagePlanId": "nope"})).await.unwrap_err();
+    assert_eq!((e.status, e.message.as_str()), (404, "Invalid Usage Plan ID specified"));
+}

@@ -1,11 +1,13 @@
 //! The data plane: serving a deployed stage at its invoke URL. A request
 //! is addressed (`address`), routed through the stage's deployment
-//! (`route`) to a method, and handed to the method's integration: MOCK
+//! (`route`) to a method, admitted by its API key and usage plan (`keys`),
+//! and handed to the method's integration: MOCK
 //! (`mock`) or Lambda proxy (`proxy`).
 
 pub mod address;
 mod call;
 mod gateway_responses;
+mod keys;
 mod lambda;
 mod mapping;
 mod mock;
@@ -40,7 +42,10 @@ pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
         return gateway_responses::missing_token();
     };
     let call = Call::new(&req, &api, &address, stage, (matched.resource, matched.params), method, tree);
-    let mut resp = integrate(s, &call).await;
+    let mut resp = match keys::check(s, &call) {
+        Ok(()) => integrate(s, &call).await,
+        Err(refused) => refused,
+    };
     resp.headers.push(("x-amzn-RequestId".into(), call.request_id.clone()));
     resp
 }

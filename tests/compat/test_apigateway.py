@@ -9,9 +9,9 @@ import json
 import uuid
 import zipfile
 
-import botocore.exceptions
-import pytest
 import requests
+
+from apigateway_support import apigw, error_of  # noqa: F401 (apigw is a fixture)
 
 ROLE = "arn:aws:iam::000000000000:role/apigw-role"
 
@@ -25,18 +25,6 @@ def handler(event, context):
             "multiValueHeaders": {"x-multi": ["a", "b"]},
             "body": json.dumps({"event": event})}
 '''
-
-
-def error_of(call):
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        call()
-    err = e.value.response
-    return err["Error"]["Code"], err["Error"]["Message"], err["ResponseMetadata"]["HTTPStatusCode"]
-
-
-@pytest.fixture
-def apigw(client):
-    return client("apigateway")
 
 
 def new_api(apigw, **kwargs):

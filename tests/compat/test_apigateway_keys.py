@@ -6,21 +6,9 @@ Exceeded" past its quota; GetUsage reports the counted requests."""
 import datetime
 import uuid
 
-import botocore.exceptions
-import pytest
 import requests
 
-
-def error_of(call):
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        call()
-    err = e.value.response
-    return err["Error"]["Code"], err["Error"]["Message"], err["ResponseMetadata"]["HTTPStatusCode"]
-
-
-@pytest.fixture
-def apigw(client):
-    return client("apigateway")
+from apigateway_support import apigw, error_of  # noqa: F401 (apigw is a fixture)
 
 
 def keyed_mock_api(apigw):

@@ -4,16 +4,13 @@ control plane (shapes, patchOperations, AWS's errors) and invoke URLs with
 the host form `{apiId}.execute-api.localhost` (sent as a Host header, as
 plain resolvers may not resolve `*.localhost`): MOCK and Lambda proxy."""
 
-import io
 import json
 import uuid
-import zipfile
 
 import requests
 
-from apigateway_support import apigw, error_of  # noqa: F401 (apigw is a fixture)
+from apigateway_support import apigw, error_of, python_function  # noqa: F401 (apigw is a fixture)
 
-ROLE = "arn:aws:iam::000000000000:role/apigw-role"
 
 APP = '''
 import json
@@ -220,20 +217,8 @@ def test_mock_route_by_path_and_host(stratus, apigw):
     assert r.status_code == 403
 
 
-def zip_of(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for fname, content in files:
-            z.writestr(fname, content)
-    return buf.getvalue()
-
-
 def test_lambda_proxy_event_and_response(stratus, apigw, client):
-    lam = client("lambda")
-    fn = f"apigw-{uuid.uuid4().hex[:8]}"
-    arn = lam.create_function(FunctionName=fn, Runtime="python3.12", Role=ROLE, Handler="app.handler",
-                              Code={"ZipFile": zip_of([("app.py", APP)])})["FunctionArn"]
-    lam.get_waiter("function_active_v2").wait(FunctionName=fn)
+    arn = python_function(client("lambda"), "apigw", APP)
     api_id, root = new_api(apigw)
     proxy = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="{proxy+}")
     kw = dict(restApiId=api_id, resourceId=proxy["id"], httpMethod="ANY")

@@ -1,6 +1,7 @@
 //! Amazon API Gateway for Stratus. The control plane of REST APIs (v1):
 //! RestApi, Resource, Method, MethodResponse, Integration,
-//! IntegrationResponse, Deployment and Stage; API keys and usage plans;
+//! IntegrationResponse, Deployment and Stage, imported from OpenAPI and
+//! Swagger documents or built call by call; API keys and usage plans;
 //! every Update through AWS's
 //! `patchOperations` (`patch`); and the data plane that serves deployed
 //! stages at their invoke URLs (`invoke`).
@@ -11,10 +12,12 @@ mod apikeys;
 mod db;
 mod deployments;
 mod errors;
+mod import;
 mod integrations;
 mod invoke;
 mod metering;
 mod methods;
+mod openapi;
 mod paging;
 mod patch;
 mod resources;
@@ -40,6 +43,8 @@ const OPERATIONS: &[&str] = &[
     "GetRestApis",
     "UpdateRestApi",
     "DeleteRestApi",
+    "ImportRestApi",
+    "PutRestApi",
     "CreateResource",
     "GetResource",
     "GetResources",
@@ -125,6 +130,8 @@ impl Service for ApiGateway {
             "GetRestApis" => restapis::list(s, ctx, input),
             "UpdateRestApi" => restapis::update(s, ctx, input).await,
             "DeleteRestApi" => restapis::delete(s, ctx, input).await,
+            "ImportRestApi" => import::import(s, ctx, input).await,
+            "PutRestApi" => import::put(s, ctx, input).await,
             "CreateResource" => resources::create(s, ctx, input).await,
             "GetResource" => resources::get(s, ctx, input),
             "GetResources" => resources::list(s, ctx, input),

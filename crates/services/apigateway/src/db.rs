@@ -1,6 +1,6 @@
 //! The REST API record and where it lives in the store. One record holds a
 //! whole API (its description, resource tree with methods and integrations,
-//! deployments with their frozen trees, and stages), so an update is one
+//! authorizers, deployments with their frozen trees, and stages), so an update is one
 //! read-modify-write and the data plane decodes one record per API.
 //!
 //! Store: `apigw/api/{id}` → [`Api`]; `apigw/{account}/{region}/api/{id}` →
@@ -22,6 +22,9 @@ pub struct Api {
     pub deployments: BTreeMap<String, Deployment>,
     /// Stage shapes by stage name.
     pub stages: BTreeMap<String, Value>,
+    /// Authorizer shapes by id.
+    #[serde(default)]
+    pub authorizers: BTreeMap<String, Value>,
 }
 
 /// Resources by id.
@@ -37,11 +40,15 @@ pub struct Resource {
     pub methods: BTreeMap<String, Value>,
 }
 
-/// A deployment: its Deployment shape and the resource tree it froze.
+/// A deployment: its Deployment shape and the resource tree and
+/// authorizers it froze.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Deployment {
     pub info: Value,
     pub resources: Tree,
+    /// The API's authorizers at the time.
+    #[serde(default)]
+    pub authorizers: BTreeMap<String, Value>,
 }
 
 impl Api {

@@ -31,7 +31,10 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         if let Some(d) = input.str("description") {
             info["description"] = d.into();
         }
-        api.deployments.insert(id.clone(), Deployment { info: info.clone(), resources: api.resources.clone() });
+        api.deployments.insert(
+            id.clone(),
+            Deployment { info: info.clone(), resources: api.resources.clone(), authorizers: api.authorizers.clone() },
+        );
         if let Some(stage) = input.str("stageName").filter(|n| !n.is_empty()) {
             stages::deploy_to(api, stage, &id, &input);
         }

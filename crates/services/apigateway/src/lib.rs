@@ -1,7 +1,8 @@
 //! Amazon API Gateway for Stratus. The control plane of REST APIs (v1):
 //! RestApi, Resource, Method, MethodResponse, Integration,
 //! IntegrationResponse, Deployment and Stage, imported from OpenAPI and
-//! Swagger documents or built call by call; API keys and usage plans;
+//! Swagger documents or built call by call; Lambda authorizers; API keys
+//! and usage plans;
 //! every Update through AWS's
 //! `patchOperations` (`patch`); and the data plane that serves deployed
 //! stages at their invoke URLs (`invoke`).
@@ -9,6 +10,7 @@
 //! This file owns the `ApiGateway` service: its operation list and dispatch.
 
 mod apikeys;
+mod authorizers;
 mod db;
 mod deployments;
 mod errors;
@@ -76,6 +78,11 @@ const OPERATIONS: &[&str] = &[
     "GetStages",
     "UpdateStage",
     "DeleteStage",
+    "CreateAuthorizer",
+    "GetAuthorizer",
+    "GetAuthorizers",
+    "UpdateAuthorizer",
+    "DeleteAuthorizer",
     "CreateApiKey",
     "GetApiKey",
     "GetApiKeys",
@@ -106,6 +113,7 @@ impl ApiGateway {
                 settings: settings.clone(),
                 apis: DecodedCache::default(),
                 meter: Default::default(),
+                authorizer_results: Default::default(),
             }),
         }
     }
@@ -163,6 +171,11 @@ impl Service for ApiGateway {
             "GetStages" => stages::list(s, ctx, input),
             "UpdateStage" => stages::update(s, ctx, input).await,
             "DeleteStage" => stages::delete(s, ctx, input).await,
+            "CreateAuthorizer" => authorizers::create(s, ctx, input).await,
+            "GetAuthorizer" => authorizers::get(s, ctx, input),
+            "GetAuthorizers" => authorizers::list(s, ctx, input),
+            "UpdateAuthorizer" => authorizers::update(s, ctx, input).await,
+            "DeleteAuthorizer" => authorizers::delete(s, ctx, input).await,
             "CreateApiKey" => apikeys::create(s, ctx, input).await,
             "GetApiKey" => apikeys::get(s, ctx, input),
             "GetApiKeys" => apikeys::list(s, ctx, input),

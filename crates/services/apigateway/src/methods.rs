@@ -69,10 +69,11 @@ pub fn method_mut<'a>(api: &'a mut Api, rid: &str, verb: &str) -> Result<&'a mut
 }
 
 /// Checks a method's references: authorizer, validator, models.
-fn check_method(m: &Value) -> Result<(), AwsError> {
+fn check_method(api: &Api, m: &Value) -> Result<(), AwsError> {
     let auth = m.str("authorizationType").unwrap_or("NONE");
-    if ["CUSTOM", "COGNITO_USER_POOLS"].contains(&auth) {
-        // No authorizer can exist yet, so any reference is invalid.
+    if ["CUSTOM", "COGNITO_USER_POOLS"].contains(&auth)
+        && !m.str("authorizerId").is_some_and(|id| api.authorizers.contains_key(id))
+    {
         return Err(bad_request(
             "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.",
         ));
@@ -108,8 +109,8 @@ pub async fn put(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Valu
         }
     }
     let m = Value::Object(m);
-    check_method(&m)?;
     s.change(ctx, api_id, errors::no_resource(), move |api| {
+        check_method(api, &m)?;
         let r = api.resources.get_mut(&rid).ok_or_else(errors::no_resource)?;
         if r.methods.contains_key(&verb) {
             return Err(conflict("Method already exists for this resource"));
@@ -130,10 +131,10 @@ pub async fn update(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
     let (api_id, rid, verb) = (input.req_str("restApiId")?, input.req_str("resourceId")?.to_string(), verb(input)?);
     let ops = patch::ops(input);
     s.change(ctx, api_id, errors::no_resource(), move |api| {
-        let m = method_mut(api, &rid, &verb)?;
-        let mut changed = m.clone();
+        let mut changed = method_mut(api, &rid, &verb)?.clone();
         METHOD_RULES.apply(&mut changed, &ops)?;
-        check_method(&changed)?;
+        check_method(api, &changed)?;
+        let m = method_mut(api, &rid, &verb)?;
         *m = changed;
         Ok(m.clone())
     })

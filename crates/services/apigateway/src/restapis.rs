@@ -93,6 +93,7 @@ pub fn new_api(ctx: &RequestContext, input: &Value) -> Result<Api, AwsError> {
         resources: BTreeMap::from([(root, resource)]),
         deployments: BTreeMap::new(),
         stages: BTreeMap::new(),
+        authorizers: BTreeMap::new(),
     })
 }
 

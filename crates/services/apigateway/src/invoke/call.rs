@@ -23,6 +23,8 @@ pub struct Call<'a> {
     pub method: &'a Value,
     pub request_id: String,
     pub time: time::OffsetDateTime,
+    /// What the method's Lambda authorizer granted (`requestContext.authorizer`).
+    pub authorizer: Option<Value>,
 }
 
 impl<'a> Call<'a> {
@@ -47,6 +49,7 @@ impl<'a> Call<'a> {
             method,
             request_id: uuid::Uuid::new_v4().to_string(),
             time: stratus_core::clock::now(),
+            authorizer: None,
         }
     }
 
@@ -65,7 +68,7 @@ impl<'a> Call<'a> {
     pub fn context(&self) -> Value {
         let host = self.req.host();
         let epoch_ms = (self.time.unix_timestamp_nanos() / 1_000_000) as i64;
-        json!({
+        let mut context = json!({
             "accountId": self.api.account,
             "apiId": self.api.id(),
             "deploymentId": self.deployment_id,
@@ -95,6 +98,10 @@ impl<'a> Call<'a> {
             "resourceId": self.resource.id,
             "resourcePath": self.resource_path,
             "stage": self.address.stage,
-        })
+        });
+        if let Some(a) = &self.authorizer {
+            context["authorizer"] = a.clone();
+        }
+        context
     }
 }

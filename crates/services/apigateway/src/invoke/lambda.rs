@@ -28,28 +28,38 @@ pub fn substitute(text: &str, vars: &Map<String, Value>) -> String {
     out
 }
 
-/// The function ARN an integration calls.
-pub fn function_arn(integration: &Value, vars: &Map<String, Value>) -> Option<String> {
-    let uri = substitute(integration.str("uri")?, vars);
+/// The function ARN an integration or authorizer URI calls.
+pub fn function_arn(uri: &str, vars: &Map<String, Value>) -> Option<String> {
+    let uri = substitute(uri, vars);
     let (_, after) = uri.split_once(":lambda:path/")?;
     let function = after.split_once("/functions/")?.1.strip_suffix("/invocations")?;
     Some(function.to_string())
 }
 
-/// Invokes `function` with `event` and returns its payload; on failure the
-/// status API Gateway answers with (502 for a function error, 500 else).
-pub async fn invoke(s: &Shared, function: &str, event: &Value) -> Result<Vec<u8>, u16> {
-    let arn = stratus_core::arn::parse(function).ok_or(500u16)?;
+/// How an invocation ended.
+pub enum Outcome {
+    /// The function returned this payload.
+    Returned(Vec<u8>),
+    /// The function raised; the payload is its error object.
+    Raised(Vec<u8>),
+    /// The function could not be invoked.
+    Failed,
+}
+
+/// Invokes `function` synchronously with `event`.
+pub async fn invoke(s: &Shared, function: &str, event: &Value) -> Outcome {
+    let Some(arn) = stratus_core::arn::parse(function) else { return Outcome::Failed };
     let (account, region) = (arn.account.to_string(), arn.region.to_string());
     let input = json!({ "FunctionName": function, "Payload": B64.encode(event.to_string()) });
-    let out = s.settings.peers.call("lambda", "Invoke", &account, &region, input).await.map_err(|e| {
-        tracing::debug!("integration invoke of {function} failed: {e}");
-        500u16
-    })?;
-    if out.get("FunctionError").is_some() {
-        return Err(502);
-    }
-    B64.decode(out.str("Payload").unwrap_or_default()).map_err(|_| 502)
+    let out = match s.settings.peers.call("lambda", "Invoke", &account, &region, input).await {
+        Ok(out) => out,
+        Err(e) => {
+            tracing::debug!("API Gateway invoke of {function} failed: {e}");
+            return Outcome::Failed;
+        }
+    };
+    let payload = B64.decode(out.str("Payload").unwrap_or_default()).unwrap_or_default();
+    if out.get("FunctionError").is_some() { Outcome::Raised(payload) } else { Outcome::Returned(payload) }
 }
 
 #[cfg(test)]
@@ -59,8 +69,8 @@ mod tests {
     #[test]
     fn function_from_uri_with_stage_variables() {
         let vars: Map<String, Value> = serde_json::from_value(json!({"fn": "handler"})).unwrap_or_default();
-        let i = json!({"uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:${stageVariables.fn}/invocations"});
-        assert_eq!(function_arn(&i, &vars).as_deref(), Some("arn:aws:lambda:us-east-1:000000000000:function:handler"));
-        assert_eq!(function_arn(&json!({"uri": "http://x"}), &vars), None);
+        let uri = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:${stageVariables.fn}/invocations";
+        assert_eq!(function_arn(uri, &vars).as_deref(), Some("arn:aws:lambda:us-east-1:000000000000:function:handler"));
+        assert_eq!(function_arn("http://x", &vars), None);
     }
 }

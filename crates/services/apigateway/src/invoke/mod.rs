@@ -1,19 +1,24 @@
 //! The data plane: serving a deployed stage at its invoke URL. A request
 //! is addressed (`address`), routed through the stage's deployment
-//! (`route`) to a method, admitted by its API key and usage plan (`keys`),
+//! (`route`) to a method, admitted by its Lambda authorizer (`authorize`) and its API key and
+//! usage plan (`keys`),
 //! and handed to the method's integration: MOCK
 //! (`mock`) or Lambda proxy (`proxy`).
 
 pub mod address;
+mod authorize;
 mod call;
 mod gateway_responses;
 mod keys;
 mod lambda;
 mod mapping;
 mod mock;
+mod policy;
 mod proxy;
 mod responses;
 mod route;
+
+pub use authorize::Cache as AuthorizerCache;
 
 use crate::state::Shared;
 use call::Call;
@@ -41,8 +46,15 @@ pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
     let Some(method) = methods.get(req.method.as_str()).or_else(|| methods.get("ANY")) else {
         return gateway_responses::missing_token();
     };
-    let call = Call::new(&req, &api, &address, stage, (matched.resource, matched.params), method, tree);
-    let mut resp = match keys::check(s, &call) {
+    let mut call = Call::new(&req, &api, &address, stage, (matched.resource, matched.params), method, tree);
+    let admitted = match authorize::check(s, &call, &deployment.authorizers).await {
+        Ok(granted) => {
+            call.authorizer = granted;
+            keys::check(s, &call)
+        }
+        Err(refused) => Err(refused),
+    };
+    let mut resp = match admitted {
         Ok(()) => integrate(s, &call).await,
         Err(refused) => refused,
     };

@@ -5,7 +5,7 @@
 
 use crate::invoke::call::Call;
 use crate::invoke::gateway_responses;
-use crate::invoke::lambda;
+use crate::invoke::lambda::{self, Outcome};
 use crate::state::Shared;
 use base64::Engine;
 use serde_json::{Map, Value, json};
@@ -127,14 +127,16 @@ pub fn response(payload: &[u8]) -> Option<HttpResponse> {
 
 /// Runs an AWS_PROXY integration to Lambda.
 pub async fn invoke(s: &Shared, call: &Call<'_>, integration: &Value) -> HttpResponse {
-    let Some(function) = lambda::function_arn(integration, &call.stage_variables) else {
+    let uri = integration.get("uri").and_then(Value::as_str).unwrap_or_default();
+    let Some(function) = lambda::function_arn(uri, &call.stage_variables) else {
         return gateway_responses::internal_error(500);
     };
     match lambda::invoke(s, &function, &event(call)).await {
-        Ok(payload) => response(&payload).unwrap_or_else(|| {
+        Outcome::Returned(payload) => response(&payload).unwrap_or_else(|| {
             tracing::debug!("API {}: function {function} answered outside the proxy contract", call.api.id());
             gateway_responses::internal_error(502)
         }),
-        Err(status) => gateway_responses::internal_error(status),
+        Outcome::Raised(_) => gateway_responses::internal_error(502),
+        Outcome::Failed => gateway_responses::internal_error(500),
     }
 }

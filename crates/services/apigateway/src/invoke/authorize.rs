@@ -1,0 +1,185 @@
+//! Lambda authorizers on the data plane (methods with authorization type
+//! CUSTOM): the identity sources read from the request, the TOKEN or
+//! REQUEST event, the function's answer cached per identity for
+//! `authorizerResultTtlInSeconds` (300 by default, 0 disables), and the
+//! returned policy enforced for the request's method ARN. What the
+//! authorizer grants becomes `requestContext.authorizer`.
+
+use crate::invoke::call::Call;
+use crate::invoke::gateway_responses::answer;
+use crate::invoke::lambda::{self, Outcome};
+use crate::invoke::policy::{self, Decision};
+use crate::invoke::proxy;
+use crate::state::Shared;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+use stratus_core::HttpResponse;
+use stratus_core::input::Input;
+
+/// Authorizer answers by authorizer and identity, until they expire.
+#[derive(Default)]
+pub struct Cache(Mutex<HashMap<String, (Instant, Value)>>);
+
+impl Cache {
+    fn get(&self, key: &str) -> Option<Value> {
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        match map.get(key) {
+            Some((until, v)) if *until > Instant::now() => Some(v.clone()),
+            Some(_) => {
+                map.remove(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn put(&self, key: String, ttl: u64, v: Value) {
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        map.insert(key, (Instant::now() + Duration::from_secs(ttl), v));
+    }
+}
+
+fn unauthorized() -> HttpResponse {
+    answer(401, "Unauthorized", Some("UnauthorizedException"))
+}
+
+/// AUTHORIZER_CONFIGURATION_ERROR / AUTHORIZER_FAILURE: 500 `{"message": null}`.
+fn configuration_error() -> HttpResponse {
+    HttpResponse::new(500, "application/json", r#"{"message":null}"#)
+        .header("x-amzn-ErrorType", "AuthorizerConfigurationException")
+}
+
+/// The ARN of the method a request invokes.
+pub fn method_arn(call: &Call) -> String {
+    format!(
+        "arn:aws:execute-api:{}:{}:{}/{}/{}{}",
+        call.api.region,
+        call.api.account,
+        call.api.id(),
+        call.address.stage,
+        call.req.method.as_str(),
+        call.path()
+    )
+}
+
+/// The value of one identity source (`method.request.header.X`,
+/// `method.request.querystring.X`, `method.request.path.X`,
+/// `stageVariables.X`, `context.X`).
+fn identity_value(call: &Call, source: &str) -> Option<String> {
+    let source = source.trim();
+    if let Some(h) = source.strip_prefix("method.request.header.") {
+        return call.req.header(h).map(str::to_string);
+    }
+    if let Some(q) = source.strip_prefix("method.request.querystring.") {
+        return call.req.query_pairs().into_iter().rev().find(|(k, _)| k == q).map(|(_, v)| v);
+    }
+    if let Some(p) = source.strip_prefix("method.request.path.") {
+        return call.params.get(p).cloned();
+    }
+    if let Some(v) = source.strip_prefix("stageVariables.") {
+        return call.stage_variables.get(v).and_then(Value::as_str).map(str::to_string);
+    }
+    let c = source.strip_prefix("context.")?;
+    call.context().get(c).and_then(|v| v.as_str().map(str::to_string).or_else(|| Some(v.to_string())))
+}
+
+/// The event for authorizer `a`, and the identity its answer is cached by;
+/// Err when the request lacks an identity the authorizer needs.
+fn event(call: &Call, a: &Value, arn: &str) -> Result<(Value, String), HttpResponse> {
+    let sources: Vec<&str> =
+        a.str("identitySource").unwrap_or_default().split(',').filter(|s| !s.trim().is_empty()).collect();
+    let values: Vec<Option<String>> = sources.iter().map(|s| identity_value(call, s)).collect();
+    if a.str("type") == Some("TOKEN") {
+        let token = values.first().cloned().flatten().filter(|t| !t.is_empty()).ok_or_else(unauthorized)?;
+        if let Some(expr) = a.str("identityValidationExpression")
+            && !regex::Regex::new(&format!("^(?:{expr})$")).is_ok_and(|re| re.is_match(&token))
+        {
+            return Err(unauthorized());
+        }
+        let event = json!({ "type": "TOKEN", "authorizationToken": token, "methodArn": arn });
+        return Ok((event, token));
+    }
+    let caching = a.i64("authorizerResultTtlInSeconds").unwrap_or(300) > 0;
+    if caching && values.iter().any(Option::is_none) {
+        return Err(unauthorized());
+    }
+    let mut event = proxy::event(call);
+    if let Some(o) = event.as_object_mut() {
+        o.remove("body");
+        o.remove("isBase64Encoded");
+        o.insert("type".into(), "REQUEST".into());
+        o.insert("methodArn".into(), arn.into());
+    }
+    let identity = values.into_iter().map(Option::unwrap_or_default).collect::<Vec<_>>().join("\u{1f}");
+    Ok((event, identity))
+}
+
+/// Runs authorizer `a` for `call` (or takes its cached answer): the
+/// authorizer's answer, or the response refusing the request.
+async fn answer_of(s: &Shared, call: &Call<'_>, a: &Value, arn: &str) -> Result<Value, HttpResponse> {
+    let (event, identity) = event(call, a, arn)?;
+    let key = format!("{}/{}/{identity}", call.api.id(), a.str("id").unwrap_or_default());
+    if let Some(hit) = s.authorizer_results.get(&key) {
+        return Ok(hit);
+    }
+    let uri = a.str("authorizerUri").unwrap_or_default();
+    let function = lambda::function_arn(uri, &call.stage_variables).ok_or_else(configuration_error)?;
+    match lambda::invoke(s, &function, &event).await {
+        Outcome::Returned(payload) => {
+            let v: Value = serde_json::from_slice(&payload).map_err(|_| configuration_error())?;
+            if v.get("principalId").is_none() || !v.get("policyDocument").is_some_and(Value::is_object) {
+                return Err(configuration_error());
+            }
+            let ttl = a.i64("authorizerResultTtlInSeconds").unwrap_or(300);
+            if ttl > 0 {
+                s.authorizer_results.put(key, ttl.unsigned_abs(), v.clone());
+            }
+            Ok(v)
+        }
+        Outcome::Raised(payload) => {
+            let error: Value = serde_json::from_slice(&payload).unwrap_or(Value::Null);
+            if error.str("errorMessage") == Some("Unauthorized") {
+                Err(unauthorized())
+            } else {
+                Err(configuration_error())
+            }
+        }
+        Outcome::Failed => Err(configuration_error()),
+    }
+}
+
+/// Authorizes `call` when its method uses a Lambda authorizer: the
+/// `requestContext.authorizer` it grants, or the response refusing it.
+pub async fn check(
+    s: &Shared,
+    call: &Call<'_>,
+    authorizers: &std::collections::BTreeMap<String, Value>,
+) -> Result<Option<Value>, HttpResponse> {
+    if call.method.str("authorizationType") != Some("CUSTOM") {
+        return Ok(None);
+    }
+    let a = call.method.str("authorizerId").and_then(|id| authorizers.get(id)).ok_or_else(configuration_error)?;
+    let arn = method_arn(call);
+    let granted = answer_of(s, call, a, &arn).await?;
+    match policy::evaluate(&granted["policyDocument"], &arn) {
+        Decision::Allow => {}
+        Decision::ExplicitDeny => {
+            return Err(answer(
+                403,
+                "User is not authorized to access this resource with an explicit deny",
+                Some("AccessDeniedException"),
+            ));
+        }
+        Decision::NoAllow => {
+            return Err(answer(403, "User is not authorized to access this resource", Some("AccessDeniedException")));
+        }
+    }
+    let mut context = Map::new();
+    context.insert("principalId".into(), granted["principalId"].clone());
+    for (k, v) in granted.get("context").and_then(Value::as_object).into_iter().flatten() {
+        context.insert(k.clone(), v.clone());
+    }
+    Ok(Some(Value::Object(context)))
+}

@@ -4,7 +4,7 @@
 
 use crate::invoke::call::Call;
 use crate::invoke::gateway_responses;
-use crate::invoke::mapping::{self, MappingContext};
+use crate::invoke::mapping;
 use crate::invoke::responses;
 use serde_json::Value;
 use stratus_core::HttpResponse;
@@ -21,8 +21,7 @@ pub fn request_template<'a>(call: &Call, integration: &'a Value) -> Option<&'a s
 pub fn invoke(call: &Call, integration: &Value) -> HttpResponse {
     let status = match request_template(call, integration) {
         Some(t) => {
-            let context = call.context();
-            let Ok(rendered) = mapping::render(t, &MappingContext { context: &context }) else {
+            let Ok(rendered) = mapping::render(t, call) else {
                 return gateway_responses::internal_error(500);
             };
             let parsed: Value = serde_json::from_str(&rendered).unwrap_or(Value::Null);

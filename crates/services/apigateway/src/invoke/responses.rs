@@ -6,7 +6,7 @@
 
 use crate::invoke::call::Call;
 use crate::invoke::gateway_responses;
-use crate::invoke::mapping::{self, MappingContext};
+use crate::invoke::mapping;
 use serde_json::Value;
 use stratus_core::HttpResponse;
 use stratus_core::input::Input;
@@ -47,8 +47,7 @@ pub fn respond(call: &Call, chosen: &Value, body: &str, headers: &[(String, Stri
     let (content_type, out) = match template {
         Some((all, t)) => {
             let ct = all.iter().find(|(_, v)| *v == t).map(|(k, _)| k.clone()).unwrap_or_default();
-            let context = call.context();
-            match mapping::render(t.as_str().unwrap_or_default(), &MappingContext { context: &context }) {
+            match mapping::render(t.as_str().unwrap_or_default(), call) {
                 Ok(rendered) => (ct, rendered),
                 Err(e) => {
                     tracing::warn!("{}", e.0);

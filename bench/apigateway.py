@@ -19,9 +19,7 @@ import time
 import boto3
 from botocore.config import Config
 
-from common import HERE, Server, log
-
-LUA = os.path.join(HERE, "apigateway.lua")
+from common import Server, log
 
 
 def client(port):
@@ -53,22 +51,31 @@ def deploy_mock(port):
     return f"/_aws/execute-api/{api['id']}/bench/mock"
 
 
+def seconds_of(text):
+    """A wrk duration (`812.00us`, `1.20ms`, `2.01s`) in seconds."""
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
+
+
 def wrk(port, path, conns, duration):
-    argv = ["wrk", "-t2", f"-c{conns}", f"-d{duration}s", "--timeout", "30s", "-s", LUA,
+    argv = ["wrk", "-t2", f"-c{conns}", f"-d{duration}s", "--latency", "--timeout", "30s",
             f"http://127.0.0.1:{port}{path}"]
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 60)
-    lat = re.search(r"LATENCY_US p50=(\d+) p90=(\d+) p99=(\d+) max=(\d+)", out.stdout)
-    thr = re.search(r"THROUGHPUT requests=(\d+) duration_us=(\d+) non2xx=(\d+) socket_errors=(\d+)", out.stdout)
-    if not lat or not thr:
-        raise RuntimeError("wrk output: " + out.stdout + out.stderr)
-    seconds = int(thr.group(2)) / 1e6
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 60).stdout
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    total = re.search(r"(\d+) requests in ([\d.]+\w+)", out)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if not (p50 and p99 and total and rate):
+        raise RuntimeError("wrk output: " + out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {
-        "requests": int(thr.group(1)),
-        "seconds": round(seconds, 2),
-        "req_per_s": round(int(thr.group(1)) / seconds, 1),
-        "p50_ms": round(int(lat.group(1)) / 1000, 3),
-        "p99_ms": round(int(lat.group(3)) / 1000, 3),
-        "errors": int(thr.group(3)) + int(thr.group(4)),
+        "requests": int(total.group(1)),
+        "seconds": round(seconds_of(total.group(2)), 2),
+        "req_per_s": float(rate.group(1)),
+        "p50_ms": round(seconds_of(p50.group(1)) * 1000, 3),
+        "p99_ms": round(seconds_of(p99.group(1)) * 1000, 3),
+        "errors": (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, socket.groups())) if socket else 0),
     }
 
 

@@ -165,3 +165,18 @@ async fn api_key_usage_plan_throttle_and_quota() {
     let e = call(&s, "GetUsagePlan", json!({"usagePlanId": "nope"})).await.unwrap_err();
     assert_eq!((e.status, e.message.as_str()), (404, "Invalid Usage Plan ID specified"));
 }
+
+#[tokio::test]
+async fn stage_method_settings_throttle() {
+    let s = service();
+    let (id, _) = mock_api(&s).await;
+    let ops = json!([
+        {"op": "replace", "path": "/~1pets~1{id}/GET/throttling/burstLimit", "value": "1"},
+        {"op": "replace", "path": "/~1pets~1{id}/GET/throttling/rateLimit", "value": "0.001"},
+    ]);
+    call(&s, "UpdateStage", json!({"restApiId": id, "stageName": "dev", "patchOperations": ops})).await.expect("stage");
+    let host = format!("{id}.execute-api.localhost");
+    assert_eq!(s.serve(get(&host, "/dev/pets/1")).await.status, 200);
+    let throttled = s.serve(get(&host, "/dev/pets/2")).await;
+    assert_eq!((throttled.status, &throttled.body[..]), (429, &br#"{"message":"Too Many Requests"}"#[..]));
+}

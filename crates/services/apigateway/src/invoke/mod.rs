@@ -1,7 +1,7 @@
 //! The data plane: serving a deployed stage at its invoke URL. A request
 //! is addressed (`address`), routed through the stage's deployment
 //! (`route`) to a method, admitted by its Lambda authorizer (`authorize`) and its API key and
-//! usage plan (`keys`),
+//! usage plan (`keys`) and the stage's throttle (`throttle`),
 //! and handed to the method's integration: MOCK
 //! (`mock`) or Lambda proxy (`proxy`).
 
@@ -17,6 +17,7 @@ mod policy;
 mod proxy;
 mod responses;
 mod route;
+mod throttle;
 
 pub use authorize::Cache as AuthorizerCache;
 
@@ -50,7 +51,7 @@ pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
     let admitted = match authorize::check(s, &call, &deployment.authorizers).await {
         Ok(granted) => {
             call.authorizer = granted;
-            keys::check(s, &call)
+            keys::check(s, &call).and_then(|()| throttle::check(s, &call, stage))
         }
         Err(refused) => Err(refused),
     };

@@ -105,3 +105,21 @@ impl<'a> Call<'a> {
         context
     }
 }
+
+/// `text` with every `${stageVariables.name}` replaced by the variable.
+pub fn substitute(text: &str, vars: &Map<String, Value>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("${stageVariables.") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + "${stageVariables.".len()..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[i..]);
+            return out;
+        };
+        out.push_str(vars.get(&after[..end]).and_then(Value::as_str).unwrap_or_default());
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}

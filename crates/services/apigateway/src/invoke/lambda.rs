@@ -10,27 +10,9 @@ use stratus_core::input::Input;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
-/// `text` with every `${stageVariables.name}` replaced by the variable.
-pub fn substitute(text: &str, vars: &Map<String, Value>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("${stageVariables.") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + "${stageVariables.".len()..];
-        let Some(end) = after.find('}') else {
-            out.push_str(&rest[i..]);
-            return out;
-        };
-        out.push_str(vars.get(&after[..end]).and_then(Value::as_str).unwrap_or_default());
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    out
-}
-
 /// The function ARN an integration or authorizer URI calls.
 pub fn function_arn(uri: &str, vars: &Map<String, Value>) -> Option<String> {
-    let uri = substitute(uri, vars);
+    let uri = crate::invoke::call::substitute(uri, vars);
     let (_, after) = uri.split_once(":lambda:path/")?;
     let function = after.split_once("/functions/")?.1.strip_suffix("/invocations")?;
     Some(function.to_string())

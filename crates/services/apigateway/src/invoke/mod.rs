@@ -3,12 +3,13 @@
 //! (`route`) to a method, admitted by its Lambda authorizer (`authorize`) and its API key and
 //! usage plan (`keys`) and the stage's throttle (`throttle`),
 //! and handed to the method's integration: MOCK
-//! (`mock`) or Lambda proxy (`proxy`).
+//! (`mock`), Lambda proxy (`proxy`), HTTP or HTTP proxy (`http`).
 
 pub mod address;
 mod authorize;
 mod call;
 mod gateway_responses;
+mod http;
 mod keys;
 mod lambda;
 mod mapping;
@@ -71,6 +72,8 @@ async fn integrate(s: &Shared, call: &Call<'_>) -> HttpResponse {
     match integration.str("type").unwrap_or_default() {
         "MOCK" => mock::invoke(call, integration),
         "AWS_PROXY" => proxy::invoke(s, call, integration).await,
+        "HTTP_PROXY" => http::invoke(call, integration, true).await,
+        "HTTP" => http::invoke(call, integration, false).await,
         other => {
             tracing::warn!("API {}: {other} integrations are not served yet", call.api.id());
             gateway_responses::internal_error(500)

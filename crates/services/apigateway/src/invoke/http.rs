@@ -1,0 +1,99 @@
+//! HTTP and HTTP_PROXY integrations: the request forwarded to the
+//! integration URI (stage variables and path parameters substituted, the
+//! query string appended), bounded by `timeoutInMillis` (504 "Endpoint
+//! request timed out" past it). HTTP_PROXY passes the answer through as
+//! it is; HTTP maps it through the integration response its status code
+//! selects. Plain `http://` endpoints only: HTTPS is not served yet.
+
+use crate::invoke::call::{Call, substitute};
+use crate::invoke::gateway_responses::{self, answer};
+use crate::invoke::responses;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+use std::sync::OnceLock;
+use std::time::Duration;
+use stratus_core::HttpResponse;
+use stratus_core::input::Input;
+
+/// Headers that belong to one hop and are not forwarded.
+const HOP_HEADERS: &[&str] = &["host", "connection", "content-length", "transfer-encoding", "keep-alive", "upgrade"];
+
+fn client() -> &'static Client<HttpConnector, Full<Bytes>> {
+    static CLIENT: OnceLock<Client<HttpConnector, Full<Bytes>>> = OnceLock::new();
+    CLIENT.get_or_init(|| Client::builder(TokioExecutor::new()).build_http())
+}
+
+/// The integration URI for `call`: stage variables and `{param}` /
+/// `{param+}` path parameters substituted, the request's query appended.
+fn target(call: &Call, integration: &Value) -> String {
+    let mut uri = substitute(integration.str("uri").unwrap_or_default(), &call.stage_variables);
+    for (name, value) in &call.params {
+        let encoded: String = value
+            .split('/')
+            .map(|seg| percent_encoding::utf8_percent_encode(seg, percent_encoding::NON_ALPHANUMERIC).to_string())
+            .collect::<Vec<_>>()
+            .join("/");
+        uri = uri.replace(&format!("{{{name}+}}"), &encoded).replace(&format!("{{{name}}}"), &encoded);
+    }
+    if !call.req.query.is_empty() {
+        uri.push(if uri.contains('?') { '&' } else { '?' });
+        uri.push_str(&call.req.query);
+    }
+    uri
+}
+
+/// What the endpoint answered.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Bytes,
+}
+
+async fn send(call: &Call<'_>, integration: &Value) -> Result<Answer, HttpResponse> {
+    let verb = match integration.str("httpMethod") {
+        Some("ANY") | None => call.req.method.as_str(),
+        Some(v) => v,
+    };
+    let mut req = http::Request::builder().method(verb).uri(target(call, integration));
+    for (k, v) in call.req.headers.iter().filter(|(k, _)| !HOP_HEADERS.contains(&k.as_str())) {
+        req = req.header(k, v);
+    }
+    let req = req.body(Full::new(call.req.body.clone())).map_err(|_| gateway_responses::internal_error(500))?;
+    let timeout = Duration::from_millis(integration.i64("timeoutInMillis").unwrap_or(29_000).clamp(50, 29_000) as u64);
+    let resp = match tokio::time::timeout(timeout, client().request(req)).await {
+        Err(_) => return Err(answer(504, "Endpoint request timed out", None)),
+        Ok(Err(e)) => {
+            tracing::debug!("API {}: HTTP integration failed: {e}", call.api.id());
+            return Err(gateway_responses::internal_error(500));
+        }
+        Ok(Ok(resp)) => resp,
+    };
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .filter(|(k, _)| !HOP_HEADERS.contains(&k.as_str()))
+        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let body = resp.into_body().collect().await.map_err(|_| gateway_responses::internal_error(502))?.to_bytes();
+    Ok(Answer { status, headers, body })
+}
+
+/// Runs an HTTP_PROXY (`proxy`) or HTTP integration.
+pub async fn invoke(call: &Call<'_>, integration: &Value, proxy: bool) -> HttpResponse {
+    let got = match send(call, integration).await {
+        Ok(got) => got,
+        Err(resp) => return resp,
+    };
+    if proxy {
+        return HttpResponse { status: got.status, headers: got.headers, body: got.body, stream: None };
+    }
+    match responses::select(integration, &got.status.to_string()) {
+        Some(chosen) => responses::respond(call, chosen, &String::from_utf8_lossy(&got.body), &got.headers),
+        None => gateway_responses::internal_error(500),
+    }
+}

@@ -1,7 +1,7 @@
 //! Amazon API Gateway for Stratus. The control plane of REST APIs (v1):
 //! RestApi, Resource, Method, MethodResponse, Integration,
 //! IntegrationResponse, Deployment and Stage, imported from OpenAPI and
-//! Swagger documents or built call by call; Lambda authorizers; API keys
+//! Swagger documents or built call by call and exported again; Lambda authorizers; API keys
 //! and usage plans;
 //! every Update through AWS's
 //! `patchOperations` (`patch`); and the data plane that serves deployed
@@ -14,6 +14,7 @@ mod authorizers;
 mod db;
 mod deployments;
 mod errors;
+mod export;
 mod import;
 mod integrations;
 mod invoke;
@@ -47,6 +48,7 @@ const OPERATIONS: &[&str] = &[
     "DeleteRestApi",
     "ImportRestApi",
     "PutRestApi",
+    "GetExport",
     "CreateResource",
     "GetResource",
     "GetResources",
@@ -140,6 +142,7 @@ impl Service for ApiGateway {
             "DeleteRestApi" => restapis::delete(s, ctx, input).await,
             "ImportRestApi" => import::import(s, ctx, input).await,
             "PutRestApi" => import::put(s, ctx, input).await,
+            "GetExport" => export::export(s, ctx, input),
             "CreateResource" => resources::create(s, ctx, input).await,
             "GetResource" => resources::get(s, ctx, input),
             "GetResources" => resources::list(s, ctx, input),

@@ -247,3 +247,42 @@ def test_lambda_proxy_event_and_response(stratus, apigw, client):
 
     r = requests.get(f"{stratus.endpoint}/_aws/execute-api/{api_id}/test/broken")
     assert (r.status_code, r.json()) == (502, {"message": "Internal server error"})
+
+
+def test_models_and_request_validators(apigw):
+    api_id, root = new_api(apigw)
+    models = apigw.get_models(restApiId=api_id)["items"]
+    assert [(m["name"], m["description"]) for m in models] == [
+        ("Empty", "This is a default empty schema model"), ("Error", "This is a default error schema model")]
+    assert json.loads(models[0]["schema"])["title"] == "Empty Schema"
+    m = apigw.create_model(restApiId=api_id, name="Calc", contentType="application/json",
+                           schema=json.dumps({"type": "object", "properties": {"a": {"type": "number"}}}))
+    assert m["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert error_of(lambda: apigw.create_model(restApiId=api_id, name="Calc", contentType="application/json",
+                                               schema='{"type": "object"}')) == (
+        "ConflictException", "Model name already exists for this REST API", 409)
+    assert error_of(lambda: apigw.get_model(restApiId=api_id, modelName="MySchema")) == (
+        "NotFoundException", "Invalid model name specified: MySchema", 404)
+    assert error_of(lambda: apigw.update_model(restApiId=api_id, modelName="Calc", patchOperations=[
+        {"op": "replace", "path": "/name", "value": "x"}])) == (
+        "BadRequestException",
+        "Invalid patch path  '/name' specified for op 'replace'. Must be one of: [/description, /schema]", 400)
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="ANY", authorizationType="NONE",
+                     requestModels={"application/json": "Calc"})
+    assert error_of(lambda: apigw.delete_model(restApiId=api_id, modelName="Calc")) == (
+        "ConflictException", "Cannot delete model 'Calc', is referenced in method request: //ANY", 409)
+
+    v = apigw.create_request_validator(restApiId=api_id, name="v")
+    assert (v["validateRequestBody"], v["validateRequestParameters"]) == (False, False)
+    assert error_of(lambda: apigw.update_request_validator(restApiId=api_id, requestValidatorId=v["id"], patchOperations=[
+        {"op": "add", "path": "/validateRequestBody", "value": "true"}])) == (
+        "BadRequestException",
+        "Invalid patch path  '/validateRequestBody' specified for op 'add'. Please choose supported operations", 400)
+    assert error_of(lambda: apigw.update_request_validator(restApiId=api_id, requestValidatorId=v["id"], patchOperations=[
+        {"op": "replace", "path": "/name", "value": ""}])) == (
+        "BadRequestException", "Request Validator name cannot be blank", 400)
+    assert error_of(lambda: apigw.create_request_validator(restApiId="nope", name="v")) == (
+        "BadRequestException", "Invalid REST API identifier specified", 400)
+    apigw.delete_request_validator(restApiId=api_id, requestValidatorId=v["id"])
+    assert error_of(lambda: apigw.get_request_validator(restApiId=api_id, requestValidatorId=v["id"])) == (
+        "NotFoundException", "Invalid Request Validator identifier specified", 404)

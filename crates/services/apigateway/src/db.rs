@@ -1,6 +1,6 @@
 //! The REST API record and where it lives in the store. One record holds a
 //! whole API (its description, resource tree with methods and integrations,
-//! authorizers, deployments with their frozen trees, and stages), so an update is one
+//! authorizers, models, request validators, deployments with their frozen trees, and stages), so an update is one
 //! read-modify-write and the data plane decodes one record per API.
 //!
 //! Store: `apigw/api/{id}` → [`Api`]; `apigw/{account}/{region}/api/{id}` →
@@ -25,6 +25,12 @@ pub struct Api {
     /// Authorizer shapes by id.
     #[serde(default)]
     pub authorizers: BTreeMap<String, Value>,
+    /// Model shapes by name.
+    #[serde(default)]
+    pub models: BTreeMap<String, Value>,
+    /// Request validator shapes by id.
+    #[serde(default)]
+    pub validators: BTreeMap<String, Value>,
 }
 
 /// Resources by id.
@@ -40,8 +46,8 @@ pub struct Resource {
     pub methods: BTreeMap<String, Value>,
 }
 
-/// A deployment: its Deployment shape and the resource tree and
-/// authorizers it froze.
+/// A deployment: its Deployment shape and the resource tree,
+/// authorizers and request validators it froze.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Deployment {
     pub info: Value,
@@ -49,6 +55,9 @@ pub struct Deployment {
     /// The API's authorizers at the time.
     #[serde(default)]
     pub authorizers: BTreeMap<String, Value>,
+    /// The API's request validators at the time.
+    #[serde(default)]
+    pub validators: BTreeMap<String, Value>,
 }
 
 impl Api {

@@ -33,7 +33,12 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         }
         api.deployments.insert(
             id.clone(),
-            Deployment { info: info.clone(), resources: api.resources.clone(), authorizers: api.authorizers.clone() },
+            Deployment {
+                info: info.clone(),
+                resources: api.resources.clone(),
+                authorizers: api.authorizers.clone(),
+                validators: api.validators.clone(),
+            },
         );
         if let Some(stage) = input.str("stageName").filter(|n| !n.is_empty()) {
             stages::deploy_to(api, stage, &id, &input);

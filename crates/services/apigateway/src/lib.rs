@@ -1,7 +1,8 @@
 //! Amazon API Gateway for Stratus. The control plane of REST APIs (v1):
 //! RestApi, Resource, Method, MethodResponse, Integration,
 //! IntegrationResponse, Deployment and Stage, imported from OpenAPI and
-//! Swagger documents or built call by call and exported again; Lambda authorizers; API keys
+//! Swagger documents or built call by call and exported again; models and
+//! request validators; Lambda authorizers; API keys
 //! and usage plans;
 //! every Update through AWS's
 //! `patchOperations` (`patch`); and the data plane that serves deployed
@@ -20,6 +21,7 @@ mod integrations;
 mod invoke;
 mod metering;
 mod methods;
+mod models;
 mod openapi;
 mod paging;
 mod patch;
@@ -28,6 +30,7 @@ mod restapis;
 mod stages;
 mod state;
 mod usageplans;
+mod validators;
 
 #[cfg(test)]
 mod tests;
@@ -85,6 +88,16 @@ const OPERATIONS: &[&str] = &[
     "GetAuthorizers",
     "UpdateAuthorizer",
     "DeleteAuthorizer",
+    "CreateModel",
+    "GetModel",
+    "GetModels",
+    "UpdateModel",
+    "DeleteModel",
+    "CreateRequestValidator",
+    "GetRequestValidator",
+    "GetRequestValidators",
+    "UpdateRequestValidator",
+    "DeleteRequestValidator",
     "CreateApiKey",
     "GetApiKey",
     "GetApiKeys",
@@ -179,6 +192,16 @@ impl Service for ApiGateway {
             "GetAuthorizers" => authorizers::list(s, ctx, input),
             "UpdateAuthorizer" => authorizers::update(s, ctx, input).await,
             "DeleteAuthorizer" => authorizers::delete(s, ctx, input).await,
+            "CreateModel" => models::create(s, ctx, input).await,
+            "GetModel" => models::get(s, ctx, input),
+            "GetModels" => models::list(s, ctx, input),
+            "UpdateModel" => models::update(s, ctx, input).await,
+            "DeleteModel" => models::delete(s, ctx, input).await,
+            "CreateRequestValidator" => validators::create(s, ctx, input).await,
+            "GetRequestValidator" => validators::get(s, ctx, input),
+            "GetRequestValidators" => validators::list(s, ctx, input),
+            "UpdateRequestValidator" => validators::update(s, ctx, input).await,
+            "DeleteRequestValidator" => validators::delete(s, ctx, input).await,
             "CreateApiKey" => apikeys::create(s, ctx, input).await,
             "GetApiKey" => apikeys::get(s, ctx, input),
             "GetApiKeys" => apikeys::list(s, ctx, input),

@@ -12,9 +12,6 @@ use stratus_core::{AwsError, RequestContext};
 
 const VERBS: &[&str] = &["GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "ANY"];
 
-/// Models every REST API has from its creation.
-const BUILTIN_MODELS: &[&str] = &["Empty", "Error"];
-
 const METHOD_RULES: Rules = Rules {
     rules: &[
         Rule { path: "/authorizationType", ops: REPLACE, kind: Kind::Member(Scalar::Str) },
@@ -78,12 +75,12 @@ fn check_method(api: &Api, m: &Value) -> Result<(), AwsError> {
             "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.",
         ));
     }
-    if m.get("requestValidatorId").is_some() {
+    if m.str("requestValidatorId").is_some_and(|id| !api.validators.contains_key(id)) {
         return Err(bad_request("Invalid Request Validator identifier specified"));
     }
     for model in m.get("requestModels").and_then(Value::as_object).into_iter().flat_map(|o| o.values()) {
         let name = model.as_str().unwrap_or_default();
-        if !BUILTIN_MODELS.contains(&name) {
+        if !api.models.contains_key(name) {
             return Err(bad_request(format!("Invalid model identifier specified: {name}")));
         }
     }

@@ -94,6 +94,8 @@ pub fn new_api(ctx: &RequestContext, input: &Value) -> Result<Api, AwsError> {
         deployments: BTreeMap::new(),
         stages: BTreeMap::new(),
         authorizers: BTreeMap::new(),
+        models: crate::models::defaults(),
+        validators: BTreeMap::new(),
     })
 }
 

@@ -180,3 +180,51 @@ async fn stage_method_settings_throttle() {
     let throttled = s.serve(get(&host, "/dev/pets/2")).await;
     assert_eq!((throttled.status, &throttled.body[..]), (429, &br#"{"message":"Too Many Requests"}"#[..]));
 }
+
+#[tokio::test]
+async fn models_validators_and_parameter_validation() {
+    let s = service();
+    let (id, rid) = mock_api(&s).await;
+    let models = call(&s, "GetModels", json!({"restApiId": id})).await.expect("models");
+    let names: Vec<&str> =
+        models["items"].as_array().expect("items").iter().filter_map(|m| m["name"].as_str()).collect();
+    assert_eq!(names, ["Empty", "Error"]);
+    let e = call(
+        &s,
+        "CreateModel",
+        json!({"restApiId": id, "name": "M", "contentType": "application/json", "schema": "{}"}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.message, "Model schema must have at least 1 property or array items defined");
+    let v = call(
+        &s,
+        "CreateRequestValidator",
+        json!({"restApiId": id, "name": "params", "validateRequestParameters": true}),
+    )
+    .await
+    .expect("validator");
+    let ops = json!([
+        {"op": "replace", "path": "/requestValidatorId", "value": v["id"]},
+        {"op": "add", "path": "/requestParameters/method.request.querystring.q", "value": "true"},
+        {"op": "add", "path": "/requestModels/application~1json", "value": "Empty"},
+    ]);
+    call(&s, "UpdateMethod", json!({"restApiId": id, "resourceId": rid, "httpMethod": "GET", "patchOperations": ops}))
+        .await
+        .expect("method");
+    let e = call(&s, "DeleteModel", json!({"restApiId": id, "modelName": "Empty"})).await.unwrap_err();
+    assert_eq!(
+        (e.status, e.message.as_str()),
+        (409, "Cannot delete model 'Empty', is referenced in method request: /pets/{id}/GET")
+    );
+    call(&s, "CreateDeployment", json!({"restApiId": id, "stageName": "dev"})).await.expect("deploy");
+    let host = format!("{id}.execute-api.localhost");
+    let refused = s.serve(get(&host, "/dev/pets/1")).await;
+    assert_eq!(
+        (refused.status, &refused.body[..]),
+        (400, &br#"{"message":"Missing required request parameters: [q]"}"#[..])
+    );
+    let mut ok = get(&host, "/dev/pets/1");
+    ok.query = "q=1".into();
+    assert_eq!(s.serve(ok).await.status, 200);
+}

@@ -1,7 +1,8 @@
 //! The data plane: serving a deployed stage at its invoke URL. A request
 //! is addressed (`address`), routed through the stage's deployment
 //! (`route`) to a method, admitted by its Lambda authorizer (`authorize`) and its API key and
-//! usage plan (`keys`) and the stage's throttle (`throttle`),
+//! usage plan (`keys`), the stage's throttle (`throttle`) and its request
+//! validator (`validate`),
 //! and handed to the method's integration: MOCK
 //! (`mock`), Lambda proxy (`proxy`), HTTP or HTTP proxy (`http`).
 
@@ -19,6 +20,7 @@ mod proxy;
 mod responses;
 mod route;
 mod throttle;
+mod validate;
 
 pub use authorize::Cache as AuthorizerCache;
 
@@ -52,7 +54,9 @@ pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
     let admitted = match authorize::check(s, &call, &deployment.authorizers).await {
         Ok(granted) => {
             call.authorizer = granted;
-            keys::check(s, &call).and_then(|()| throttle::check(s, &call, stage))
+            keys::check(s, &call)
+                .and_then(|()| throttle::check(s, &call, stage))
+                .and_then(|()| validate::check(&call, &deployment.validators))
         }
         Err(refused) => Err(refused),
     };

@@ -286,3 +286,30 @@ def test_models_and_request_validators(apigw):
     apigw.delete_request_validator(restApiId=api_id, requestValidatorId=v["id"])
     assert error_of(lambda: apigw.get_request_validator(restApiId=api_id, requestValidatorId=v["id"])) == (
         "NotFoundException", "Invalid Request Validator identifier specified", 404)
+
+
+def test_gateway_responses(stratus, apigw):
+    api_id = deploy_mock(apigw)
+    listed = apigw.get_gateway_responses(restApiId=api_id)["items"]
+    assert len(listed) == 21
+    assert {r["responseType"]: r.get("statusCode") for r in listed}["QUOTA_EXCEEDED"] == "429"
+    put = apigw.put_gateway_response(restApiId=api_id, responseType="MISSING_AUTHENTICATION_TOKEN", statusCode="404",
+                                     responseParameters={"gatewayresponse.header.X-Why": "'no route'"})
+    assert put == {**put, "defaultResponse": False, "statusCode": "404",
+                   "responseTemplates": {"application/json": '{"message":$context.error.messageString}'}}
+    r = requests.get(f"{stratus.endpoint}/_aws/execute-api/{api_id}/dev/nowhere")
+    assert (r.status_code, r.json(), r.headers["X-Why"]) == (404, {"message": "Missing Authentication Token"}, "no route")
+    assert error_of(lambda: apigw.update_gateway_response(restApiId=api_id, responseType="MISSING_AUTHENTICATION_TOKEN",
+                                                          patchOperations=[{"op": "add", "path": "/statusCode",
+                                                                            "value": "400"}])) == (
+        "BadRequestException", "Invalid patch path /statusCode", 400)
+    assert error_of(lambda: apigw.update_gateway_response(restApiId=api_id, responseType="MISSING_AUTHENTICATION_TOKEN",
+                                                          patchOperations=[{"op": "replace",
+                                                                            "path": "/responseParameters/nope",
+                                                                            "value": "'x'"}])) == (
+        "NotFoundException", "Invalid parameter name specified", 404)
+    apigw.delete_gateway_response(restApiId=api_id, responseType="MISSING_AUTHENTICATION_TOKEN")
+    assert error_of(lambda: apigw.delete_gateway_response(restApiId=api_id,
+                                                          responseType="MISSING_AUTHENTICATION_TOKEN")) == (
+        "NotFoundException", "Gateway response type not defined on api", 404)
+    assert requests.get(f"{stratus.endpoint}/_aws/execute-api/{api_id}/dev/nowhere").status_code == 403

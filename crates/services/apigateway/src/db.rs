@@ -1,6 +1,6 @@
 //! The REST API record and where it lives in the store. One record holds a
 //! whole API (its description, resource tree with methods and integrations,
-//! authorizers, models, request validators, deployments with their frozen trees, and stages), so an update is one
+//! authorizers, models, request validators, gateway responses, deployments with their frozen trees, and stages), so an update is one
 //! read-modify-write and the data plane decodes one record per API.
 //!
 //! Store: `apigw/api/{id}` → [`Api`]; `apigw/{account}/{region}/api/{id}` →
@@ -31,6 +31,9 @@ pub struct Api {
     /// Request validator shapes by id.
     #[serde(default)]
     pub validators: BTreeMap<String, Value>,
+    /// Customized gateway responses by response type.
+    #[serde(default)]
+    pub gateway_responses: BTreeMap<String, Value>,
 }
 
 /// Resources by id.

@@ -2,7 +2,7 @@
 //! RestApi, Resource, Method, MethodResponse, Integration,
 //! IntegrationResponse, Deployment and Stage, imported from OpenAPI and
 //! Swagger documents or built call by call and exported again; models and
-//! request validators; Lambda authorizers; API keys
+//! request validators; gateway responses; Lambda authorizers; API keys
 //! and usage plans;
 //! every Update through AWS's
 //! `patchOperations` (`patch`); and the data plane that serves deployed
@@ -16,6 +16,7 @@ mod db;
 mod deployments;
 mod errors;
 mod export;
+mod gatewayresponses;
 mod import;
 mod integrations;
 mod invoke;
@@ -98,6 +99,11 @@ const OPERATIONS: &[&str] = &[
     "GetRequestValidators",
     "UpdateRequestValidator",
     "DeleteRequestValidator",
+    "PutGatewayResponse",
+    "GetGatewayResponse",
+    "GetGatewayResponses",
+    "UpdateGatewayResponse",
+    "DeleteGatewayResponse",
     "CreateApiKey",
     "GetApiKey",
     "GetApiKeys",
@@ -202,6 +208,11 @@ impl Service for ApiGateway {
             "GetRequestValidators" => validators::list(s, ctx, input),
             "UpdateRequestValidator" => validators::update(s, ctx, input).await,
             "DeleteRequestValidator" => validators::delete(s, ctx, input).await,
+            "PutGatewayResponse" => gatewayresponses::put(s, ctx, input).await,
+            "GetGatewayResponse" => gatewayresponses::get(s, ctx, input),
+            "GetGatewayResponses" => gatewayresponses::list(s, ctx, input),
+            "UpdateGatewayResponse" => gatewayresponses::update(s, ctx, input).await,
+            "DeleteGatewayResponse" => gatewayresponses::delete(s, ctx, input).await,
             "CreateApiKey" => apikeys::create(s, ctx, input).await,
             "GetApiKey" => apikeys::get(s, ctx, input),
             "GetApiKeys" => apikeys::list(s, ctx, input),

@@ -96,6 +96,7 @@ pub fn new_api(ctx: &RequestContext, input: &Value) -> Result<Api, AwsError> {
         authorizers: BTreeMap::new(),
         models: crate::models::defaults(),
         validators: BTreeMap::new(),
+        gateway_responses: BTreeMap::new(),
     })
 }
 

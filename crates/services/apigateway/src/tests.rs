@@ -228,3 +228,36 @@ async fn models_validators_and_parameter_validation() {
     ok.query = "q=1".into();
     assert_eq!(s.serve(ok).await.status, 200);
 }
+
+#[tokio::test]
+async fn customized_gateway_response_shapes_refusals() {
+    let s = service();
+    let (id, _) = mock_api(&s).await;
+    let default =
+        call(&s, "GetGatewayResponse", json!({"restApiId": id, "responseType": "MISSING_AUTHENTICATION_TOKEN"}))
+            .await
+            .expect("default");
+    assert_eq!((default["statusCode"].as_str(), default["defaultResponse"].as_bool()), (Some("403"), Some(true)));
+    call(
+        &s,
+        "PutGatewayResponse",
+        json!({"restApiId": id, "responseType": "DEFAULT_4XX",
+               "responseParameters": {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"}}),
+    )
+    .await
+    .expect("4xx");
+    call(
+        &s,
+        "PutGatewayResponse",
+        json!({"restApiId": id, "responseType": "MISSING_AUTHENTICATION_TOKEN", "statusCode": "404"}),
+    )
+    .await
+    .expect("put");
+    let inherited =
+        call(&s, "GetGatewayResponse", json!({"restApiId": id, "responseType": "THROTTLED"})).await.expect("get");
+    assert_eq!(inherited["responseParameters"], json!({"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"}));
+    let resp = s.serve(get(&format!("{id}.execute-api.localhost"), "/dev/nowhere")).await;
+    assert_eq!((resp.status, &resp.body[..]), (404, &br#"{"message":"Missing Authentication Token"}"#[..]));
+    let e = call(&s, "DeleteGatewayResponse", json!({"restApiId": id, "responseType": "THROTTLED"})).await.unwrap_err();
+    assert_eq!(e.message, "Gateway response type not defined on api");
+}

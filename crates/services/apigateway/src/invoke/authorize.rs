@@ -5,8 +5,9 @@
 //! returned policy enforced for the request's method ARN. What the
 //! authorizer grants becomes `requestContext.authorizer`.
 
+use crate::db::Api;
 use crate::invoke::call::Call;
-use crate::invoke::gateway_responses::answer;
+use crate::invoke::gateway_responses::{answer, typed};
 use crate::invoke::lambda::{self, Outcome};
 use crate::invoke::policy::{self, Decision};
 use crate::invoke::proxy;
@@ -41,14 +42,13 @@ impl Cache {
     }
 }
 
-fn unauthorized() -> HttpResponse {
-    answer(401, "Unauthorized", Some("UnauthorizedException"))
+fn unauthorized(api: &Api) -> HttpResponse {
+    answer(api, "UNAUTHORIZED", "Unauthorized")
 }
 
-/// AUTHORIZER_CONFIGURATION_ERROR / AUTHORIZER_FAILURE: 500 `{"message": null}`.
-fn configuration_error() -> HttpResponse {
-    HttpResponse::new(500, "application/json", r#"{"message":null}"#)
-        .header("x-amzn-ErrorType", "AuthorizerConfigurationException")
+/// AUTHORIZER_CONFIGURATION_ERROR: 500 `{"message": null}`.
+fn configuration_error(api: &Api) -> HttpResponse {
+    typed(api, "AUTHORIZER_CONFIGURATION_ERROR", 500, None)
 }
 
 /// The ARN of the method a request invokes.
@@ -92,18 +92,19 @@ fn event(call: &Call, a: &Value, arn: &str) -> Result<(Value, String), HttpRespo
         a.str("identitySource").unwrap_or_default().split(',').filter(|s| !s.trim().is_empty()).collect();
     let values: Vec<Option<String>> = sources.iter().map(|s| identity_value(call, s)).collect();
     if a.str("type") == Some("TOKEN") {
-        let token = values.first().cloned().flatten().filter(|t| !t.is_empty()).ok_or_else(unauthorized)?;
+        let token =
+            values.first().cloned().flatten().filter(|t| !t.is_empty()).ok_or_else(|| unauthorized(call.api))?;
         if let Some(expr) = a.str("identityValidationExpression")
             && !regex::Regex::new(&format!("^(?:{expr})$")).is_ok_and(|re| re.is_match(&token))
         {
-            return Err(unauthorized());
+            return Err(unauthorized(call.api));
         }
         let event = json!({ "type": "TOKEN", "authorizationToken": token, "methodArn": arn });
         return Ok((event, token));
     }
     let caching = a.i64("authorizerResultTtlInSeconds").unwrap_or(300) > 0;
     if caching && values.iter().any(Option::is_none) {
-        return Err(unauthorized());
+        return Err(unauthorized(call.api));
     }
     let mut event = proxy::event(call);
     if let Some(o) = event.as_object_mut() {
@@ -125,12 +126,12 @@ async fn answer_of(s: &Shared, call: &Call<'_>, a: &Value, arn: &str) -> Result<
         return Ok(hit);
     }
     let uri = a.str("authorizerUri").unwrap_or_default();
-    let function = lambda::function_arn(uri, &call.stage_variables).ok_or_else(configuration_error)?;
+    let function = lambda::function_arn(uri, &call.stage_variables).ok_or_else(|| configuration_error(call.api))?;
     match lambda::invoke(s, &function, &event).await {
         Outcome::Returned(payload) => {
-            let v: Value = serde_json::from_slice(&payload).map_err(|_| configuration_error())?;
+            let v: Value = serde_json::from_slice(&payload).map_err(|_| configuration_error(call.api))?;
             if v.get("principalId").is_none() || !v.get("policyDocument").is_some_and(Value::is_object) {
-                return Err(configuration_error());
+                return Err(configuration_error(call.api));
             }
             let ttl = a.i64("authorizerResultTtlInSeconds").unwrap_or(300);
             if ttl > 0 {
@@ -141,12 +142,12 @@ async fn answer_of(s: &Shared, call: &Call<'_>, a: &Value, arn: &str) -> Result<
         Outcome::Raised(payload) => {
             let error: Value = serde_json::from_slice(&payload).unwrap_or(Value::Null);
             if error.str("errorMessage") == Some("Unauthorized") {
-                Err(unauthorized())
+                Err(unauthorized(call.api))
             } else {
-                Err(configuration_error())
+                Err(configuration_error(call.api))
             }
         }
-        Outcome::Failed => Err(configuration_error()),
+        Outcome::Failed => Err(configuration_error(call.api)),
     }
 }
 
@@ -160,20 +161,24 @@ pub async fn check(
     if call.method.str("authorizationType") != Some("CUSTOM") {
         return Ok(None);
     }
-    let a = call.method.str("authorizerId").and_then(|id| authorizers.get(id)).ok_or_else(configuration_error)?;
+    let a = call
+        .method
+        .str("authorizerId")
+        .and_then(|id| authorizers.get(id))
+        .ok_or_else(|| configuration_error(call.api))?;
     let arn = method_arn(call);
     let granted = answer_of(s, call, a, &arn).await?;
     match policy::evaluate(&granted["policyDocument"], &arn) {
         Decision::Allow => {}
         Decision::ExplicitDeny => {
             return Err(answer(
-                403,
+                call.api,
+                "ACCESS_DENIED",
                 "User is not authorized to access this resource with an explicit deny",
-                Some("AccessDeniedException"),
             ));
         }
         Decision::NoAllow => {
-            return Err(answer(403, "User is not authorized to access this resource", Some("AccessDeniedException")));
+            return Err(answer(call.api, "ACCESS_DENIED", "User is not authorized to access this resource"));
         }
     }
     let mut context = Map::new();

@@ -1,35 +1,78 @@
-//! The answers API Gateway gives itself (not the integration): AWS's
-//! default gateway responses, with their status, `{"message": ...}` body
-//! and `x-amzn-ErrorType` header.
+//! The answers API Gateway gives itself (not the integration), shaped by
+//! the API's gateway responses (`gatewayresponses`): status code, headers
+//! from literal `responseParameters`, and body from the response template
+//! (AWS's default template yields `{"message": ...}`), with the
+//! `x-amzn-ErrorType` header of the response type.
 
-use serde_json::json;
+use crate::db::Api;
+use crate::gatewayresponses::{self, DEFAULT_TEMPLATE, TYPES};
+use crate::invoke::mapping;
+use serde_json::{Value, json};
 use stratus_core::HttpResponse;
+use stratus_core::input::Input;
 
-/// A default gateway response.
-pub fn answer(status: u16, message: &str, error_type: Option<&str>) -> HttpResponse {
-    let resp = HttpResponse::new(status, "application/json", json!({ "message": message }).to_string());
-    match error_type {
-        Some(t) => resp.header("x-amzn-ErrorType", t),
-        None => resp,
+/// The gateway response of type `kind` carrying `message` (`null` when
+/// None); `status` stands in for types without a status code of their own.
+pub fn typed(api: &Api, kind: &str, status: u16, message: Option<&str>) -> HttpResponse {
+    let shape = gatewayresponses::effective(api, kind);
+    let status = shape.str("statusCode").and_then(|s| s.parse().ok()).unwrap_or(status);
+    let default_body = json!({ "message": message }).to_string();
+    let template = shape.get("responseTemplates").and_then(|t| t.get("application/json")).and_then(Value::as_str);
+    let body = match template {
+        None => default_body,
+        Some(t) if t == DEFAULT_TEMPLATE => default_body,
+        Some(t) => mapping::render_static(t).unwrap_or(default_body),
+    };
+    let mut resp = HttpResponse::new(status, "application/json", body);
+    if let Some((_, _, Some(error_type))) = TYPES.iter().find(|(t, _, _)| *t == kind) {
+        resp.headers.push(("x-amzn-ErrorType".into(), error_type.to_string()));
     }
+    for (target, source) in shape.get("responseParameters").and_then(Value::as_object).into_iter().flatten() {
+        let literal = source.as_str().and_then(|s| s.strip_prefix('\'')).and_then(|s| s.strip_suffix('\''));
+        if let (Some(name), Some(value)) = (target.strip_prefix("gatewayresponse.header."), literal) {
+            resp.headers.push((name.to_string(), value.to_string()));
+        }
+    }
+    resp
 }
 
-/// MISSING_AUTHENTICATION_TOKEN: no resource or method matches (403).
-pub fn missing_token() -> HttpResponse {
-    answer(403, "Missing Authentication Token", Some("MissingAuthenticationTokenException"))
+/// A gateway response of a type with its own status code.
+pub fn answer(api: &Api, kind: &str, message: &str) -> HttpResponse {
+    typed(api, kind, 500, Some(message))
 }
 
-/// An API id no deployed API has.
+/// MISSING_AUTHENTICATION_TOKEN: no resource or method matches.
+pub fn missing_token(api: &Api) -> HttpResponse {
+    answer(api, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token")
+}
+
+/// API_CONFIGURATION_ERROR: the API cannot serve the request as configured.
+pub fn configuration_error(api: &Api) -> HttpResponse {
+    answer(api, "API_CONFIGURATION_ERROR", "Internal server error")
+}
+
+/// DEFAULT_5XX with 502: the integration's answer breaks its contract.
+pub fn bad_gateway(api: &Api) -> HttpResponse {
+    typed(api, "DEFAULT_5XX", 502, Some("Internal server error"))
+}
+
+/// An API id no deployed API has (no gateway responses to apply).
 pub fn unknown_api(id: &str) -> HttpResponse {
-    answer(404, &format!("The API id '{id}' does not correspond to a deployed API Gateway API"), None)
+    HttpResponse::new(
+        404,
+        "application/json",
+        json!({ "message": format!("The API id '{id}' does not correspond to a deployed API Gateway API") })
+            .to_string(),
+    )
 }
 
 /// A stage the API does not have (AWS answers 403 Forbidden).
 pub fn unknown_stage() -> HttpResponse {
-    answer(403, "Forbidden", Some("ForbiddenException"))
+    HttpResponse::new(403, "application/json", r#"{"message":"Forbidden"}"#)
+        .header("x-amzn-ErrorType", "ForbiddenException")
 }
 
-/// INTEGRATION_FAILURE and configuration errors: 502 or 500.
-pub fn internal_error(status: u16) -> HttpResponse {
-    answer(status, "Internal server error", None)
+/// A failure before any API is known (store errors, unaddressed requests).
+pub fn internal_error() -> HttpResponse {
+    HttpResponse::new(500, "application/json", r#"{"message":"Internal server error"}"#)
 }

@@ -62,13 +62,14 @@ async fn send(call: &Call<'_>, integration: &Value) -> Result<Answer, HttpRespon
     for (k, v) in call.req.headers.iter().filter(|(k, _)| !HOP_HEADERS.contains(&k.as_str())) {
         req = req.header(k, v);
     }
-    let req = req.body(Full::new(call.req.body.clone())).map_err(|_| gateway_responses::internal_error(500))?;
+    let req =
+        req.body(Full::new(call.req.body.clone())).map_err(|_| gateway_responses::configuration_error(call.api))?;
     let timeout = Duration::from_millis(integration.i64("timeoutInMillis").unwrap_or(29_000).clamp(50, 29_000) as u64);
     let resp = match tokio::time::timeout(timeout, client().request(req)).await {
-        Err(_) => return Err(answer(504, "Endpoint request timed out", None)),
+        Err(_) => return Err(answer(call.api, "INTEGRATION_TIMEOUT", "Endpoint request timed out")),
         Ok(Err(e)) => {
             tracing::debug!("API {}: HTTP integration failed: {e}", call.api.id());
-            return Err(gateway_responses::internal_error(500));
+            return Err(gateway_responses::configuration_error(call.api));
         }
         Ok(Ok(resp)) => resp,
     };
@@ -79,7 +80,7 @@ async fn send(call: &Call<'_>, integration: &Value) -> Result<Answer, HttpRespon
         .filter(|(k, _)| !HOP_HEADERS.contains(&k.as_str()))
         .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
-    let body = resp.into_body().collect().await.map_err(|_| gateway_responses::internal_error(502))?.to_bytes();
+    let body = resp.into_body().collect().await.map_err(|_| gateway_responses::bad_gateway(call.api))?.to_bytes();
     Ok(Answer { status, headers, body })
 }
 
@@ -94,6 +95,6 @@ pub async fn invoke(call: &Call<'_>, integration: &Value, proxy: bool) -> HttpRe
     }
     match responses::select(integration, &got.status.to_string()) {
         Some(chosen) => responses::respond(call, chosen, &String::from_utf8_lossy(&got.body), &got.headers),
-        None => gateway_responses::internal_error(500),
+        None => gateway_responses::configuration_error(call.api),
     }
 }

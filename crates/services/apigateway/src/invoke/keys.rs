@@ -4,6 +4,7 @@
 //! sets one) and quota then apply to the key.
 
 use crate::apikeys;
+use crate::db::Api;
 use crate::invoke::call::Call;
 use crate::invoke::gateway_responses::answer;
 use crate::state::Shared;
@@ -12,8 +13,8 @@ use serde_json::Value;
 use stratus_core::HttpResponse;
 use stratus_core::input::Input;
 
-fn forbidden() -> HttpResponse {
-    answer(403, "Forbidden", Some("ForbiddenException"))
+fn forbidden(api: &Api) -> HttpResponse {
+    answer(api, "INVALID_API_KEY", "Forbidden")
 }
 
 /// The throttle of `plan` for `method_key` (`{resourcePath}/{VERB}`) on `stage`.
@@ -28,14 +29,14 @@ pub fn check(s: &Shared, call: &Call) -> Result<(), HttpResponse> {
     if call.method.bool("apiKeyRequired") != Some(true) {
         return Ok(());
     }
-    let value = call.req.header("x-api-key").ok_or_else(forbidden)?;
-    let (account, region, key) = apikeys::by_value(s, value).ok_or_else(forbidden)?;
+    let value = call.req.header("x-api-key").ok_or_else(|| forbidden(call.api))?;
+    let (account, region, key) = apikeys::by_value(s, value).ok_or_else(|| forbidden(call.api))?;
     if account != call.api.account || region != call.api.region || key.bool("enabled") != Some(true) {
-        return Err(forbidden());
+        return Err(forbidden(call.api));
     }
     let key_id = key.str("id").unwrap_or_default();
     let (api_id, stage) = (call.api.id(), call.address.stage.as_str());
-    let plans = usageplans::all(s, &account, &region).map_err(|_| forbidden())?;
+    let plans = usageplans::all(s, &account, &region).map_err(|_| forbidden(call.api))?;
     let covers = |p: &&Plan| {
         p.keys.iter().any(|k| k == key_id)
             && p.info
@@ -43,17 +44,15 @@ pub fn check(s: &Shared, call: &Call) -> Result<(), HttpResponse> {
                 .iter()
                 .any(|st| st.str("apiId") == Some(api_id) && st.str("stage") == Some(stage))
     };
-    let plan = plans.iter().find(covers).ok_or_else(forbidden)?;
+    let plan = plans.iter().find(covers).ok_or_else(|| forbidden(call.api))?;
     let plan_id = plan.info.str("id").unwrap_or_default();
     let method_key = format!("{}/{}", call.resource_path, call.method.str("httpMethod").unwrap_or_default());
     if let Some(t) = throttle(plan, api_id, stage, &method_key) {
         let (rate, burst) =
             (t.get("rateLimit").and_then(Value::as_f64).unwrap_or(0.0), t.i64("burstLimit").unwrap_or(0));
         if !s.meter.take(&format!("{plan_id}/{key_id}/{method_key}"), rate, burst as f64) {
-            return Err(answer(429, "Too Many Requests", Some("TooManyRequestsException")));
+            return Err(answer(call.api, "THROTTLED", "Too Many Requests"));
         }
     }
-    s.meter
-        .count(plan_id, key_id, plan.quota())
-        .map_err(|_| answer(429, "Limit Exceeded", Some("LimitExceededException")))
+    s.meter.count(plan_id, key_id, plan.quota()).map_err(|_| answer(call.api, "QUOTA_EXCEEDED", "Limit Exceeded"))
 }

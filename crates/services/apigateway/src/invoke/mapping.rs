@@ -11,8 +11,11 @@ pub struct RenderError(pub String);
 /// `template` rendered for `call` (its `$input`, `$context` and
 /// `$stageVariables`, built only when the template refers to them).
 pub fn render(template: &str, call: &Call) -> Result<String, RenderError> {
-    if template.contains('$') || template.contains('#') {
-        return Err(RenderError(format!("API {}: Velocity templates are not supported yet", call.api.id())));
-    }
-    Ok(template.to_string())
+    render_static(template)
+        .ok_or_else(|| RenderError(format!("API {}: Velocity templates are not supported yet", call.api.id())))
+}
+
+/// A template without references or directives, which renders as itself.
+pub fn render_static(template: &str) -> Option<String> {
+    (!template.contains('$') && !template.contains('#')).then(|| template.to_string())
 }

@@ -22,18 +22,18 @@ pub fn invoke(call: &Call, integration: &Value) -> HttpResponse {
     let status = match request_template(call, integration) {
         Some(t) => {
             let Ok(rendered) = mapping::render(t, call) else {
-                return gateway_responses::internal_error(500);
+                return gateway_responses::configuration_error(call.api);
             };
             let parsed: Value = serde_json::from_str(&rendered).unwrap_or(Value::Null);
             match parsed.get("statusCode").and_then(Value::as_u64) {
                 Some(code) => code,
-                None => return gateway_responses::internal_error(500),
+                None => return gateway_responses::configuration_error(call.api),
             }
         }
         None => 200,
     };
     match responses::select(integration, &status.to_string()) {
         Some(chosen) => responses::respond(call, chosen, "", &[]),
-        None => gateway_responses::internal_error(500),
+        None => gateway_responses::configuration_error(call.api),
     }
 }

@@ -31,13 +31,13 @@ use stratus_core::{HttpRequest, HttpResponse};
 
 /// Answers one invoke request.
 pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
-    let Some(address) = address::of(&req) else { return gateway_responses::missing_token() };
+    let Some(address) = address::of(&req) else { return gateway_responses::internal_error() };
     let api = match s.any_api(&address.api_id) {
         Ok(Some(api)) => api,
         Ok(None) => return gateway_responses::unknown_api(&address.api_id),
         Err(e) => {
             tracing::warn!("API {}: {e}", address.api_id);
-            return gateway_responses::internal_error(500);
+            return gateway_responses::internal_error();
         }
     };
     let Some(stage) = api.stages.get(&address.stage) else { return gateway_responses::unknown_stage() };
@@ -45,10 +45,10 @@ pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
         return gateway_responses::unknown_stage();
     };
     let tree = &deployment.resources;
-    let Some(matched) = route::find(tree, &address.path) else { return gateway_responses::missing_token() };
+    let Some(matched) = route::find(tree, &address.path) else { return gateway_responses::missing_token(&api) };
     let methods = &matched.resource.methods;
     let Some(method) = methods.get(req.method.as_str()).or_else(|| methods.get("ANY")) else {
-        return gateway_responses::missing_token();
+        return gateway_responses::missing_token(&api);
     };
     let mut call = Call::new(&req, &api, &address, stage, (matched.resource, matched.params), method, tree);
     let admitted = match authorize::check(s, &call, &deployment.authorizers).await {
@@ -71,7 +71,7 @@ pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
 /// Runs the matched method's integration.
 async fn integrate(s: &Shared, call: &Call<'_>) -> HttpResponse {
     let Some(integration) = call.method.get("methodIntegration") else {
-        return gateway_responses::internal_error(500);
+        return gateway_responses::configuration_error(call.api);
     };
     match integration.str("type").unwrap_or_default() {
         "MOCK" => mock::invoke(call, integration),
@@ -80,7 +80,7 @@ async fn integrate(s: &Shared, call: &Call<'_>) -> HttpResponse {
         "HTTP" => http::invoke(call, integration, false).await,
         other => {
             tracing::warn!("API {}: {other} integrations are not served yet", call.api.id());
-            gateway_responses::internal_error(500)
+            gateway_responses::configuration_error(call.api)
         }
     }
 }

@@ -129,14 +129,14 @@ pub fn response(payload: &[u8]) -> Option<HttpResponse> {
 pub async fn invoke(s: &Shared, call: &Call<'_>, integration: &Value) -> HttpResponse {
     let uri = integration.get("uri").and_then(Value::as_str).unwrap_or_default();
     let Some(function) = lambda::function_arn(uri, &call.stage_variables) else {
-        return gateway_responses::internal_error(500);
+        return gateway_responses::configuration_error(call.api);
     };
     match lambda::invoke(s, &function, &event(call)).await {
         Outcome::Returned(payload) => response(&payload).unwrap_or_else(|| {
             tracing::debug!("API {}: function {function} answered outside the proxy contract", call.api.id());
-            gateway_responses::internal_error(502)
+            gateway_responses::bad_gateway(call.api)
         }),
-        Outcome::Raised(_) => gateway_responses::internal_error(502),
-        Outcome::Failed => gateway_responses::internal_error(500),
+        Outcome::Raised(_) => gateway_responses::bad_gateway(call.api),
+        Outcome::Failed => gateway_responses::configuration_error(call.api),
     }
 }

@@ -51,7 +51,7 @@ pub fn respond(call: &Call, chosen: &Value, body: &str, headers: &[(String, Stri
                 Ok(rendered) => (ct, rendered),
                 Err(e) => {
                     tracing::warn!("{}", e.0);
-                    return gateway_responses::internal_error(500);
+                    return gateway_responses::configuration_error(call.api);
                 }
             }
         }

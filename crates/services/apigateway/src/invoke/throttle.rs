@@ -31,9 +31,5 @@ pub fn check(s: &Shared, call: &Call, stage: &Value) -> Result<(), HttpResponse>
     let rate = setting.get("throttlingRateLimit").and_then(Value::as_f64).unwrap_or(10_000.0);
     let burst = setting.i64("throttlingBurstLimit").unwrap_or(5_000) as f64;
     let bucket = format!("stage/{}/{}/{scope}", call.api.id(), call.address.stage);
-    if s.meter.take(&bucket, rate, burst) {
-        Ok(())
-    } else {
-        Err(answer(429, "Too Many Requests", Some("TooManyRequestsException")))
-    }
+    if s.meter.take(&bucket, rate, burst) { Ok(()) } else { Err(answer(call.api, "THROTTLED", "Too Many Requests")) }
 }

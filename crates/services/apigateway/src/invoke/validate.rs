@@ -31,5 +31,5 @@ pub fn check(call: &Call, validators: &BTreeMap<String, Value>) -> Result<(), Ht
         return Ok(());
     }
     let message = format!("Missing required request parameters: [{}]", missing.join(", "));
-    Err(answer(400, &message, Some("BadRequestException")))
+    Err(answer(call.api, "BAD_REQUEST_PARAMETERS", &message))
 }

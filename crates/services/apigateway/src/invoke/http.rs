@@ -1,10 +1,11 @@
 //! HTTP and HTTP_PROXY integrations: the request forwarded to the
 //! integration URI (stage variables and path parameters substituted, the
-//! query string appended), bounded by `timeoutInMillis` (504 "Endpoint
-//! request timed out" past it). HTTP_PROXY passes the answer through as
+//! query string appended; HTTP sends the mapped body, `body`), bounded by
+//! `timeoutInMillis` (504 "Endpoint request timed out" past it). HTTP_PROXY passes the answer through as
 //! it is; HTTP maps it through the integration response its status code
 //! selects. Plain `http://` endpoints only: HTTPS is not served yet.
 
+use crate::invoke::body;
 use crate::invoke::call::{Call, substitute};
 use crate::invoke::gateway_responses::{self, answer};
 use crate::invoke::responses;
@@ -53,7 +54,7 @@ struct Answer {
     body: Bytes,
 }
 
-async fn send(call: &Call<'_>, integration: &Value) -> Result<Answer, HttpResponse> {
+async fn send(call: &Call<'_>, integration: &Value, body: Bytes) -> Result<Answer, HttpResponse> {
     let verb = match integration.str("httpMethod") {
         Some("ANY") | None => call.req.method.as_str(),
         Some(v) => v,
@@ -62,8 +63,7 @@ async fn send(call: &Call<'_>, integration: &Value) -> Result<Answer, HttpRespon
     for (k, v) in call.req.headers.iter().filter(|(k, _)| !HOP_HEADERS.contains(&k.as_str())) {
         req = req.header(k, v);
     }
-    let req =
-        req.body(Full::new(call.req.body.clone())).map_err(|_| gateway_responses::configuration_error(call.api))?;
+    let req = req.body(Full::new(body)).map_err(|_| gateway_responses::configuration_error(call.api))?;
     let timeout = Duration::from_millis(integration.i64("timeoutInMillis").unwrap_or(29_000).clamp(50, 29_000) as u64);
     let resp = match tokio::time::timeout(timeout, client().request(req)).await {
         Err(_) => return Err(answer(call.api, "INTEGRATION_TIMEOUT", "Endpoint request timed out")),
@@ -86,7 +86,15 @@ async fn send(call: &Call<'_>, integration: &Value) -> Result<Answer, HttpRespon
 
 /// Runs an HTTP_PROXY (`proxy`) or HTTP integration.
 pub async fn invoke(call: &Call<'_>, integration: &Value, proxy: bool) -> HttpResponse {
-    let got = match send(call, integration).await {
+    let body = if proxy {
+        call.req.body.clone()
+    } else {
+        match body::request(call, integration) {
+            Ok(b) => Bytes::from(b),
+            Err(refused) => return refused,
+        }
+    };
+    let got = match send(call, integration, body).await {
         Ok(got) => got,
         Err(resp) => return resp,
     };

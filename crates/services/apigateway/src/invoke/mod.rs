@@ -4,10 +4,13 @@
 //! usage plan (`keys`), the stage's throttle (`throttle`) and its request
 //! validator (`validate`),
 //! and handed to the method's integration: MOCK
-//! (`mock`), Lambda proxy (`proxy`), HTTP or HTTP proxy (`http`).
+//! (`mock`), Lambda proxy (`proxy`), HTTP or HTTP proxy (`http`), or AWS
+//! (`aws`: Lambda custom integrations and service actions).
 
 pub mod address;
 mod authorize;
+mod aws;
+mod body;
 mod call;
 mod gateway_responses;
 mod http;
@@ -78,6 +81,7 @@ async fn integrate(s: &Shared, call: &Call<'_>) -> HttpResponse {
         "AWS_PROXY" => proxy::invoke(s, call, integration).await,
         "HTTP_PROXY" => http::invoke(call, integration, true).await,
         "HTTP" => http::invoke(call, integration, false).await,
+        "AWS" => aws::invoke(s, call, integration).await,
         other => {
             tracing::warn!("API {}: {other} integrations are not served yet", call.api.id());
             gateway_responses::configuration_error(call.api)

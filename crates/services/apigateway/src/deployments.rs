@@ -1,6 +1,7 @@
 //! Deployments: Create (freezing the API's resource tree, and creating or
 //! moving a stage when `stageName` is given), Get, GetAll, Update, Delete.
 
+use crate::canary;
 use crate::db::{self, Deployment};
 use crate::errors::{self, bad_request, not_found};
 use crate::patch::{self, Kind, REPLACE, Rule, Rules, Scalar, Style};
@@ -15,16 +16,35 @@ const RULES: Rules = Rules {
     style: Style::Listed,
 };
 
+/// The start of AWS's message for a canary deployment without a stage.
+const CANARY_STAGE: &str = "Invalid deployment content specified.Non null and non empty stageName must be provided for canary deployment. Provided value is ";
+
 fn no_deployment() -> AwsError {
     not_found("Invalid Deployment identifier specified")
 }
 
 pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let api_id = input.req_str("restApiId")?;
+    let canary = input.get("canarySettings").cloned();
+    if canary.is_some() {
+        match input.str("stageName") {
+            None => return Err(bad_request(CANARY_STAGE.to_string() + "null")),
+            Some("") => return Err(bad_request(CANARY_STAGE)),
+            Some(_) => {}
+        }
+    }
     let input = input.clone();
     s.change(ctx, api_id, errors::no_api(ctx, api_id), move |api| {
         if api.resources.values().all(|r| r.methods.is_empty()) {
             return Err(bad_request("The REST API doesn't contain any methods"));
+        }
+        let stage = input.str("stageName").filter(|n| !n.is_empty());
+        if let (Some(_), Some(name)) = (&canary, stage)
+            && !api.stages.contains_key(name)
+        {
+            return Err(bad_request(format!(
+                "Invalid deployment content specified.Stage {name} must already be created before making a canary release deployment"
+            )));
         }
         let id = db::new_id();
         let mut info = json!({ "id": id, "createdDate": stratus_core::clock::now_epoch().floor() });
@@ -40,8 +60,14 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
                 validators: api.validators.clone(),
             },
         );
-        if let Some(stage) = input.str("stageName").filter(|n| !n.is_empty()) {
-            stages::deploy_to(api, stage, &id, &input);
+        match (&canary, stage) {
+            (Some(c), Some(name)) => {
+                if let Some(st) = api.stages.get_mut(name) {
+                    st["canarySettings"] = canary::settings(&id, Some(c));
+                }
+            }
+            (None, Some(name)) => stages::deploy_to(api, name, &id, &input),
+            _ => {}
         }
         Ok(info)
     })

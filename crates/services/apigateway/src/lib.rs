@@ -12,6 +12,7 @@
 
 mod apikeys;
 mod authorizers;
+mod canary;
 mod db;
 mod deployments;
 mod errors;

@@ -3,6 +3,7 @@
 //! `/{resourcePath}/{httpMethod}/...`), Delete; and pointing a stage at a
 //! new deployment (CreateDeployment with `stageName`).
 
+use crate::canary;
 use crate::db::Api;
 use crate::errors::{self, bad_request, conflict, not_found};
 use crate::patch::{self, ALL, Kind, PatchOp, REPLACE, Rule, Rules, Scalar, Style};
@@ -115,7 +116,14 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         if api.stages.contains_key(&name) {
             return Err(conflict("Stage already exists"));
         }
-        let st = new_stage(&name, &deployment, &input);
+        let mut st = new_stage(&name, &deployment, &input);
+        if let Some(c) = input.get("canarySettings") {
+            let canary_deployment = c.str("deploymentId").unwrap_or(&deployment);
+            if !api.deployments.contains_key(canary_deployment) {
+                return Err(bad_request("Deployment id does not exist"));
+            }
+            st["canarySettings"] = canary::settings(canary_deployment, Some(c));
+        }
         api.stages.insert(name.clone(), st.clone());
         Ok(st)
     })
@@ -146,7 +154,7 @@ fn method_setting(stage: &mut Value, op: &PatchOp) -> Result<bool, AwsError> {
         _ => return Ok(false),
     };
     let key = format!("{}/{verb}", resource.replace("~1", "/").replace("~0", "~").trim_start_matches('/'));
-    if ["variables", "accessLogSettings", "canarySettings"].contains(resource) {
+    if ["variables", "accessLogSettings"].contains(resource) {
         return Ok(false);
     }
     let settings = stage["methodSettings"].as_object_mut().ok_or_else(|| bad_request("Invalid stage"))?;
@@ -194,13 +202,14 @@ pub async fn update(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         let deployments: Vec<String> = api.deployments.keys().cloned().collect();
         let st = api.stages.get_mut(&name).ok_or_else(no_stage)?;
         let mut changed = st.clone();
+        let invalid =
+            |path: &str| bad_request(format!("Invalid method setting path: {path}. Must be one of: {SETTING_PATHS}"));
         for op in &ops {
-            if method_setting(&mut changed, op)? {
+            let exists = |d: &str| deployments.iter().any(|k| k == d);
+            if canary::patch(&mut changed, op, exists, || invalid(&op.path))? || method_setting(&mut changed, op)? {
                 continue;
             }
-            RULES.apply(&mut changed, std::slice::from_ref(op)).map_err(|_| {
-                bad_request(format!("Invalid method setting path: {}. Must be one of: {SETTING_PATHS}", op.path))
-            })?;
+            RULES.apply(&mut changed, std::slice::from_ref(op)).map_err(|_| invalid(&op.path))?;
         }
         if !changed.str("deploymentId").is_some_and(|d| deployments.iter().any(|k| k == d)) {
             return Err(bad_request("Deployment id does not exist"));

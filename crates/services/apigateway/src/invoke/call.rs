@@ -3,7 +3,7 @@
 //! request context (`requestContext` of proxy events, `$context` of
 //! mapping templates) as AWS fills it.
 
-use crate::db::{Api, Resource};
+use crate::db::{Api, Deployment, Resource};
 use crate::invoke::address::Address;
 use crate::resources;
 use serde_json::{Map, Value, json};
@@ -32,19 +32,18 @@ impl<'a> Call<'a> {
         req: &'a HttpRequest,
         api: &'a Api,
         address: &'a Address,
-        stage: &Value,
+        (deployment, stage_variables): (&Deployment, Map<String, Value>),
         (resource, params): (&'a Resource, BTreeMap<String, String>),
         method: &'a Value,
-        tree: &crate::db::Tree,
     ) -> Call<'a> {
         Call {
             req,
             api,
             address,
-            deployment_id: stage.get("deploymentId").and_then(Value::as_str).unwrap_or_default().to_string(),
-            stage_variables: stage.get("variables").and_then(Value::as_object).cloned().unwrap_or_default(),
+            deployment_id: deployment.info.get("id").and_then(Value::as_str).unwrap_or_default().to_string(),
+            stage_variables,
             resource,
-            resource_path: resources::path_of(tree, &resource.id),
+            resource_path: resources::path_of(&deployment.resources, &resource.id),
             params,
             method,
             request_id: uuid::Uuid::new_v4().to_string(),

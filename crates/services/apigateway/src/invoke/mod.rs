@@ -27,6 +27,7 @@ mod validate;
 
 pub use authorize::Cache as AuthorizerCache;
 
+use crate::canary;
 use crate::state::Shared;
 use call::Call;
 use stratus_core::input::Input;
@@ -44,7 +45,8 @@ pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
         }
     };
     let Some(stage) = api.stages.get(&address.stage) else { return gateway_responses::unknown_stage() };
-    let Some(deployment) = stage.str("deploymentId").and_then(|d| api.deployments.get(d)) else {
+    let (deployment_id, stage_variables) = canary::pick(stage, rand::random::<f64>() * 100.0);
+    let Some(deployment) = deployment_id.and_then(|d| api.deployments.get(d)) else {
         return gateway_responses::unknown_stage();
     };
     let tree = &deployment.resources;
@@ -53,7 +55,8 @@ pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
     let Some(method) = methods.get(req.method.as_str()).or_else(|| methods.get("ANY")) else {
         return gateway_responses::missing_token(&api);
     };
-    let mut call = Call::new(&req, &api, &address, stage, (matched.resource, matched.params), method, tree);
+    let mut call =
+        Call::new(&req, &api, &address, (deployment, stage_variables), (matched.resource, matched.params), method);
     let admitted = match authorize::check(s, &call, &deployment.authorizers).await {
         Ok(granted) => {
             call.authorizer = granted;

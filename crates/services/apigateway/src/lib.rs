@@ -85,6 +85,8 @@ const OPERATIONS: &[&str] = &[
     "GetStages",
     "UpdateStage",
     "DeleteStage",
+    "FlushStageCache",
+    "FlushStageAuthorizersCache",
     "CreateAuthorizer",
     "GetAuthorizer",
     "GetAuthorizers",
@@ -136,6 +138,7 @@ impl ApiGateway {
                 apis: DecodedCache::default(),
                 meter: Default::default(),
                 authorizer_results: Default::default(),
+                stage_cache: Default::default(),
             }),
         }
     }
@@ -194,6 +197,8 @@ impl Service for ApiGateway {
             "GetStages" => stages::list(s, ctx, input),
             "UpdateStage" => stages::update(s, ctx, input).await,
             "DeleteStage" => stages::delete(s, ctx, input).await,
+            "FlushStageCache" => stages::flush_cache(s, ctx, input),
+            "FlushStageAuthorizersCache" => stages::flush_authorizers(s, ctx, input),
             "CreateAuthorizer" => authorizers::create(s, ctx, input).await,
             "GetAuthorizer" => authorizers::get(s, ctx, input),
             "GetAuthorizers" => authorizers::list(s, ctx, input),

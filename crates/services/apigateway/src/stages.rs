@@ -219,11 +219,37 @@ pub async fn update(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         {
             o.remove("accessLogSettings");
         }
+        if changed.bool("cacheClusterEnabled") == Some(true) {
+            changed["cacheClusterStatus"] = "AVAILABLE".into();
+            if changed.get("cacheClusterSize").is_none() {
+                changed["cacheClusterSize"] = "0.5".into();
+            }
+        } else {
+            changed["cacheClusterStatus"] = "NOT_AVAILABLE".into();
+        }
         changed["lastUpdatedDate"] = now().into();
         *st = changed;
         Ok(st.clone())
     })
     .await
+}
+
+/// FlushStageCache: drops the stage's cached responses.
+pub fn flush_cache(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let api = s.api(ctx, input.req_str("restApiId")?)?;
+    let name = input.req_str("stageName")?;
+    api.stages.get(name).ok_or_else(no_stage)?;
+    s.stage_cache.flush(api.id(), name);
+    Ok(json!({}))
+}
+
+/// FlushStageAuthorizersCache: drops cached authorizer answers (Stratus
+/// caches them per API, so every stage's are dropped).
+pub fn flush_authorizers(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let api = s.api(ctx, input.req_str("restApiId")?)?;
+    api.stages.get(input.req_str("stageName")?).ok_or_else(no_stage)?;
+    s.authorizer_results.flush(api.id());
+    Ok(json!({}))
 }
 
 pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {

@@ -1,6 +1,6 @@
 //! What every call shares: the store, the server settings (endpoint,
 //! peers), decoded APIs cached for the data plane, the meter of throttles
-//! and quotas, cached authorizer answers; and the two ways calls
+//! and quotas, cached authorizer answers and stage caches; and the two ways calls
 //! reach an API: read it, or change it in one transaction.
 
 use crate::db::{self, Api};
@@ -17,6 +17,7 @@ pub struct Shared {
     pub apis: DecodedCache<Api>,
     pub meter: Meter,
     pub authorizer_results: crate::invoke::AuthorizerCache,
+    pub stage_cache: crate::invoke::StageCache,
 }
 
 impl Shared {

@@ -261,3 +261,24 @@ async fn customized_gateway_response_shapes_refusals() {
     let e = call(&s, "DeleteGatewayResponse", json!({"restApiId": id, "responseType": "THROTTLED"})).await.unwrap_err();
     assert_eq!(e.message, "Gateway response type not defined on api");
 }
+
+#[tokio::test]
+async fn stage_cache_answers_until_flushed() {
+    let s = service();
+    let (id, rid) = mock_api(&s).await;
+    let ops = json!([
+        {"op": "replace", "path": "/cacheClusterEnabled", "value": "true"},
+        {"op": "replace", "path": "/*/*/caching/enabled", "value": "true"},
+    ]);
+    call(&s, "UpdateStage", json!({"restApiId": id, "stageName": "dev", "patchOperations": ops})).await.expect("stage");
+    let host = format!("{id}.execute-api.localhost");
+    assert_eq!(&s.serve(get(&host, "/dev/pets/1")).await.body[..], br#"{"pet": "rex"}"#);
+    let ir = json!({"restApiId": id, "resourceId": rid, "httpMethod": "GET", "statusCode": "200",
+                    "responseTemplates": {"application/json": "{\"pet\": \"tom\"}"}});
+    call(&s, "PutIntegrationResponse", ir).await.expect("new answer");
+    call(&s, "CreateDeployment", json!({"restApiId": id, "stageName": "dev"})).await.expect("redeploy");
+    assert_eq!(&s.serve(get(&host, "/dev/pets/1")).await.body[..], br#"{"pet": "rex"}"#, "cached");
+    assert_eq!(&s.serve(get(&host, "/dev/pets/2")).await.body[..], br#"{"pet": "tom"}"#, "another path");
+    call(&s, "FlushStageCache", json!({"restApiId": id, "stageName": "dev"})).await.expect("flush");
+    assert_eq!(&s.serve(get(&host, "/dev/pets/1")).await.body[..], br#"{"pet": "tom"}"#);
+}

@@ -36,6 +36,12 @@ impl Cache {
         }
     }
 
+    /// Forgets every answer cached for API `api_id`.
+    pub fn flush(&self, api_id: &str) {
+        let prefix = format!("{api_id}/");
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).retain(|k, _| !k.starts_with(&prefix));
+    }
+
     fn put(&self, key: String, ttl: u64, v: Value) {
         let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         map.insert(key, (Instant::now() + Duration::from_secs(ttl), v));

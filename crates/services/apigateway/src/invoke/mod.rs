@@ -1,16 +1,17 @@
 //! The data plane: serving a deployed stage at its invoke URL. A request
-//! is addressed (`address`), routed through the stage's deployment
-//! (`route`) to a method, admitted by its Lambda authorizer (`authorize`) and its API key and
-//! usage plan (`keys`), the stage's throttle (`throttle`) and its request
-//! validator (`validate`),
-//! and handed to the method's integration: MOCK
-//! (`mock`), Lambda proxy (`proxy`), HTTP or HTTP proxy (`http`), or AWS
-//! (`aws`: Lambda custom integrations and service actions).
+//! is addressed (`address`), routed through the stage's deployment (or its
+//! canary's) (`route`) to a method, admitted by its Lambda authorizer
+//! (`authorize`), its API key and usage plan (`keys`), the stage's
+//! throttle (`throttle`) and its request validator (`validate`), then
+//! answered from the stage cache (`cache`) or by the method's
+//! integration: MOCK (`mock`), Lambda proxy (`proxy`), HTTP or HTTP proxy
+//! (`http`), or AWS (`aws`: Lambda custom integrations and service actions).
 
 pub mod address;
 mod authorize;
 mod aws;
 mod body;
+mod cache;
 mod call;
 mod gateway_responses;
 mod http;
@@ -26,6 +27,7 @@ mod throttle;
 mod validate;
 
 pub use authorize::Cache as AuthorizerCache;
+pub use cache::StageCache;
 
 use crate::canary;
 use crate::state::Shared;
@@ -67,7 +69,14 @@ pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
         Err(refused) => Err(refused),
     };
     let mut resp = match admitted {
-        Ok(()) => integrate(s, &call).await,
+        Ok(()) => match s.stage_cache.get(&call, stage) {
+            Some(hit) => hit,
+            None => {
+                let resp = integrate(s, &call).await;
+                s.stage_cache.put(&call, stage, &resp);
+                resp
+            }
+        },
         Err(refused) => refused,
     };
     resp.headers.push(("x-amzn-RequestId".into(), call.request_id.clone()));

@@ -31,14 +31,19 @@ def policy(*statements):
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def test_deny_delete_under_a_prefix(client):
-    s3, bucket = client("s3"), bucket_name()
+def lock_deletes_under_locked(s3, bucket):
+    """A bucket with `locked/a.txt` and `open/a.txt`, denying deletes under `locked/`."""
     s3.create_bucket(Bucket=bucket)
     for key in ("locked/a.txt", "open/a.txt"):
         s3.put_object(Bucket=bucket, Key=key, Body=b"x")
     s3.put_bucket_policy(Bucket=bucket, Policy=policy({
         "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject",
         "Resource": f"arn:aws:s3:::{bucket}/locked/*"}))
+
+
+def test_deny_delete_under_a_prefix(client):
+    s3, bucket = client("s3"), bucket_name()
+    lock_deletes_under_locked(s3, bucket)
 
     assert error_of(s3.delete_object, Bucket=bucket, Key="locked/a.txt") == DENIED
     s3.delete_object(Bucket=bucket, Key="open/a.txt")
@@ -155,12 +160,7 @@ def test_anonymous_read_needs_a_public_policy(strict):
 
 def test_delete_objects_reports_each_denied_key(client):
     s3, bucket = client("s3"), bucket_name()
-    s3.create_bucket(Bucket=bucket)
-    for key in ("locked/a.txt", "open/a.txt"):
-        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
-    s3.put_bucket_policy(Bucket=bucket, Policy=policy({
-        "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject",
-        "Resource": f"arn:aws:s3:::{bucket}/locked/*"}))
+    lock_deletes_under_locked(s3, bucket)
 
     out = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "locked/a.txt"}, {"Key": "open/a.txt"}]})
     assert out["Deleted"] == [{"Key": "open/a.txt"}]

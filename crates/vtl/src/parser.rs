@@ -1,0 +1,428 @@
+//! The template grammar: text, references, comments, escapes and directives, with Velocity 1.7's
+//! whitespace gobbling (`#set` eats its line's indentation; a directive's `)`, `#else` and `#end`
+//! eat the rest of their line when only spaces follow).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::ast::{Block, Macro, Node, Pos};
+use crate::error::VtlError;
+use crate::source::Source;
+
+/// Deepest nesting of blocks and expressions a template may have.
+const MAX_NESTING: usize = 64;
+
+pub struct Parsed {
+    pub nodes: Block,
+    pub macros: HashMap<String, Arc<Macro>>,
+}
+
+pub fn parse(text: &str) -> Result<Parsed, VtlError> {
+    let mut parser = Parser { src: Source::new(text, Pos { line: 1, column: 1 }), depth: 0, macros: HashMap::new() };
+    let (nodes, end) = parser.block()?;
+    match end {
+        BlockEnd::Eof => Ok(Parsed { nodes: Arc::new(nodes), macros: parser.macros }),
+        BlockEnd::End(at) | BlockEnd::Else(at) | BlockEnd::ElseIf(_, at) => {
+            Err(parser.src.error_at("Encountered #end, #else or #elseif without a matching directive", at))
+        }
+    }
+}
+
+pub(crate) struct Parser {
+    pub src: Source,
+    pub depth: usize,
+    pub macros: HashMap<String, Arc<Macro>>,
+}
+
+/// What stopped a block: the end of the text or a directive that closes or continues it
+/// (with the index it started at, for errors).
+pub(crate) enum BlockEnd {
+    Eof,
+    End(usize),
+    Else(usize),
+    ElseIf(crate::ast::Expr, usize),
+}
+
+/// Text being collected between nodes.
+#[derive(Default)]
+struct Text {
+    buf: String,
+}
+
+impl Text {
+    fn flush(&mut self, nodes: &mut Vec<Node>) {
+        if !self.buf.is_empty() {
+            nodes.push(Node::Text(std::mem::take(&mut self.buf)));
+        }
+    }
+
+    /// `#set` swallows the spaces before it when they start its line.
+    fn drop_indentation(&mut self) {
+        let trimmed = self.buf.trim_end_matches([' ', '\t']);
+        if trimmed.is_empty() || trimmed.ends_with('\n') || trimmed.ends_with('\r') {
+            let keep = trimmed.len();
+            self.buf.truncate(keep);
+        }
+    }
+}
+
+impl Parser {
+    pub(crate) fn sub(&self, text: &str, base: Pos) -> Parser {
+        Parser { src: Source::new(text, base), depth: self.depth, macros: HashMap::new() }
+    }
+
+    pub(crate) fn enter(&mut self) -> Result<(), VtlError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(self.src.error(format!("Template nesting is deeper than {MAX_NESTING} levels")));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn block(&mut self) -> Result<(Vec<Node>, BlockEnd), VtlError> {
+        self.enter()?;
+        let result = self.block_inner();
+        self.depth -= 1;
+        result
+    }
+
+    fn block_inner(&mut self) -> Result<(Vec<Node>, BlockEnd), VtlError> {
+        let mut nodes = Vec::new();
+        let mut text = Text::default();
+        while let Some(c) = self.src.peek() {
+            match c {
+                '$' => self.dollar(0, &mut text, &mut nodes)?,
+                '#' => {
+                    if let Some(end) = self.hash(&mut text, &mut nodes)? {
+                        text.flush(&mut nodes);
+                        return Ok((nodes, end));
+                    }
+                }
+                '\\' => self.backslashes(&mut text, &mut nodes)?,
+                _ => {
+                    text.buf.push(c);
+                    self.src.i += 1;
+                }
+            }
+        }
+        text.flush(&mut nodes);
+        Ok((nodes, BlockEnd::Eof))
+    }
+
+    /// A `$` starts a reference when one parses there; otherwise it is text.
+    fn dollar(&mut self, escapes: usize, text: &mut Text, nodes: &mut Vec<Node>) -> Result<(), VtlError> {
+        let start = self.src.i;
+        match self.reference()? {
+            Some(reference) => {
+                text.flush(nodes);
+                nodes.push(Node::Ref { reference, escapes });
+            }
+            None => {
+                self.src.i = start + 1;
+                text.buf.push_str(&"\\".repeat(escapes));
+                text.buf.push('$');
+            }
+        }
+        Ok(())
+    }
+
+    /// Backslashes escape a following reference or directive; elsewhere they are text.
+    fn backslashes(&mut self, text: &mut Text, nodes: &mut Vec<Node>) -> Result<(), VtlError> {
+        let mut count = 0;
+        while self.src.peek() == Some('\\') {
+            count += 1;
+            self.src.i += 1;
+        }
+        match self.src.peek() {
+            Some('$') => self.dollar(count, text, nodes),
+            Some('#') if self.directive_follows() => {
+                text.buf.push_str(&"\\".repeat(count / 2));
+                if count % 2 == 1 {
+                    text.buf.push('#');
+                    self.src.i += 1;
+                }
+                Ok(())
+            }
+            _ => {
+                text.buf.push_str(&"\\".repeat(count));
+                Ok(())
+            }
+        }
+    }
+
+    fn directive_follows(&self) -> bool {
+        const NAMES: [&str; 10] = ["set", "if", "elseif", "else", "end", "foreach", "break", "stop", "define", "macro"];
+        let at = |offset: usize, name: &str| {
+            name.chars().enumerate().all(|(k, c)| self.src.peek_at(offset + k) == Some(c))
+                && !self.src.peek_at(offset + name.len()).is_some_and(crate::source::is_ident_char)
+        };
+        NAMES.iter().any(|name| at(1, name) || (self.src.peek_at(1) == Some('{') && at(2, name)))
+            || self.macro_name_follows()
+    }
+
+    fn macro_name_follows(&self) -> bool {
+        let mut j = 1;
+        let mut name = String::new();
+        while let Some(c) = self.src.peek_at(j).filter(|c| crate::source::is_ident_char(*c)) {
+            name.push(c);
+            j += 1;
+        }
+        self.macros.contains_key(&name)
+    }
+
+    /// Handles a `#`: comment, unparsed block, directive, macro call or plain text. Returns the
+    /// directive that ends the current block, if it is one.
+    fn hash(&mut self, text: &mut Text, nodes: &mut Vec<Node>) -> Result<Option<BlockEnd>, VtlError> {
+        let start = self.src.i;
+        if self.src.eat("##") {
+            while let Some(c) = self.src.bump() {
+                if c == '\n' {
+                    break;
+                }
+            }
+            return Ok(None);
+        }
+        if self.src.eat("#*") {
+            return self.skip_until("*#", start).map(|_| None);
+        }
+        if self.src.eat("#[[") {
+            let from = self.src.i;
+            let to = self.skip_until("]]#", start)?;
+            text.buf.push_str(&self.src.slice(from, to));
+            return Ok(None);
+        }
+        self.src.i += 1;
+        let braced = self.src.eat("{");
+        let Some(name) = self.src.word() else {
+            return self.literal_hash(start, text);
+        };
+        if braced && !self.src.eat("}") {
+            return self.literal_hash(start, text);
+        }
+        match name.as_str() {
+            "end" => {
+                self.src.gobble_line_end();
+                Ok(Some(BlockEnd::End(start)))
+            }
+            "else" => {
+                self.src.gobble_line_end();
+                Ok(Some(BlockEnd::Else(start)))
+            }
+            "elseif" => {
+                let cond = self.paren_expr()?;
+                Ok(Some(BlockEnd::ElseIf(cond, start)))
+            }
+            "set" => {
+                text.drop_indentation();
+                text.flush(nodes);
+                nodes.push(self.set_directive()?);
+                Ok(None)
+            }
+            "if" | "foreach" | "define" | "macro" | "break" | "stop" => {
+                text.flush(nodes);
+                if let Some(node) = self.block_directive(&name, start)? {
+                    nodes.push(node);
+                }
+                Ok(None)
+            }
+            _ if !braced && self.src.peek() == Some('(') => match self.macro_call(name, start)? {
+                Some(node) => {
+                    text.flush(nodes);
+                    nodes.push(node);
+                    Ok(None)
+                }
+                None => self.literal_hash(start, text),
+            },
+            _ => self.literal_hash(start, text),
+        }
+    }
+
+    fn literal_hash(&mut self, start: usize, text: &mut Text) -> Result<Option<BlockEnd>, VtlError> {
+        self.src.i = start + 1;
+        text.buf.push('#');
+        Ok(None)
+    }
+
+    /// Skips to just after `close`; returns the index where `close` starts.
+    fn skip_until(&mut self, close: &str, start: usize) -> Result<usize, VtlError> {
+        loop {
+            if self.src.looking_at(close) {
+                let at = self.src.i;
+                self.src.eat(close);
+                return Ok(at);
+            }
+            if self.src.bump().is_none() {
+                return Err(self.src.error_at(format!("Unterminated block: expected '{close}'"), start));
+            }
+        }
+    }
+
+    /// The `)` closing a directive's arguments, with the gobbling of the line end after it.
+    pub(crate) fn close_paren(&mut self) -> Result<(), VtlError> {
+        self.src.skip_ws();
+        if !self.src.eat(")") {
+            return Err(self.src.error("Expected ')'"));
+        }
+        self.src.gobble_line_end();
+        Ok(())
+    }
+
+    pub(crate) fn open_paren(&mut self) -> Result<(), VtlError> {
+        while matches!(self.src.peek(), Some(' ' | '\t')) {
+            self.src.i += 1;
+        }
+        if !self.src.eat("(") {
+            return Err(self.src.error("Expected '('"));
+        }
+        self.src.skip_ws();
+        Ok(())
+    }
+
+    fn paren_expr(&mut self) -> Result<crate::ast::Expr, VtlError> {
+        self.open_paren()?;
+        let expr = self.expr()?;
+        self.close_paren()?;
+        Ok(expr)
+    }
+
+    fn set_directive(&mut self) -> Result<Node, VtlError> {
+        self.open_paren()?;
+        let Some(target) = self.reference()? else {
+            return Err(self.src.error("#set needs a reference on its left side"));
+        };
+        self.src.skip_ws();
+        if !self.src.eat("=") {
+            return Err(self.src.error("Expected '=' in #set"));
+        }
+        self.src.skip_ws();
+        let value = self.expr()?;
+        self.close_paren()?;
+        Ok(Node::Set { target, value })
+    }
+
+    /// `#if`, `#foreach`, `#define`, `#macro`, `#break`, `#stop`. A `#macro` yields no node.
+    fn block_directive(&mut self, name: &str, start: usize) -> Result<Option<Node>, VtlError> {
+        Ok(Some(match name {
+            "if" => self.if_directive(start)?,
+            "foreach" => {
+                self.open_paren()?;
+                let var = self.variable_name()?;
+                self.src.skip_ws();
+                if !self.src.looking_at_word("in") {
+                    return Err(self.src.error("Expected 'in' in #foreach"));
+                }
+                self.src.i += 2;
+                self.src.skip_ws();
+                let iterable = self.expr()?;
+                self.close_paren()?;
+                Node::Foreach { var, iterable, body: self.body_until_end(start)? }
+            }
+            "define" => {
+                self.open_paren()?;
+                let name = self.variable_name()?;
+                self.close_paren()?;
+                Node::Define { name, body: self.body_until_end(start)? }
+            }
+            "macro" => {
+                self.macro_definition(start)?;
+                return Ok(None);
+            }
+            "break" => Node::Break,
+            _ => Node::Stop,
+        }))
+    }
+
+    fn if_directive(&mut self, start: usize) -> Result<Node, VtlError> {
+        let mut branches = Vec::new();
+        let mut cond = self.paren_expr()?;
+        loop {
+            let (body, end) = self.block()?;
+            branches.push((cond, Arc::new(body)));
+            match end {
+                BlockEnd::End(_) => return Ok(Node::If { branches, otherwise: None }),
+                BlockEnd::ElseIf(next, _) => cond = next,
+                BlockEnd::Else(_) => {
+                    let otherwise = self.body_until_end(start)?;
+                    return Ok(Node::If { branches, otherwise: Some(otherwise) });
+                }
+                BlockEnd::Eof => return Err(self.src.error_at("#if has no matching #end", start)),
+            }
+        }
+    }
+
+    fn body_until_end(&mut self, start: usize) -> Result<Block, VtlError> {
+        match self.block()? {
+            (body, BlockEnd::End(_)) => Ok(Arc::new(body)),
+            (_, BlockEnd::Eof) => Err(self.src.error_at("Directive has no matching #end", start)),
+            (_, BlockEnd::Else(at) | BlockEnd::ElseIf(_, at)) => {
+                Err(self.src.error_at("#else or #elseif outside of #if", at))
+            }
+        }
+    }
+
+    /// `$name` as written in `#foreach`, `#define` and `#macro` headers.
+    fn variable_name(&mut self) -> Result<String, VtlError> {
+        self.src.skip_ws();
+        if !self.src.eat("$") {
+            return Err(self.src.error("Expected a variable such as $name"));
+        }
+        let braced = self.src.eat("{");
+        let name = self.src.identifier().ok_or_else(|| self.src.error("Expected a variable name"))?;
+        if braced && !self.src.eat("}") {
+            return Err(self.src.error("Expected '}'"));
+        }
+        Ok(name)
+    }
+
+    fn macro_definition(&mut self, start: usize) -> Result<(), VtlError> {
+        self.open_paren()?;
+        let name = self.src.word().ok_or_else(|| self.src.error("Expected a macro name"))?;
+        let mut params = Vec::new();
+        loop {
+            self.src.skip_ws();
+            self.src.eat(",");
+            self.src.skip_ws();
+            if self.src.peek() == Some(')') {
+                break;
+            }
+            params.push(self.variable_name()?);
+        }
+        self.close_paren()?;
+        let body = self.body_until_end(start)?;
+        self.macros.insert(name, Arc::new(Macro { params, body }));
+        Ok(())
+    }
+
+    /// `#name(args)`; None when the arguments do not parse (the text is then literal).
+    fn macro_call(&mut self, name: String, start: usize) -> Result<Option<Node>, VtlError> {
+        let after_name = self.src.i;
+        let parsed = self.macro_args();
+        match parsed {
+            Ok(args) => {
+                let source = self.src.slice(start, self.src.i);
+                self.src.gobble_line_end();
+                Ok(Some(Node::MacroCall { name, args, source, pos: self.src.pos_of(start) }))
+            }
+            Err(_) if !self.macros.contains_key(&name) => {
+                self.src.i = after_name;
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn macro_args(&mut self) -> Result<Vec<crate::ast::Expr>, VtlError> {
+        self.src.eat("(");
+        let mut args = Vec::new();
+        loop {
+            self.src.skip_ws();
+            if self.src.eat(")") {
+                return Ok(args);
+            }
+            if !args.is_empty() && self.src.eat(",") {
+                self.src.skip_ws();
+            }
+            args.push(self.expr()?);
+        }
+    }
+}

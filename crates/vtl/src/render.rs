@@ -1,0 +1,412 @@
+//! Evaluates a parsed template against one request: variables and scopes, directives,
+//! references, and the limits that keep any template bounded in time and memory.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::ast::{Access, BinOp, Block, Expr, Macro, Node, Reference};
+use crate::error::VtlError;
+use crate::input::InputVar;
+use crate::methods::{self, Args, MAX_COLLECTION};
+use crate::value::{Builtin, Value};
+use crate::{Input, Overrides, context, ops, util};
+
+/// The largest output (API Gateway's payload limit is 10 MB), and the largest string a
+/// template may build.
+const MAX_OUTPUT: usize = 10 * 1024 * 1024;
+/// Work units (nodes, expressions, loop items, 64 bytes built) one render may spend.
+const MAX_STEPS: u64 = 5_000_000;
+/// Deepest nesting of blocks, macro calls and `#define` renders.
+const MAX_DEPTH: usize = 200;
+
+enum Flow {
+    Next,
+    Break,
+    Stop,
+}
+
+pub struct Renderer<'a> {
+    macros: &'a HashMap<String, Arc<Macro>>,
+    input: &'a Input,
+    input_var: InputVar<'a>,
+    scopes: Vec<HashMap<String, Value>>,
+    out: String,
+    steps: u64,
+    depth: usize,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(macros: &'a HashMap<String, Arc<Macro>>, input: &'a Input) -> Self {
+        Renderer {
+            macros,
+            input,
+            input_var: InputVar::new(input),
+            scopes: vec![HashMap::new()],
+            out: String::new(),
+            steps: 0,
+            depth: 0,
+        }
+    }
+
+    /// Renders the template; returns the body and the overrides the template set.
+    pub fn run(mut self, nodes: &Block) -> Result<(String, Overrides), VtlError> {
+        self.block(nodes)?;
+        let overrides = match self.scopes[0].get("context") {
+            Some(context) => context::overrides(context),
+            None => context::overrides(&context::materialize(&self.input.context)),
+        };
+        Ok((self.out, overrides))
+    }
+
+    fn charge(&mut self, units: u64) -> Result<(), VtlError> {
+        self.steps += units;
+        if self.steps > MAX_STEPS {
+            return Err(VtlError::new("The template exceeded its evaluation budget"));
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, text: &str) -> Result<(), VtlError> {
+        if self.out.len() + text.len() > MAX_OUTPUT {
+            return Err(VtlError::new(format!("The template output exceeds {MAX_OUTPUT} bytes")));
+        }
+        self.charge(text.len() as u64 / 64)?;
+        self.out.push_str(text);
+        Ok(())
+    }
+
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, VtlError>) -> Result<T, VtlError> {
+        self.depth += 1;
+        let result =
+            if self.depth > MAX_DEPTH { Err(VtlError::new("Template recursion is too deep")) } else { f(self) };
+        self.depth -= 1;
+        result
+    }
+
+    fn block(&mut self, nodes: &[Node]) -> Result<Flow, VtlError> {
+        self.nested(|r| {
+            for node in nodes {
+                match r.node(node)? {
+                    Flow::Next => {}
+                    flow => return Ok(flow),
+                }
+            }
+            Ok(Flow::Next)
+        })
+    }
+
+    fn node(&mut self, node: &Node) -> Result<Flow, VtlError> {
+        self.charge(1)?;
+        match node {
+            Node::Text(text) => self.write(text)?,
+            Node::Ref { reference, escapes } => self.reference_node(reference, *escapes)?,
+            Node::Set { target, value } => {
+                let value = self.expr(value)?;
+                self.assign(target, value)?;
+            }
+            Node::If { branches, otherwise } => {
+                for (condition, body) in branches {
+                    if self.expr(condition)?.truthy() {
+                        return self.block(body);
+                    }
+                }
+                if let Some(body) = otherwise {
+                    return self.block(body);
+                }
+            }
+            Node::Foreach { var, iterable, body } => return self.foreach(var, iterable, body),
+            Node::Break => return Ok(Flow::Break),
+            Node::Stop => return Ok(Flow::Stop),
+            Node::Define { name, body } => self.set_var(name, Value::Block(body.clone())),
+            Node::MacroCall { name, args, source, pos } => {
+                let Some(definition) = self.macros.get(name) else {
+                    return self.write(source).map(|_| Flow::Next);
+                };
+                let definition = Arc::clone(definition);
+                let mut scope = HashMap::new();
+                for (param, arg) in definition.params.iter().zip(args) {
+                    scope.insert(param.clone(), self.expr(arg)?);
+                }
+                self.scopes.push(scope);
+                let flow = self.block(&definition.body).map_err(|e| locate(e, *pos));
+                self.scopes.pop();
+                if let Flow::Stop = flow? {
+                    return Ok(Flow::Stop);
+                }
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    /// A reference in the text. Null renders as nothing (as API Gateway does); an undefined
+    /// variable renders as written unless quiet; backslashes escape a defined reference.
+    fn reference_node(&mut self, reference: &Reference, escapes: usize) -> Result<(), VtlError> {
+        let value = self.reference(reference)?;
+        let defined = value.as_ref().is_some_and(|v| !v.is_null());
+        if escapes > 0 {
+            let kept = if defined { escapes / 2 } else { escapes };
+            self.write(&"\\".repeat(kept))?;
+            if !defined || escapes % 2 == 1 {
+                return self.write(&reference.source);
+            }
+        }
+        match value {
+            None if !reference.quiet => self.write(&reference.source),
+            None => Ok(()),
+            Some(value) => self.write_value(&value),
+        }
+    }
+
+    fn write_value(&mut self, value: &Value) -> Result<(), VtlError> {
+        match value {
+            Value::Block(body) => {
+                let body = body.clone();
+                self.block(&body).map(|_| ())
+            }
+            Value::Str(s) => self.write(s),
+            other => {
+                let text = other.to_java_string()?;
+                self.write(&text)
+            }
+        }
+    }
+
+    fn lookup(&mut self, name: &str) -> Option<Value> {
+        if let Some(value) = self.scopes.iter().rev().find_map(|scope| scope.get(name)) {
+            return Some(value.clone());
+        }
+        let value = match name {
+            "input" => return Some(Value::Builtin(Builtin::Input)),
+            "util" => return Some(Value::Builtin(Builtin::Util)),
+            "context" => context::materialize(&self.input.context),
+            "stageVariables" => Value::map(
+                self.input.stage_variables.iter().map(|(k, v)| (k.clone(), Value::str(v.as_str()))).collect(),
+            ),
+            _ => return None,
+        };
+        self.scopes[0].insert(name.to_string(), value.clone());
+        Some(value)
+    }
+
+    fn set_var(&mut self, name: &str, value: Value) {
+        let scope = self.scopes.iter_mut().rev().find(|scope| scope.contains_key(name));
+        match scope {
+            Some(scope) => scope.insert(name.to_string(), value),
+            None => self.scopes[0].insert(name.to_string(), value),
+        };
+    }
+
+    /// The value of a reference; None when its variable is not defined.
+    fn reference(&mut self, reference: &Reference) -> Result<Option<Value>, VtlError> {
+        let Some(mut value) = self.lookup(&reference.root) else { return Ok(None) };
+        for access in &reference.path {
+            if value.is_null() {
+                break;
+            }
+            value = self.access(&value, access).map_err(|e| locate(e, reference.pos))?;
+        }
+        Ok(Some(value))
+    }
+
+    fn access(&mut self, target: &Value, access: &Access) -> Result<Value, VtlError> {
+        match access {
+            Access::Property(name) => match target {
+                Value::Map(map) => Ok(map.borrow().get(name).cloned().unwrap_or(Value::Null)),
+                Value::Builtin(Builtin::Input) => self.input_var.property(name),
+                Value::Builtin(Builtin::Util) => Ok(Value::Null),
+                other => methods::property(other, name),
+            },
+            Access::Method(name, args) => {
+                let args = Args(args.iter().map(|arg| self.expr(arg)).collect::<Result<_, _>>()?);
+                self.call(target, name, &args)
+            }
+            Access::Index(index) => {
+                let index = self.expr(index)?;
+                match (target, &index) {
+                    (Value::List(list), Value::Int(i)) => methods::get_index(list, *i),
+                    (Value::Map(map), key) => {
+                        let key = key.to_java_string()?;
+                        Ok(map.borrow().get(&key).cloned().unwrap_or(Value::Null))
+                    }
+                    _ => Ok(Value::Null),
+                }
+            }
+        }
+    }
+
+    fn call(&mut self, target: &Value, name: &str, args: &Args) -> Result<Value, VtlError> {
+        let result = match target {
+            Value::Builtin(Builtin::Input) => self.input_var.call(name, args)?,
+            Value::Builtin(Builtin::Util) => util::call(name, args)?,
+            other => methods::call(other, name, args)?,
+        };
+        let value = result.unwrap_or(Value::Null);
+        if let Value::Str(s) = &value {
+            self.built(s.len())?;
+        }
+        Ok(value)
+    }
+
+    /// Accounts for a string the template built.
+    fn built(&mut self, len: usize) -> Result<(), VtlError> {
+        if len > MAX_OUTPUT {
+            return Err(VtlError::new(format!("A string grew beyond {MAX_OUTPUT} bytes")));
+        }
+        self.charge(len as u64 / 64)
+    }
+
+    /// `#set`: a variable, a map key (`$m.k`, `$m['k']`) or a list item (`$l[0]`). A null
+    /// value leaves the target unchanged, as in Velocity 1.7.
+    fn assign(&mut self, target: &Reference, value: Value) -> Result<(), VtlError> {
+        if value.is_null() {
+            return Ok(());
+        }
+        let Some((last, parents)) = target.path.split_last() else {
+            self.set_var(&target.root, value);
+            return Ok(());
+        };
+        let Some(mut parent) = self.lookup(&target.root) else { return Ok(()) };
+        for access in parents {
+            if parent.is_null() {
+                return Ok(());
+            }
+            parent = self.access(&parent, access).map_err(|e| locate(e, target.pos))?;
+        }
+        let key = match last {
+            Access::Property(name) => Value::str(name.as_str()),
+            Access::Index(index) => self.expr(index)?,
+            Access::Method(..) => return Ok(()),
+        };
+        match (&parent, key) {
+            (Value::List(list), Value::Int(i)) => methods::set_index(list, i, value).map(|_| ()),
+            (Value::Map(map), key) => methods::put(map, key.to_java_string()?, value).map(|_| ()),
+            _ => Ok(()),
+        }
+        .map_err(|e| locate(e, target.pos))
+    }
+
+    fn foreach(&mut self, var: &str, iterable: &Expr, body: &Block) -> Result<Flow, VtlError> {
+        let items = match self.expr(iterable)? {
+            Value::List(list) => list.borrow().items.clone(),
+            Value::Map(map) => map.borrow().values().cloned().collect(),
+            _ => return Ok(Flow::Next),
+        };
+        self.charge(items.len() as u64 / 64)?;
+        self.scopes.push(HashMap::new());
+        let total = items.len();
+        let mut flow = Flow::Next;
+        for (index, item) in items.into_iter().enumerate() {
+            self.charge(1)?;
+            let mut scope_info = IndexMap::new();
+            scope_info.insert("index".to_string(), Value::Int(index as i64));
+            scope_info.insert("count".to_string(), Value::Int(index as i64 + 1));
+            scope_info.insert("hasNext".to_string(), Value::Bool(index + 1 < total));
+            scope_info.insert("first".to_string(), Value::Bool(index == 0));
+            scope_info.insert("last".to_string(), Value::Bool(index + 1 == total));
+            if let Some(scope) = self.scopes.last_mut() {
+                scope.insert(var.to_string(), item);
+                scope.insert("velocityCount".to_string(), Value::Int(index as i64 + 1));
+                scope.insert("foreach".to_string(), Value::map(scope_info));
+            }
+            match self.block(body) {
+                Ok(Flow::Next) => {}
+                Ok(Flow::Break) => break,
+                Ok(Flow::Stop) => {
+                    flow = Flow::Stop;
+                    break;
+                }
+                Err(e) => {
+                    self.scopes.pop();
+                    return Err(e);
+                }
+            }
+        }
+        self.scopes.pop();
+        Ok(flow)
+    }
+
+    fn expr(&mut self, expr: &Expr) -> Result<Value, VtlError> {
+        self.charge(1)?;
+        Ok(match expr {
+            Expr::Ref(reference) => self.reference(reference)?.unwrap_or(Value::Null),
+            Expr::Str(s) => Value::str(s.as_str()),
+            Expr::Interpolated(nodes) => {
+                let outer = std::mem::take(&mut self.out);
+                let result = self.block(nodes);
+                let inner = std::mem::replace(&mut self.out, outer);
+                result?;
+                self.built(inner.len())?;
+                Value::str(inner)
+            }
+            Expr::Int(i) => Value::Int(*i),
+            Expr::Float(f) => Value::Float(*f),
+            Expr::Bool(b) => Value::Bool(*b),
+            Expr::Null => Value::Null,
+            Expr::List(items) => Value::list(items.iter().map(|item| self.expr(item)).collect::<Result<_, _>>()?),
+            Expr::Range(from, to) => self.range(from, to)?,
+            Expr::Map(entries) => {
+                let mut map = IndexMap::new();
+                for (key, value) in entries {
+                    let key = self.expr(key)?.to_java_string()?;
+                    map.insert(key, self.expr(value)?);
+                }
+                Value::map(map)
+            }
+            Expr::Not(inner) => Value::Bool(!self.expr(inner)?.truthy()),
+            Expr::Neg(inner) => ops::negate(&self.expr(inner)?),
+            Expr::Binary(op, left, right) => self.binary(*op, left, right)?,
+        })
+    }
+
+    fn binary(&mut self, op: BinOp, left: &Expr, right: &Expr) -> Result<Value, VtlError> {
+        let left = self.expr(left)?;
+        match op {
+            BinOp::And if !left.truthy() => return Ok(Value::Bool(false)),
+            BinOp::Or if left.truthy() => return Ok(Value::Bool(true)),
+            _ => {}
+        }
+        let right = self.expr(right)?;
+        Ok(match op {
+            BinOp::And | BinOp::Or => Value::Bool(right.truthy()),
+            BinOp::Eq => Value::Bool(left.velocity_eq(&right)),
+            BinOp::Ne => Value::Bool(!left.velocity_eq(&right)),
+            BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => Value::Bool(ops::compare(op, &left, &right)),
+            _ => {
+                let value = ops::arithmetic(op, &left, &right)?;
+                if let Value::Str(s) = &value {
+                    self.built(s.len())?;
+                }
+                value
+            }
+        })
+    }
+
+    /// `[a..b]`: the integers from a to b inclusive, counting down when b < a.
+    fn range(&mut self, from: &Expr, to: &Expr) -> Result<Value, VtlError> {
+        let (Value::Int(from), Value::Int(to)) = (self.expr(from)?, self.expr(to)?) else {
+            return Ok(Value::Null);
+        };
+        let len = from.abs_diff(to).saturating_add(1);
+        if len > MAX_COLLECTION as u64 {
+            return Err(VtlError::new(format!("A range may hold at most {MAX_COLLECTION} items")));
+        }
+        self.charge(len / 64)?;
+        let items = if from <= to {
+            (from..=to).map(Value::Int).collect()
+        } else {
+            (to..=from).rev().map(Value::Int).collect()
+        };
+        Ok(Value::list(items))
+    }
+}
+
+/// Gives a runtime error the position of the reference or call it came from.
+fn locate(mut error: VtlError, pos: crate::ast::Pos) -> VtlError {
+    if error.line.is_none() {
+        error.line = Some(pos.line);
+        error.column = Some(pos.column);
+    }
+    error
+}

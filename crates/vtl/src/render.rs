@@ -1,7 +1,9 @@
 //! Evaluates a parsed template against one request: variables and scopes, directives,
 //! references, and the limits that keep any template bounded in time and memory.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -294,21 +296,41 @@ impl<'a> Renderer<'a> {
             _ => return Ok(Flow::Next),
         };
         self.charge(items.len() as u64 / 64)?;
-        self.scopes.push(HashMap::new());
         let total = items.len();
+        // One `$foreach` object per loop, updated in place like Velocity's ForeachScope.
+        let info = Rc::new(RefCell::new(IndexMap::from([
+            ("index".to_string(), Value::Int(0)),
+            ("count".to_string(), Value::Int(1)),
+            ("hasNext".to_string(), Value::Bool(total > 1)),
+            ("first".to_string(), Value::Bool(true)),
+            ("last".to_string(), Value::Bool(total == 1)),
+        ])));
+        self.scopes.push(HashMap::from([
+            (var.to_string(), Value::Null),
+            ("velocityCount".to_string(), Value::Int(1)),
+            ("foreach".to_string(), Value::Map(info.clone())),
+        ]));
         let mut flow = Flow::Next;
         for (index, item) in items.into_iter().enumerate() {
             self.charge(1)?;
-            let mut scope_info = IndexMap::new();
-            scope_info.insert("index".to_string(), Value::Int(index as i64));
-            scope_info.insert("count".to_string(), Value::Int(index as i64 + 1));
-            scope_info.insert("hasNext".to_string(), Value::Bool(index + 1 < total));
-            scope_info.insert("first".to_string(), Value::Bool(index == 0));
-            scope_info.insert("last".to_string(), Value::Bool(index + 1 == total));
+            let count = Value::Int(index as i64 + 1);
+            for (key, value) in info.borrow_mut().iter_mut() {
+                *value = match key.as_str() {
+                    "index" => Value::Int(index as i64),
+                    "count" => count.clone(),
+                    "hasNext" => Value::Bool(index + 1 < total),
+                    "first" => Value::Bool(index == 0),
+                    _ => Value::Bool(index + 1 == total),
+                };
+            }
             if let Some(scope) = self.scopes.last_mut() {
-                scope.insert(var.to_string(), item);
-                scope.insert("velocityCount".to_string(), Value::Int(index as i64 + 1));
-                scope.insert("foreach".to_string(), Value::map(scope_info));
+                for (key, value) in scope.iter_mut() {
+                    if key == var {
+                        *value = item.clone();
+                    } else if key == "velocityCount" {
+                        *value = count.clone();
+                    }
+                }
             }
             match self.block(body) {
                 Ok(Flow::Next) => {}

@@ -30,7 +30,9 @@ fn rust_replacement(java: &str) -> Result<String, VtlError> {
                 Some('$') => out.push_str("$$"),
                 Some(next) => out.push(next),
                 None => {
-                    return Err(VtlError::new("java.lang.IllegalArgumentException: character to be escaped is missing"));
+                    return Err(VtlError::new(
+                        "java.lang.IllegalArgumentException: character to be escaped is missing",
+                    ));
                 }
             },
             '$' if chars.peek() == Some(&'{') => {

@@ -80,6 +80,9 @@ impl Parser {
     fn primary(&mut self) -> Result<Expr, VtlError> {
         let start = self.src.i;
         match self.src.peek() {
+            // Velocity 1.7 lexes `$true` and `$false` in an expression as the literals.
+            Some('$') if self.src.looking_at_word("$true") => self.keyword(5, Expr::Bool(true)),
+            Some('$') if self.src.looking_at_word("$false") => self.keyword(6, Expr::Bool(false)),
             Some('$') => match self.reference()? {
                 Some(reference) => Ok(Expr::Ref(reference)),
                 None => Err(self.src.error("Invalid reference")),
@@ -112,16 +115,22 @@ impl Parser {
         Ok(expr)
     }
 
+    /// `12`, `1.5`, `1e3`, `2.5E-2` (a float when it has a fraction or an exponent).
     fn number(&mut self) -> Result<Expr, VtlError> {
         let start = self.src.i;
-        while self.src.peek().is_some_and(|c| c.is_ascii_digit()) {
+        self.digits();
+        let mut is_float = false;
+        if self.src.peek() == Some('.') && self.src.peek_at(1).is_some_and(|c| c.is_ascii_digit()) {
             self.src.i += 1;
+            self.digits();
+            is_float = true;
         }
-        let is_float = self.src.peek() == Some('.') && self.src.peek_at(1).is_some_and(|c| c.is_ascii_digit());
-        if is_float {
-            self.src.i += 1;
-            while self.src.peek().is_some_and(|c| c.is_ascii_digit()) {
-                self.src.i += 1;
+        if matches!(self.src.peek(), Some('e' | 'E')) {
+            let sign = usize::from(matches!(self.src.peek_at(1), Some('+' | '-')));
+            if self.src.peek_at(1 + sign).is_some_and(|c| c.is_ascii_digit()) {
+                self.src.i += 1 + sign;
+                self.digits();
+                is_float = true;
             }
         }
         let text = self.src.slice(start, self.src.i);
@@ -132,8 +141,14 @@ impl Parser {
         }
     }
 
-    /// A quoted string's content: a doubled quote stands for one; a backslash keeps the next
-    /// character from closing the string (Velocity keeps the backslash).
+    fn digits(&mut self) {
+        while self.src.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.src.i += 1;
+        }
+    }
+
+    /// A quoted string's content: a doubled quote stands for one. A backslash is an ordinary
+    /// character (Velocity 1.7 has no escapes in string literals).
     fn quoted(&mut self, quote: char) -> Result<String, VtlError> {
         let start = self.src.i;
         self.src.i += 1;
@@ -147,12 +162,6 @@ impl Parser {
                         out.push(quote);
                     } else {
                         return Ok(out);
-                    }
-                }
-                Some('\\') => {
-                    out.push('\\');
-                    if let Some(next) = self.src.bump() {
-                        out.push(next);
                     }
                 }
                 Some(c) => out.push(c),

@@ -1,6 +1,6 @@
 //! The template grammar: text, references, comments, escapes and directives, with Velocity 1.7's
-//! whitespace gobbling (`#set` eats its line's indentation; a directive's `)`, `#else` and `#end`
-//! eat the rest of their line when only spaces follow).
+//! whitespace gobbling (`#set` eats the spaces between it and a preceding node; a directive's
+//! `)`, `#else` and `#end` eat the rest of their line when only spaces follow).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -56,12 +56,11 @@ impl Text {
         }
     }
 
-    /// `#set` swallows the spaces before it when they start its line.
+    /// `#set` swallows the spaces before it when they follow another node directly (spaces
+    /// after text, even after a line end, are part of that text in Velocity 1.7).
     fn drop_indentation(&mut self) {
-        let trimmed = self.buf.trim_end_matches([' ', '\t']);
-        if trimmed.is_empty() || trimmed.ends_with('\n') || trimmed.ends_with('\r') {
-            let keep = trimmed.len();
-            self.buf.truncate(keep);
+        if self.buf.chars().all(|c| c == ' ' || c == '\t') {
+            self.buf.clear();
         }
     }
 }
@@ -136,7 +135,10 @@ impl Parser {
         match self.src.peek() {
             Some('$') => self.dollar(count, text, nodes),
             Some('#') if self.directive_follows() => {
-                text.buf.push_str(&"\\".repeat(count / 2));
+                // Velocity 1.7 halves the backslashes, except an even run before `#set`.
+                let set = self.src.looking_at("#set") || self.src.looking_at("#{set}");
+                let kept = if set && count % 2 == 0 { count } else { count / 2 };
+                text.buf.push_str(&"\\".repeat(kept));
                 if count % 2 == 1 {
                     text.buf.push('#');
                     self.src.i += 1;

@@ -110,7 +110,7 @@ impl<'a> Renderer<'a> {
             }
             Node::If { branches, otherwise } => {
                 for (condition, body) in branches {
-                    if self.expr(condition)?.truthy() {
+                    if self.condition(condition)? {
                         return self.block(body);
                     }
                 }
@@ -148,7 +148,13 @@ impl<'a> Renderer<'a> {
         let value = self.reference(reference)?;
         let defined = value.as_ref().is_some_and(|v| !v.is_null());
         if escapes > 0 {
-            let kept = if defined { escapes / 2 } else { escapes };
+            // Velocity 1.7: a defined reference keeps half the backslashes; an undefined one
+            // keeps them all when even, and one more than half when odd.
+            let kept = match (defined, escapes % 2) {
+                (true, _) => escapes / 2,
+                (false, 0) => escapes,
+                (false, _) => escapes / 2 + 1,
+            };
             self.write(&"\\".repeat(kept))?;
             if !defined || escapes % 2 == 1 {
                 return self.write(&reference.source);
@@ -298,13 +304,17 @@ impl<'a> Renderer<'a> {
         self.charge(items.len() as u64 / 64)?;
         let total = items.len();
         // One `$foreach` object per loop, updated in place like Velocity's ForeachScope.
-        let info = Rc::new(RefCell::new(IndexMap::from([
+        let mut scope_info = IndexMap::from([
             ("index".to_string(), Value::Int(0)),
             ("count".to_string(), Value::Int(1)),
             ("hasNext".to_string(), Value::Bool(total > 1)),
             ("first".to_string(), Value::Bool(true)),
             ("last".to_string(), Value::Bool(total == 1)),
-        ])));
+        ]);
+        if let Some(parent) = self.scopes.iter().rev().find_map(|scope| scope.get("foreach")) {
+            scope_info.insert("parent".to_string(), parent.clone());
+        }
+        let info = Rc::new(RefCell::new(scope_info));
         self.scopes.push(HashMap::from([
             (var.to_string(), Value::Null),
             ("velocityCount".to_string(), Value::Int(1)),
@@ -320,7 +330,8 @@ impl<'a> Renderer<'a> {
                     "count" => count.clone(),
                     "hasNext" => Value::Bool(index + 1 < total),
                     "first" => Value::Bool(index == 0),
-                    _ => Value::Bool(index + 1 == total),
+                    "last" => Value::Bool(index + 1 == total),
+                    _ => continue,
                 };
             }
             if let Some(scope) = self.scopes.last_mut() {
@@ -376,33 +387,44 @@ impl<'a> Renderer<'a> {
                 }
                 Value::map(map)
             }
-            Expr::Not(inner) => Value::Bool(!self.expr(inner)?.truthy()),
+            Expr::Not(_) => Value::Bool(self.condition(expr)?),
             Expr::Neg(inner) => ops::negate(&self.expr(inner)?),
-            Expr::Binary(op, left, right) => self.binary(*op, left, right)?,
+            Expr::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod), left, right) => {
+                self.arithmetic(*op, left, right)?
+            }
+            Expr::Binary(..) => Value::Bool(self.condition(expr)?),
         })
     }
 
-    fn binary(&mut self, op: BinOp, left: &Expr, right: &Expr) -> Result<Value, VtlError> {
-        let left = self.expr(left)?;
-        match op {
-            BinOp::And if !left.truthy() => return Ok(Value::Bool(false)),
-            BinOp::Or if left.truthy() => return Ok(Value::Bool(true)),
-            _ => {}
-        }
-        let right = self.expr(right)?;
-        Ok(match op {
-            BinOp::And | BinOp::Or => Value::Bool(right.truthy()),
-            BinOp::Eq => Value::Bool(left.velocity_eq(&right)),
-            BinOp::Ne => Value::Bool(!left.velocity_eq(&right)),
-            BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => Value::Bool(ops::compare(op, &left, &right)),
-            _ => {
-                let value = ops::arithmetic(op, &left, &right)?;
-                if let Value::Str(s) = &value {
-                    self.built(s.len())?;
+    /// Velocity 1.7's `evaluate()`, used by `#if`, `!`, `&&` and `||`: a reference is true when
+    /// its value is neither null nor false, `true` and comparisons are what they say, and every
+    /// other literal or arithmetic expression is false.
+    fn condition(&mut self, expr: &Expr) -> Result<bool, VtlError> {
+        self.charge(1)?;
+        Ok(match expr {
+            Expr::Ref(reference) => self.reference(reference)?.is_some_and(|v| v.truthy()),
+            Expr::Bool(b) => *b,
+            Expr::Not(inner) => !self.condition(inner)?,
+            Expr::Binary(BinOp::And, left, right) => self.condition(left)? && self.condition(right)?,
+            Expr::Binary(BinOp::Or, left, right) => self.condition(left)? || self.condition(right)?,
+            Expr::Binary(op @ (BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge), left, right) => {
+                let (left, right) = (self.expr(left)?, self.expr(right)?);
+                match op {
+                    BinOp::Eq => left.velocity_eq(&right),
+                    BinOp::Ne => !left.velocity_eq(&right),
+                    _ => ops::compare(*op, &left, &right),
                 }
-                value
             }
+            _ => false,
         })
+    }
+
+    fn arithmetic(&mut self, op: BinOp, left: &Expr, right: &Expr) -> Result<Value, VtlError> {
+        let value = ops::arithmetic(op, &self.expr(left)?, &self.expr(right)?)?;
+        if let Value::Str(s) = &value {
+            self.built(s.len())?;
+        }
+        Ok(value)
     }
 
     /// `[a..b]`: the integers from a to b inclusive, counting down when b < a.

@@ -43,8 +43,13 @@ fn if_elseif_else() {
     let t = "#foreach($n in [1, 2, 3])#if($n == 1)one#elseif($n == 2)two#{else}many#end;#end";
     assert_eq!(render(t), "one;two;many;");
     assert_eq!(render("#if(false)a#end|#if($undefined)b#else c#end"), "| c");
-    // Velocity 1.7: only null and false are false.
-    assert_eq!(render("#if('')e#end#if(0)z#end#if([])l#end"), "ezl");
+    // Velocity 1.7: a reference is true unless null or false; a literal other than `true`,
+    // and arithmetic, count as false (their nodes do not evaluate).
+    let t = "#set($e = '')#set($z = 0)#set($l = [])#if($e)e#end#if($z)z#end#if($l)l#end#if('x')x#end#if(1 + 1)n#end";
+    assert_eq!(render(t), "ezl");
+    assert_eq!(render("#if(!'x')a#end#if((true))b#end#set($v = 'x' && true)$v"), "abfalse");
+    // `$true` and `$false` are the boolean literals inside an expression.
+    assert_eq!(render("#if($true && !$false)t#end"), "t");
 }
 
 #[test]
@@ -52,6 +57,8 @@ fn foreach_scope_variables() {
     let t = "#foreach($x in ['a', 'b', 'c'])$foreach.index$foreach.count$velocityCount$x$foreach.hasNext,#end";
     assert_eq!(render(t), "011atrue,122btrue,233cfalse,");
     assert_eq!(render("#foreach($x in [1, 2])#if($foreach.first)F#end#if($foreach.last)L#end#end"), "FL");
+    let t = "#foreach($i in [1..2])#foreach($j in [1..2])$foreach.index$foreach.parent.index#end;#end";
+    assert_eq!(render(t), "0010;0111;");
 }
 
 #[test]
@@ -112,6 +119,11 @@ fn escaping_references_and_directives() {
     // An escaped undefined reference keeps its backslash (Velocity 1.7).
     assert_eq!(render("\\$undefined"), "\\$undefined");
     assert_eq!(render("\\#if(true) \\#end"), "#if(true) #end");
+    // Runs of backslashes, as Velocity 1.7 renders them.
+    assert_eq!(render("#set($a = 'v')\\\\\\$a|\\\\\\\\$a"), "\\$a|\\\\v");
+    assert_eq!(render("\\\\$u|\\\\\\$u|\\\\\\\\\\$u"), "\\\\$u|\\\\$u|\\\\\\$u");
+    assert_eq!(render("\\\\#set($z = 1)$z|\\\\\\#set($z = 2)"), "\\\\1|\\#set(1 = 2)");
+    assert_eq!(render("#macro(m)M#end\\#m()|\\\\#m()"), "#m()|\\M");
     assert_eq!(render("a\\b \\n"), "a\\b \\n");
 }
 
@@ -122,11 +134,14 @@ fn string_literals() {
     assert_eq!(render("#set($s = \"say \"\"hi\"\"\")$s"), "say \"hi\"");
     assert_eq!(render("#set($s = 'it''s')$s"), "it's");
     assert_eq!(render("#set($s = \"#if(true)yes#end\")$s"), "yes");
+    // A backslash is an ordinary character in a string literal.
+    assert_eq!(render(r"#set($s = 'a\nb\')[$s]"), r"[a\nb\]");
 }
 
 #[test]
 fn number_boolean_null_literals() {
     assert_eq!(render("#set($i = 42)#set($f = 1.5)#set($b = true)$i $f $b"), "42 1.5 true");
+    assert_eq!(render("#set($d = 1.5e2)$d|#set($e = 2E-2)$e|#set($g = 1e3)$g"), "150.0|0.02|1000.0");
     assert_eq!(render("#set($x = 'kept')#set($x = null)$x"), "kept");
 }
 
@@ -161,7 +176,7 @@ fn comparison_and_logic_in_symbols_and_words() {
 fn whitespace_gobbling_for_directive_lines() {
     // #set eats its indentation and line end; #if/#foreach eat the line end after `)`;
     // #else/#end eat theirs; indentation before other directives stays.
-    let t = "a\n  #set($x = 1)\nb\n#if(true)\nc\n#else\nd\n#end\ne\n";
+    let t = "a\n#set($x = 1)\nb\n#if(true)\nc\n#else\nd\n#end\ne\n";
     assert_eq!(render(t), "a\nb\nc\ne\n");
     let t = "[\n#foreach($i in [1, 2])\n  $i#if($foreach.hasNext),#end\n#end\n]";
     // `#end` eats the line end after the comma, as in Velocity (hence AWS's blank line).
@@ -169,8 +184,10 @@ fn whitespace_gobbling_for_directive_lines() {
     let t = "x\n    #if(true)\ny\n    #end\nz";
     assert_eq!(render(t), "x\n    y\n    z");
     assert_eq!(render("#if(true) inline #end!"), " inline !");
-    // Spaces that start a token before #set are its indentation too; inside text they stay.
+    // Spaces between another node and #set go with it; spaces after text (even after a line
+    // end) are part of the text.
     assert_eq!(render("#set($a = 1)$a #set($b = 2)$b|x #set($c = 3)$c"), "12|x 3");
+    assert_eq!(render("a\n  #set($x = 1)\nb|#if(true)\n  #set($y = 1)\n#end\nc"), "a\n  b|c");
 }
 
 #[test]

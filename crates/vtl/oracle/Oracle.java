@@ -1,0 +1,35 @@
+// Renders NUL-separated templates with Apache Velocity 1.7 and writes the NUL-separated
+// outputs (an error becomes "ERROR: ..."), for compare.py. Each template's inline macros
+// stay local to it, so one case cannot define macros for the next.
+
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import org.apache.velocity.VelocityContext;
+import org.apache.velocity.app.VelocityEngine;
+
+public class Oracle {
+    public static void main(String[] args) throws Exception {
+        VelocityEngine engine = new VelocityEngine();
+        engine.setProperty("runtime.log.logsystem.class", "org.apache.velocity.runtime.log.NullLogChute");
+        engine.setProperty("velocimacro.permissions.allow.inline.local.scope", "true");
+        engine.init();
+        String all = new String(Files.readAllBytes(Paths.get(args[0])), StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder();
+        String[] templates = all.split("\u0000", -1);
+        for (int i = 0; i < templates.length; i++) {
+            if (i > 0) {
+                out.append('\u0000');
+            }
+            StringWriter writer = new StringWriter();
+            try {
+                engine.evaluate(new VelocityContext(), writer, "case" + i, templates[i]);
+                out.append(writer);
+            } catch (Exception e) {
+                out.append("ERROR: ").append(e.getClass().getSimpleName());
+            }
+        }
+        Files.write(Paths.get(args[1]), out.toString().getBytes(StandardCharsets.UTF_8));
+    }
+}

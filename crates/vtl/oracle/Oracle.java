@@ -1,15 +1,43 @@
 // Renders NUL-separated templates with Apache Velocity 1.7 and writes the NUL-separated
 // outputs (an error becomes "ERROR: ..."), for compare.py. Each template's inline macros
-// stay local to it, so one case cannot define macros for the next.
+// stay local to it, so one case cannot define macros for the next. `$util` is built from the
+// Java library calls API Gateway's documentation describes (commons-lang escapeJavaScript,
+// URLEncoder, Base64).
 
 import java.io.StringWriter;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.Base64;
+import org.apache.commons.lang.StringEscapeUtils;
 import org.apache.velocity.VelocityContext;
 import org.apache.velocity.app.VelocityEngine;
 
 public class Oracle {
+    public static class Util {
+        public String escapeJavaScript(String s) {
+            return StringEscapeUtils.escapeJavaScript(s);
+        }
+
+        public String urlEncode(String s) throws Exception {
+            return URLEncoder.encode(s, "UTF-8");
+        }
+
+        public String urlDecode(String s) throws Exception {
+            return URLDecoder.decode(s, "UTF-8");
+        }
+
+        public String base64Encode(String s) {
+            return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        public String base64Decode(String s) {
+            return new String(Base64.getDecoder().decode(s), StandardCharsets.UTF_8);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         VelocityEngine engine = new VelocityEngine();
         engine.setProperty("runtime.log.logsystem.class", "org.apache.velocity.runtime.log.NullLogChute");
@@ -24,7 +52,9 @@ public class Oracle {
             }
             StringWriter writer = new StringWriter();
             try {
-                engine.evaluate(new VelocityContext(), writer, "case" + i, templates[i]);
+                VelocityContext context = new VelocityContext();
+                context.put("util", new Util());
+                engine.evaluate(context, writer, "case" + i, templates[i]);
                 out.append(writer);
             } catch (Exception e) {
                 out.append("ERROR: ").append(e.getClass().getSimpleName());

@@ -71,6 +71,12 @@ CASES = [
     '#set($m = {"a": 1})$m.containsKey("a") $m.containsValue(1) $m.size() $m.isEmpty() $m.remove("a") $m',
     '#set($m = {"a": {"b": 1}})#set($m.a.b = 2)$m', "#set($l = [[1, 2], [3]])$l[0][1] $l.get(1).get(0)", '#set($m = {})#set($m.k = "v")$m',
     "#set($l = [1,2])#set($l[0] = 9)$l", "#set($e = [])$e.add(1)$e", '#set($m = {"k": "v"})$m.k $m["k"] $m.get("k")',
+    '#set($m = {"zeta": 1, "alpha": 2, "Content-Type": 4})$m $m.keySet()',
+    # $util
+    "$util.escapeJavaScript(\"it's \"\"q\"\" a/b \\ \t\n\r\f\b \u0001\u001f\u007f\u0080\u00e9\u0100\u0fff\u1000\u20ac\U0001F600\")",
+    "[$util.escapeJavaScript('')] [$util.escapeJavaScript(' ')]",
+    "$util.urlEncode('a b&c=d/\u00e9*~-_.!\\'()') $util.urlDecode('a+b%26c%3D%C3%A9%7e')",
+    "$util.base64Encode('hello \u00e9') $util.base64Decode('aGVsbG8gw6k=')",
 ]
 
 # Cases where stratus-vtl deliberately differs from stock Velocity 1.7.

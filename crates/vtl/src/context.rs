@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 
 use crate::Overrides;
+use crate::ast::Access;
 use crate::value::Value;
 
 const REQUEST_OVERRIDE: &str = "requestOverride";
@@ -41,6 +42,21 @@ fn ensure_map(map: &mut IndexMap<String, Value>, key: &str) -> Value {
         *entry = Value::map(IndexMap::new());
     }
     entry.clone()
+}
+
+/// Whether `#set` on this reference writes an override (`$context.requestOverride...`,
+/// `$context.responseOverride...`).
+pub fn is_override(root: &str, path: &[Access]) -> bool {
+    root == "context"
+        && matches!(path.first(), Some(Access::Property(name)) if name == REQUEST_OVERRIDE || name == RESPONSE_OVERRIDE)
+}
+
+/// The overrides the caller passed in, for a template that never used `$context`.
+pub fn passed_through(context: &serde_json::Value) -> Overrides {
+    if context.get(REQUEST_OVERRIDE).is_none() && context.get(RESPONSE_OVERRIDE).is_none() {
+        return Overrides::default();
+    }
+    overrides(&materialize(context))
 }
 
 /// What the template left in the override maps.

@@ -2,7 +2,7 @@
 //! references, and the limits that keep any template bounded in time and memory.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -37,6 +37,8 @@ pub struct Renderer<'a> {
     out: String,
     steps: u64,
     depth: usize,
+    /// The override slots (map, key) set so far.
+    overridden: HashSet<(usize, String)>,
 }
 
 impl<'a> Renderer<'a> {
@@ -49,6 +51,7 @@ impl<'a> Renderer<'a> {
             out: String::new(),
             steps: 0,
             depth: 0,
+            overridden: HashSet::new(),
         }
     }
 
@@ -57,7 +60,7 @@ impl<'a> Renderer<'a> {
         self.block(nodes)?;
         let overrides = match self.scopes[0].get("context") {
             Some(context) => context::overrides(context),
-            None => context::overrides(&context::materialize(&self.input.context)),
+            None => context::passed_through(&self.input.context),
         };
         Ok((self.out, overrides))
     }
@@ -289,10 +292,24 @@ impl<'a> Renderer<'a> {
         };
         match (&parent, key) {
             (Value::List(list), Value::Int(i)) => methods::set_index(list, i, value).map(|_| ()),
-            (Value::Map(map), key) => methods::put(map, key.to_java_string()?, value).map(|_| ()),
+            (Value::Map(map), key) => {
+                let key = key.to_java_string()?;
+                if context::is_override(&target.root, &target.path) {
+                    self.override_once(Rc::as_ptr(map) as usize, &key, target)?;
+                }
+                methods::put(map, key, value).map(|_| ())
+            }
             _ => Ok(()),
         }
         .map_err(|e| locate(e, target.pos))
+    }
+
+    /// "Overrides are final": API Gateway fails a template that sets one twice.
+    fn override_once(&mut self, map: usize, key: &str, target: &Reference) -> Result<(), VtlError> {
+        if !self.overridden.insert((map, key.to_string())) {
+            return Err(VtlError::at(format!("{} is overridden more than once", target.source), target.pos));
+        }
+        Ok(())
     }
 
     fn foreach(&mut self, var: &str, iterable: &Expr, body: &Block) -> Result<Flow, VtlError> {

@@ -28,8 +28,8 @@ pub fn call(name: &str, args: &Args) -> Result<Option<Value>, VtlError> {
 }
 
 /// Commons Lang's `escapeJavaScript`, which API Gateway uses: quotes, backslash and `/` get a
-/// backslash, control characters their short or `\uXXXX` form, and every non-ASCII UTF-16 unit
-/// a `\uXXXX` escape.
+/// backslash, control characters below space their short or `\uXXXX` form, and every UTF-16
+/// unit above DEL a `\uXXXX` escape.
 pub fn escape_javascript(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for unit in s.encode_utf16() {
@@ -43,7 +43,7 @@ pub fn escape_javascript(s: &str) -> String {
             0x27 => out.push_str("\\'"),
             0x2F => out.push_str("\\/"),
             0x5C => out.push_str("\\\\"),
-            0x20..=0x7E => out.push(char::from(unit as u8)),
+            0x20..=0x7F => out.push(char::from(unit as u8)),
             _ => out.push_str(&format!("\\u{unit:04X}")),
         }
     }

@@ -238,6 +238,8 @@ fn escape_javascript() {
     );
     assert_eq!(render_with("[$util.escapeJavaScript('')]", &input), "[]");
     assert_eq!(stratus_vtl::escape_javascript("\u{1F600}"), "\\uD83D\\uDE00");
+    // Commons Lang leaves DEL as it is.
+    assert_eq!(stratus_vtl::escape_javascript("\u{7f}"), "\u{7f}");
     // The documented way to keep the result valid inside a JSON string.
     let template = r##"{"input": "$util.escapeJavaScript($input.path('$.s')).replaceAll("\\'","'")"}"##;
     let out: Value = serde_json::from_str(&render_with(template, &input)).unwrap();
@@ -302,6 +304,21 @@ done"##;
     assert_eq!(o.request_path.get("petId").map(String::as_str), Some("42"));
     assert_eq!(o.response_headers.get("Content-Type").map(String::as_str), Some("application/xml"));
     assert_eq!(o.status, Some(201));
+}
+
+#[test]
+fn an_override_may_be_applied_only_once() {
+    // "Overrides are final ... If you try to override the same parameter multiple times, API
+    // Gateway returns a 5XX response."
+    let twice = "#set($context.responseOverride.status = 400)#set($context.responseOverride.status = 401)";
+    let err = try_render_with(twice, &Input::default()).unwrap_err();
+    assert!(err.message.contains("overridden more than once"), "{err}");
+    assert_eq!((err.line, err.column), (Some(1), Some(50)));
+    let headers = "#set($context.requestOverride.header.a = '1')#set($context.requestOverride.header['a'] = '2')";
+    assert!(try_render_with(headers, &Input::default()).is_err());
+    let distinct = "#set($context.requestOverride.header.a = '1')#set($context.requestOverride.header.b = '2')";
+    let rendered = Template::parse(distinct).unwrap().render(&Input::default()).unwrap();
+    assert_eq!(rendered.overrides.request_headers.len(), 2);
 }
 
 #[test]

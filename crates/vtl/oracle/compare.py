@@ -62,6 +62,9 @@ CASES = [
     "#macro(m $a $b)[$a|$b]#end#m(1)#m(1 2)#m(\"x\", \"y\")#m(1 2 3)", "#macro(m $a)#set($a = 5)$a#end#set($x = 1)#m($x) $x",
     "#macro(m)#set($inside = 1)#end#m()$inside", "#macro(outer)#foreach($i in [1..2])#inner($i)#end#end#macro(inner $v)<$v>#end#outer()",
     "#macro(m)a#stop b#end#m() c", "#define($d)D$x#end#set($x = 1)$d #set($x = 2)$d", "#if(true)#break#end x", "#stop\nx",
+    "#foreach($i in [1..3])$i#break($foreach)#end.", "#foreach($i in [1..3])#foreach($j in [1..3])$i$j#break($foreach.parent)#end#end.",
+    '#set($t = "$a")#set($a = 5)#evaluate($t) #evaluate("#set($b = 2)")$b #evaluate(\'$a$a\')', '#evaluate("#if(true)x#end")',
+    '#evaluate("#macro(ev)E#end#ev()")', "#foreach($i in [1..3])$i#if($i == 2)#break#end\n#end",
     # Java methods
     '#set($s = "hello")$s.substring(1,3) $s.length() $s.toUpperCase() $s.charAt(0) $s.replaceAll("l+", "L")',
     '#set($s = "abc")$s.indexOf("b", 5) $s.lastIndexOf("c") $s.contains("") $s.startsWith("") $s.matches("a.c")',

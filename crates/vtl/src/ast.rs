@@ -33,7 +33,8 @@ pub enum Node {
         iterable: Expr,
         body: Block,
     },
-    Break,
+    /// `#break`, or `#break($foreach.parent...)`: how many enclosing loops it leaves.
+    Break(usize),
     Stop,
     Define {
         name: String,

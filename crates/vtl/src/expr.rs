@@ -176,8 +176,11 @@ impl Parser {
             return Ok(Expr::Str(content));
         }
         let mut sub = self.sub(&content, base);
-        sub.macros = self.macros.clone();
-        let (nodes, end) = sub.block()?;
+        sub.macros = std::mem::take(&mut self.macros);
+        let parsed = sub.block();
+        // Macros defined inside the string are defined for the whole template.
+        self.macros = std::mem::take(&mut sub.macros);
+        let (nodes, end) = parsed?;
         match end {
             BlockEnd::Eof => Ok(Expr::Interpolated(Arc::new(nodes))),
             _ => Err(self.src.error_at("Unbalanced #end in a string literal", self.src.i)),

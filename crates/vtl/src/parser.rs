@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::ast::{Block, Macro, Node, Pos};
+use crate::ast::{Access, Block, Macro, Node, Pos};
 use crate::error::VtlError;
 use crate::source::Source;
 
@@ -329,9 +329,21 @@ impl Parser {
                 self.macro_definition(start)?;
                 return Ok(None);
             }
-            "break" => Node::Break,
+            "break" => Node::Break(self.break_scope()?),
             _ => Node::Stop,
         }))
+    }
+
+    /// The optional scope of `#break($foreach)`: each `.parent` leaves one more loop.
+    fn break_scope(&mut self) -> Result<usize, VtlError> {
+        if self.src.peek() != Some('(') {
+            return Ok(1);
+        }
+        self.open_paren()?;
+        let scope = self.reference()?.ok_or_else(|| self.src.error("#break takes a scope such as $foreach"))?;
+        self.close_paren()?;
+        let parents = scope.path.iter().filter(|a| matches!(a, Access::Property(p) if p == "parent")).count();
+        Ok(1 + parents)
     }
 
     fn if_directive(&mut self, start: usize) -> Result<Node, VtlError> {

@@ -8,12 +8,12 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use crate::ast::{Access, BinOp, Block, Expr, Macro, Node, Reference};
+use crate::ast::{Access, BinOp, Block, Expr, Macro, Node, Pos, Reference};
 use crate::error::VtlError;
 use crate::input::InputVar;
 use crate::methods::{self, Args, MAX_COLLECTION};
 use crate::value::{Builtin, Value};
-use crate::{Input, Overrides, context, ops, util};
+use crate::{Input, Overrides, context, ops, parser, util};
 
 /// The largest output (API Gateway's payload limit is 10 MB), and the largest string a
 /// template may build.
@@ -25,7 +25,8 @@ const MAX_DEPTH: usize = 200;
 
 enum Flow {
     Next,
-    Break,
+    /// Leave this many enclosing loops.
+    Break(usize),
     Stop,
 }
 
@@ -39,6 +40,8 @@ pub struct Renderer<'a> {
     depth: usize,
     /// The override slots (map, key) set so far.
     overridden: HashSet<(usize, String)>,
+    /// Macros defined by `#evaluate`d text.
+    evaluated_macros: HashMap<String, Arc<Macro>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -52,6 +55,7 @@ impl<'a> Renderer<'a> {
             steps: 0,
             depth: 0,
             overridden: HashSet::new(),
+            evaluated_macros: HashMap::new(),
         }
     }
 
@@ -122,27 +126,46 @@ impl<'a> Renderer<'a> {
                 }
             }
             Node::Foreach { var, iterable, body } => return self.foreach(var, iterable, body),
-            Node::Break => return Ok(Flow::Break),
+            Node::Break(levels) => return Ok(Flow::Break(*levels)),
             Node::Stop => return Ok(Flow::Stop),
             Node::Define { name, body } => self.set_var(name, Value::Block(body.clone())),
             Node::MacroCall { name, args, source, pos } => {
-                let Some(definition) = self.macros.get(name) else {
-                    return self.write(source).map(|_| Flow::Next);
-                };
-                let definition = Arc::clone(definition);
-                let mut scope = HashMap::new();
-                for (param, arg) in definition.params.iter().zip(args) {
-                    scope.insert(param.clone(), self.expr(arg)?);
-                }
-                self.scopes.push(scope);
-                let flow = self.block(&definition.body).map_err(|e| locate(e, *pos));
-                self.scopes.pop();
-                if let Flow::Stop = flow? {
-                    return Ok(Flow::Stop);
-                }
+                return self.macro_call(name, args, source, *pos).map_err(|e| locate(e, *pos));
             }
         }
         Ok(Flow::Next)
+    }
+
+    /// `#name(args)`: a macro defined in the template, `#evaluate`, or else text.
+    fn macro_call(&mut self, name: &str, args: &[Expr], source: &str, pos: Pos) -> Result<Flow, VtlError> {
+        let definition = self.macros.get(name).or_else(|| self.evaluated_macros.get(name)).cloned();
+        let Some(definition) = definition else {
+            return match (name, args) {
+                ("evaluate", [arg]) => self.evaluate(arg),
+                _ => self.write(source).map(|_| Flow::Next),
+            };
+        };
+        let mut scope = HashMap::new();
+        for (param, arg) in definition.params.iter().zip(args) {
+            scope.insert(param.clone(), self.expr(arg)?);
+        }
+        self.scopes.push(scope);
+        let flow = self.block(&definition.body);
+        self.scopes.pop();
+        match flow.map_err(|e| locate(e, pos))? {
+            Flow::Stop => Ok(Flow::Stop),
+            _ => Ok(Flow::Next),
+        }
+    }
+
+    /// `#evaluate($text)`: parses the text as a template and renders it here; its macros stay
+    /// defined for the rest of the render.
+    fn evaluate(&mut self, arg: &Expr) -> Result<Flow, VtlError> {
+        let text = self.expr(arg)?.to_java_string()?;
+        self.charge(text.len() as u64 / 64 + 1)?;
+        let parsed = parser::parse(&text)?;
+        self.evaluated_macros.extend(parsed.macros);
+        self.block(&parsed.nodes)
     }
 
     /// A reference in the text. Null renders as nothing (as API Gateway does); an undefined
@@ -362,7 +385,11 @@ impl<'a> Renderer<'a> {
             }
             match self.block(body) {
                 Ok(Flow::Next) => {}
-                Ok(Flow::Break) => break,
+                Ok(Flow::Break(1)) => break,
+                Ok(Flow::Break(levels)) => {
+                    flow = Flow::Break(levels - 1);
+                    break;
+                }
                 Ok(Flow::Stop) => {
                     flow = Flow::Stop;
                     break;
@@ -464,7 +491,7 @@ impl<'a> Renderer<'a> {
 }
 
 /// Gives a runtime error the position of the reference or call it came from.
-fn locate(mut error: VtlError, pos: crate::ast::Pos) -> VtlError {
+fn locate(mut error: VtlError, pos: Pos) -> VtlError {
     if error.line.is_none() {
         error.line = Some(pos.line);
         error.column = Some(pos.column);

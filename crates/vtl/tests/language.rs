@@ -78,6 +78,22 @@ fn break_and_stop() {
 }
 
 #[test]
+fn break_with_a_scope_leaves_outer_loops() {
+    assert_eq!(render("#foreach($i in [1..3])$i#break($foreach)#end."), "1.");
+    let t = "#foreach($i in [1..3])#foreach($j in [1..3])$i$j#break($foreach.parent)#end#end.";
+    assert_eq!(render(t), "11.");
+}
+
+#[test]
+fn evaluate_renders_text_as_a_template_in_place() {
+    let t = "#set($t = '$a')#set($a = 5)#evaluate($t) #evaluate('#set($b = 2)')$b #evaluate(\"#if(true)x#end\")";
+    assert_eq!(render(t), "5 2 x");
+    assert_eq!(render("#evaluate(\"#macro(ev)E#end#ev()\")"), "E");
+    let err = try_render_with("#evaluate('#if(')", &Input::default()).unwrap_err();
+    assert!(err.line.is_some(), "{err}");
+}
+
+#[test]
 fn foreach_variable_is_restored_after_the_loop() {
     assert_eq!(render("#set($x = 'outer')#foreach($x in [1, 2])$x#end $x"), "12 outer");
 }

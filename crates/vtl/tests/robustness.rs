@@ -178,6 +178,12 @@ fn mutually_recursive_defines_are_bounded() {
 }
 
 #[test]
+fn self_evaluating_text_is_bounded() {
+    let message = render_error("#set($t = '#evaluate($t)')#evaluate($t)");
+    assert!(message.contains("too deep"), "{message}");
+}
+
+#[test]
 fn deeply_nested_json_bodies_are_handled() {
     let nested = "[".repeat(100) + &"]".repeat(100);
     let _ = try_render_with("$input.path('$') $input.json('$..*')", &body(&nested));

@@ -262,7 +262,12 @@ impl Parser {
                 self.src.i += 1;
                 let name = self.src.identifier().unwrap_or_default();
                 if self.src.peek() == Some('(') {
-                    path.push(Access::Method(name, self.call_args()?));
+                    // An unfinished call (`$s.length(`) makes the whole reference text.
+                    let Ok(args) = self.call_args() else {
+                        self.src.i = start;
+                        return Ok(None);
+                    };
+                    path.push(Access::Method(name, args));
                 } else {
                     path.push(Access::Property(name));
                 }

@@ -47,6 +47,9 @@ pub(crate) enum BlockEnd {
 #[derive(Default)]
 struct Text {
     buf: String,
+    /// Where the last token inside the text (a comment, an escape, a lone `$` or `#`) ended or
+    /// began: Velocity's lexer starts a new text token there.
+    boundary: usize,
 }
 
 impl Text {
@@ -54,13 +57,20 @@ impl Text {
         if !self.buf.is_empty() {
             nodes.push(Node::Text(std::mem::take(&mut self.buf)));
         }
+        self.boundary = 0;
     }
 
-    /// `#set` swallows the spaces before it when they follow another node directly (spaces
-    /// after text, even after a line end, are part of that text in Velocity 1.7).
+    fn mark(&mut self) {
+        self.boundary = self.buf.len();
+    }
+
+    /// `#set` swallows the spaces between it and the previous token (spaces after text, even
+    /// after a line end, are part of that text), and a lone `$` or `#` that starts them.
     fn drop_indentation(&mut self) {
-        if self.buf.chars().all(|c| c == ' ' || c == '\t') {
-            self.buf.clear();
+        let tail = &self.buf[self.boundary..];
+        let spaces = tail.strip_prefix(['$', '#']).unwrap_or(tail);
+        if spaces.chars().all(|c| c == ' ' || c == '\t') {
+            self.buf.truncate(self.boundary);
         }
     }
 }
@@ -113,12 +123,19 @@ impl Parser {
         let start = self.src.i;
         match self.reference()? {
             Some(reference) => {
+                // Velocity 1.7 lexes `##` right after `$a.b` as text, not as a comment.
+                let property_last = matches!(reference.path.last(), Some(Access::Property(_)));
+                let braced = reference.source.starts_with("${") || reference.source.starts_with("$!{");
                 text.flush(nodes);
                 nodes.push(Node::Ref { reference, escapes });
+                if property_last && !braced && self.src.eat("##") {
+                    text.buf.push_str("##");
+                }
             }
             None => {
                 self.src.i = start + 1;
                 text.buf.push_str(&"\\".repeat(escapes));
+                text.mark();
                 text.buf.push('$');
             }
         }
@@ -147,6 +164,7 @@ impl Parser {
             }
             _ => {
                 text.buf.push_str(&"\\".repeat(count));
+                text.mark();
                 Ok(())
             }
         }
@@ -162,6 +180,7 @@ impl Parser {
             || self.macro_name_follows()
     }
 
+    /// The name of a macro defined so far.
     fn macro_name_follows(&self) -> bool {
         let mut j = 1;
         let mut name = String::new();
@@ -182,15 +201,19 @@ impl Parser {
                     break;
                 }
             }
+            text.mark();
             return Ok(None);
         }
         if self.src.eat("#*") {
-            return self.skip_until("*#", start).map(|_| None);
+            self.skip_until("*#", start)?;
+            text.mark();
+            return Ok(None);
         }
         if self.src.eat("#[[") {
             let from = self.src.i;
             let to = self.skip_until("]]#", start)?;
             text.buf.push_str(&self.src.slice(from, to));
+            text.mark();
             return Ok(None);
         }
         self.src.i += 1;
@@ -241,6 +264,7 @@ impl Parser {
 
     fn literal_hash(&mut self, start: usize, text: &mut Text) -> Result<Option<BlockEnd>, VtlError> {
         self.src.i = start + 1;
+        text.mark();
         text.buf.push('#');
         Ok(None)
     }
@@ -407,14 +431,17 @@ impl Parser {
         Ok(())
     }
 
-    /// `#name(args)`; None when the arguments do not parse (the text is then literal).
+    /// `#name(args)`, resolved when rendering; None when the arguments do not parse (the text
+    /// is then literal).
     fn macro_call(&mut self, name: String, start: usize) -> Result<Option<Node>, VtlError> {
         let after_name = self.src.i;
         let parsed = self.macro_args();
         match parsed {
             Ok(args) => {
-                let source = self.src.slice(start, self.src.i);
+                // A call to a macro that turns out undefined renders as written, line end
+                // included.
                 self.src.gobble_line_end();
+                let source = self.src.slice(start, self.src.i);
                 Ok(Some(Node::MacroCall { name, args, source, pos: self.src.pos_of(start) }))
             }
             Err(_) if !self.macros.contains_key(&name) => {

@@ -147,7 +147,7 @@ impl<'a> Renderer<'a> {
         };
         let mut scope = HashMap::new();
         for (param, arg) in definition.params.iter().zip(args) {
-            scope.insert(param.clone(), self.expr(arg)?);
+            scope.insert(param.clone(), self.argument(arg)?);
         }
         self.scopes.push(scope);
         let flow = self.block(&definition.body);
@@ -156,6 +156,17 @@ impl<'a> Renderer<'a> {
             Flow::Stop => Ok(Flow::Stop),
             _ => Ok(Flow::Next),
         }
+    }
+
+    /// A macro argument's value; an undefined reference stays undefined, keeping its text.
+    fn argument(&mut self, arg: &Expr) -> Result<Value, VtlError> {
+        if let Expr::Ref(reference) = arg {
+            return Ok(match self.reference(reference)? {
+                Some(value) => value,
+                None => Value::UndefinedArg(reference.source.as_str().into()),
+            });
+        }
+        self.expr(arg)
     }
 
     /// `#evaluate($text)`: parses the text as a template and renders it here; its macros stay
@@ -187,8 +198,11 @@ impl<'a> Renderer<'a> {
             }
         }
         match value {
-            None if !reference.quiet => self.write(&reference.source),
-            None => Ok(()),
+            None if reference.quiet => Ok(()),
+            None => match self.lookup(&reference.root) {
+                Some(Value::UndefinedArg(source)) if reference.path.is_empty() => self.write(&source),
+                _ => self.write(&reference.source),
+            },
             Some(value) => self.write_value(&value),
         }
     }
@@ -234,7 +248,10 @@ impl<'a> Renderer<'a> {
 
     /// The value of a reference; None when its variable is not defined.
     fn reference(&mut self, reference: &Reference) -> Result<Option<Value>, VtlError> {
-        let Some(mut value) = self.lookup(&reference.root) else { return Ok(None) };
+        let mut value = match self.lookup(&reference.root) {
+            None | Some(Value::UndefinedArg(_)) => return Ok(None),
+            Some(value) => value,
+        };
         for access in &reference.path {
             if value.is_null() {
                 break;

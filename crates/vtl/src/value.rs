@@ -28,6 +28,9 @@ pub enum Value {
     /// A `#define` block: renders its body when referenced.
     Block(Block),
     Builtin(Builtin),
+    /// A macro parameter given an undefined reference: the parameter is undefined too, and
+    /// renders as the caller wrote the argument (Velocity passes arguments by name).
+    UndefinedArg(Rc<str>),
 }
 
 /// The objects API Gateway puts in the context that are not plain data.
@@ -89,7 +92,7 @@ impl Value {
     fn to_json_at(&self, depth: usize) -> Result<serde_json::Value, VtlError> {
         check_depth(depth)?;
         Ok(match self {
-            Value::Null | Value::Block(_) | Value::Builtin(_) => serde_json::Value::Null,
+            Value::Null | Value::Block(_) | Value::Builtin(_) | Value::UndefinedArg(_) => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Int(i) => serde_json::Value::from(*i),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
@@ -169,7 +172,7 @@ impl Value {
                 out.push('=');
                 entry.1.write_java(out, depth + 1)?;
             }
-            Value::Block(_) | Value::Builtin(_) => {}
+            Value::Block(_) | Value::Builtin(_) | Value::UndefinedArg(_) => {}
         }
         Ok(())
     }

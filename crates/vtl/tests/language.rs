@@ -15,6 +15,11 @@ fn references_in_all_their_forms() {
 }
 
 #[test]
+fn an_unfinished_method_call_is_text() {
+    assert_eq!(render("#set($x = 's')$x.length( and $x"), "$x.length( and s");
+}
+
+#[test]
 fn undefined_references_render_as_written_unless_quiet() {
     assert_eq!(render("$foo ${foo} $foo.bar() [$!foo] [$!{foo.bar}]"), "$foo ${foo} $foo.bar() [] []");
     // Not a reference at all: `$` followed by a non-identifier.
@@ -117,6 +122,20 @@ fn macros_with_arguments() {
 }
 
 #[test]
+fn macro_arguments_that_are_undefined_keep_their_text() {
+    // Velocity passes arguments by name: inside the macro the parameter renders as written.
+    assert_eq!(render("#macro(q $p)[$p][$!p][$p.x]#end#q($undefined) #q($u.v)"), "[$undefined][][$p.x] [$u.v][][$p.x]");
+    assert_eq!(render("#macro(q $p)#r($p)#end#macro(r $p)[$p]#end#q($undefined)"), "[$p]");
+    assert_eq!(render("#macro(q $p)#if($p)t#{else}f#end#end#q($undefined)"), "f");
+}
+
+#[test]
+fn calls_to_undefined_macros_are_text_with_their_line_end() {
+    assert_eq!(render("#nomacro(1)\nx"), "#nomacro(1)\nx");
+    assert_eq!(render("#mm(1)\n#macro(mm $p)[$p]#end#mm(2)\n"), "[1][2]");
+}
+
+#[test]
 fn recursive_macros_are_bounded() {
     let err = try_render_with("#macro(r $n)#r($n)#end#r(1)", &Input::default()).unwrap_err();
     assert!(err.message.contains("too deep"), "{err}");
@@ -125,6 +144,8 @@ fn recursive_macros_are_bounded() {
 #[test]
 fn comments_and_unparsed_content() {
     assert_eq!(render("a## comment\nb"), "ab");
+    // Velocity 1.7 lexes `##` right after `$a.b` as text.
+    assert_eq!(render("#set($m = {'k': 1})$m.k## c\n|$m## c\n|${m.k}## c\n"), "1## c\n|{k=1}|1");
     assert_eq!(render("a#* block\n comment *#b"), "ab");
     assert_eq!(render("#[[ $not #if(parsed) ]]#"), " $not #if(parsed) ");
 }
@@ -200,8 +221,12 @@ fn whitespace_gobbling_for_directive_lines() {
     let t = "x\n    #if(true)\ny\n    #end\nz";
     assert_eq!(render(t), "x\n    y\n    z");
     assert_eq!(render("#if(true) inline #end!"), " inline !");
-    // Spaces between another node and #set go with it; spaces after text (even after a line
-    // end) are part of the text.
+    // Spaces between another token (a reference, comment, escape, lone `$` or `#`) and #set
+    // go with it; spaces after text (even after a line end) are part of the text.
+    assert_eq!(
+        render("x#* c *#  #set($a = 1)y|x## c\n  #set($a = 1)y|x\\ #set($a = 1)y|x$ #set($a = 1)y"),
+        "xy|xy|x\\y|xy"
+    );
     assert_eq!(render("#set($a = 1)$a #set($b = 2)$b|x #set($c = 3)$c"), "12|x 3");
     assert_eq!(render("a\n  #set($x = 1)\nb|#if(true)\n  #set($y = 1)\n#end\nc"), "a\n  b|c");
 }

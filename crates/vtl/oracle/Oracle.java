@@ -1,6 +1,6 @@
 // Renders NUL-separated templates with Apache Velocity 1.7 and writes the NUL-separated
-// outputs (an error becomes "ERROR: ..."), for compare.py. Each template's inline macros
-// stay local to it, so one case cannot define macros for the next. `$util` is built from the
+// outputs (an error becomes "ERROR: ..."), for compare.py. Each template gets its own engine,
+// so one case cannot define macros for the next. `$util` is built from the
 // Java library calls API Gateway's documentation describes (commons-lang escapeJavaScript,
 // URLEncoder, Base64).
 
@@ -39,10 +39,6 @@ public class Oracle {
     }
 
     public static void main(String[] args) throws Exception {
-        VelocityEngine engine = new VelocityEngine();
-        engine.setProperty("runtime.log.logsystem.class", "org.apache.velocity.runtime.log.NullLogChute");
-        engine.setProperty("velocimacro.permissions.allow.inline.local.scope", "true");
-        engine.init();
         String all = new String(Files.readAllBytes(Paths.get(args[0])), StandardCharsets.UTF_8);
         StringBuilder out = new StringBuilder();
         String[] templates = all.split("\u0000", -1);
@@ -52,6 +48,9 @@ public class Oracle {
             }
             StringWriter writer = new StringWriter();
             try {
+                VelocityEngine engine = new VelocityEngine();
+                engine.setProperty("runtime.log.logsystem.class", "org.apache.velocity.runtime.log.NullLogChute");
+                engine.init();
                 VelocityContext context = new VelocityContext();
                 context.put("util", new Util());
                 engine.evaluate(context, writer, "case" + i, templates[i]);

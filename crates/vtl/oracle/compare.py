@@ -3,7 +3,7 @@
 
 A development tool, not part of CI. It needs a JDK and Debian's `velocity` package
 (`apt-get install velocity default-jdk-headless`, which installs /usr/share/java/velocity.jar
-and its commons-lang and commons-collections dependencies). Run from the repository root:
+and its commons-lang and commons-collections dependencies). Run it from anywhere:
 
     python3 crates/vtl/oracle/compare.py
 
@@ -19,6 +19,7 @@ import tempfile
 
 JARS = ["velocity.jar", "commons-lang.jar", "commons-collections3.jar"]
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 
 CASES = [
     # whitespace gobbling
@@ -71,6 +72,8 @@ CASES = [
     "$foreach.hasNext(", '#set($x = "s")$x.length(', "#macro(q $p)[$p]#end#q($undefined) #q($u.v) #q(\"$undefined\")",
     "#macro(q $p)#r($p)#end#macro(r $p)[$p]#end#q($undefined)", "#macro(q $p)[$!p]#end#q($undefined)",
     "#macro(q $p)[$p.x]#end#q($undefined)", "#macro(q $p)#if($p)t#{else}f#end#end#q($undefined)",
+    "\\$!u|\\\\$!u|\\\\\\$!u|\\\\\\\\$!u", "$\\#if|#\\#if|$\\\\|#\\\\|$\\x|#\\x|$\\$a", "#set($a = 1)\\$!a|\\\\$!a|\\\\\\$!a",
+    "\\${u}|\\\\${u}|\\$!{u}",
     # Java methods
     '#set($s = "hello")$s.substring(1,3) $s.length() $s.toUpperCase() $s.charAt(0) $s.replaceAll("l+", "L")',
     '#set($s = "abc")$s.indexOf("b", 5) $s.lastIndexOf("c") $s.contains("") $s.startsWith("") $s.matches("a.c")',
@@ -108,6 +111,7 @@ def run(command, **kwargs):
 
 
 def main():
+    os.chdir(ROOT)
     classpath = ":".join(os.path.join("/usr/share/java", jar) for jar in JARS)
     cases = CASES + [case for case in KNOWN if case not in CASES]
     with tempfile.TemporaryDirectory() as tmp:

@@ -136,7 +136,9 @@ impl Parser {
                 self.src.i = start + 1;
                 text.buf.push_str(&"\\".repeat(escapes));
                 text.mark();
-                text.buf.push('$');
+                if !self.lone_char_vanishes() {
+                    text.buf.push('$');
+                }
             }
         }
         Ok(())
@@ -265,8 +267,15 @@ impl Parser {
     fn literal_hash(&mut self, start: usize, text: &mut Text) -> Result<Option<BlockEnd>, VtlError> {
         self.src.i = start + 1;
         text.mark();
-        text.buf.push('#');
+        if !self.lone_char_vanishes() {
+            text.buf.push('#');
+        }
         Ok(None)
+    }
+
+    /// Velocity 1.7 drops a lone `$` or `#` followed by a backslash escaping `#` or `\`.
+    fn lone_char_vanishes(&self) -> bool {
+        self.src.peek() == Some('\\') && matches!(self.src.peek_at(1), Some('#' | '\\'))
     }
 
     /// Skips to just after `close`; returns the index where `close` starts.

@@ -193,8 +193,11 @@ impl<'a> Renderer<'a> {
                 (false, _) => escapes / 2 + 1,
             };
             self.write(&"\\".repeat(kept))?;
-            if !defined || escapes % 2 == 1 {
-                return self.write(&reference.source);
+            match (defined, escapes % 2) {
+                (_, 1) => return self.write(&reference.source),
+                (false, _) if reference.quiet => return Ok(()),
+                (false, _) => return self.write(&reference.source),
+                _ => {}
             }
         }
         match value {

@@ -161,6 +161,10 @@ fn escaping_references_and_directives() {
     assert_eq!(render("\\\\$u|\\\\\\$u|\\\\\\\\\\$u"), "\\\\$u|\\\\$u|\\\\\\$u");
     assert_eq!(render("\\\\#set($z = 1)$z|\\\\\\#set($z = 2)"), "\\\\1|\\#set(1 = 2)");
     assert_eq!(render("#macro(m)M#end\\#m()|\\\\#m()"), "#m()|\\M");
+    // A quiet undefined reference after an even run is nothing; a lone `$` or `#` before an
+    // escaped `#` or `\` disappears.
+    assert_eq!(render("\\$!u|\\\\$!u"), "\\$!u|\\\\");
+    assert_eq!(render("$\\#if|#\\#if|$\\x"), "#if|#if|$\\x");
     assert_eq!(render("a\\b \\n"), "a\\b \\n");
 }
 

@@ -84,6 +84,8 @@ CASES = [
     '#set($m = {"a": {"b": 1}})#set($m.a.b = 2)$m', "#set($l = [[1, 2], [3]])$l[0][1] $l.get(1).get(0)", '#set($m = {})#set($m.k = "v")$m',
     "#set($l = [1,2])#set($l[0] = 9)$l", "#set($e = [])$e.add(1)$e", '#set($m = {"k": "v"})$m.k $m["k"] $m.get("k")',
     '#set($m = {"zeta": 1, "alpha": 2, "Content-Type": 4})$m $m.keySet()',
+    "#set($s = 'a,b')[$s.replaceAll('x', '\\\\$')][$s.replaceAll(',', '$1-')][$s.replaceAll('(,)', '$10')][$s.replaceAll('(a)', '$1$1')]",
+    "#set($s = '\U0001F600x')[$s.substring(1)][$s.charAt(0)][$s.length()][$s.indexOf('x')]",
     # $util
     "$util.escapeJavaScript(\"it's \"\"q\"\" a/b \\ \t\n\r\f\b \u0001\u001f\u007f\u0080\u00e9\u0100\u0fff\u1000\u20ac\U0001F600\")",
     "[$util.escapeJavaScript('')] [$util.escapeJavaScript(' ')]",

@@ -30,6 +30,10 @@ fn java_regex_methods() {
     let t = r#"#set($s = 'a1b22c333')$s.replaceAll('[0-9]+', '#')|$s.replaceFirst('\d', 'X')|$s.matches('[a-c0-9]+')|$s.matches('a1')"#;
     assert_eq!(render(t), "a#b#c#|aXb22c333|true|false");
     assert_eq!(render(r#"#set($s = 'John Smith')$s.replaceAll('(\w+) (\w+)', '$2, $1')"#), "Smith, John");
+    // Java reads the replacement only on a match; `$1` needs a group; `$10` is group 1 then 0.
+    assert_eq!(render(r"#set($s = 'a,b')[$s.replaceAll('x', '\\$')][$s.replaceAll('(,)', '$10')]"), "[a,b][a,0b]");
+    let err = try_render_with("#set($s = 'a,b')$s.replaceAll(',', '$1-')", &Input::default()).unwrap_err();
+    assert_eq!(err.message, "java.lang.IndexOutOfBoundsException: No group 1");
     // AWS's documented idiom for undoing escapeJavaScript's \' in JSON.
     assert_eq!(render(r#"$util.escapeJavaScript("it's").replaceAll("\\'", "'")"#), "it's");
 }
@@ -55,6 +59,8 @@ fn string_index_errors_are_java_exceptions() {
 #[test]
 fn string_indices_count_utf16_units() {
     assert_eq!(render("#set($s = 'h\u{e9}\u{1F600}!')$s.length() $s.indexOf('!') $s.substring(1, 2)"), "5 4 \u{e9}");
+    // Half a surrogate pair prints as `?`, as Java writes it.
+    assert_eq!(render("#set($s = '\u{1F600}x')$s.substring(1) $s.charAt(0)"), "?x ?");
 }
 
 #[test]

@@ -15,13 +15,19 @@ fn compile(pattern: &str) -> Result<Regex, VtlError> {
 }
 
 /// Java's `replaceAll`/`replaceFirst`: `$n` and `${name}` refer to groups, `\x` is a literal x.
+/// Java reads the replacement only when there is a match, so a bad one fails only then.
 pub fn replace(s: &str, pattern: &str, replacement: &str, all: bool) -> Result<String, VtlError> {
     let re = compile(pattern)?;
-    let replacement = rust_replacement(replacement)?;
+    if !re.is_match(s) {
+        return Ok(s.to_string());
+    }
+    let replacement = rust_replacement(replacement, re.captures_len() - 1)?;
     Ok(if all { re.replace_all(s, replacement.as_str()) } else { re.replacen(s, 1, replacement.as_str()) }.into_owned())
 }
 
-fn rust_replacement(java: &str) -> Result<String, VtlError> {
+/// Translates Java's replacement syntax for a pattern with `groups` groups: after `$` the first
+/// digit is a group number, and further digits join it while the number stays a valid group.
+fn rust_replacement(java: &str, groups: usize) -> Result<String, VtlError> {
     let mut out = String::with_capacity(java.len());
     let mut chars = java.chars().peekable();
     while let Some(c) = chars.next() {
@@ -46,15 +52,21 @@ fn rust_replacement(java: &str) -> Result<String, VtlError> {
                 }
             }
             '$' => {
-                let mut digits = String::new();
-                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                    digits.push(*d);
+                let Some(mut group) = chars.peek().and_then(|d| d.to_digit(10)).map(|d| d as usize) else {
+                    return Err(VtlError::new("java.lang.IllegalArgumentException: Illegal group reference"));
+                };
+                chars.next();
+                if group > groups {
+                    return Err(VtlError::new(format!("java.lang.IndexOutOfBoundsException: No group {group}")));
+                }
+                while let Some(next) = chars.peek().and_then(|d| d.to_digit(10)).map(|d| group * 10 + d as usize) {
+                    if next > groups {
+                        break;
+                    }
+                    group = next;
                     chars.next();
                 }
-                if digits.is_empty() {
-                    return Err(VtlError::new("java.lang.IllegalArgumentException: Illegal group reference"));
-                }
-                out.push_str(&format!("${{{digits}}}"));
+                out.push_str(&format!("${{{group}}}"));
             }
             c => out.push(c),
         }

@@ -80,19 +80,22 @@ fn substring(s: &str, begin: i64, end: i64) -> Result<Value, VtlError> {
     }
     match (byte_offset(s, begin as usize), byte_offset(s, end as usize)) {
         (Some(b), Some(e)) => Ok(Value::str(&s[b..e])),
-        // A surrogate pair split in two: Java would keep half a character; keep the whole one.
-        _ => Ok(Value::str(String::from_utf16_lossy(
-            &s.encode_utf16().collect::<Vec<_>>()[begin as usize..end as usize],
-        ))),
+        // A surrogate pair split in two: Java keeps half a character, which prints as `?`.
+        _ => Ok(Value::str(from_utf16_java(&s.encode_utf16().collect::<Vec<_>>()[begin as usize..end as usize]))),
     }
 }
 
 fn char_at(s: &str, index: i64) -> Result<Value, VtlError> {
     let units: Vec<u16> = s.encode_utf16().collect();
     match usize::try_from(index).ok().and_then(|i| units.get(i)) {
-        Some(unit) => Ok(Value::str(String::from_utf16_lossy(&[*unit]))),
+        Some(unit) => Ok(Value::str(from_utf16_java(&[*unit]))),
         None => Err(out_of_range(format!("index {index}, length {}", units.len()))),
     }
+}
+
+/// UTF-16 units as text, a lone surrogate becoming `?` as when Java writes it out.
+fn from_utf16_java(units: &[u16]) -> String {
+    char::decode_utf16(units.iter().copied()).map(|c| c.unwrap_or('?')).collect()
 }
 
 fn index_of(s: &str, needle: &str, from: i64) -> i64 {

@@ -5,7 +5,6 @@
 mod ast;
 mod context;
 mod error;
-mod expr;
 mod input;
 mod jsonpath;
 mod methods;

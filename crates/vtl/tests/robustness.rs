@@ -184,6 +184,21 @@ fn self_evaluating_text_is_bounded() {
 }
 
 #[test]
+fn deeply_nested_jsonpath_filters_are_errors() {
+    let parens = format!("$input.json('$[?({}@.a{})]')", "(".repeat(5000), ")".repeat(5000));
+    assert!(render_error_with_body(&parens).contains("Invalid JSONPath"));
+    let nested = format!("$input.json('$[?(@{}.a{})]')", "[?(@".repeat(50), ")]".repeat(50));
+    assert!(render_error_with_body(&nested).contains("Invalid JSONPath"));
+}
+
+fn render_error_with_body(template: &str) -> String {
+    match try_render_with(template, &body("[{\"a\": 1}]")) {
+        Ok(rendered) => panic!("expected an error, rendered {:?}", rendered.body),
+        Err(e) => e.message,
+    }
+}
+
+#[test]
 fn deeply_nested_json_bodies_are_handled() {
     let nested = "[".repeat(100) + &"]".repeat(100);
     let _ = try_render_with("$input.path('$') $input.json('$..*')", &body(&nested));

@@ -1,20 +1,22 @@
 //! The JSONPath API Gateway's `$input.json`/`$input.path` accept: `$`, `.name`, `['name']`,
-//! `[0]`, `[-1]`, `[*]`, `.*`, `[0,2]`, `[1:3]`, `..name`. A definite path (no wildcard,
-//! union, slice or descent) selects one value; other paths select a list.
+//! `[0]`, `[-1]`, `[*]`, `.*`, `[0,2]`, `[1:3]`, `..name`, `[?(filter)]`. A definite path (no
+//! wildcard, union, slice, filter or descent) selects one value; other paths select a list.
+
+mod filter;
 
 use serde_json::Value as Json;
 
 use crate::error::VtlError;
+use filter::Filter;
 
-#[derive(Debug)]
 enum Selector {
     Name(String),
     Index(i64),
     Wildcard,
     Slice(Option<i64>, Option<i64>),
+    Filter(Filter),
 }
 
-#[derive(Debug)]
 struct Segment {
     descendant: bool,
     selectors: Vec<Selector>,
@@ -34,8 +36,18 @@ fn invalid(path: &str, why: &str) -> VtlError {
     VtlError::new(format!("Invalid JSONPath '{path}': {why}"))
 }
 
+/// How deep filters may nest inside filters (`[?(@.a[?(@.b)])]`).
+const MAX_FILTER_DEPTH: usize = 8;
+
 impl Path {
     pub fn parse(text: &str) -> Result<Path, VtlError> {
+        Path::parse_at(text, 0)
+    }
+
+    fn parse_at(text: &str, depth: usize) -> Result<Path, VtlError> {
+        if depth > MAX_FILTER_DEPTH {
+            return Err(invalid(text, "filters nest too deeply"));
+        }
         let chars: Vec<char> = text.trim().chars().collect();
         if chars.first() != Some(&'$') {
             return Err(invalid(text, "a path starts with '$'"));
@@ -48,7 +60,7 @@ impl Path {
                 '.' => {
                     i += if descendant { 2 } else { 1 };
                     if chars.get(i) == Some(&'[') {
-                        let (selectors, next) = bracket(&chars, i, text)?;
+                        let (selectors, next) = bracket(&chars, i, text, depth)?;
                         segments.push(Segment { descendant, selectors });
                         i = next;
                         continue;
@@ -66,7 +78,7 @@ impl Path {
                     segments.push(Segment { descendant, selectors: vec![selector] });
                 }
                 '[' => {
-                    let (selectors, next) = bracket(&chars, i, text)?;
+                    let (selectors, next) = bracket(&chars, i, text, depth)?;
                     segments.push(Segment { descendant: false, selectors });
                     i = next;
                 }
@@ -88,9 +100,9 @@ impl Path {
             let mut next = Vec::new();
             for node in nodes {
                 if segment.descendant {
-                    descend(node, &mut |n| apply(&segment.selectors, n, &mut next));
+                    descend(node, &mut |n| apply(&segment.selectors, n, root, &mut next));
                 } else {
-                    apply(&segment.selectors, node, &mut next);
+                    apply(&segment.selectors, node, root, &mut next);
                 }
             }
             nodes = next;
@@ -100,7 +112,7 @@ impl Path {
 }
 
 /// Parses `[...]` starting at `i`; returns the selectors and the index after `]`.
-fn bracket(chars: &[char], mut i: usize, text: &str) -> Result<(Vec<Selector>, usize), VtlError> {
+fn bracket(chars: &[char], mut i: usize, text: &str, depth: usize) -> Result<(Vec<Selector>, usize), VtlError> {
     i += 1;
     let mut selectors = Vec::new();
     loop {
@@ -125,7 +137,11 @@ fn bracket(chars: &[char], mut i: usize, text: &str) -> Result<(Vec<Selector>, u
                 selectors.push(Selector::Wildcard);
                 i += 1;
             }
-            Some('?') => return Err(invalid(text, "filter expressions are not supported")),
+            Some('?') => {
+                let (filter, next) = filter_selector(chars, i + 1, text, depth)?;
+                selectors.push(Selector::Filter(filter));
+                i = next;
+            }
             Some(_) => {
                 let start = i;
                 while i < chars.len() && !matches!(chars[i], ',' | ']') {
@@ -147,6 +163,34 @@ fn bracket(chars: &[char], mut i: usize, text: &str) -> Result<(Vec<Selector>, u
     }
 }
 
+/// `(expression)` starting at `i`; returns the filter and the index after `)`.
+fn filter_selector(chars: &[char], i: usize, text: &str, depth: usize) -> Result<(Filter, usize), VtlError> {
+    if chars.get(i) != Some(&'(') {
+        return Err(invalid(text, "expected '(' after '?'"));
+    }
+    let mut parens = 0;
+    let mut quote = None;
+    for (k, &c) in chars.iter().enumerate().skip(i) {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => parens += 1,
+            (None, ')') => {
+                parens -= 1;
+                if parens == 0 {
+                    let inner: String = chars[i + 1..k].iter().collect();
+                    let filter = filter::parse(&inner, depth + 1)
+                        .ok_or_else(|| invalid(text, "unsupported filter expression"))?;
+                    return Ok((filter, k + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    Err(invalid(text, "unterminated filter expression"))
+}
+
 fn number_selector(item: &str) -> Option<Selector> {
     let bound = |s: &str| if s.trim().is_empty() { Some(None) } else { s.trim().parse().ok().map(Some) };
     match item.split_once(':') {
@@ -155,9 +199,15 @@ fn number_selector(item: &str) -> Option<Selector> {
     }
 }
 
-fn apply<'a>(selectors: &[Selector], node: &'a Json, out: &mut Vec<&'a Json>) {
+fn apply<'a>(selectors: &[Selector], node: &'a Json, root: &Json, out: &mut Vec<&'a Json>) {
     for selector in selectors {
         match (selector, node) {
+            (Selector::Filter(filter), Json::Array(items)) => {
+                out.extend(items.iter().filter(|item| filter.accepts(item, root)));
+            }
+            (Selector::Filter(filter), Json::Object(map)) => {
+                out.extend(map.values().filter(|item| filter.accepts(item, root)));
+            }
             (Selector::Name(name), Json::Object(map)) => out.extend(map.get(name)),
             (Selector::Index(i), Json::Array(items)) => out.extend(resolve(*i, items.len()).and_then(|i| items.get(i))),
             (Selector::Wildcard, Json::Array(items)) => out.extend(items.iter()),

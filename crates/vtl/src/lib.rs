@@ -1,6 +1,13 @@
 //! Apache Velocity 1.7 templates as API Gateway runs its mapping templates: the Velocity
 //! language, Java-flavoured values, and the `$input`, `$util`, `$context` and
 //! `$stageVariables` objects. Parse a [`Template`] once, then [`Template::render`] it per request.
+//!
+//! Where API Gateway differs from stock Velocity, this follows API Gateway: a reference whose
+//! value is null renders as nothing (an undefined variable still renders as written). A render
+//! is bounded: a failing one (bad JSON for `$input.path`, a Java exception, an override set
+//! twice, or a template that exceeds the time, output or nesting limits) returns a
+//! [`VtlError`], which API Gateway answers with a 500. `oracle/compare.py` checks the language
+//! against Apache Velocity 1.7 itself.
 
 mod ast;
 mod context;

@@ -78,6 +78,19 @@ fn list_methods() {
 }
 
 #[test]
+fn changing_a_collection_while_iterating_it_fails_as_in_java() {
+    let err =
+        try_render_with("#set($x = [1, 2])#foreach($i in $x)#set($d = $x.add(3))#end", &Input::default()).unwrap_err();
+    assert_eq!(err.message, "java.util.ConcurrentModificationException");
+    // An ArrayList whose new size equals the cursor just ends; replacing an item is no change.
+    assert_eq!(render("#set($x = [1, 2, 3])#foreach($i in $x)$i#if($i == 2)#set($d = $x.remove(2))#end#end"), "12");
+    assert_eq!(render("#set($x = [1, 2])#foreach($i in $x)$i#set($d = $x.set(0, 9))#end $x"), "12 [9, 2]");
+    // A map's last entry ends the loop; updating an existing key is no change.
+    assert_eq!(render("#set($m = {'a': 1})#foreach($v in $m)$v#set($d = $m.put('c', 3))#end"), "1");
+    assert_eq!(render("#set($m = {'a': 1, 'b': 2})#foreach($v in $m)$v#set($d = $m.put('a', 3))#end"), "12");
+}
+
+#[test]
 fn lists_are_shared_references() {
     assert_eq!(render("#set($a = [1])#set($b = $a)#set($d = $b.add(2))$a"), "[1, 2]");
     // Adding a list to itself copies its items first.

@@ -57,7 +57,8 @@ impl Renderer<'_> {
     }
 
     pub(super) fn foreach(&mut self, var: &str, iterable: &Expr, body: &Block) -> Result<Flow, VtlError> {
-        let items = match self.expr(iterable)? {
+        let collection = self.expr(iterable)?;
+        let items = match &collection {
             Value::List(list) => list.borrow().items.clone(),
             Value::Map(map) => map.borrow().values().cloned().collect(),
             _ => return Ok(Flow::Next),
@@ -104,7 +105,11 @@ impl Renderer<'_> {
                     }
                 }
             }
-            match self.block(body) {
+            let result = self.block(body).and_then(|flow| match flow {
+                Flow::Next if modified(&collection, index, total)? => Ok(Flow::Break(1)),
+                flow => Ok(flow),
+            });
+            match result {
                 Ok(Flow::Next) => {}
                 Ok(Flow::Break(1)) => break,
                 Ok(Flow::Break(levels)) => {
@@ -124,4 +129,19 @@ impl Renderer<'_> {
         self.scopes.pop();
         Ok(flow)
     }
+}
+
+/// Whether the loop must end because its body changed the size of the collection it iterates:
+/// Java's iterators then either find nothing more (an `ArrayList` whose new size is the cursor,
+/// a `LinkedHashMap` on its last entry) or throw.
+fn modified(collection: &Value, index: usize, total: usize) -> Result<bool, VtlError> {
+    let ends_quietly = match collection {
+        Value::List(list) => match list.borrow().items.len() {
+            len if len == total => return Ok(false),
+            len => len == index + 1,
+        },
+        Value::Map(map) if map.borrow().len() != total => index + 1 == total,
+        _ => return Ok(false),
+    };
+    if ends_quietly { Ok(true) } else { Err(VtlError::new("java.util.ConcurrentModificationException")) }
 }

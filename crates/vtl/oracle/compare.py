@@ -87,6 +87,7 @@ CASES = [
     "#set($x = [1, 2, 3])#foreach($i in $x)$i#set($d = $x.set(0, 9))#end$x", '#set($m = {"a": 1, "b": 2})#foreach($v in $m)$v#set($d = $m.put("c", 3))#end',
     '#set($m = {"a": 1, "b": 2})#foreach($v in $m)$v#set($d = $m.put("a", 3))#end', '#set($m = {"a": 1})#foreach($v in $m)$v#set($d = $m.put("c", 3))#end',
     "#set($x = [1, 2])#foreach($i in $x)$i#set($d = $x.add(3))#break#end$x",
+    "#set($l = [1])#set($r = $l.clear())[$r]$l", "#set($l = [1])#set($r = $l.add(0, 2))[$r]$l", "#set($m = {'a': 1})#set($r = $m.clear())[$r]$m",
     '#set($m = {"zeta": 1, "alpha": 2, "Content-Type": 4})$m $m.keySet()',
     "#set($s = 'a,b')[$s.replaceAll('x', '\\\\$')][$s.replaceAll(',', '$1-')][$s.replaceAll('(,)', '$10')][$s.replaceAll('(a)', '$1$1')]",
     "#set($s = '\U0001F600x')[$s.substring(1)][$s.charAt(0)][$s.length()][$s.indexOf('x')]",
@@ -101,6 +102,8 @@ CASES = [
 KNOWN = {
     # API Gateway renders a null value as nothing; stock Velocity writes the reference text.
     "#set($s = \"x\")$s.foo()": "null renders empty",
+    "#set($s = 'abc')[$s.substring('1')][$s.contains(1)]": "no such overload: null renders empty",
+    "#set($l = [1])[$l.addAll({'a': 1})][$l.subList(5, 'b')]$l": "no such overload: null renders empty",
     # Lenient parsing: a stray `$`, `#` or unclosed macro call at the end is text, not an error.
     "a$": "lenient", "a#": "lenient",
     # Java's String[] prints as `[Ljava.lang.String;@...`; split returns a printable list here.

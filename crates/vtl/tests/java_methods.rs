@@ -137,6 +137,17 @@ fn doubles_print_like_java() {
 }
 
 #[test]
-fn unknown_methods_yield_null() {
+fn unknown_methods_and_mismatched_arguments_yield_null() {
     assert_eq!(render("#set($s = 'x')[$s.noSuchMethod()][$s.length(1)]"), "[][]");
+    // No overload takes these argument types, so Velocity finds no method.
+    assert_eq!(render("#set($s = 'abc')[$s.substring('1')][$s.contains(1)]"), "[][]");
+    assert_eq!(render("#set($l = [1])[$l.addAll({'a': 1})][$l.subList(5, 'b')][$l.get('0')]$l"), "[][][][1]");
+    assert_eq!(render("#set($m = {})[$m.putAll([1])]$m"), "[]{}");
+}
+
+#[test]
+fn void_methods_yield_an_empty_string() {
+    assert_eq!(render("#set($l = [1])#set($r = $l.clear())[$r]$l"), "[][]");
+    assert_eq!(render("#set($l = [1])#set($r = $l.add(0, 2))[$r]$l"), "[][2, 1]");
+    assert_eq!(render("#set($m = {'a': 1})#set($r = $m.clear())[$r]$m"), "[]{}");
 }

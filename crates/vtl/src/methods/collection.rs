@@ -9,6 +9,11 @@ use crate::error::VtlError;
 use crate::methods::{Args, MAX_COLLECTION};
 use crate::value::{List, Value};
 
+/// What a `void` method gives Velocity 1.7: an empty string.
+fn void() -> Value {
+    Value::str("")
+}
+
 fn index_error(index: i64, len: usize) -> VtlError {
     VtlError::new(format!("java.lang.IndexOutOfBoundsException: Index {index} out of bounds for length {len}"))
 }
@@ -28,12 +33,11 @@ fn grow_check(len: usize) -> Result<(), VtlError> {
     Ok(())
 }
 
-/// The items of a list or the values of a map, copied (the argument may be the receiver).
+/// The items of a list argument, copied (the argument may be the receiver).
 fn items_of(value: &Value) -> Result<Vec<Value>, VtlError> {
     match value {
         Value::List(list) => Ok(list.borrow().items.clone()),
-        Value::Map(map) => Ok(map.borrow().values().cloned().collect()),
-        _ => Err(VtlError::new("java.lang.ClassCastException: argument is not a collection")),
+        _ => Err(VtlError::no_method()),
     }
 }
 
@@ -67,7 +71,7 @@ pub fn call_list(list: &Rc<RefCell<List>>, name: &str, args: &Args) -> Result<Op
             let at = position(args.int(0)?, len, true)?;
             grow_check(len + 1)?;
             list.borrow_mut().items.insert(at, args.0[1].clone());
-            Value::Null
+            void()
         }
         ("addAll", 1) => {
             let more = items_of(&args.0[0])?;
@@ -91,10 +95,11 @@ pub fn call_list(list: &Rc<RefCell<List>>, name: &str, args: &Args) -> Result<Op
         },
         ("clear", 0) => {
             list.borrow_mut().items.clear();
-            Value::Null
+            void()
         }
         ("subList", 2) => {
-            let (from, to) = (position(args.int(0)?, len, true)?, position(args.int(1)?, len, true)?);
+            let (from, to) = (args.int(0)?, args.int(1)?);
+            let (from, to) = (position(from, len, true)?, position(to, len, true)?);
             if from > to {
                 return Err(VtlError::new(format!(
                     "java.lang.IllegalArgumentException: fromIndex({from}) > toIndex({to})"
@@ -128,13 +133,13 @@ pub fn call_map(map: &MapRef, name: &str, args: &Args) -> Result<Option<Value>, 
         ("put", 2) => put(map, key(0)?, args.0[1].clone())?,
         ("putAll", 1) => {
             let Value::Map(other) = &args.0[0] else {
-                return Err(VtlError::new("java.lang.ClassCastException: argument is not a map"));
+                return Err(VtlError::no_method());
             };
             let entries: Vec<(String, Value)> = other.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
             for (k, v) in entries {
                 put(map, k, v)?;
             }
-            Value::Null
+            void()
         }
         ("remove", 1) => {
             let key = key(0)?;
@@ -142,7 +147,7 @@ pub fn call_map(map: &MapRef, name: &str, args: &Args) -> Result<Option<Value>, 
         }
         ("clear", 0) => {
             map.borrow_mut().clear();
-            Value::Null
+            void()
         }
         ("keySet", 0) => Value::list(map.borrow().keys().map(|k| Value::str(k.as_str())).collect()),
         ("values", 0) => Value::list(map.borrow().values().cloned().collect()),

@@ -20,19 +20,24 @@ impl Args {
         self.0.len()
     }
 
-    /// An `int` parameter: Velocity converts integral numbers only.
+    /// An `int` parameter: only an integer fits.
     pub fn int(&self, i: usize) -> Result<i64, VtlError> {
         match &self.0[i] {
             Value::Int(n) => Ok(*n),
-            other => Err(VtlError::new(format!(
-                "Argument {} must be an integer, got '{}'",
-                i + 1,
-                other.to_java_string().unwrap_or_default()
-            ))),
+            _ => Err(VtlError::no_method()),
         }
     }
 
-    /// A `String` parameter; a null argument is an error as in Java.
+    /// A `String` parameter of a Java method: only a string fits; null fails inside the method.
+    pub fn text(&self, i: usize) -> Result<String, VtlError> {
+        match &self.0[i] {
+            Value::Str(s) => Ok(s.to_string()),
+            Value::Null => Err(VtlError::new("java.lang.NullPointerException")),
+            _ => Err(VtlError::no_method()),
+        }
+    }
+
+    /// A parameter API Gateway's own objects read as text, whatever its type.
     pub fn string(&self, i: usize) -> Result<String, VtlError> {
         match &self.0[i] {
             Value::Null => Err(VtlError::new("java.lang.NullPointerException")),
@@ -41,17 +46,25 @@ impl Args {
     }
 }
 
-/// Calls `name` on `target`; None when the class has no such method (Velocity then yields null).
+/// Calls `name` on `target`; None when the class has no such method or none that takes these
+/// arguments (Velocity then yields null).
 pub fn call(target: &Value, name: &str, args: &Args) -> Result<Option<Value>, VtlError> {
     let specific = match target {
-        Value::Str(s) => string::call(s, name, args)?,
-        Value::List(list) => collection::call_list(list, name, args)?,
-        Value::Map(map) => collection::call_map(map, name, args)?,
+        Value::Str(s) => string::call(s, name, args),
+        Value::List(list) => collection::call_list(list, name, args),
+        Value::Map(map) => collection::call_map(map, name, args),
+        _ => Ok(None),
+    };
+    let specific = match specific {
+        Err(e) if e.is_no_method() => return Ok(None),
+        other => other?,
+    };
+    let specific = specific.or_else(|| match target {
         Value::Entry(entry) => collection::call_entry(entry, name, args),
         Value::Int(_) | Value::Float(_) => number(target, name, args),
         Value::Bool(b) if name == "booleanValue" && args.len() == 0 => Some(Value::Bool(*b)),
         _ => None,
-    };
+    });
     if specific.is_some() {
         return Ok(specific);
     }

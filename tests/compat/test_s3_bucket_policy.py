@@ -31,14 +31,19 @@ def policy(*statements):
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def test_deny_delete_under_a_prefix(client):
-    s3, bucket = client("s3"), bucket_name()
+def lock_deletes_under_locked(s3, bucket):
+    """A bucket with `locked/a.txt` and `open/a.txt`, denying deletes under `locked/`."""
     s3.create_bucket(Bucket=bucket)
     for key in ("locked/a.txt", "open/a.txt"):
         s3.put_object(Bucket=bucket, Key=key, Body=b"x")
     s3.put_bucket_policy(Bucket=bucket, Policy=policy({
         "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject",
         "Resource": f"arn:aws:s3:::{bucket}/locked/*"}))
+
+
+def test_deny_delete_under_a_prefix(client):
+    s3, bucket = client("s3"), bucket_name()
+    lock_deletes_under_locked(s3, bucket)
 
     assert error_of(s3.delete_object, Bucket=bucket, Key="locked/a.txt") == DENIED
     s3.delete_object(Bucket=bucket, Key="open/a.txt")
@@ -151,3 +156,65 @@ def test_anonymous_read_needs_a_public_policy(strict):
     assert requests.get(f"{strict.endpoint}/{bucket}?list-type=2", timeout=30).status_code == 403
     # A missing bucket is NoSuchBucket for anyone, as on AWS.
     assert requests.get(f"{strict.endpoint}/{bucket_name()}/k", timeout=30).status_code == 404
+
+
+def test_delete_objects_reports_each_denied_key(client):
+    s3, bucket = client("s3"), bucket_name()
+    lock_deletes_under_locked(s3, bucket)
+
+    out = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "locked/a.txt"}, {"Key": "open/a.txt"}]})
+    assert out["Deleted"] == [{"Key": "open/a.txt"}]
+    assert out["Errors"] == [{"Key": "locked/a.txt", "Code": "AccessDenied", "Message": "Access Denied"}]
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["locked/a.txt"]
+
+
+def test_copy_needs_leave_to_read_the_source(strict_two_accounts):
+    endpoint = strict_two_accounts.endpoint
+    owner = client_for(endpoint, "s3", key=KEY_A, secret=SECRET_A)
+    other = client_for(endpoint, "s3", key=KEY_B, secret=SECRET_B)
+    source, target = bucket_name(), bucket_name()
+    owner.create_bucket(Bucket=source)
+    owner.put_object(Bucket=source, Key="shared/a.txt", Body=b"a" * 10)
+    other.create_bucket(Bucket=target)
+    copy_source = {"Bucket": source, "Key": "shared/a.txt"}
+
+    assert error_of(other.copy_object, Bucket=target, Key="copy.txt", CopySource=copy_source) == DENIED
+    upload = other.create_multipart_upload(Bucket=target, Key="parts.txt")["UploadId"]
+    assert error_of(other.upload_part_copy, Bucket=target, Key="parts.txt", UploadId=upload, PartNumber=1,
+                    CopySource=copy_source) == DENIED
+
+    owner.put_bucket_policy(Bucket=source, Policy=policy({
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"},
+        "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{source}/shared/*"}))
+    other.copy_object(Bucket=target, Key="copy.txt", CopySource=copy_source)
+    assert other.get_object(Bucket=target, Key="copy.txt")["Body"].read() == b"a" * 10
+    part = other.upload_part_copy(Bucket=target, Key="parts.txt", UploadId=upload, PartNumber=1,
+                                  CopySource=copy_source)
+    assert part["CopyPartResult"]["ETag"]
+    # The source's owner may not write into the other account's bucket.
+    assert error_of(owner.copy_object, Bucket=target, Key="back.txt", CopySource=copy_source) == DENIED
+
+
+def test_post_form_is_the_uploaders_put_object(strict):
+    owner = client_for(strict.endpoint, "s3", key=STRICT_KEY, secret=STRICT_SECRET)
+    bucket = bucket_name()
+    owner.create_bucket(Bucket=bucket)
+
+    def post(key):
+        return requests.post(f"{strict.endpoint}/{bucket}", data={"key": key},
+                             files={"file": ("a.txt", b"hello")}, timeout=30)
+
+    refused = post("uploads/a.txt")
+    assert refused.status_code == 403
+    assert "<Code>AccessDenied</Code>" in refused.text
+
+    owner.put_bucket_policy(Bucket=bucket, Policy=policy({
+        "Sid": "PublicUploads", "Effect": "Allow", "Principal": "*", "Action": "s3:PutObject",
+        "Resource": f"arn:aws:s3:::{bucket}/uploads/*"}))
+    assert post("uploads/a.txt").status_code == 204
+    assert owner.get_object(Bucket=bucket, Key="uploads/a.txt")["Body"].read() == b"hello"
+    assert post("private/a.txt").status_code == 403
+    # A signed form is its signer's PutObject: the owner may post anywhere.
+    form = owner.generate_presigned_post(bucket, "private/b.txt")
+    signed = requests.post(form["url"], data=form["fields"], files={"file": ("b.txt", b"b")}, timeout=30)
+    assert signed.status_code == 204, signed.text

@@ -1,6 +1,6 @@
 //! DeleteObjects: up to 1,000 keys (and versions) per call, each deleted
-//! with DeleteObject's semantics; per-key errors, and Quiet mode that
-//! reports only the errors.
+//! with DeleteObject's semantics (the bucket policy decides each key);
+//! per-key errors, and Quiet mode that reports only the errors.
 
 use serde_json::{Value, json};
 use stratus_core::input::Input;
@@ -28,7 +28,11 @@ pub async fn delete_objects(sh: &Shared, ctx: &RequestContext, input: &Value) ->
             Some(v) if v != "null" => parse_version_id(v).map(|_| ()),
             _ => Ok(()),
         };
+        let versioned = version.as_deref().is_some_and(|v| !v.is_empty());
         let result = match result {
+            Ok(()) if !crate::policy_eval::permits_key(sh, ctx, input, bucket_name, key, versioned)? => {
+                Err(crate::policy_eval::access_denied())
+            }
             Ok(()) => versioning::delete(sh, bucket_name, key, version.clone(), &ctx.account_id).await,
             Err(e) => Err(e),
         };

@@ -271,13 +271,15 @@ const CONDITION_MEMBERS: &[(&str, &str)] = &[
     ("MetadataDirective", "s3:x-amz-metadata-directive"),
 ];
 
-fn access_denied() -> AwsError {
+pub fn access_denied() -> AwsError {
     AwsError::new(403, "AccessDenied", "Access Denied")
 }
 
 /// Refuses the request `ctx`/`input` with AccessDenied when the bucket's
 /// policy (or its absence, for another account or an anonymous caller)
-/// does not let it through. A missing bucket is left to the operation.
+/// does not let it through; a copy also needs the source bucket's leave to
+/// read its object. A missing bucket is left to the operation, and so are
+/// DeleteObjects' keys, which [`permits_key`] decides one by one.
 pub fn authorize(sh: &Shared, ctx: &RequestContext, input: &Value) -> Result<(), AwsError> {
     let anonymous = ctx.account_id == ANONYMOUS_ACCOUNT;
     let bucket = match input.get("Bucket").and_then(Value::as_str) {
@@ -286,26 +288,62 @@ pub fn authorize(sh: &Shared, ctx: &RequestContext, input: &Value) -> Result<(),
         _ if anonymous => return Err(access_denied()),
         _ => return Ok(()),
     };
-    let Some(record) = sh.bucket_opt(bucket)? else { return Ok(()) };
-    let owner = !anonymous && ctx.account_id == record.account;
-    if owner && (record.policy.is_none() || OWNER_ALWAYS.contains(&ctx.operation)) {
-        return Ok(());
+    if ctx.operation != "DeleteObjects" {
+        let versioned = input.get("VersionId").and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+        let key = input.get("Key").and_then(Value::as_str);
+        if !allowed(sh, ctx, input, bucket, key, &action(ctx.operation, versioned))? {
+            return Err(access_denied());
+        }
     }
-    let policy = record.policy.as_deref().and_then(|p| serde_json::from_str::<Value>(p).ok());
-    let context = condition_context(ctx, input, anonymous);
-    for (key, versioned) in targets(ctx.operation, input) {
-        let req = Request {
-            account: &ctx.account_id,
-            anonymous,
-            action: action(ctx.operation, versioned),
-            resource: resource(bucket, key),
-            context: context.clone(),
-        };
-        if !permits(policy.as_ref(), &record.account, &req) {
+    if let ("CopyObject" | "UploadPartCopy", Some(source)) = (ctx.operation, input.get("CopySource")) {
+        // A malformed source is the operation's own error to give.
+        let Some(src) = source.as_str().and_then(|s| crate::copy::parse_source(s).ok()) else { return Ok(()) };
+        let read = action("GetObject", src.version_id.is_some());
+        if !allowed(sh, ctx, input, &src.bucket, Some(&src.key), &read)? {
             return Err(access_denied());
         }
     }
     Ok(())
+}
+
+/// Whether DeleteObjects may delete `key` (a version of it when
+/// `versioned`); a refused key is reported in the answer's errors.
+pub fn permits_key(
+    sh: &Shared,
+    ctx: &RequestContext,
+    input: &Value,
+    bucket: &str,
+    key: &str,
+    versioned: bool,
+) -> Result<bool, AwsError> {
+    allowed(sh, ctx, input, bucket, Some(key), &action("DeleteObject", versioned))
+}
+
+/// Whether `bucket`'s policy lets the caller of `ctx` do `action` on the
+/// bucket or on its object `key`; true for a missing bucket.
+fn allowed(
+    sh: &Shared,
+    ctx: &RequestContext,
+    input: &Value,
+    bucket: &str,
+    key: Option<&str>,
+    action: &str,
+) -> Result<bool, AwsError> {
+    let anonymous = ctx.account_id == ANONYMOUS_ACCOUNT;
+    let Some(record) = sh.bucket_opt(bucket)? else { return Ok(true) };
+    let owner = !anonymous && ctx.account_id == record.account;
+    if owner && (record.policy.is_none() || OWNER_ALWAYS.contains(&ctx.operation)) {
+        return Ok(true);
+    }
+    let policy = record.policy.as_deref().and_then(|p| serde_json::from_str::<Value>(p).ok());
+    let req = Request {
+        account: &ctx.account_id,
+        anonymous,
+        action: action.to_string(),
+        resource: resource(bucket, key),
+        context: condition_context(ctx, input, anonymous),
+    };
+    Ok(permits(policy.as_ref(), &record.account, &req))
 }
 
 /// Reads and drops (up to a bound) the body of a refused upload, so the
@@ -317,21 +355,6 @@ pub async fn drain(mut body: BodyStream) {
     {
         left = left.saturating_sub(chunk.len());
     }
-}
-
-/// The objects a request acts on (each key of DeleteObjects), or the bucket
-/// itself (None), with whether a VersionId is named.
-fn targets<'a>(operation: &str, input: &'a Value) -> Vec<(Option<&'a str>, bool)> {
-    let versioned = |v: &Value| v.get("VersionId").and_then(Value::as_str).is_some_and(|s| !s.is_empty());
-    if operation == "DeleteObjects" {
-        let objects = input.pointer("/Delete/Objects").and_then(Value::as_array);
-        return objects
-            .into_iter()
-            .flatten()
-            .map(|o| (Some(o.get("Key").and_then(Value::as_str).unwrap_or_default()), versioned(o)))
-            .collect();
-    }
-    vec![(input.get("Key").and_then(Value::as_str), versioned(input))]
 }
 
 /// The condition keys Stratus knows for a request: plain HTTP from the

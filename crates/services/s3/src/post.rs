@@ -1,6 +1,7 @@
 //! POST Object: browser-form uploads (`multipart/form-data` to a bucket, as
 //! boto3's `generate_presigned_post` builds them). This module owns the form
-//! parser, the POST policy (expiration and conditions) and the answers
+//! parser, the POST policy (expiration and conditions), the bucket policy's
+//! leave (as the signer's PutObject) and the answers
 //! (204/200/201 PostResponse or a 303 redirect); the object itself goes
 //! through PutObject's ingest path and emits `ObjectCreated:Post`.
 //!
@@ -50,14 +51,22 @@ async fn upload(sh: &Shared, req: &HttpRequest) -> Result<HttpResponse, AwsError
     let Some((bucket, _)) = target(req) else { return Err(crate::post_auth::missing("key")) };
     let fields = parse_form(req)?;
     let form = Form::new(&fields, &bucket)?;
-    crate::post_auth::check(sh, |name| form.get(name))?;
+    let account = crate::post_auth::check(sh, |name| form.get(name))?;
     if let Some(policy) = form.get("policy") {
         check_policy(policy, &form)?;
     }
     let mut input = form.put_input();
     input["Bucket"] = Value::from(bucket.clone());
     input["Key"] = Value::from(form.key.clone());
-    let ctx = RequestContext::internal("s3", "PostObject");
+    // The bucket policy sees a form upload as the signer's PutObject.
+    let mut ctx = RequestContext::internal("s3", "PutObject");
+    ctx.account_id = account;
+    crate::policy_eval::authorize(sh, &ctx, &input)?;
+    ctx.operation = "PostObject";
+    if ctx.account_id == crate::policy_eval::ANONYMOUS_ACCOUNT {
+        // An anonymous upload's object belongs to the bucket's owner.
+        ctx.account_id = sh.bucket(&bucket)?.account;
+    }
     let body = BodyStream::from_bytes(form.file.to_vec());
     let out = crate::objects::put_event(sh, &ctx, &input, body, "ObjectCreated:Post").await?;
     let etag = out.get("ETag").and_then(Value::as_str).unwrap_or_default().to_string();

@@ -3,12 +3,13 @@
 //! `X-Amz-Date` and `X-Amz-Signature` (the legacy form: `AWSAccessKeyId` and
 //! `Signature`) besides its `Policy`, and the signature over the base64
 //! policy is the key's (verified by the front door's check in strict mode,
-//! where an unsigned form is refused).
+//! where an unsigned form counts as anonymous, for the bucket policy).
 
 use serde_json::Value;
 use stratus_core::AwsError;
 use stratus_core::settings::{FormRefusal, SignedForm};
 
+use crate::policy_eval::ANONYMOUS_ACCOUNT;
 use crate::shared::Shared;
 
 /// The SigV4 form fields (lower-cased, as the form keeps them) and their names in AWS's errors.
@@ -21,8 +22,10 @@ const V4: [(&str, &str); 4] = [
 /// The legacy (SigV2) form fields.
 const V2: [(&str, &str); 2] = [("awsaccesskeyid", "AWSAccessKeyId"), ("signature", "Signature")];
 
-/// Checks the form whose fields `get` returns (by lower-cased name).
-pub fn check<'a>(sh: &Shared, get: impl Fn(&str) -> Option<&'a str>) -> Result<(), AwsError> {
+/// Checks the form whose fields `get` returns (by lower-cased name): the
+/// signer's account, or [`ANONYMOUS_ACCOUNT`] for an unsigned form in strict
+/// mode (the bucket policy then decides).
+pub fn check<'a>(sh: &Shared, get: impl Fn(&str) -> Option<&'a str>) -> Result<String, AwsError> {
     let signed = if let Some(fields) = complete(&get, &V4)? {
         let [_, credential, _, signature] = fields;
         Some((credential, signature, true))
@@ -30,7 +33,10 @@ pub fn check<'a>(sh: &Shared, get: impl Fn(&str) -> Option<&'a str>) -> Result<(
         complete(&get, &V2)?.map(|[key, signature]| (key, signature, false))
     };
     let Some((credential, signature, v4)) = signed else {
-        return sh.signatures.check_form(None).map(|_| ()).map_err(|r| refused(r, "", "", ""));
+        return match sh.signatures.check_form(None) {
+            Err(FormRefusal::Anonymous) => Ok(ANONYMOUS_ACCOUNT.to_string()),
+            other => other.map_err(|r| refused(r, "", "", "")),
+        };
     };
     let policy = get("policy").ok_or_else(|| missing("Policy"))?;
     let (access_key, scope) = if v4 {
@@ -42,7 +48,7 @@ pub fn check<'a>(sh: &Shared, get: impl Fn(&str) -> Option<&'a str>) -> Result<(
         (credential, None)
     };
     let form = SignedForm { access_key, scope, policy, signature };
-    sh.signatures.check_form(Some(&form)).map(|_| ()).map_err(|r| refused(r, access_key, signature, policy))
+    sh.signatures.check_form(Some(&form)).map_err(|r| refused(r, access_key, signature, policy))
 }
 
 /// The values of `fields` when the form has them all; None when it has
@@ -77,7 +83,7 @@ pub fn missing(field: &str) -> AwsError {
 /// AWS's answer to a refused form.
 fn refused(why: FormRefusal, access_key: &str, signature: &str, policy: &str) -> AwsError {
     match why {
-        FormRefusal::Anonymous => AwsError::new(403, "AccessDenied", "Access Denied"),
+        FormRefusal::Anonymous => crate::policy_eval::access_denied(),
         FormRefusal::UnknownKey => AwsError::new(
             403,
             "InvalidAccessKeyId",

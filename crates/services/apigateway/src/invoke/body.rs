@@ -23,7 +23,8 @@ pub fn template<'a>(call: &Call, integration: &'a Value) -> Option<&'a str> {
 /// The body to send to the integration.
 pub fn request(call: &Call, integration: &Value) -> Result<String, HttpResponse> {
     if let Some(t) = template(call, integration) {
-        return mapping::render(t, call).map_err(|e| {
+        let body = String::from_utf8_lossy(&call.req.body);
+        return mapping::render(t, call, &body).map(|r| r.body).map_err(|e| {
             tracing::warn!("{}", e.0);
             gateway_responses::configuration_error(call.api)
         });

@@ -1,8 +1,8 @@
 //! The answers API Gateway gives itself (not the integration), shaped by
 //! the API's gateway responses (`gatewayresponses`): status code, headers
 //! from literal `responseParameters`, and body from the response template
-//! (AWS's default template yields `{"message": ...}`), with the
-//! `x-amzn-ErrorType` header of the response type.
+//! (with `$context.error`; AWS's default template yields
+//! `{"message": ...}`), with the `x-amzn-ErrorType` of the response type.
 
 use crate::db::Api;
 use crate::gatewayresponses::{self, DEFAULT_TEMPLATE, TYPES};
@@ -21,7 +21,13 @@ pub fn typed(api: &Api, kind: &str, status: u16, message: Option<&str>) -> HttpR
     let body = match template {
         None => default_body,
         Some(t) if t == DEFAULT_TEMPLATE => default_body,
-        Some(t) => mapping::render_static(t).unwrap_or(default_body),
+        Some(t) => {
+            let error =
+                json!({ "message": message, "messageString": json!(message).to_string(), "responseType": kind });
+            let input =
+                stratus_vtl::Input { context: json!({ "apiId": api.id(), "error": error }), ..Default::default() };
+            mapping::render_with(t, &input).map(|r| r.body).unwrap_or(default_body)
+        }
     };
     let mut resp = HttpResponse::new(status, "application/json", body);
     if let Some((_, _, Some(error_type))) = TYPES.iter().find(|(t, _, _)| *t == kind) {

@@ -13,7 +13,8 @@ use stratus_core::HttpResponse;
 pub fn invoke(call: &Call, integration: &Value) -> HttpResponse {
     let status = match body::template(call, integration) {
         Some(t) => {
-            let Ok(rendered) = mapping::render(t, call) else {
+            let body = String::from_utf8_lossy(&call.req.body);
+            let Ok(rendered) = mapping::render(t, call, &body).map(|r| r.body) else {
                 return gateway_responses::configuration_error(call.api);
             };
             let parsed: Value = serde_json::from_str(&rendered).unwrap_or(Value::Null);

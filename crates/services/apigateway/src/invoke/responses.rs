@@ -2,7 +2,8 @@
 //! `selectionPattern` (a regular expression that must match the whole
 //! status code or error message; the response without one is the
 //! default), and building the method response from it: status, headers
-//! from `responseParameters`, body from `responseTemplates`.
+//! from `responseParameters`, body from `responseTemplates` (whose
+//! `$context.responseOverride` may change status and headers).
 
 use crate::invoke::call::Call;
 use crate::invoke::gateway_responses;
@@ -41,16 +42,21 @@ fn parameter(source: &str, headers: &[(String, String)]) -> Option<String> {
 /// The method response for integration response `chosen`, given what the
 /// integration answered (`body`, `headers`).
 pub fn respond(call: &Call, chosen: &Value, body: &str, headers: &[(String, String)]) -> HttpResponse {
-    let status = chosen.str("statusCode").and_then(|c| c.parse().ok()).unwrap_or(200);
+    let mut status = chosen.str("statusCode").and_then(|c| c.parse().ok()).unwrap_or(200);
     let templates = chosen.get("responseTemplates").and_then(Value::as_object);
     let template = templates.and_then(|t| t.get("application/json").or_else(|| t.values().next()).map(|v| (t, v)));
+    let mut overridden = Vec::new();
     let (content_type, out) = match template {
         Some((all, t)) => {
             let ct = all.iter().find(|(_, v)| *v == t).map(|(k, _)| k.clone()).unwrap_or_default();
-            match mapping::render(t.as_str().unwrap_or_default(), call) {
-                Ok(rendered) => (ct, rendered),
+            match mapping::render(t.as_str().unwrap_or_default(), call, body) {
+                Ok(rendered) => {
+                    status = rendered.overrides.status.unwrap_or(status);
+                    overridden.extend(rendered.overrides.response_headers);
+                    (ct, rendered.body)
+                }
                 Err(e) => {
-                    tracing::warn!("{}", e.0);
+                    tracing::warn!("API {}: {}", call.api.id(), e.0);
                     return gateway_responses::configuration_error(call.api);
                 }
             }
@@ -58,14 +64,15 @@ pub fn respond(call: &Call, chosen: &Value, body: &str, headers: &[(String, Stri
         None => ("application/json".to_string(), body.to_string()),
     };
     let mut resp = HttpResponse::new(status, &content_type, out);
-    for (target, source) in chosen.get("responseParameters").and_then(Value::as_object).into_iter().flatten() {
-        let (Some(name), Some(value)) =
-            (target.strip_prefix("method.response.header."), source.as_str().and_then(|s| parameter(s, headers)))
-        else {
-            continue;
-        };
-        resp.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
-        resp.headers.push((name.to_string(), value));
+    let mapped = chosen.get("responseParameters").and_then(Value::as_object).into_iter().flatten().filter_map(
+        |(target, source)| {
+            let name = target.strip_prefix("method.response.header.")?;
+            Some((name.to_string(), source.as_str().and_then(|s| parameter(s, headers))?))
+        },
+    );
+    for (name, value) in mapped.collect::<Vec<_>>().into_iter().chain(overridden) {
+        resp.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
+        resp.headers.push((name, value));
     }
     resp
 }

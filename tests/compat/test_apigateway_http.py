@@ -1,8 +1,9 @@
 """HTTP_PROXY and HTTP integrations of REST APIs: requests forwarded to a
 local endpoint with path parameters and stage variables substituted in the
-URI and the query string appended; HTTP_PROXY passes the endpoint's answer
-through, HTTP maps it through the integration response its status code
-selects."""
+URI; HTTP_PROXY passes the request and the endpoint's answer through, HTTP
+sends only mapped parameters, the mapped body and the template's request
+overrides, and maps the answer through the integration response its status
+code selects."""
 
 import json
 import threading
@@ -60,6 +61,16 @@ def test_http_proxy_and_http_integrations(stratus, apigw, echo):
                                    responseTemplates={"application/json": '{"mapped": "not found"}'},
                                    responseParameters={"method.response.header.X-From": "integration.response.header.X-Upstream"},
                                    **kw)
+    plain = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="plain")
+    kw = dict(restApiId=api_id, resourceId=plain["id"], httpMethod="POST")
+    apigw.put_method(authorizationType="NONE", requestParameters={"method.request.querystring.who": False}, **kw)
+    apigw.put_integration(type="HTTP", integrationHttpMethod="POST", uri=f"{echo}/echo",
+                          requestParameters={"integration.request.querystring.q": "method.request.querystring.who",
+                                             "integration.request.header.x-custom": "'fixed'"},
+                          requestTemplates={"application/json": (
+                              '#set($context.requestOverride.querystring.extra = "yes")'
+                              '{"got": $input.json(\'$.n\')}')}, **kw)
+    apigw.put_integration_response(statusCode="200", **kw)
     apigw.create_deployment(restApiId=api_id, stageName="dev", variables={"host": echo.removeprefix("http://")})
 
     base = f"{stratus.endpoint}/_aws/execute-api/{api_id}/dev"
@@ -69,6 +80,10 @@ def test_http_proxy_and_http_integrations(stratus, apigw, echo):
     assert r.headers["X-Upstream"] == "echo"
     r = requests.get(f"{base}/missing")
     assert (r.status_code, r.headers["X-Upstream"]) == (404, "echo")
+
+    r = requests.post(f"{base}/plain?who=me&dropped=1", json={"n": 5}, headers={"X-Custom": "not forwarded"})
+    assert r.status_code == 200
+    assert r.json() == {"method": "POST", "path": "/echo?q=me&extra=yes", "body": '{"got": 5}', "header": "fixed"}
 
     r = requests.get(f"{base}/mapped")
     assert (r.status_code, r.json(), r.headers["X-From"]) == (404, {"mapped": "not found"}, "echo")

@@ -9,6 +9,7 @@ use crate::db::Api;
 use crate::invoke::call::Call;
 use crate::invoke::gateway_responses::{answer, typed};
 use crate::invoke::lambda::{self, Outcome};
+use crate::invoke::params;
 use crate::invoke::policy::{self, Decision};
 use crate::invoke::proxy;
 use crate::state::Shared;
@@ -70,33 +71,12 @@ pub fn method_arn(call: &Call) -> String {
     )
 }
 
-/// The value of one identity source (`method.request.header.X`,
-/// `method.request.querystring.X`, `method.request.path.X`,
-/// `stageVariables.X`, `context.X`).
-fn identity_value(call: &Call, source: &str) -> Option<String> {
-    let source = source.trim();
-    if let Some(h) = source.strip_prefix("method.request.header.") {
-        return call.req.header(h).map(str::to_string);
-    }
-    if let Some(q) = source.strip_prefix("method.request.querystring.") {
-        return call.req.query_pairs().into_iter().rev().find(|(k, _)| k == q).map(|(_, v)| v);
-    }
-    if let Some(p) = source.strip_prefix("method.request.path.") {
-        return call.params.get(p).cloned();
-    }
-    if let Some(v) = source.strip_prefix("stageVariables.") {
-        return call.stage_variables.get(v).and_then(Value::as_str).map(str::to_string);
-    }
-    let c = source.strip_prefix("context.")?;
-    call.context().get(c).and_then(|v| v.as_str().map(str::to_string).or_else(|| Some(v.to_string())))
-}
-
 /// The event for authorizer `a`, and the identity its answer is cached by;
 /// Err when the request lacks an identity the authorizer needs.
 fn event(call: &Call, a: &Value, arn: &str) -> Result<(Value, String), HttpResponse> {
     let sources: Vec<&str> =
         a.str("identitySource").unwrap_or_default().split(',').filter(|s| !s.trim().is_empty()).collect();
-    let values: Vec<Option<String>> = sources.iter().map(|s| identity_value(call, s)).collect();
+    let values: Vec<Option<String>> = sources.iter().map(|s| params::value_of(call, s)).collect();
     if a.str("type") == Some("TOKEN") {
         let token =
             values.first().cloned().flatten().filter(|t| !t.is_empty()).ok_or_else(|| unauthorized(call.api))?;

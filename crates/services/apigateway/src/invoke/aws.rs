@@ -77,7 +77,7 @@ async fn action(
 /// Runs an AWS integration.
 pub async fn invoke(s: &Shared, call: &Call<'_>, integration: &Value) -> HttpResponse {
     let body = match body::request(call, integration) {
-        Ok(b) => b,
+        Ok(b) => b.body,
         Err(refused) => return refused,
     };
     let uri = substitute(integration.str("uri").unwrap_or_default(), &call.stage_variables);

@@ -7,7 +7,7 @@
 
 use crate::invoke::call::Call;
 use crate::invoke::gateway_responses::{self, answer};
-use crate::invoke::mapping;
+use crate::invoke::mapping::{self, Rendered};
 use serde_json::Value;
 use stratus_core::HttpResponse;
 use stratus_core::input::Input;
@@ -20,12 +20,13 @@ pub fn template<'a>(call: &Call, integration: &'a Value) -> Option<&'a str> {
     templates.get(&ct).and_then(Value::as_str)
 }
 
-/// The body to send to the integration.
-pub fn request(call: &Call, integration: &Value) -> Result<String, HttpResponse> {
+/// The body to send to the integration, with what its template set
+/// through `$context.requestOverride`.
+pub fn request(call: &Call, integration: &Value) -> Result<Rendered, HttpResponse> {
     if let Some(t) = template(call, integration) {
         let body = String::from_utf8_lossy(&call.req.body);
-        return mapping::render(t, call, &body).map(|r| r.body).map_err(|e| {
-            tracing::warn!("{}", e.0);
+        return mapping::render(t, call, &body).map_err(|e| {
+            tracing::warn!("API {}: {}", call.api.id(), e.0);
             gateway_responses::configuration_error(call.api)
         });
     }
@@ -36,7 +37,7 @@ pub fn request(call: &Call, integration: &Value) -> Result<String, HttpResponse>
         _ => true,
     };
     if passes {
-        Ok(String::from_utf8_lossy(&call.req.body).into_owned())
+        Ok(Rendered { body: String::from_utf8_lossy(&call.req.body).into_owned(), overrides: Default::default() })
     } else {
         Err(answer(call.api, "UNSUPPORTED_MEDIA_TYPE", "Unsupported Media Type"))
     }

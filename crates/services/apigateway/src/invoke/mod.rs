@@ -19,6 +19,7 @@ mod keys;
 mod lambda;
 mod mapping;
 mod mock;
+mod params;
 mod policy;
 mod proxy;
 mod responses;

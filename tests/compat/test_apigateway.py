@@ -313,3 +313,25 @@ def test_gateway_responses(stratus, apigw):
                                                           responseType="MISSING_AUTHENTICATION_TOKEN")) == (
         "NotFoundException", "Gateway response type not defined on api", 404)
     assert requests.get(f"{stratus.endpoint}/_aws/execute-api/{api_id}/dev/nowhere").status_code == 403
+
+
+def test_request_validation_on_invoke(stratus, apigw):
+    api_id, root = new_api(apigw)
+    apigw.create_model(restApiId=api_id, name="Pet", contentType="application/json", schema=json.dumps({
+        "$schema": "http://json-schema.org/draft-04/schema#", "type": "object", "required": ["name"],
+        "properties": {"name": {"type": "string"}, "age": {"type": "integer", "minimum": 0}}}))
+    v = apigw.create_request_validator(restApiId=api_id, name="all", validateRequestBody=True,
+                                       validateRequestParameters=True)
+    kw = dict(restApiId=api_id, resourceId=root, httpMethod="POST")
+    apigw.put_method(authorizationType="NONE", requestValidatorId=v["id"], requestModels={"application/json": "Pet"},
+                     requestParameters={"method.request.header.x-tenant": True}, **kw)
+    apigw.put_integration(type="MOCK", requestTemplates={"application/json": '{"statusCode": 200}'}, **kw)
+    apigw.put_integration_response(statusCode="200", responseTemplates={"application/json": '{"ok": true}'}, **kw)
+    apigw.create_deployment(restApiId=api_id, stageName="dev")
+    url = f"{stratus.endpoint}/_aws/execute-api/{api_id}/dev/"
+    r = requests.post(url, json={"name": "rex"})
+    assert (r.status_code, r.json()) == (400, {"message": "Missing required request parameters: [x-tenant]"})
+    r = requests.post(url, json={"age": -1}, headers={"x-tenant": "t"})
+    assert (r.status_code, r.json()) == (400, {"message": "Invalid request body"})
+    r = requests.post(url, json={"name": "rex", "age": 3}, headers={"x-tenant": "t"})
+    assert (r.status_code, r.json()) == (200, {"ok": True})

@@ -29,6 +29,7 @@ mod paging;
 mod patch;
 mod resources;
 mod restapis;
+mod schema;
 mod stages;
 mod state;
 mod usageplans;

@@ -10,6 +10,7 @@ use crate::invoke::call::Call;
 use crate::invoke::gateway_responses::{answer, typed};
 use crate::invoke::lambda::{self, Outcome};
 use crate::invoke::params;
+use crate::invoke::patterns;
 use crate::invoke::policy::{self, Decision};
 use crate::invoke::proxy;
 use crate::state::Shared;
@@ -81,7 +82,7 @@ fn event(call: &Call, a: &Value, arn: &str) -> Result<(Value, String), HttpRespo
         let token =
             values.first().cloned().flatten().filter(|t| !t.is_empty()).ok_or_else(|| unauthorized(call.api))?;
         if let Some(expr) = a.str("identityValidationExpression")
-            && !regex::Regex::new(&format!("^(?:{expr})$")).is_ok_and(|re| re.is_match(&token))
+            && !patterns::full_match(expr, &token)
         {
             return Err(unauthorized(call.api));
         }

@@ -20,6 +20,7 @@ mod lambda;
 mod mapping;
 mod mock;
 mod params;
+mod patterns;
 mod policy;
 mod proxy;
 mod responses;

@@ -8,6 +8,7 @@
 use crate::invoke::call::Call;
 use crate::invoke::gateway_responses;
 use crate::invoke::mapping;
+use crate::invoke::patterns;
 use serde_json::Value;
 use stratus_core::HttpResponse;
 use stratus_core::input::Input;
@@ -19,7 +20,7 @@ pub fn select<'a>(integration: &'a Value, key: &str) -> Option<&'a Value> {
     for r in responses.values() {
         match r.str("selectionPattern").filter(|p| !p.is_empty()) {
             Some(p) => {
-                if regex::Regex::new(&format!("^(?s:{p})$")).is_ok_and(|re| re.is_match(key)) {
+                if patterns::full_match(p, key) {
                     return Some(r);
                 }
             }

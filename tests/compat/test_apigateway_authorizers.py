@@ -18,7 +18,7 @@ def handler(event, context):
     if token.startswith("bad"):
         raise Exception("Unauthorized")
     effect = "Deny" if token.startswith("deny") else "Allow"
-    return {"principalId": "user-" + token,
+    return {"principalId": "user-" + token, "usageIdentifierKey": token,
             "policyDocument": {"Version": "2012-10-17", "Statement": [
                 {"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}]},
             "context": {"calls": CALLS["n"], "type": event["type"], "arnOk": event["methodArn"].endswith("/GET/hello")}}
@@ -35,15 +35,15 @@ def lambda_uri(arn):
     return f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations"
 
 
-def api_with_authorizer(apigw, client, **authorizer):
+def api_with_authorizer(apigw, client, key_source="HEADER", key_required=False, **authorizer):
     auth_arn = python_function(client("lambda"), "authz", AUTHORIZER)
     backend_arn = python_function(client("lambda"), "backend", BACKEND)
-    api_id = apigw.create_rest_api(name="authorized")["id"]
+    api_id = apigw.create_rest_api(name="authorized", apiKeySource=key_source)["id"]
     root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
     res = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="hello")
     a = apigw.create_authorizer(restApiId=api_id, name="lambda", authorizerUri=lambda_uri(auth_arn), **authorizer)
     kw = dict(restApiId=api_id, resourceId=res["id"], httpMethod="GET")
-    apigw.put_method(authorizationType="CUSTOM", authorizerId=a["id"], **kw)
+    apigw.put_method(authorizationType="CUSTOM", authorizerId=a["id"], apiKeyRequired=key_required, **kw)
     apigw.put_integration(type="AWS_PROXY", integrationHttpMethod="POST", uri=lambda_uri(backend_arn), **kw)
     apigw.create_deployment(restApiId=api_id, stageName="dev")
     return api_id, a
@@ -78,6 +78,21 @@ def test_request_authorizer_with_identity_sources(stratus, apigw, client):
     second = requests.get(url, params={"who": "me"}, headers={"x-token": "t1"}).json()
     assert second["calls"] != ok.json()["calls"]  # TTL 0: no caching
     assert requests.get(url, params={"who": "x"}, headers={"x-token": "deny"}).status_code == 403
+
+
+def test_api_key_from_authorizer(stratus, apigw, client):
+    api_id, _ = api_with_authorizer(apigw, client, key_source="AUTHORIZER", key_required=True, type="TOKEN",
+                                    identitySource="method.request.header.Authorization")
+    value = "authorizer-supplied-key-0001"
+    key = apigw.create_api_key(name="from-authorizer", enabled=True, value=value)
+    plan = apigw.create_usage_plan(name="one", apiStages=[{"apiId": api_id, "stage": "dev"}],
+                                   quota={"limit": 1, "period": "DAY"})
+    apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    url = f"{stratus.endpoint}/_aws/execute-api/{api_id}/dev/hello"
+    assert requests.get(url, headers={"Authorization": value}).status_code == 200
+    over = requests.get(url, headers={"Authorization": value})
+    assert (over.status_code, over.json()) == (429, {"message": "Limit Exceeded"})
+    assert requests.get(url, headers={"Authorization": "good-but-no-key"}).status_code == 403
 
 
 def test_authorizer_crud_errors(apigw):

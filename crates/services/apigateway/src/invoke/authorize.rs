@@ -21,6 +21,13 @@ use std::time::{Duration, Instant};
 use stratus_core::HttpResponse;
 use stratus_core::input::Input;
 
+/// What an authorizer granted: `requestContext.authorizer`, and the API
+/// key to meter the request by (`usageIdentifierKey`).
+pub struct Granted {
+    pub context: Value,
+    pub usage_key: Option<String>,
+}
+
 /// Authorizer answers by authorizer and identity, until they expire.
 #[derive(Default)]
 pub struct Cache(Mutex<HashMap<String, (Instant, Value)>>);
@@ -138,13 +145,13 @@ async fn answer_of(s: &Shared, call: &Call<'_>, a: &Value, arn: &str) -> Result<
     }
 }
 
-/// Authorizes `call` when its method uses a Lambda authorizer: the
-/// `requestContext.authorizer` it grants, or the response refusing it.
+/// Authorizes `call` when its method uses a Lambda authorizer: what it
+/// grants, or the response refusing it.
 pub async fn check(
     s: &Shared,
     call: &Call<'_>,
     authorizers: &std::collections::BTreeMap<String, Value>,
-) -> Result<Option<Value>, HttpResponse> {
+) -> Result<Option<Granted>, HttpResponse> {
     if call.method.str("authorizationType") != Some("CUSTOM") {
         return Ok(None);
     }
@@ -173,5 +180,6 @@ pub async fn check(
     for (k, v) in granted.get("context").and_then(Value::as_object).into_iter().flatten() {
         context.insert(k.clone(), v.clone());
     }
-    Ok(Some(Value::Object(context)))
+    let usage_key = granted.str("usageIdentifierKey").map(str::to_string);
+    Ok(Some(Granted { context: Value::Object(context), usage_key }))
 }

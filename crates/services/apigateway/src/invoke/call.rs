@@ -25,6 +25,8 @@ pub struct Call<'a> {
     pub time: time::OffsetDateTime,
     /// What the method's Lambda authorizer granted (`requestContext.authorizer`).
     pub authorizer: Option<Value>,
+    /// The API key the authorizer named (`usageIdentifierKey`).
+    pub usage_key: Option<String>,
 }
 
 impl<'a> Call<'a> {
@@ -49,6 +51,7 @@ impl<'a> Call<'a> {
             request_id: uuid::Uuid::new_v4().to_string(),
             time: stratus_core::clock::now(),
             authorizer: None,
+            usage_key: None,
         }
     }
 

@@ -1,7 +1,9 @@
 //! API keys on the data plane: a method with `apiKeyRequired` takes only
-//! requests whose `x-api-key` is an enabled key of a usage plan covering
-//! the API's stage; the plan's throttle (per method when its API stage
-//! sets one) and quota then apply to the key.
+//! requests whose key (the `x-api-key` header, or the authorizer's
+//! `usageIdentifierKey` when the API's key source is AUTHORIZER) is an
+//! enabled key of a usage plan covering the API's stage; the plan's
+//! throttle (per method when its API stage sets one) and quota then apply
+//! to the key.
 
 use crate::apikeys;
 use crate::db::Api;
@@ -29,7 +31,11 @@ pub fn check(s: &Shared, call: &Call) -> Result<(), HttpResponse> {
     if call.method.bool("apiKeyRequired") != Some(true) {
         return Ok(());
     }
-    let value = call.req.header("x-api-key").ok_or_else(|| forbidden(call.api))?;
+    let value = match call.api.info.str("apiKeySource") {
+        Some("AUTHORIZER") => call.usage_key.as_deref(),
+        _ => call.req.header("x-api-key"),
+    };
+    let value = value.ok_or_else(|| forbidden(call.api))?;
     let (account, region, key) = apikeys::by_value(s, value).ok_or_else(|| forbidden(call.api))?;
     if account != call.api.account || region != call.api.region || key.bool("enabled") != Some(true) {
         return Err(forbidden(call.api));

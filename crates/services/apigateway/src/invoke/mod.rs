@@ -63,7 +63,10 @@ pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
         Call::new(&req, &api, &address, (deployment, stage_variables), (matched.resource, matched.params), method);
     let admitted = match authorize::check(s, &call, &deployment.authorizers).await {
         Ok(granted) => {
-            call.authorizer = granted;
+            if let Some(g) = granted {
+                call.authorizer = Some(g.context);
+                call.usage_key = g.usage_key;
+            }
             keys::check(s, &call)
                 .and_then(|()| throttle::check(s, &call, stage))
                 .and_then(|()| validate::check(&call, &deployment.validators))

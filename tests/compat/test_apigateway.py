@@ -335,3 +335,20 @@ def test_request_validation_on_invoke(stratus, apigw):
     assert (r.status_code, r.json()) == (400, {"message": "Invalid request body"})
     r = requests.post(url, json={"name": "rex", "age": 3}, headers={"x-tenant": "t"})
     assert (r.status_code, r.json()) == (200, {"ok": True})
+
+
+def test_tags_of_rest_apis_and_stages(apigw):
+    api = apigw.create_rest_api(name="tagged", tags={"MY_TAG1": "MY_VALUE1"})
+    assert api["tags"] == {"MY_TAG1": "MY_VALUE1"}
+    arn = f"arn:aws:apigateway:us-east-1::/restapis/{api['id']}"
+    apigw.tag_resource(resourceArn=arn, tags={"team": "core"})
+    assert apigw.get_tags(resourceArn=arn)["tags"] == {"MY_TAG1": "MY_VALUE1", "team": "core"}
+    apigw.untag_resource(resourceArn=arn, tagKeys=["MY_TAG1"])
+    assert apigw.get_rest_api(restApiId=api["id"])["tags"] == {"team": "core"}
+    apigw.put_method(restApiId=api["id"], resourceId=api["rootResourceId"], httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api["id"], resourceId=api["rootResourceId"], httpMethod="GET", type="MOCK")
+    apigw.create_deployment(restApiId=api["id"], stageName="dev")
+    apigw.tag_resource(resourceArn=f"{arn}/stages/dev", tags={"env": "dev"})
+    assert apigw.get_stage(restApiId=api["id"], stageName="dev")["tags"] == {"env": "dev"}
+    assert error_of(lambda: apigw.get_tags(resourceArn=f"{arn}/stages/nope"))[:2] == (
+        "NotFoundException", "Invalid Stage identifier specified")

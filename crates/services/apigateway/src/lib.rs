@@ -2,11 +2,10 @@
 //! RestApi, Resource, Method, MethodResponse, Integration,
 //! IntegrationResponse, Deployment and Stage, imported from OpenAPI and
 //! Swagger documents or built call by call and exported again; models and
-//! request validators; gateway responses; Lambda authorizers; API keys
-//! and usage plans;
-//! every Update through AWS's
-//! `patchOperations` (`patch`); and the data plane that serves deployed
-//! stages at their invoke URLs (`invoke`).
+//! request validators; gateway responses; Lambda authorizers; API keys and
+//! usage plans; tags; every Update through AWS's `patchOperations`
+//! (`patch`); and the data plane that serves deployed stages at their
+//! invoke URLs (`invoke`).
 //!
 //! This file owns the `ApiGateway` service: its operation list and dispatch.
 
@@ -32,6 +31,7 @@ mod restapis;
 mod schema;
 mod stages;
 mod state;
+mod tags;
 mod usageplans;
 mod validators;
 
@@ -123,6 +123,9 @@ const OPERATIONS: &[&str] = &[
     "GetUsagePlanKeys",
     "DeleteUsagePlanKey",
     "GetUsage",
+    "TagResource",
+    "UntagResource",
+    "GetTags",
 ];
 
 /// The API Gateway (v1) service.
@@ -235,6 +238,9 @@ impl Service for ApiGateway {
             "GetUsagePlanKeys" => usageplans::list_keys(s, ctx, input),
             "DeleteUsagePlanKey" => usageplans::delete_key(s, ctx, input).await,
             "GetUsage" => usageplans::usage(s, ctx, input),
+            "TagResource" => tags::tag(s, ctx, input).await,
+            "UntagResource" => tags::untag(s, ctx, input).await,
+            "GetTags" => tags::get(s, ctx, input),
             op => Err(AwsError::new(501, "NotImplemented", format!("{op} is not implemented"))),
         }
     }

@@ -38,6 +38,10 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream,
     responseStream.write("raw-");
     responseStream.write(Buffer.from([0, 1, 2]));
     responseStream.end("end");
+  } else if (mode === "typed") {
+    responseStream.setContentType("text/csv");
+    responseStream.write("a,b\\n");
+    responseStream.end("1,2\\n");
   } else if (mode === "big") {
     const mb = Buffer.alloc(1024 * 1024, 120);
     for (let i = 0; i < 22; i++) {
@@ -134,6 +138,13 @@ def test_a_stream_without_prelude_is_a_200_of_its_raw_bytes(stream_url):
     assert r.status_code == 200
     assert r.headers["Content-Type"] == "application/octet-stream"
     assert r.content == b"raw-\x00\x01\x02end"
+
+
+def test_a_stream_without_prelude_keeps_the_type_its_handler_set(stream_url):
+    r = requests.get(f"{stream_url}/typed", timeout=60)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "text/csv"
+    assert r.text == "a,b\n1,2\n"
 
 
 def test_an_error_mid_stream_ends_the_body(stream_url):

@@ -83,7 +83,7 @@ const MEMBER: Member = Member { name: \"\", shape: 0, location: Location::Body, 
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]
-const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None };
+const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None, sensitive: false };
 #[allow(dead_code)]
 const RANGE: Range = Range { min: None, max: None };
 ";
@@ -145,6 +145,9 @@ fn shape(out: &mut String, id: usize, s: &Shape) {
             }
             if let Some(v) = st.max {
                 fields.push(format!("max: Some({v})"));
+            }
+            if st.sensitive {
+                fields.push("sensitive: true".to_string());
             }
             if fields.is_empty() {
                 out.push_str("ShapeKind::String(STRING)");

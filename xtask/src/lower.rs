@@ -142,6 +142,7 @@ pub struct StringShape {
     pub pattern: Option<String>,
     pub min: Option<i64>,
     pub max: Option<i64>,
+    pub sensitive: bool,
 }
 
 pub struct Range {
@@ -354,6 +355,7 @@ fn lower_shape(name: &str, raw: &Value, ids: &Ids, notes: &mut Vec<String>) -> R
             pattern: string(raw, "pattern")?,
             min: integer(raw, "min")?,
             max: integer(raw, "max")?,
+            sensitive: flag(raw, "sensitive")?,
         }),
         "integer" | "byte" | "short" => ShapeKind::Integer(range(raw)?),
         "long" | "bigInteger" => ShapeKind::Long(range(raw)?),

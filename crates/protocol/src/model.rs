@@ -181,6 +181,9 @@ pub struct StringShape {
     pub pattern: Option<&'static str>,
     pub min: Option<i64>,
     pub max: Option<i64>,
+    /// The model marks it `sensitive` (passwords, secrets, tokens): its
+    /// value never appears in a validation message.
+    pub sensitive: bool,
 }
 
 /// Numeric bounds of an integer, long, float or double shape.

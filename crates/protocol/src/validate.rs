@@ -77,7 +77,8 @@ fn check_value(model: &ServiceModel, shape: ShapeId, value: &Value, path: Path<'
         ShapeKind::Structure(_) => check_struct(model, shape, value, path, errors),
         ShapeKind::List(list) => {
             let Some(items) = value.as_array() else { return };
-            length_checks(items.len() as i64, list.min, list.max, value, path, errors);
+            let shown = value_at(model, shape, value, path);
+            length_checks(items.len() as i64, list.min, list.max, &shown, errors);
             let member_is_scalar = !matches!(
                 model.shape(list.member).kind,
                 ShapeKind::Structure(_) | ShapeKind::List(_) | ShapeKind::Map(_)
@@ -91,8 +92,7 @@ fn check_value(model: &ServiceModel, shape: ShapeId, value: &Value, path: Path<'
                 if !inner.is_empty() {
                     inner.dedup();
                     errors.push(format!(
-                        "Value '{}' at '{path}' failed to satisfy constraint: Member must satisfy constraint: [{}]",
-                        render(value),
+                        "{shown} failed to satisfy constraint: Member must satisfy constraint: [{}]",
                         inner.join(", ")
                     ));
                 }
@@ -104,7 +104,8 @@ fn check_value(model: &ServiceModel, shape: ShapeId, value: &Value, path: Path<'
         }
         ShapeKind::Map(map) => {
             let Some(entries) = value.as_object() else { return };
-            length_checks(entries.len() as i64, map.min, map.max, value, path, errors);
+            let shown = value_at(model, shape, value, path);
+            length_checks(entries.len() as i64, map.min, map.max, &shown, errors);
             for (k, v) in entries {
                 check_value(model, map.value, v, Path::Entry(&path, k), errors);
             }
@@ -114,32 +115,36 @@ fn check_value(model: &ServiceModel, shape: ShapeId, value: &Value, path: Path<'
             let own =
                 matches!(path, Path::Member(Path::Root, name) if crate::conventions::service_checks_enum(model, name));
             scalar_constraints(model, shape, value, !own, &mut found);
-            for msg in found {
-                errors.push(format!("Value '{}' at '{path}' failed to satisfy constraint: {msg}", render(value)));
+            if !found.is_empty() {
+                let shown = value_at(model, shape, value, path);
+                errors.extend(found.into_iter().map(|msg| format!("{shown} failed to satisfy constraint: {msg}")));
             }
         }
     }
 }
 
-fn length_checks(
-    len: i64,
-    min: Option<i64>,
-    max: Option<i64>,
-    value: &Value,
-    path: Path<'_>,
-    errors: &mut Vec<String>,
-) {
+/// The subject of a message about `value`: `Value 'ab' at 'tableName'`,
+/// or `Value at 'password'` when the model marks the value sensitive (AWS
+/// never echoes a password or secret, nor a list of them).
+fn value_at(model: &ServiceModel, shape: ShapeId, value: &Value, path: Path<'_>) -> String {
+    let sensitive = |id: ShapeId| matches!(&model.shape(id).kind, ShapeKind::String(s) if s.sensitive);
+    let hidden = match &model.shape(shape).kind {
+        ShapeKind::List(list) => sensitive(list.member),
+        ShapeKind::Map(map) => sensitive(map.value),
+        _ => sensitive(shape),
+    };
+    if hidden { format!("Value at '{path}'") } else { format!("Value '{}' at '{path}'", render(value)) }
+}
+
+fn length_checks(len: i64, min: Option<i64>, max: Option<i64>, shown: &str, errors: &mut Vec<String>) {
     if let Some(min) = min.filter(|m| len < *m) {
         errors.push(format!(
-            "Value '{}' at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {min}",
-            render(value)
+            "{shown} failed to satisfy constraint: Member must have length greater than or equal to {min}"
         ));
     }
     if let Some(max) = max.filter(|m| len > *m) {
-        errors.push(format!(
-            "Value '{}' at '{path}' failed to satisfy constraint: Member must have length less than or equal to {max}",
-            render(value)
-        ));
+        errors
+            .push(format!("{shown} failed to satisfy constraint: Member must have length less than or equal to {max}"));
     }
 }
 
@@ -236,6 +241,19 @@ mod tests {
         let model = crate::model(service).expect("model");
         let shape = model.operation(operation).and_then(|op| op.input).expect("input shape");
         validate(model, shape, &input).err().unwrap_or_default()
+    }
+
+    #[test]
+    fn sensitive_values_are_never_echoed() {
+        let msg = check("cognito-idp", "SignUp", json!({"ClientId": "c", "Username": "u", "Password": "has space"}));
+        assert_eq!(
+            msg,
+            "1 validation error detected: Value at 'password' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: [\\S]+"
+        );
+        let msg = check("cognito-idp", "InitiateAuth", json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "bad id"}));
+        assert!(msg.contains("Value at 'clientId' failed"), "{msg}");
+        assert!(!msg.contains("bad id"), "{msg}");
     }
 
     #[test]

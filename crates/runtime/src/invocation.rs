@@ -1,7 +1,9 @@
 //! What an invocation carries into an environment and what comes back.
 
 use bytes::Bytes;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+use tokio::sync::mpsc;
 
 /// One request for the runtime, as `GET /runtime/invocation/next` hands it out.
 #[derive(Debug, Clone)]
@@ -18,7 +20,23 @@ pub struct Invocation {
     /// Where a streamed response (`Lambda-Runtime-Function-Response-Mode:
     /// streaming`) goes chunk by chunk as the runtime writes it; without it
     /// a streamed response is buffered like any other.
-    pub stream: Option<tokio::sync::mpsc::Sender<Bytes>>,
+    pub stream: Option<ResponseStream>,
+}
+
+/// Where a streamed response goes: its chunks as the runtime writes them,
+/// and the Content-Type it posted them with (known before the first chunk).
+#[derive(Debug, Clone)]
+pub struct ResponseStream {
+    pub chunks: mpsc::Sender<Bytes>,
+    pub content_type: Arc<OnceLock<String>>,
+}
+
+impl ResponseStream {
+    /// A stream holding up to `capacity` chunks, and the receiving end of its chunks.
+    pub fn new(capacity: usize) -> (ResponseStream, mpsc::Receiver<Bytes>) {
+        let (chunks, rx) = mpsc::channel(capacity);
+        (ResponseStream { chunks, content_type: Arc::default() }, rx)
+    }
 }
 
 /// How an invocation ended.

@@ -20,7 +20,7 @@ pub mod template;
 mod watchdog;
 
 pub use environment::{EnvSpec, Environment};
-pub use invocation::{Invocation, Outcome};
+pub use invocation::{Invocation, Outcome, ResponseStream};
 pub use pool::Pool;
 pub use template::{Template, TemplateState};
 

@@ -8,7 +8,7 @@
 //! and forwarded to the invocation's stream as it arrives, an error
 //! mid-stream coming as the `Lambda-Runtime-Function-Error-Type`/`-Body` trailers.
 
-use crate::invocation::{Invocation, Outcome};
+use crate::invocation::{Invocation, Outcome, ResponseStream};
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
@@ -46,7 +46,7 @@ pub enum Status {
 struct Current {
     request_id: String,
     reply: oneshot::Sender<Outcome>,
-    stream: Option<mpsc::Sender<Bytes>>,
+    stream: Option<ResponseStream>,
 }
 
 struct Shared {
@@ -285,7 +285,7 @@ fn too_large(shared: &Shared, id: &str, limit: usize) -> Resp {
 }
 
 /// The stream of invocation `id`: `None` if it is not the current one.
-fn current_stream(shared: &Shared, id: &str) -> Option<Option<mpsc::Sender<Bytes>>> {
+fn current_stream(shared: &Shared, id: &str) -> Option<Option<ResponseStream>> {
     let cur = shared.current.lock().ok()?;
     cur.as_ref().filter(|c| c.request_id == id).map(|c| c.stream.clone())
 }
@@ -295,6 +295,9 @@ fn current_stream(shared: &Shared, id: &str) -> Option<Option<mpsc::Sender<Bytes
 /// trailers, if any, end the invocation as a function error.
 async fn respond_streaming(shared: &Shared, id: &str, req: Request<Incoming>) -> Resp {
     let Some(mut sink) = current_stream(shared, id) else { return not_current(id) };
+    if let (Some(s), Some(ct)) = (&sink, req.headers().get(http::header::CONTENT_TYPE)) {
+        let _ = s.content_type.set(String::from_utf8_lossy(ct.as_bytes()).into_owned());
+    }
     let limit = if sink.is_some() { MAX_STREAMED_RESPONSE } else { MAX_RESPONSE };
     let mut body = req.into_body();
     let (mut buffered, mut total, mut error) = (Vec::new(), 0usize, None);
@@ -312,7 +315,7 @@ async fn respond_streaming(shared: &Shared, id: &str, req: Request<Incoming>) ->
         }
         // A caller that went away stops taking chunks; the function runs on.
         let gone = match &sink {
-            Some(tx) => tx.send(data).await.is_err(),
+            Some(s) => s.chunks.send(data).await.is_err(),
             None if limit == MAX_RESPONSE => {
                 buffered.extend_from_slice(&data);
                 false

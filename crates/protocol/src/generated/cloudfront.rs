@@ -10,7 +10,7 @@ const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, lo
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]
-const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None };
+const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None, sensitive: false };
 #[allow(dead_code)]
 const RANGE: Range = Range { min: None, max: None };
 
@@ -429,7 +429,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "Comment", shape: 827, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 60 */ Shape { name: "CloudFrontOriginAccessIdentitySummaryList", error: None, kind: ShapeKind::List(List { member: 59, member_name: Some("CloudFrontOriginAccessIdentitySummary"), flattened: false, min: None, max: None }) },
-    /* 61 */ Shape { name: "CommentType", error: None, kind: ShapeKind::String(STRING) },
+    /* 61 */ Shape { name: "CommentType", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 62 */ Shape { name: "ConflictingAlias", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "Alias", shape: 827, ..MEMBER },
         Member { name: "DistributionId", shape: 827, ..MEMBER },
@@ -3295,7 +3295,7 @@ static SHAPES: &[Shape] = &[
     /* 823 */ Shape { name: "integer", error: None, kind: ShapeKind::Integer(RANGE) },
     /* 824 */ Shape { name: "listConflictingAliasesMaxItemsInteger", error: None, kind: ShapeKind::Integer(Range { min: None, max: Some(100.0) }) },
     /* 825 */ Shape { name: "long", error: None, kind: ShapeKind::Long(RANGE) },
-    /* 826 */ Shape { name: "sensitiveStringType", error: None, kind: ShapeKind::String(STRING) },
+    /* 826 */ Shape { name: "sensitiveStringType", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 827 */ Shape { name: "string", error: None, kind: ShapeKind::String(STRING) },
     /* 828 */ Shape { name: "timestamp", error: None, kind: ShapeKind::Timestamp(None) },
 ];

@@ -10,7 +10,7 @@ const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, lo
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]
-const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None };
+const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None, sensitive: false };
 #[allow(dead_code)]
 const RANGE: Range = Range { min: None, max: None };
 
@@ -206,7 +206,7 @@ static SHAPES: &[Shape] = &[
     /* 51 */ Shape { name: "IdentityPoolsList", error: None, kind: ShapeKind::List(List { member: 47, member_name: None, flattened: false, min: None, max: None }) },
     /* 52 */ Shape { name: "IdentityProviderId", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\w.;_/-]+"#), min: Some(1), max: Some(128), ..STRING }) },
     /* 53 */ Shape { name: "IdentityProviderName", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(128), ..STRING }) },
-    /* 54 */ Shape { name: "IdentityProviderToken", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(50000), ..STRING }) },
+    /* 54 */ Shape { name: "IdentityProviderToken", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(50000), sensitive: true, ..STRING }) },
     /* 55 */ Shape { name: "IdentityProviders", error: None, kind: ShapeKind::Map(Map { key: 53, value: 52, key_name: None, value_name: None, flattened: false, min: None, max: Some(10) }) },
     /* 56 */ Shape { name: "InternalErrorException", error: Some(ErrorInfo { code: None, status: 400, sender_fault: false }), kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "message", shape: 97, ..MEMBER },
@@ -280,7 +280,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "message", shape: 97, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 76 */ Shape { name: "OIDCProviderList", error: None, kind: ShapeKind::List(List { member: 0, member_name: None, flattened: false, min: None, max: None }) },
-    /* 77 */ Shape { name: "OIDCToken", error: None, kind: ShapeKind::String(STRING) },
+    /* 77 */ Shape { name: "OIDCToken", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 78 */ Shape { name: "PaginationKey", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\S]+"#), min: Some(1), max: Some(65535), ..STRING }) },
     /* 79 */ Shape { name: "PrincipalTagID", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(128), ..STRING }) },
     /* 80 */ Shape { name: "PrincipalTagValue", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(256), ..STRING }) },
@@ -305,7 +305,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "Rules", shape: 72, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 91 */ Shape { name: "SAMLProviderList", error: None, kind: ShapeKind::List(List { member: 0, member_name: None, flattened: false, min: None, max: None }) },
-    /* 92 */ Shape { name: "SecretKeyString", error: None, kind: ShapeKind::String(STRING) },
+    /* 92 */ Shape { name: "SecretKeyString", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 93 */ Shape { name: "SessionTokenString", error: None, kind: ShapeKind::String(STRING) },
     /* 94 */ Shape { name: "SetIdentityPoolRolesInput", error: None, kind: ShapeKind::Structure(Structure { required: &["IdentityPoolId", "Roles"], members: &[
         Member { name: "IdentityPoolId", shape: 45, ..MEMBER },

@@ -10,7 +10,7 @@ const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, lo
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]
-const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None };
+const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None, sensitive: false };
 #[allow(dead_code)]
 const RANGE: Range = Range { min: None, max: None };
 
@@ -525,7 +525,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "Name", shape: 99, ..MEMBER },
         Member { name: "Value", shape: 101, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 101 */ Shape { name: "AttributeValueType", error: None, kind: ShapeKind::String(StringShape { max: Some(2048), ..STRING }) },
+    /* 101 */ Shape { name: "AttributeValueType", error: None, kind: ShapeKind::String(StringShape { max: Some(2048), sensitive: true, ..STRING }) },
     /* 102 */ Shape { name: "AttributesRequireVerificationBeforeUpdateType", error: None, kind: ShapeKind::List(List { member: 705, member_name: None, flattened: false, min: None, max: None }) },
     /* 103 */ Shape { name: "AudienceListType", error: None, kind: ShapeKind::List(List { member: 104, member_name: None, flattened: false, min: Some(0), max: Some(1) }) },
     /* 104 */ Shape { name: "AudienceType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\x21\x23-\x5B\x5D-\x7E]+"#), min: Some(1), max: Some(256), ..STRING }) },
@@ -612,7 +612,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "ExpiresIn", shape: 369, ..MEMBER },
         Member { name: "TokenType", shape: 598, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 138 */ Shape { name: "ClientIdType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\w+]+"#), min: Some(1), max: Some(128), ..STRING }) },
+    /* 138 */ Shape { name: "ClientIdType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\w+]+"#), min: Some(1), max: Some(128), sensitive: true, ..STRING }) },
     /* 139 */ Shape { name: "ClientMetadataType", error: None, kind: ShapeKind::Map(Map { key: 598, value: 598, key_name: None, value_name: None, flattened: false, min: None, max: None }) },
     /* 140 */ Shape { name: "ClientMetadataURLListType", error: None, kind: ShapeKind::List(List { member: 141, member_name: None, flattened: false, min: Some(0), max: Some(60) }) },
     /* 141 */ Shape { name: "ClientMetadataURLType", error: None, kind: ShapeKind::Structure(Structure { required: &["URL"], members: &[
@@ -634,7 +634,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "ClientSecretCreateDate", shape: 203, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 149 */ Shape { name: "ClientSecretIdType", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(128), ..STRING }) },
-    /* 150 */ Shape { name: "ClientSecretType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\w+]+"#), min: Some(24), max: Some(64), ..STRING }) },
+    /* 150 */ Shape { name: "ClientSecretType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\w+]+"#), min: Some(24), max: Some(64), sensitive: true, ..STRING }) },
     /* 151 */ Shape { name: "ClientTypeType", error: None, kind: ShapeKind::String(StringShape { enum_values: &["REGULAR", "DCR"], ..STRING }) },
     /* 152 */ Shape { name: "CloudWatchLogsConfigurationType", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "LogGroupArn", shape: 86, ..MEMBER },
@@ -1228,7 +1228,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "ExpiresIn", shape: 369, ..MEMBER },
         Member { name: "Scopes", shape: 541, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 317 */ Shape { name: "GetDerivedTokenTokenModelType", error: None, kind: ShapeKind::String(StringShape { pattern: Some("[A-Za-z0-9-_+/=.]+"), min: Some(0), max: Some(131072), ..STRING }) },
+    /* 317 */ Shape { name: "GetDerivedTokenTokenModelType", error: None, kind: ShapeKind::String(StringShape { pattern: Some("[A-Za-z0-9-_+/=.]+"), min: Some(0), max: Some(131072), sensitive: true, ..STRING }) },
     /* 318 */ Shape { name: "GetDeviceRequest", error: None, kind: ShapeKind::Structure(Structure { required: &["DeviceKey"], members: &[
         Member { name: "DeviceKey", shape: 258, ..MEMBER },
         Member { name: "AccessToken", shape: 615, ..MEMBER },
@@ -1745,7 +1745,7 @@ static SHAPES: &[Shape] = &[
     /* 467 */ Shape { name: "PasswordResetRequiredException", error: Some(ErrorInfo { code: None, status: 400, sender_fault: true }), kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "message", shape: 448, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 468 */ Shape { name: "PasswordType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\S]+"#), max: Some(256), ..STRING }) },
+    /* 468 */ Shape { name: "PasswordType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\S]+"#), max: Some(256), sensitive: true, ..STRING }) },
     /* 469 */ Shape { name: "PoolQueryLimitType", error: None, kind: ShapeKind::Integer(Range { min: Some(1.0), max: Some(60.0) }) },
     /* 470 */ Shape { name: "PreSignedUrlType", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(2048), ..STRING }) },
     /* 471 */ Shape { name: "PreTokenGenerationLambdaVersionType", error: None, kind: ShapeKind::String(StringShape { enum_values: &["V1_0", "V2_0", "V3_0"], ..STRING }) },
@@ -1929,8 +1929,8 @@ static SHAPES: &[Shape] = &[
     /* 542 */ Shape { name: "ScopeType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\x21\x23-\x5B\x5D-\x7E]+"#), min: Some(1), max: Some(256), ..STRING }) },
     /* 543 */ Shape { name: "SearchPaginationTokenType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\S]+"#), min: Some(1), ..STRING }) },
     /* 544 */ Shape { name: "SearchedAttributeNamesListType", error: None, kind: ShapeKind::List(List { member: 99, member_name: None, flattened: false, min: None, max: None }) },
-    /* 545 */ Shape { name: "SecretCodeType", error: None, kind: ShapeKind::String(StringShape { pattern: Some("[A-Za-z0-9]+"), min: Some(16), ..STRING }) },
-    /* 546 */ Shape { name: "SecretHashType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\w+=/]+"#), min: Some(1), max: Some(128), ..STRING }) },
+    /* 545 */ Shape { name: "SecretCodeType", error: None, kind: ShapeKind::String(StringShape { pattern: Some("[A-Za-z0-9]+"), min: Some(16), sensitive: true, ..STRING }) },
+    /* 546 */ Shape { name: "SecretHashType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\w+=/]+"#), min: Some(1), max: Some(128), sensitive: true, ..STRING }) },
     /* 547 */ Shape { name: "SecurityPolicyType", error: None, kind: ShapeKind::String(StringShape { enum_values: &["TLS_V1", "TLS_V1_2_2021", "TLS_V1_3_2025"], ..STRING }) },
     /* 548 */ Shape { name: "ServiceQuotaExceededException", error: Some(ErrorInfo { code: None, status: 400, sender_fault: true }), kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "message", shape: 448, ..MEMBER },
@@ -1949,14 +1949,14 @@ static SHAPES: &[Shape] = &[
     ], ..STRUCTURE }) },
     /* 550 */ Shape { name: "SessionDeviceType", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(1024), ..STRING }) },
     /* 551 */ Shape { name: "SessionIdType", error: None, kind: ShapeKind::String(StringShape { pattern: Some("^(tkn|sso)[a-z0-9]{25}$"), min: Some(28), max: Some(28), ..STRING }) },
-    /* 552 */ Shape { name: "SessionIpAddressType", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(128), ..STRING }) },
+    /* 552 */ Shape { name: "SessionIpAddressType", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(128), sensitive: true, ..STRING }) },
     /* 553 */ Shape { name: "SessionLocationCityType", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(256), ..STRING }) },
     /* 554 */ Shape { name: "SessionLocationCountryType", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(256), ..STRING }) },
     /* 555 */ Shape { name: "SessionLocationType", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "City", shape: 553, ..MEMBER },
         Member { name: "Country", shape: 554, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 556 */ Shape { name: "SessionType", error: None, kind: ShapeKind::String(StringShape { min: Some(20), max: Some(4096), ..STRING }) },
+    /* 556 */ Shape { name: "SessionType", error: None, kind: ShapeKind::String(StringShape { min: Some(20), max: Some(4096), sensitive: true, ..STRING }) },
     /* 557 */ Shape { name: "SessionTypeType", error: None, kind: ShapeKind::String(StringShape { enum_values: &["TOKEN", "SSO"], ..STRING }) },
     /* 558 */ Shape { name: "SessionsListType", error: None, kind: ShapeKind::List(List { member: 549, member_name: None, flattened: false, min: Some(0), max: Some(125) }) },
     /* 559 */ Shape { name: "SetLogDeliveryConfigurationRequest", error: None, kind: ShapeKind::Structure(Structure { required: &["UserPoolId", "LogConfigurations"], members: &[
@@ -2069,7 +2069,7 @@ static SHAPES: &[Shape] = &[
     /* 583 */ Shape { name: "SoftwareTokenMFANotFoundException", error: Some(ErrorInfo { code: None, status: 400, sender_fault: true }), kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "message", shape: 448, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 584 */ Shape { name: "SoftwareTokenMFAUserCodeType", error: None, kind: ShapeKind::String(StringShape { pattern: Some("[0-9]+"), min: Some(6), max: Some(6), ..STRING }) },
+    /* 584 */ Shape { name: "SoftwareTokenMFAUserCodeType", error: None, kind: ShapeKind::String(StringShape { pattern: Some("[0-9]+"), min: Some(6), max: Some(6), sensitive: true, ..STRING }) },
     /* 585 */ Shape { name: "SoftwareTokenMfaConfigType", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "Enabled", shape: 114, ..MEMBER },
     ], ..STRUCTURE }) },
@@ -2150,7 +2150,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "message", shape: 448, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 614 */ Shape { name: "TimeUnitsType", error: None, kind: ShapeKind::String(StringShape { enum_values: &["seconds", "minutes", "hours", "days"], ..STRING }) },
-    /* 615 */ Shape { name: "TokenModelType", error: None, kind: ShapeKind::String(StringShape { pattern: Some("[A-Za-z0-9-_=.]+"), ..STRING }) },
+    /* 615 */ Shape { name: "TokenModelType", error: None, kind: ShapeKind::String(StringShape { pattern: Some("[A-Za-z0-9-_=.]+"), sensitive: true, ..STRING }) },
     /* 616 */ Shape { name: "TokenTypeIdentifierType", error: None, kind: ShapeKind::String(StringShape { enum_values: &["ACCESS_TOKEN", "ID_TOKEN", "SAML2"], ..STRING }) },
     /* 617 */ Shape { name: "TokenValidityUnitsType", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "AccessToken", shape: 614, ..MEMBER },
@@ -2550,7 +2550,7 @@ static SHAPES: &[Shape] = &[
     /* 701 */ Shape { name: "UsernameExistsException", error: Some(ErrorInfo { code: None, status: 400, sender_fault: true }), kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "message", shape: 448, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 702 */ Shape { name: "UsernameType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\p{L}\p{M}\p{S}\p{N}\p{P}]+"#), min: Some(1), max: Some(128), ..STRING }) },
+    /* 702 */ Shape { name: "UsernameType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\p{L}\p{M}\p{S}\p{N}\p{P}]+"#), min: Some(1), max: Some(128), sensitive: true, ..STRING }) },
     /* 703 */ Shape { name: "UsersListType", error: None, kind: ShapeKind::List(List { member: 696, member_name: None, flattened: false, min: None, max: None }) },
     /* 704 */ Shape { name: "VerificationMessageTemplateType", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "SmsMessage", shape: 582, ..MEMBER },

@@ -10,7 +10,7 @@ const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, lo
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]
-const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None };
+const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None, sensitive: false };
 #[allow(dead_code)]
 const RANGE: Range = Range { min: None, max: None };
 
@@ -2308,7 +2308,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "valueFrom", shape: 639, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 566 */ Shape { name: "SecretList", error: None, kind: ShapeKind::List(List { member: 565, member_name: None, flattened: false, min: None, max: None }) },
-    /* 567 */ Shape { name: "SensitiveString", error: None, kind: ShapeKind::String(STRING) },
+    /* 567 */ Shape { name: "SensitiveString", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 568 */ Shape { name: "ServerException", error: Some(ErrorInfo { code: None, status: 400, sender_fault: false }), kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "message", shape: 639, ..MEMBER },
     ], ..STRUCTURE }) },

@@ -10,7 +10,7 @@ const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, lo
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]
-const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None };
+const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None, sensitive: false };
 #[allow(dead_code)]
 const RANGE: Range = Range { min: None, max: None };
 
@@ -136,7 +136,7 @@ static SHAPES: &[Shape] = &[
     /* 20 */ Shape { name: "Arn", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(1600), ..STRING }) },
     /* 21 */ Shape { name: "AssignPublicIp", error: None, kind: ShapeKind::String(StringShape { enum_values: &["ENABLED", "DISABLED"], ..STRING }) },
     /* 22 */ Shape { name: "AuthHeaderParameters", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^[ \t]*[^\x00-\x1F:\x7F]+([ \t]+[^\x00-\x1F:\x7F]+)*[ \t]*$"#), min: Some(1), max: Some(512), ..STRING }) },
-    /* 23 */ Shape { name: "AuthHeaderParametersSensitive", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^[ \t]*[^\x00-\x1F:\x7F]+([ \t]+[^\x00-\x1F:\x7F]+)*[ \t]*$"#), min: Some(1), max: Some(512), ..STRING }) },
+    /* 23 */ Shape { name: "AuthHeaderParametersSensitive", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^[ \t]*[^\x00-\x1F:\x7F]+([ \t]+[^\x00-\x1F:\x7F]+)*[ \t]*$"#), min: Some(1), max: Some(512), sensitive: true, ..STRING }) },
     /* 24 */ Shape { name: "AwsVpcConfiguration", error: None, kind: ShapeKind::Structure(Structure { required: &["Subnets"], members: &[
         Member { name: "Subnets", shape: 314, ..MEMBER },
         Member { name: "SecurityGroups", shape: 314, ..MEMBER },
@@ -637,11 +637,11 @@ static SHAPES: &[Shape] = &[
         Member { name: "Primary", shape: 229, ..MEMBER },
         Member { name: "Secondary", shape: 303, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 149 */ Shape { name: "GraphQLOperation", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(1048576), ..STRING }) },
+    /* 149 */ Shape { name: "GraphQLOperation", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(1048576), sensitive: true, ..STRING }) },
     /* 150 */ Shape { name: "HeaderKey", error: None, kind: ShapeKind::String(StringShape { pattern: Some("^[!#$%&'*+-.^_`|~0-9a-zA-Z]+$"), max: Some(512), ..STRING }) },
     /* 151 */ Shape { name: "HeaderParametersMap", error: None, kind: ShapeKind::Map(Map { key: 150, value: 152, key_name: None, value_name: None, flattened: false, min: None, max: None }) },
     /* 152 */ Shape { name: "HeaderValue", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^[ \t]*[\x20-\x7E]+([ \t]+[\x20-\x7E]+)*[ \t]*$"#), max: Some(512), ..STRING }) },
-    /* 153 */ Shape { name: "HeaderValueSensitive", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^[ \t]*[\x20-\x7E]+([ \t]+[\x20-\x7E]+)*[ \t]*$"#), max: Some(512), ..STRING }) },
+    /* 153 */ Shape { name: "HeaderValueSensitive", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^[ \t]*[\x20-\x7E]+([ \t]+[\x20-\x7E]+)*[ \t]*$"#), max: Some(512), sensitive: true, ..STRING }) },
     /* 154 */ Shape { name: "HealthCheck", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^arn:aws([a-z]|\-)*:route53:::healthcheck/[\-a-z0-9]+$"#), min: Some(1), max: Some(1600), ..STRING }) },
     /* 155 */ Shape { name: "HomeRegion", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^[\-a-z0-9]+$"#), min: Some(9), max: Some(20), ..STRING }) },
     /* 156 */ Shape { name: "HttpParameters", error: None, kind: ShapeKind::Structure(Structure { members: &[
@@ -932,7 +932,7 @@ static SHAPES: &[Shape] = &[
     /* 251 */ Shape { name: "QueryStringKey", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[^\x00-\x1F\x7F]+"#), max: Some(512), ..STRING }) },
     /* 252 */ Shape { name: "QueryStringParametersMap", error: None, kind: ShapeKind::Map(Map { key: 251, value: 253, key_name: None, value_name: None, flattened: false, min: None, max: None }) },
     /* 253 */ Shape { name: "QueryStringValue", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F]+"#), max: Some(512), ..STRING }) },
-    /* 254 */ Shape { name: "QueryStringValueSensitive", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F]+"#), max: Some(512), ..STRING }) },
+    /* 254 */ Shape { name: "QueryStringValueSensitive", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F]+"#), max: Some(512), sensitive: true, ..STRING }) },
     /* 255 */ Shape { name: "RedshiftDataParameters", error: None, kind: ShapeKind::Structure(Structure { required: &["Database"], members: &[
         Member { name: "SecretManagerArn", shape: 256, ..MEMBER },
         Member { name: "Database", shape: 79, ..MEMBER },
@@ -1049,8 +1049,8 @@ static SHAPES: &[Shape] = &[
         Member { name: "Route", shape: 282, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 304 */ Shape { name: "SecretsManagerSecretArn", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^arn:aws([a-z]|\-)*:secretsmanager:([a-z]|\d|\-)*:([0-9]{12})?:secret:[\/_+=\.@\-A-Za-z0-9]+$"#), min: Some(20), max: Some(2048), ..STRING }) },
-    /* 305 */ Shape { name: "SensitiveString", error: None, kind: ShapeKind::String(STRING) },
-    /* 306 */ Shape { name: "Sql", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(100000), ..STRING }) },
+    /* 305 */ Shape { name: "SensitiveString", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
+    /* 306 */ Shape { name: "Sql", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(100000), sensitive: true, ..STRING }) },
     /* 307 */ Shape { name: "Sqls", error: None, kind: ShapeKind::List(List { member: 306, member_name: None, flattened: false, min: Some(0), max: Some(40) }) },
     /* 308 */ Shape { name: "SqsParameters", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "MessageGroupId", shape: 206, ..MEMBER },

@@ -10,7 +10,7 @@ const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, lo
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]
-const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None };
+const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None, sensitive: false };
 #[allow(dead_code)]
 const RANGE: Range = Range { min: None, max: None };
 
@@ -508,9 +508,9 @@ static SHAPES: &[Shape] = &[
     /* 124 */ Shape { name: "HiveJsonSerDe", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "TimestampFormats", shape: 162, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 125 */ Shape { name: "HttpEndpointAccessKey", error: None, kind: ShapeKind::String(StringShape { pattern: Some(".*"), min: Some(0), max: Some(4096), ..STRING }) },
-    /* 126 */ Shape { name: "HttpEndpointAttributeName", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^(?!\s*$).+"#), min: Some(1), max: Some(256), ..STRING }) },
-    /* 127 */ Shape { name: "HttpEndpointAttributeValue", error: None, kind: ShapeKind::String(StringShape { pattern: Some(".*"), min: Some(0), max: Some(1024), ..STRING }) },
+    /* 125 */ Shape { name: "HttpEndpointAccessKey", error: None, kind: ShapeKind::String(StringShape { pattern: Some(".*"), min: Some(0), max: Some(4096), sensitive: true, ..STRING }) },
+    /* 126 */ Shape { name: "HttpEndpointAttributeName", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^(?!\s*$).+"#), min: Some(1), max: Some(256), sensitive: true, ..STRING }) },
+    /* 127 */ Shape { name: "HttpEndpointAttributeValue", error: None, kind: ShapeKind::String(StringShape { pattern: Some(".*"), min: Some(0), max: Some(1024), sensitive: true, ..STRING }) },
     /* 128 */ Shape { name: "HttpEndpointBufferingHints", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "SizeInMBs", shape: 130, ..MEMBER },
         Member { name: "IntervalInSeconds", shape: 129, ..MEMBER },
@@ -577,7 +577,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "DurationInSeconds", shape: 140, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 142 */ Shape { name: "HttpEndpointS3BackupMode", error: None, kind: ShapeKind::String(StringShape { enum_values: &["FailedDataOnly", "AllData"], ..STRING }) },
-    /* 143 */ Shape { name: "HttpEndpointUrl", error: None, kind: ShapeKind::String(StringShape { pattern: Some("https://.*"), min: Some(1), max: Some(1000), ..STRING }) },
+    /* 143 */ Shape { name: "HttpEndpointUrl", error: None, kind: ShapeKind::String(StringShape { pattern: Some("https://.*"), min: Some(1), max: Some(1000), sensitive: true, ..STRING }) },
     /* 144 */ Shape { name: "IcebergDestinationConfiguration", error: None, kind: ShapeKind::Structure(Structure { required: &["RoleARN", "CatalogConfiguration", "S3Configuration"], members: &[
         Member { name: "DestinationTableConfigurationList", shape: 91, ..MEMBER },
         Member { name: "SchemaEvolutionConfiguration", shape: 229, ..MEMBER },
@@ -738,7 +738,7 @@ static SHAPES: &[Shape] = &[
     /* 190 */ Shape { name: "PartitionSpec", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "Identity", shape: 189, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 191 */ Shape { name: "Password", error: None, kind: ShapeKind::String(StringShape { pattern: Some(".*"), min: Some(6), max: Some(512), ..STRING }) },
+    /* 191 */ Shape { name: "Password", error: None, kind: ShapeKind::String(StringShape { pattern: Some(".*"), min: Some(6), max: Some(512), sensitive: true, ..STRING }) },
     /* 192 */ Shape { name: "Prefix", error: None, kind: ShapeKind::String(StringShape { pattern: Some(".*"), min: Some(0), max: Some(1024), ..STRING }) },
     /* 193 */ Shape { name: "ProcessingConfiguration", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "Enabled", shape: 29, ..MEMBER },
@@ -904,16 +904,16 @@ static SHAPES: &[Shape] = &[
     /* 235 */ Shape { name: "SizeInMBs", error: None, kind: ShapeKind::Integer(Range { min: Some(1.0), max: Some(128.0) }) },
     /* 236 */ Shape { name: "SnapshotRequestedBy", error: None, kind: ShapeKind::String(StringShape { enum_values: &["USER", "FIREHOSE"], ..STRING }) },
     /* 237 */ Shape { name: "SnapshotStatus", error: None, kind: ShapeKind::String(StringShape { enum_values: &["IN_PROGRESS", "COMPLETE", "SUSPENDED"], ..STRING }) },
-    /* 238 */ Shape { name: "SnowflakeAccountUrl", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#".+?\.snowflakecomputing\.com"#), min: Some(24), max: Some(2048), ..STRING }) },
+    /* 238 */ Shape { name: "SnowflakeAccountUrl", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#".+?\.snowflakecomputing\.com"#), min: Some(24), max: Some(2048), sensitive: true, ..STRING }) },
     /* 239 */ Shape { name: "SnowflakeBufferingHints", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "SizeInMBs", shape: 241, ..MEMBER },
         Member { name: "IntervalInSeconds", shape: 240, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 240 */ Shape { name: "SnowflakeBufferingIntervalInSeconds", error: None, kind: ShapeKind::Integer(Range { min: Some(0.0), max: Some(900.0) }) },
     /* 241 */ Shape { name: "SnowflakeBufferingSizeInMBs", error: None, kind: ShapeKind::Integer(Range { min: Some(1.0), max: Some(128.0) }) },
-    /* 242 */ Shape { name: "SnowflakeContentColumnName", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(255), ..STRING }) },
+    /* 242 */ Shape { name: "SnowflakeContentColumnName", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(255), sensitive: true, ..STRING }) },
     /* 243 */ Shape { name: "SnowflakeDataLoadingOption", error: None, kind: ShapeKind::String(StringShape { enum_values: &["JSON_MAPPING", "VARIANT_CONTENT_MAPPING", "VARIANT_CONTENT_AND_METADATA_MAPPING"], ..STRING }) },
-    /* 244 */ Shape { name: "SnowflakeDatabase", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(255), ..STRING }) },
+    /* 244 */ Shape { name: "SnowflakeDatabase", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(255), sensitive: true, ..STRING }) },
     /* 245 */ Shape { name: "SnowflakeDestinationConfiguration", error: None, kind: ShapeKind::Structure(Structure { required: &["AccountUrl", "Database", "Schema", "Table", "RoleARN", "S3Configuration"], members: &[
         Member { name: "AccountUrl", shape: 238, ..MEMBER },
         Member { name: "PrivateKey", shape: 250, ..MEMBER },
@@ -977,23 +977,23 @@ static SHAPES: &[Shape] = &[
         Member { name: "SecretsManagerConfiguration", shape: 231, ..MEMBER },
         Member { name: "BufferingHints", shape: 239, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 248 */ Shape { name: "SnowflakeKeyPassphrase", error: None, kind: ShapeKind::String(StringShape { min: Some(7), max: Some(255), ..STRING }) },
-    /* 249 */ Shape { name: "SnowflakeMetaDataColumnName", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(255), ..STRING }) },
-    /* 250 */ Shape { name: "SnowflakePrivateKey", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^(?:[A-Za-z0-9+\/]{4})*(?:[A-Za-z0-9+\/]{2}==|[A-Za-z0-9+\/]{3}=)?$"#), min: Some(256), max: Some(4096), ..STRING }) },
-    /* 251 */ Shape { name: "SnowflakePrivateLinkVpceId", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"([a-zA-Z0-9\-\_]+\.){2,3}vpce\.[a-zA-Z0-9\-]*\.vpce-svc\-[a-zA-Z0-9\-]{17}$"#), min: Some(47), max: Some(255), ..STRING }) },
+    /* 248 */ Shape { name: "SnowflakeKeyPassphrase", error: None, kind: ShapeKind::String(StringShape { min: Some(7), max: Some(255), sensitive: true, ..STRING }) },
+    /* 249 */ Shape { name: "SnowflakeMetaDataColumnName", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(255), sensitive: true, ..STRING }) },
+    /* 250 */ Shape { name: "SnowflakePrivateKey", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^(?:[A-Za-z0-9+\/]{4})*(?:[A-Za-z0-9+\/]{2}==|[A-Za-z0-9+\/]{3}=)?$"#), min: Some(256), max: Some(4096), sensitive: true, ..STRING }) },
+    /* 251 */ Shape { name: "SnowflakePrivateLinkVpceId", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"([a-zA-Z0-9\-\_]+\.){2,3}vpce\.[a-zA-Z0-9\-]*\.vpce-svc\-[a-zA-Z0-9\-]{17}$"#), min: Some(47), max: Some(255), sensitive: true, ..STRING }) },
     /* 252 */ Shape { name: "SnowflakeRetryDurationInSeconds", error: None, kind: ShapeKind::Integer(Range { min: Some(0.0), max: Some(7200.0) }) },
     /* 253 */ Shape { name: "SnowflakeRetryOptions", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "DurationInSeconds", shape: 252, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 254 */ Shape { name: "SnowflakeRole", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(255), ..STRING }) },
+    /* 254 */ Shape { name: "SnowflakeRole", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(255), sensitive: true, ..STRING }) },
     /* 255 */ Shape { name: "SnowflakeRoleConfiguration", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "Enabled", shape: 29, ..MEMBER },
         Member { name: "SnowflakeRole", shape: 254, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 256 */ Shape { name: "SnowflakeS3BackupMode", error: None, kind: ShapeKind::String(StringShape { enum_values: &["FailedDataOnly", "AllData"], ..STRING }) },
-    /* 257 */ Shape { name: "SnowflakeSchema", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(255), ..STRING }) },
-    /* 258 */ Shape { name: "SnowflakeTable", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(255), ..STRING }) },
-    /* 259 */ Shape { name: "SnowflakeUser", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(255), ..STRING }) },
+    /* 257 */ Shape { name: "SnowflakeSchema", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(255), sensitive: true, ..STRING }) },
+    /* 258 */ Shape { name: "SnowflakeTable", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(255), sensitive: true, ..STRING }) },
+    /* 259 */ Shape { name: "SnowflakeUser", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(255), sensitive: true, ..STRING }) },
     /* 260 */ Shape { name: "SnowflakeVpcConfiguration", error: None, kind: ShapeKind::Structure(Structure { required: &["PrivateLinkVpceId"], members: &[
         Member { name: "PrivateLinkVpceId", shape: 251, ..MEMBER },
     ], ..STRUCTURE }) },
@@ -1104,7 +1104,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "IcebergDestinationUpdate", shape: 146, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 291 */ Shape { name: "UpdateDestinationOutput", error: None, kind: ShapeKind::Structure(Structure { ..STRUCTURE }) },
-    /* 292 */ Shape { name: "Username", error: None, kind: ShapeKind::String(StringShape { pattern: Some(".*"), min: Some(1), max: Some(512), ..STRING }) },
+    /* 292 */ Shape { name: "Username", error: None, kind: ShapeKind::String(StringShape { pattern: Some(".*"), min: Some(1), max: Some(512), sensitive: true, ..STRING }) },
     /* 293 */ Shape { name: "VpcConfiguration", error: None, kind: ShapeKind::Structure(Structure { required: &["SubnetIds", "RoleARN", "SecurityGroupIds"], members: &[
         Member { name: "SubnetIds", shape: 276, ..MEMBER },
         Member { name: "RoleARN", shape: 222, ..MEMBER },

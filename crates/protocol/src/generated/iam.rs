@@ -10,7 +10,7 @@ const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, lo
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]
-const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None };
+const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None, sensitive: false };
 #[allow(dead_code)]
 const RANGE: Range = Range { min: None, max: None };
 
@@ -2076,7 +2076,7 @@ static SHAPES: &[Shape] = &[
     ], ..STRUCTURE }) },
     /* 446 */ Shape { name: "accessKeyIdType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\w]+"#), min: Some(16), max: Some(128), ..STRING }) },
     /* 447 */ Shape { name: "accessKeyMetadataListType", error: None, kind: ShapeKind::List(List { member: 6, member_name: None, flattened: false, min: None, max: None }) },
-    /* 448 */ Shape { name: "accessKeySecretType", error: None, kind: ShapeKind::String(STRING) },
+    /* 448 */ Shape { name: "accessKeySecretType", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 449 */ Shape { name: "accountAliasListType", error: None, kind: ShapeKind::List(List { member: 450, member_name: None, flattened: false, min: None, max: None }) },
     /* 450 */ Shape { name: "accountAliasType", error: None, kind: ShapeKind::String(StringShape { pattern: Some("^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$"), min: Some(3), max: Some(63), ..STRING }) },
     /* 451 */ Shape { name: "accountIdType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"\d{12}"#), ..STRING }) },
@@ -2172,7 +2172,7 @@ static SHAPES: &[Shape] = &[
     /* 541 */ Shape { name: "parametersDefinitionListType", error: None, kind: ShapeKind::List(List { member: 302, member_name: None, flattened: false, min: None, max: None }) },
     /* 542 */ Shape { name: "passwordPolicyViolationMessage", error: None, kind: ShapeKind::String(STRING) },
     /* 543 */ Shape { name: "passwordReusePreventionType", error: None, kind: ShapeKind::Integer(Range { min: Some(1.0), max: Some(24.0) }) },
-    /* 544 */ Shape { name: "passwordType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\u0009\u000A\u000D\u0020-\u00FF]+"#), min: Some(1), max: Some(128), ..STRING }) },
+    /* 544 */ Shape { name: "passwordType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\u0009\u000A\u000D\u0020-\u00FF]+"#), min: Some(1), max: Some(128), sensitive: true, ..STRING }) },
     /* 545 */ Shape { name: "pathPrefixType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"\u002F[\u0021-\u007F]*"#), min: Some(1), max: Some(512), ..STRING }) },
     /* 546 */ Shape { name: "pathType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"(\u002F)|(\u002F[\u0021-\u007E]+\u002F)"#), min: Some(1), max: Some(512), ..STRING }) },
     /* 547 */ Shape { name: "permissionCheckResultType", error: None, kind: ShapeKind::String(StringShape { enum_values: &["ALLOWED", "DENIED", "UNSURE"], ..STRING }) },
@@ -2199,7 +2199,7 @@ static SHAPES: &[Shape] = &[
     /* 568 */ Shape { name: "policyVersionIdType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"v[1-9][0-9]*(\.[A-Za-z0-9-]*)?"#), ..STRING }) },
     /* 569 */ Shape { name: "privateKeyIdType", error: None, kind: ShapeKind::String(StringShape { pattern: Some("[A-Z0-9]+"), min: Some(22), max: Some(64), ..STRING }) },
     /* 570 */ Shape { name: "privateKeyList", error: None, kind: ShapeKind::List(List { member: 368, member_name: None, flattened: false, min: None, max: Some(2) }) },
-    /* 571 */ Shape { name: "privateKeyType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\u0009\u000A\u000D\u0020-\u00FF]+"#), min: Some(1), max: Some(16384), ..STRING }) },
+    /* 571 */ Shape { name: "privateKeyType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\u0009\u000A\u000D\u0020-\u00FF]+"#), min: Some(1), max: Some(16384), sensitive: true, ..STRING }) },
     /* 572 */ Shape { name: "publicKeyFingerprintType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[:\w]+"#), min: Some(48), max: Some(48), ..STRING }) },
     /* 573 */ Shape { name: "publicKeyIdType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\w]+"#), min: Some(20), max: Some(128), ..STRING }) },
     /* 574 */ Shape { name: "publicKeyMaterialType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\u0009\u000A\u000D\u0020-\u00FF]+"#), min: Some(1), max: Some(16384), ..STRING }) },
@@ -2227,14 +2227,14 @@ static SHAPES: &[Shape] = &[
     /* 596 */ Shape { name: "serverCertificateMetadataListType", error: None, kind: ShapeKind::List(List { member: 377, member_name: None, flattened: false, min: None, max: None }) },
     /* 597 */ Shape { name: "serverCertificateNameType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\w+=,.@-]+"#), min: Some(1), max: Some(128), ..STRING }) },
     /* 598 */ Shape { name: "serviceCredentialAlias", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\w+=,.@-]+"#), min: Some(0), max: Some(200), ..STRING }) },
-    /* 599 */ Shape { name: "serviceCredentialSecret", error: None, kind: ShapeKind::String(STRING) },
+    /* 599 */ Shape { name: "serviceCredentialSecret", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 600 */ Shape { name: "serviceFailureExceptionMessage", error: None, kind: ShapeKind::String(STRING) },
     /* 601 */ Shape { name: "serviceName", error: None, kind: ShapeKind::String(STRING) },
     /* 602 */ Shape { name: "serviceNameType", error: None, kind: ShapeKind::String(STRING) },
     /* 603 */ Shape { name: "serviceNamespaceListType", error: None, kind: ShapeKind::List(List { member: 604, member_name: None, flattened: false, min: Some(1), max: Some(200) }) },
     /* 604 */ Shape { name: "serviceNamespaceType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\w-]*"#), min: Some(1), max: Some(64), ..STRING }) },
     /* 605 */ Shape { name: "serviceNotSupportedMessage", error: None, kind: ShapeKind::String(STRING) },
-    /* 606 */ Shape { name: "servicePassword", error: None, kind: ShapeKind::String(STRING) },
+    /* 606 */ Shape { name: "servicePassword", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 607 */ Shape { name: "serviceSpecificCredentialId", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\w]+"#), min: Some(20), max: Some(128), ..STRING }) },
     /* 608 */ Shape { name: "serviceUserName", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\w+=,.@-]*"#), min: Some(0), max: Some(200), ..STRING }) },
     /* 609 */ Shape { name: "sessionDurationType", error: None, kind: ShapeKind::Integer(Range { min: Some(300.0), max: Some(43200.0) }) },

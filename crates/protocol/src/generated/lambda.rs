@@ -10,7 +10,7 @@ const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, lo
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]
-const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None };
+const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None, sensitive: false };
 #[allow(dead_code)]
 const RANGE: Range = Range { min: None, max: None };
 
@@ -646,22 +646,22 @@ static SHAPES: &[Shape] = &[
         Member { name: "Variables", shape: 153, ..MEMBER },
         Member { name: "Error", shape: 149, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 151 */ Shape { name: "EnvironmentVariableName", error: None, kind: ShapeKind::String(StringShape { pattern: Some("[a-zA-Z]([a-zA-Z0-9_])+"), ..STRING }) },
-    /* 152 */ Shape { name: "EnvironmentVariableValue", error: None, kind: ShapeKind::String(STRING) },
+    /* 151 */ Shape { name: "EnvironmentVariableName", error: None, kind: ShapeKind::String(StringShape { pattern: Some("[a-zA-Z]([a-zA-Z0-9_])+"), sensitive: true, ..STRING }) },
+    /* 152 */ Shape { name: "EnvironmentVariableValue", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 153 */ Shape { name: "EnvironmentVariables", error: None, kind: ShapeKind::Map(Map { key: 151, value: 152, key_name: None, value_name: None, flattened: false, min: None, max: None }) },
     /* 154 */ Shape { name: "EphemeralStorage", error: None, kind: ShapeKind::Structure(Structure { required: &["Size"], members: &[
         Member { name: "Size", shape: 155, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 155 */ Shape { name: "EphemeralStorageSize", error: None, kind: ShapeKind::Integer(Range { min: Some(512.0), max: Some(32768.0) }) },
-    /* 156 */ Shape { name: "ErrorData", error: None, kind: ShapeKind::String(STRING) },
-    /* 157 */ Shape { name: "ErrorMessage", error: None, kind: ShapeKind::String(STRING) },
+    /* 156 */ Shape { name: "ErrorData", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
+    /* 157 */ Shape { name: "ErrorMessage", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 158 */ Shape { name: "ErrorObject", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "ErrorMessage", shape: 157, ..MEMBER },
         Member { name: "ErrorType", shape: 159, ..MEMBER },
         Member { name: "ErrorData", shape: 156, ..MEMBER },
         Member { name: "StackTrace", shape: 535, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 159 */ Shape { name: "ErrorType", error: None, kind: ShapeKind::String(STRING) },
+    /* 159 */ Shape { name: "ErrorType", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 160 */ Shape { name: "Event", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "EventType", shape: 177, ..MEMBER },
         Member { name: "SubType", shape: 414, ..MEMBER },
@@ -1155,7 +1155,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "Error", shape: 279, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 281 */ Shape { name: "IncludeExecutionData", error: None, kind: ShapeKind::Boolean },
-    /* 282 */ Shape { name: "InputPayload", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(6291456), ..STRING }) },
+    /* 282 */ Shape { name: "InputPayload", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(6291456), sensitive: true, ..STRING }) },
     /* 283 */ Shape { name: "InstanceRequirements", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "Architectures", shape: 23, ..MEMBER },
         Member { name: "AllowedInstanceTypes", shape: 285, ..MEMBER },
@@ -1558,7 +1558,7 @@ static SHAPES: &[Shape] = &[
     /* 409 */ Shape { name: "OperationAction", error: None, kind: ShapeKind::String(StringShape { enum_values: &["START", "SUCCEED", "FAIL", "RETRY", "CANCEL"], ..STRING }) },
     /* 410 */ Shape { name: "OperationId", error: None, kind: ShapeKind::String(StringShape { pattern: Some("[a-zA-Z0-9-_]+"), min: Some(1), max: Some(64), ..STRING }) },
     /* 411 */ Shape { name: "OperationName", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\x20-\x7E]+"#), min: Some(1), max: Some(256), ..STRING }) },
-    /* 412 */ Shape { name: "OperationPayload", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(6291456), ..STRING }) },
+    /* 412 */ Shape { name: "OperationPayload", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(6291456), sensitive: true, ..STRING }) },
     /* 413 */ Shape { name: "OperationStatus", error: None, kind: ShapeKind::String(StringShape { enum_values: &["STARTED", "PENDING", "READY", "SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT", "STOPPED"], ..STRING }) },
     /* 414 */ Shape { name: "OperationSubType", error: None, kind: ShapeKind::String(StringShape { pattern: Some("[a-zA-Z0-9-_]+"), min: Some(1), max: Some(32), ..STRING }) },
     /* 415 */ Shape { name: "OperationType", error: None, kind: ShapeKind::String(StringShape { enum_values: &["EXECUTION", "CONTEXT", "STEP", "WAIT", "CALLBACK", "CHAINED_INVOKE"], ..STRING }) },
@@ -1581,7 +1581,7 @@ static SHAPES: &[Shape] = &[
     /* 418 */ Shape { name: "Operations", error: None, kind: ShapeKind::List(List { member: 408, member_name: None, flattened: false, min: None, max: None }) },
     /* 419 */ Shape { name: "OrganizationId", error: None, kind: ShapeKind::String(StringShape { pattern: Some("o-[a-z0-9]{10,32}"), min: Some(0), max: Some(34), ..STRING }) },
     /* 420 */ Shape { name: "Origin", error: None, kind: ShapeKind::String(StringShape { pattern: Some(".*"), min: Some(1), max: Some(253), ..STRING }) },
-    /* 421 */ Shape { name: "OutputPayload", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(6291456), ..STRING }) },
+    /* 421 */ Shape { name: "OutputPayload", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(6291456), sensitive: true, ..STRING }) },
     /* 422 */ Shape { name: "PackageType", error: None, kind: ShapeKind::String(StringShape { enum_values: &["Zip", "Image"], ..STRING }) },
     /* 423 */ Shape { name: "ParallelizationFactor", error: None, kind: ShapeKind::Integer(Range { min: Some(1.0), max: Some(10.0) }) },
     /* 424 */ Shape { name: "Pattern", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\s\S]*"#), min: Some(0), max: Some(4096), ..STRING }) },
@@ -1597,7 +1597,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "ExecutionTimeoutPaused", shape: 193, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 427 */ Shape { name: "PauseDurableExecutionResponse", error: None, kind: ShapeKind::Structure(Structure { ..STRUCTURE }) },
-    /* 428 */ Shape { name: "PauseReason", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(1024), ..STRING }) },
+    /* 428 */ Shape { name: "PauseReason", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(1024), sensitive: true, ..STRING }) },
     /* 429 */ Shape { name: "PerExecutionEnvironmentMaxConcurrency", error: None, kind: ShapeKind::Integer(Range { min: Some(1.0), max: Some(1600.0) }) },
     /* 430 */ Shape { name: "PolicyLengthExceededException", error: Some(ErrorInfo { code: None, status: 400, sender_fault: true }), kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "Type", shape: 549, ..MEMBER },
@@ -1792,7 +1792,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "Reason", shape: 484, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 483 */ Shape { name: "ResumeDurableExecutionResponse", error: None, kind: ShapeKind::Structure(Structure { ..STRUCTURE }) },
-    /* 484 */ Shape { name: "ResumeReason", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(1024), ..STRING }) },
+    /* 484 */ Shape { name: "ResumeReason", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(1024), sensitive: true, ..STRING }) },
     /* 485 */ Shape { name: "RetentionPeriodInDays", error: None, kind: ShapeKind::Integer(Range { min: Some(1.0), max: Some(90.0) }) },
     /* 486 */ Shape { name: "RetryDetails", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "CurrentAttempt", shape: 25, ..MEMBER },
@@ -1867,7 +1867,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "Result", shape: 27, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 516 */ Shape { name: "SendDurableExecutionCallbackSuccessResponse", error: None, kind: ShapeKind::Structure(Structure { ..STRUCTURE }) },
-    /* 517 */ Shape { name: "SensitiveString", error: None, kind: ShapeKind::String(STRING) },
+    /* 517 */ Shape { name: "SensitiveString", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 518 */ Shape { name: "SensitiveStringOnServerOnly", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(10000), ..STRING }) },
     /* 519 */ Shape { name: "SerializedRequestEntityTooLargeException", error: Some(ErrorInfo { code: None, status: 413, sender_fault: true }), kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "Type", shape: 549, ..MEMBER },
@@ -1915,7 +1915,7 @@ static SHAPES: &[Shape] = &[
     /* 533 */ Shape { name: "SourceAccessType", error: None, kind: ShapeKind::String(StringShape { enum_values: &["BASIC_AUTH", "VPC_SUBNET", "VPC_SECURITY_GROUP", "SASL_SCRAM_512_AUTH", "SASL_SCRAM_256_AUTH", "VIRTUAL_HOST", "CLIENT_CERTIFICATE_TLS_AUTH", "SERVER_ROOT_CA_CERTIFICATE", "OAUTHBEARER_AUTH", "OAUTHBEARER_SCOPE", "OAUTHBEARER_AUDIENCE", "OAUTHBEARER_LOGICAL_CLUSTER", "OAUTHBEARER_IDENTITY_POOL", "IAM_AUTH", "IAM_OAUTHBEARER_AUTH"], ..STRING }) },
     /* 534 */ Shape { name: "SourceOwner", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"\d{12}"#), min: Some(0), max: Some(12), ..STRING }) },
     /* 535 */ Shape { name: "StackTraceEntries", error: None, kind: ShapeKind::List(List { member: 536, member_name: None, flattened: false, min: None, max: None }) },
-    /* 536 */ Shape { name: "StackTraceEntry", error: None, kind: ShapeKind::String(STRING) },
+    /* 536 */ Shape { name: "StackTraceEntry", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 537 */ Shape { name: "State", error: None, kind: ShapeKind::String(StringShape { enum_values: &["Pending", "Active", "Inactive", "Failed", "Deactivating", "Deactivated", "ActiveNonInvocable", "Deleting"], ..STRING }) },
     /* 538 */ Shape { name: "StateReason", error: None, kind: ShapeKind::String(STRING) },
     /* 539 */ Shape { name: "StateReasonCode", error: None, kind: ShapeKind::String(StringShape { enum_values: &["Idle", "Creating", "Restoring", "EniLimitExceeded", "InsufficientRolePermissions", "InvalidConfiguration", "InternalError", "SubnetOutOfIPAddresses", "InvalidSubnet", "InvalidSecurityGroup", "ImageDeleted", "ImageAccessDenied", "InvalidImage", "KMSKeyAccessDenied", "KMSKeyNotFound", "InvalidStateKMSKey", "DisabledKMSKey", "EFSIOError", "EFSMountConnectivityError", "EFSMountFailure", "EFSMountTimeout", "InvalidRuntime", "InvalidZipFileException", "FunctionError", "ServiceQuotaExceededException", "VcpuLimitExceeded", "CapacityProviderScalingLimitExceeded", "InsufficientCapacity", "EC2RequestLimitExceeded", "FunctionError.InitTimeout", "FunctionError.RuntimeInitError", "FunctionError.ExtensionInitError", "FunctionError.InvalidEntryPoint", "FunctionError.InvalidWorkingDirectory", "FunctionError.PermissionDenied", "FunctionError.TooManyExtensions", "FunctionError.InitResourceExhausted", "DisallowedByVpcEncryptionControl", "DrainingDurableExecutions", "IncompatibleAcceleratorInstanceTypes", "DependencyError"], ..STRING }) },

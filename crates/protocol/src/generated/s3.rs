@@ -10,7 +10,7 @@ const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, lo
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]
-const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None };
+const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None, sensitive: false };
 #[allow(dead_code)]
 const RANGE: Range = Range { min: None, max: None };
 
@@ -543,7 +543,7 @@ static SHAPES: &[Shape] = &[
     /* 122 */ Shape { name: "CopySourceIfUnmodifiedSince", error: None, kind: ShapeKind::Timestamp(None) },
     /* 123 */ Shape { name: "CopySourceRange", error: None, kind: ShapeKind::String(STRING) },
     /* 124 */ Shape { name: "CopySourceSSECustomerAlgorithm", error: None, kind: ShapeKind::String(STRING) },
-    /* 125 */ Shape { name: "CopySourceSSECustomerKey", error: None, kind: ShapeKind::String(STRING) },
+    /* 125 */ Shape { name: "CopySourceSSECustomerKey", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 126 */ Shape { name: "CopySourceSSECustomerKeyMD5", error: None, kind: ShapeKind::String(STRING) },
     /* 127 */ Shape { name: "CopySourceVersionId", error: None, kind: ShapeKind::String(STRING) },
     /* 128 */ Shape { name: "CreateBucketConfiguration", error: None, kind: ShapeKind::Structure(Structure { members: &[
@@ -1885,7 +1885,7 @@ static SHAPES: &[Shape] = &[
     /* 451 */ Shape { name: "NoSuchBucket", error: Some(ErrorInfo { code: None, status: 404, sender_fault: true }), kind: ShapeKind::Structure(Structure { ..STRUCTURE }) },
     /* 452 */ Shape { name: "NoSuchKey", error: Some(ErrorInfo { code: None, status: 404, sender_fault: true }), kind: ShapeKind::Structure(Structure { ..STRUCTURE }) },
     /* 453 */ Shape { name: "NoSuchUpload", error: Some(ErrorInfo { code: None, status: 404, sender_fault: true }), kind: ShapeKind::Structure(Structure { ..STRUCTURE }) },
-    /* 454 */ Shape { name: "NonEmptyKmsKeyArnString", error: None, kind: ShapeKind::String(StringShape { pattern: Some("arn:aws[a-zA-Z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+"), min: Some(20), max: Some(2048), ..STRING }) },
+    /* 454 */ Shape { name: "NonEmptyKmsKeyArnString", error: None, kind: ShapeKind::String(StringShape { pattern: Some("arn:aws[a-zA-Z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+"), min: Some(20), max: Some(2048), sensitive: true, ..STRING }) },
     /* 455 */ Shape { name: "NoncurrentVersionExpiration", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "NoncurrentDays", shape: 140, ..MEMBER },
         Member { name: "NewerNoncurrentVersions", shape: 719, ..MEMBER },
@@ -2626,7 +2626,7 @@ static SHAPES: &[Shape] = &[
     /* 637 */ Shape { name: "S3TablesName", error: None, kind: ShapeKind::String(STRING) },
     /* 638 */ Shape { name: "S3TablesNamespace", error: None, kind: ShapeKind::String(STRING) },
     /* 639 */ Shape { name: "SSECustomerAlgorithm", error: None, kind: ShapeKind::String(STRING) },
-    /* 640 */ Shape { name: "SSECustomerKey", error: None, kind: ShapeKind::String(STRING) },
+    /* 640 */ Shape { name: "SSECustomerKey", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 641 */ Shape { name: "SSECustomerKeyMD5", error: None, kind: ShapeKind::String(STRING) },
     /* 642 */ Shape { name: "SSEKMS", error: None, kind: ShapeKind::Structure(Structure { required: &["KeyId"], location_name: Some("SSE-KMS"), members: &[
         Member { name: "KeyId", shape: 645, ..MEMBER },
@@ -2635,8 +2635,8 @@ static SHAPES: &[Shape] = &[
         Member { name: "KMSKeyArn", shape: 454, ..MEMBER },
         Member { name: "BucketKeyEnabled", shape: 53, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 644 */ Shape { name: "SSEKMSEncryptionContext", error: None, kind: ShapeKind::String(STRING) },
-    /* 645 */ Shape { name: "SSEKMSKeyId", error: None, kind: ShapeKind::String(STRING) },
+    /* 644 */ Shape { name: "SSEKMSEncryptionContext", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
+    /* 645 */ Shape { name: "SSEKMSKeyId", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 646 */ Shape { name: "SSES3", error: None, kind: ShapeKind::Structure(Structure { location_name: Some("SSE-S3"), ..STRUCTURE }) },
     /* 647 */ Shape { name: "ScanRange", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "Start", shape: 668, ..MEMBER },
@@ -2686,7 +2686,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "BlockedEncryptionTypes", shape: 44, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 656 */ Shape { name: "ServerSideEncryptionRules", error: None, kind: ShapeKind::List(List { member: 655, member_name: None, flattened: true, min: None, max: None }) },
-    /* 657 */ Shape { name: "SessionCredentialValue", error: None, kind: ShapeKind::String(STRING) },
+    /* 657 */ Shape { name: "SessionCredentialValue", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 658 */ Shape { name: "SessionCredentials", error: None, kind: ShapeKind::Structure(Structure { required: &["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"], members: &[
         Member { name: "AccessKeyId", shape: 11, location_name: Some("AccessKeyId"), ..MEMBER },
         Member { name: "SecretAccessKey", shape: 657, location_name: Some("SecretAccessKey"), ..MEMBER },

@@ -10,7 +10,7 @@ const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, lo
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]
-const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None };
+const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None, sensitive: false };
 #[allow(dead_code)]
 const RANGE: Range = Range { min: None, max: None };
 
@@ -352,7 +352,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "VersionId", shape: 125, ..MEMBER },
         Member { name: "VersionStages", shape: 127, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 87 */ Shape { name: "RandomPasswordType", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(4096), ..STRING }) },
+    /* 87 */ Shape { name: "RandomPasswordType", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(4096), sensitive: true, ..STRING }) },
     /* 88 */ Shape { name: "RecoveryWindowInDaysType", error: None, kind: ShapeKind::Long(RANGE) },
     /* 89 */ Shape { name: "RegionType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^([a-z]+-)+\d+$"#), min: Some(1), max: Some(128), ..STRING }) },
     /* 90 */ Shape { name: "RemoveRegionsFromReplicationRequest", error: None, kind: ShapeKind::Structure(Structure { required: &["SecretId", "RemoveReplicaRegions"], members: &[
@@ -427,7 +427,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "Duration", shape: 30, ..MEMBER },
         Member { name: "ScheduleExpression", shape: 114, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 113 */ Shape { name: "RotationTokenType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^[a-zA-Z0-9\-]+$"#), min: Some(36), max: Some(256), ..STRING }) },
+    /* 113 */ Shape { name: "RotationTokenType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^[a-zA-Z0-9\-]+$"#), min: Some(36), max: Some(256), sensitive: true, ..STRING }) },
     /* 114 */ Shape { name: "ScheduleExpressionType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[0-9A-Za-z\(\)#\?\*\-\/, ]+"#), min: Some(1), max: Some(256), ..STRING }) },
     /* 115 */ Shape { name: "SecretARNType", error: None, kind: ShapeKind::String(StringShape { min: Some(20), max: Some(2048), ..STRING }) },
     /* 116 */ Shape { name: "SecretBinaryType", error: None, kind: ShapeKind::Blob(BlobShape { streaming: false, min: Some(1), max: Some(65536) }) },
@@ -457,7 +457,7 @@ static SHAPES: &[Shape] = &[
     ], ..STRUCTURE }) },
     /* 120 */ Shape { name: "SecretListType", error: None, kind: ShapeKind::List(List { member: 119, member_name: None, flattened: false, min: None, max: None }) },
     /* 121 */ Shape { name: "SecretNameType", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(256), ..STRING }) },
-    /* 122 */ Shape { name: "SecretStringType", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(65536), ..STRING }) },
+    /* 122 */ Shape { name: "SecretStringType", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(65536), sensitive: true, ..STRING }) },
     /* 123 */ Shape { name: "SecretValueEntry", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "ARN", shape: 115, ..MEMBER },
         Member { name: "Name", shape: 121, ..MEMBER },

@@ -10,7 +10,7 @@ const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, lo
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]
-const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None };
+const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None, sensitive: false };
 #[allow(dead_code)]
 const RANGE: Range = Range { min: None, max: None };
 
@@ -344,7 +344,7 @@ static SHAPES: &[Shape] = &[
     /* 92 */ Shape { name: "OptedOutException", error: Some(ErrorInfo { code: Some("OptedOut"), status: 400, sender_fault: true }), kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "message", shape: 168, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 93 */ Shape { name: "PhoneNumber", error: None, kind: ShapeKind::String(STRING) },
+    /* 93 */ Shape { name: "PhoneNumber", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 94 */ Shape { name: "PhoneNumberInformation", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "CreatedAt", shape: 140, ..MEMBER },
         Member { name: "PhoneNumber", shape: 93, ..MEMBER },
@@ -355,7 +355,7 @@ static SHAPES: &[Shape] = &[
     ], ..STRUCTURE }) },
     /* 95 */ Shape { name: "PhoneNumberInformationList", error: None, kind: ShapeKind::List(List { member: 94, member_name: None, flattened: false, min: None, max: None }) },
     /* 96 */ Shape { name: "PhoneNumberList", error: None, kind: ShapeKind::List(List { member: 93, member_name: None, flattened: false, min: None, max: None }) },
-    /* 97 */ Shape { name: "PhoneNumberString", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^(\+[0-9]{8,}|[0-9]{0,9})$"#), max: Some(20), ..STRING }) },
+    /* 97 */ Shape { name: "PhoneNumberString", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"^(\+[0-9]{8,}|[0-9]{0,9})$"#), max: Some(20), sensitive: true, ..STRING }) },
     /* 98 */ Shape { name: "PlatformApplication", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "PlatformApplicationArn", shape: 123, ..MEMBER },
         Member { name: "Attributes", shape: 81, ..MEMBER },

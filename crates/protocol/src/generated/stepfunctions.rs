@@ -10,7 +10,7 @@ const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, lo
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]
-const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None };
+const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None, sensitive: false };
 #[allow(dead_code)]
 const RANGE: Range = Range { min: None, max: None };
 
@@ -114,7 +114,7 @@ static SHAPES: &[Shape] = &[
     /* 11 */ Shape { name: "ActivityWorkerLimitExceeded", error: Some(ErrorInfo { code: None, status: 400, sender_fault: true }), kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "message", shape: 55, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 12 */ Shape { name: "AliasDescription", error: None, kind: ShapeKind::String(StringShape { max: Some(256), ..STRING }) },
+    /* 12 */ Shape { name: "AliasDescription", error: None, kind: ShapeKind::String(StringShape { max: Some(256), sensitive: true, ..STRING }) },
     /* 13 */ Shape { name: "Arn", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(256), ..STRING }) },
     /* 14 */ Shape { name: "AssignedVariables", error: None, kind: ShapeKind::Map(Map { key: 266, value: 269, key_name: None, value_name: None, flattened: false, min: None, max: None }) },
     /* 15 */ Shape { name: "AssignedVariablesDetails", error: None, kind: ShapeKind::Structure(Structure { members: &[
@@ -137,7 +137,7 @@ static SHAPES: &[Shape] = &[
     /* 23 */ Shape { name: "ConflictException", error: Some(ErrorInfo { code: None, status: 400, sender_fault: true }), kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "message", shape: 55, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 24 */ Shape { name: "ConnectorParameters", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(262144), ..STRING }) },
+    /* 24 */ Shape { name: "ConnectorParameters", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(262144), sensitive: true, ..STRING }) },
     /* 25 */ Shape { name: "CreateActivityInput", error: None, kind: ShapeKind::Structure(Structure { required: &["name"], members: &[
         Member { name: "name", shape: 160, ..MEMBER },
         Member { name: "tags", shape: 214, ..MEMBER },
@@ -173,7 +173,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "creationDate", shape: 236, ..MEMBER },
         Member { name: "stateMachineVersionArn", shape: 13, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 31 */ Shape { name: "Definition", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(1048576), ..STRING }) },
+    /* 31 */ Shape { name: "Definition", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(1048576), sensitive: true, ..STRING }) },
     /* 32 */ Shape { name: "DeleteActivityInput", error: None, kind: ShapeKind::Structure(Structure { required: &["activityArn"], members: &[
         Member { name: "activityArn", shape: 13, ..MEMBER },
     ], ..STRUCTURE }) },
@@ -305,7 +305,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "location", shape: 57, ..MEMBER },
         Member { name: "state", shape: 207, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 57 */ Shape { name: "EvaluationFailureLocation", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(256), ..STRING }) },
+    /* 57 */ Shape { name: "EvaluationFailureLocation", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(256), sensitive: true, ..STRING }) },
     /* 58 */ Shape { name: "EventId", error: None, kind: ShapeKind::Long(RANGE) },
     /* 59 */ Shape { name: "ExceptionHandlerIndex", error: None, kind: ShapeKind::Integer(Range { min: Some(0.0), max: None }) },
     /* 60 */ Shape { name: "ExecutionAbortedEventDetails", error: None, kind: ShapeKind::Structure(Structure { members: &[
@@ -742,10 +742,10 @@ static SHAPES: &[Shape] = &[
         Member { name: "output", shape: 184, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 182 */ Shape { name: "SendTaskSuccessOutput", error: None, kind: ShapeKind::Structure(Structure { ..STRUCTURE }) },
-    /* 183 */ Shape { name: "SensitiveCause", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(32768), ..STRING }) },
-    /* 184 */ Shape { name: "SensitiveData", error: None, kind: ShapeKind::String(StringShape { max: Some(262144), ..STRING }) },
-    /* 185 */ Shape { name: "SensitiveDataJobInput", error: None, kind: ShapeKind::String(StringShape { max: Some(1048576), ..STRING }) },
-    /* 186 */ Shape { name: "SensitiveError", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(256), ..STRING }) },
+    /* 183 */ Shape { name: "SensitiveCause", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(32768), sensitive: true, ..STRING }) },
+    /* 184 */ Shape { name: "SensitiveData", error: None, kind: ShapeKind::String(StringShape { max: Some(262144), sensitive: true, ..STRING }) },
+    /* 185 */ Shape { name: "SensitiveDataJobInput", error: None, kind: ShapeKind::String(StringShape { max: Some(1048576), sensitive: true, ..STRING }) },
+    /* 186 */ Shape { name: "SensitiveError", error: None, kind: ShapeKind::String(StringShape { min: Some(0), max: Some(256), sensitive: true, ..STRING }) },
     /* 187 */ Shape { name: "ServiceQuotaExceededException", error: Some(ErrorInfo { code: None, status: 400, sender_fault: true }), kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "message", shape: 55, ..MEMBER },
     ], ..STRUCTURE }) },
@@ -909,7 +909,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "error", shape: 186, ..MEMBER },
         Member { name: "cause", shape: 183, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 229 */ Shape { name: "TaskToken", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(2048), ..STRING }) },
+    /* 229 */ Shape { name: "TaskToken", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(2048), sensitive: true, ..STRING }) },
     /* 230 */ Shape { name: "TestExecutionStatus", error: None, kind: ShapeKind::String(StringShape { enum_values: &["SUCCEEDED", "FAILED", "RETRIABLE", "CAUGHT_ERROR"], ..STRING }) },
     /* 231 */ Shape { name: "TestStateConfiguration", error: None, kind: ShapeKind::Structure(Structure { members: &[
         Member { name: "retrierRetryCount", shape: 170, ..MEMBER },
@@ -937,7 +937,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "nextState", shape: 207, ..MEMBER },
         Member { name: "status", shape: 230, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 234 */ Shape { name: "TestStateStateName", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(80), ..STRING }) },
+    /* 234 */ Shape { name: "TestStateStateName", error: None, kind: ShapeKind::String(StringShape { min: Some(1), max: Some(80), sensitive: true, ..STRING }) },
     /* 235 */ Shape { name: "TimeoutInSeconds", error: None, kind: ShapeKind::Long(RANGE) },
     /* 236 */ Shape { name: "Timestamp", error: None, kind: ShapeKind::Timestamp(None) },
     /* 237 */ Shape { name: "ToleratedFailureCount", error: None, kind: ShapeKind::Long(Range { min: Some(0.0), max: None }) },
@@ -988,7 +988,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "revisionId", shape: 174, ..MEMBER },
         Member { name: "stateMachineVersionArn", shape: 13, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 253 */ Shape { name: "ValidateStateMachineDefinitionCode", error: None, kind: ShapeKind::String(STRING) },
+    /* 253 */ Shape { name: "ValidateStateMachineDefinitionCode", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 254 */ Shape { name: "ValidateStateMachineDefinitionDiagnostic", error: None, kind: ShapeKind::Structure(Structure { required: &["severity", "code", "message"], members: &[
         Member { name: "severity", shape: 262, ..MEMBER },
         Member { name: "code", shape: 253, ..MEMBER },
@@ -1002,9 +1002,9 @@ static SHAPES: &[Shape] = &[
         Member { name: "severity", shape: 262, ..MEMBER },
         Member { name: "maxResults", shape: 258, ..MEMBER },
     ], ..STRUCTURE }) },
-    /* 257 */ Shape { name: "ValidateStateMachineDefinitionLocation", error: None, kind: ShapeKind::String(STRING) },
+    /* 257 */ Shape { name: "ValidateStateMachineDefinitionLocation", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 258 */ Shape { name: "ValidateStateMachineDefinitionMaxResult", error: None, kind: ShapeKind::Integer(Range { min: Some(0.0), max: Some(100.0) }) },
-    /* 259 */ Shape { name: "ValidateStateMachineDefinitionMessage", error: None, kind: ShapeKind::String(STRING) },
+    /* 259 */ Shape { name: "ValidateStateMachineDefinitionMessage", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 260 */ Shape { name: "ValidateStateMachineDefinitionOutput", error: None, kind: ShapeKind::Structure(Structure { required: &["result", "diagnostics"], members: &[
         Member { name: "result", shape: 261, ..MEMBER },
         Member { name: "diagnostics", shape: 255, ..MEMBER },
@@ -1018,11 +1018,11 @@ static SHAPES: &[Shape] = &[
         Member { name: "reason", shape: 265, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 265 */ Shape { name: "ValidationExceptionReason", error: None, kind: ShapeKind::String(StringShape { enum_values: &["API_DOES_NOT_SUPPORT_LABELED_ARNS", "MISSING_REQUIRED_PARAMETER", "CANNOT_UPDATE_COMPLETED_MAP_RUN", "INVALID_ROUTING_CONFIGURATION"], ..STRING }) },
-    /* 266 */ Shape { name: "VariableName", error: None, kind: ShapeKind::String(STRING) },
+    /* 266 */ Shape { name: "VariableName", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 267 */ Shape { name: "VariableNameList", error: None, kind: ShapeKind::List(List { member: 266, member_name: None, flattened: false, min: None, max: None }) },
     /* 268 */ Shape { name: "VariableReferences", error: None, kind: ShapeKind::Map(Map { key: 207, value: 267, key_name: None, value_name: None, flattened: false, min: None, max: None }) },
-    /* 269 */ Shape { name: "VariableValue", error: None, kind: ShapeKind::String(STRING) },
-    /* 270 */ Shape { name: "VersionDescription", error: None, kind: ShapeKind::String(StringShape { max: Some(256), ..STRING }) },
+    /* 269 */ Shape { name: "VariableValue", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
+    /* 270 */ Shape { name: "VersionDescription", error: None, kind: ShapeKind::String(StringShape { max: Some(256), sensitive: true, ..STRING }) },
     /* 271 */ Shape { name: "VersionWeight", error: None, kind: ShapeKind::Integer(Range { min: Some(0.0), max: Some(100.0) }) },
     /* 272 */ Shape { name: "includedDetails", error: None, kind: ShapeKind::Boolean },
     /* 273 */ Shape { name: "truncated", error: None, kind: ShapeKind::Boolean },

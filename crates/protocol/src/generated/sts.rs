@@ -10,7 +10,7 @@ const MEMBER: Member = Member { name: "", shape: 0, location: Location::Body, lo
 #[allow(dead_code)]
 const STRUCTURE: Structure = Structure { members: &[], required: &[], payload: None, union: false, event_stream: false, xml_namespace: None, location_name: None };
 #[allow(dead_code)]
-const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None };
+const STRING: StringShape = StringShape { enum_values: &[], pattern: None, min: None, max: None, sensitive: false };
 #[allow(dead_code)]
 const RANGE: Range = Range { min: None, max: None };
 
@@ -279,7 +279,7 @@ static SHAPES: &[Shape] = &[
         Member { name: "message", shape: 91, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 50 */ Shape { name: "RootDurationSecondsType", error: None, kind: ShapeKind::Integer(Range { min: Some(0.0), max: Some(900.0) }) },
-    /* 51 */ Shape { name: "SAMLAssertionType", error: None, kind: ShapeKind::String(StringShape { min: Some(4), max: Some(100000), ..STRING }) },
+    /* 51 */ Shape { name: "SAMLAssertionType", error: None, kind: ShapeKind::String(StringShape { min: Some(4), max: Some(100000), sensitive: true, ..STRING }) },
     /* 52 */ Shape { name: "ScopedSession", error: None, kind: ShapeKind::Structure(Structure { required: &["ScopedSessionId", "Arn"], members: &[
         Member { name: "ScopedSessionId", shape: 97, ..MEMBER },
         Member { name: "Arn", shape: 63, ..MEMBER },
@@ -302,11 +302,11 @@ static SHAPES: &[Shape] = &[
         Member { name: "TransactionContext", shape: 58, ..MEMBER },
     ], ..STRUCTURE }) },
     /* 60 */ Shape { name: "accessKeyIdType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\w]*"#), min: Some(16), max: Some(128), ..STRING }) },
-    /* 61 */ Shape { name: "accessKeySecretType", error: None, kind: ShapeKind::String(STRING) },
+    /* 61 */ Shape { name: "accessKeySecretType", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 62 */ Shape { name: "accountType", error: None, kind: ShapeKind::String(STRING) },
     /* 63 */ Shape { name: "arnType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+"#), min: Some(20), max: Some(2048), ..STRING }) },
     /* 64 */ Shape { name: "assumedRoleIdType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\w+=,.@:-]*"#), min: Some(2), max: Some(193), ..STRING }) },
-    /* 65 */ Shape { name: "clientTokenType", error: None, kind: ShapeKind::String(StringShape { min: Some(4), max: Some(20000), ..STRING }) },
+    /* 65 */ Shape { name: "clientTokenType", error: None, kind: ShapeKind::String(StringShape { min: Some(4), max: Some(20000), sensitive: true, ..STRING }) },
     /* 66 */ Shape { name: "contextAssertionType", error: None, kind: ShapeKind::String(StringShape { min: Some(4), max: Some(3072), ..STRING }) },
     /* 67 */ Shape { name: "dateType", error: None, kind: ShapeKind::Timestamp(None) },
     /* 68 */ Shape { name: "decodedMessageType", error: None, kind: ShapeKind::String(STRING) },
@@ -326,9 +326,9 @@ static SHAPES: &[Shape] = &[
     /* 82 */ Shape { name: "malformedPolicyDocumentMessage", error: None, kind: ShapeKind::String(STRING) },
     /* 83 */ Shape { name: "minimumSessionTokenSizeType", error: None, kind: ShapeKind::Integer(Range { min: Some(0.0), max: Some(4096.0) }) },
     /* 84 */ Shape { name: "nonNegativeIntegerType", error: None, kind: ShapeKind::Integer(Range { min: Some(0.0), max: None }) },
-    /* 85 */ Shape { name: "originIdentityIssuerType", error: None, kind: ShapeKind::String(STRING) },
-    /* 86 */ Shape { name: "originIdentitySubjectType", error: None, kind: ShapeKind::String(STRING) },
-    /* 87 */ Shape { name: "originIdentitySubjectTypeType", error: None, kind: ShapeKind::String(STRING) },
+    /* 85 */ Shape { name: "originIdentityIssuerType", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
+    /* 86 */ Shape { name: "originIdentitySubjectType", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
+    /* 87 */ Shape { name: "originIdentitySubjectTypeType", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 88 */ Shape { name: "outboundWebIdentityFederationDisabledException", error: None, kind: ShapeKind::String(STRING) },
     /* 89 */ Shape { name: "packedPolicyTooLargeMessage", error: None, kind: ShapeKind::String(STRING) },
     /* 90 */ Shape { name: "policyDescriptorListType", error: None, kind: ShapeKind::List(List { member: 46, member_name: None, flattened: false, min: None, max: None }) },
@@ -351,10 +351,10 @@ static SHAPES: &[Shape] = &[
     /* 107 */ Shape { name: "tagValueType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\p{L}\p{Z}\p{N}_.:/=+\-@]*"#), min: Some(0), max: Some(256), ..STRING }) },
     /* 108 */ Shape { name: "tokenCodeType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\d]*"#), min: Some(6), max: Some(6), ..STRING }) },
     /* 109 */ Shape { name: "tokenType", error: None, kind: ShapeKind::String(STRING) },
-    /* 110 */ Shape { name: "tradeInTokenType", error: None, kind: ShapeKind::String(STRING) },
+    /* 110 */ Shape { name: "tradeInTokenType", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
     /* 111 */ Shape { name: "transactionContextIdentityProviderMapType", error: None, kind: ShapeKind::Map(Map { key: 112, value: 113, key_name: None, value_name: None, flattened: false, min: None, max: None }) },
     /* 112 */ Shape { name: "transactionContextKeyType", error: None, kind: ShapeKind::String(STRING) },
-    /* 113 */ Shape { name: "transactionContextValueType", error: None, kind: ShapeKind::String(StringShape { max: Some(128), ..STRING }) },
+    /* 113 */ Shape { name: "transactionContextValueType", error: None, kind: ShapeKind::String(StringShape { max: Some(128), sensitive: true, ..STRING }) },
     /* 114 */ Shape { name: "unrestrictedSessionPolicyDocumentType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\u0009\u000A\u000D\u0020-\u00FF]+"#), min: Some(1), ..STRING }) },
     /* 115 */ Shape { name: "urlType", error: None, kind: ShapeKind::String(StringShape { min: Some(4), max: Some(2048), ..STRING }) },
     /* 116 */ Shape { name: "userIdType", error: None, kind: ShapeKind::String(STRING) },
@@ -365,5 +365,5 @@ static SHAPES: &[Shape] = &[
     /* 121 */ Shape { name: "webIdentityTokenDurationSecondsType", error: None, kind: ShapeKind::Integer(Range { min: Some(60.0), max: Some(3600.0) }) },
     /* 122 */ Shape { name: "webIdentityTokenScopeType", error: None, kind: ShapeKind::String(StringShape { pattern: Some(r#"[\x21\x23-\x2B\x2D-\x5B\x5D-\x7E]+( [\x21\x23-\x2B\x2D-\x5B\x5D-\x7E]+)*"#), min: Some(1), max: Some(256), ..STRING }) },
     /* 123 */ Shape { name: "webIdentityTokenSubjectModeType", error: None, kind: ShapeKind::String(StringShape { enum_values: &["AWSIdentity", "OriginIdentity"], ..STRING }) },
-    /* 124 */ Shape { name: "webIdentityTokenType", error: None, kind: ShapeKind::String(STRING) },
+    /* 124 */ Shape { name: "webIdentityTokenType", error: None, kind: ShapeKind::String(StringShape { sensitive: true, ..STRING }) },
 ];

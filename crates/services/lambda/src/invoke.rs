@@ -140,7 +140,7 @@ pub struct Call {
     pub payload: Bytes,
     pub client_context: Option<String>,
     /// Where a streamed response goes as the runtime writes it (InvokeWithResponseStream).
-    pub stream: Option<tokio::sync::mpsc::Sender<Bytes>>,
+    pub stream: Option<stratus_runtime::ResponseStream>,
 }
 
 /// As [`run`], with the invocation's stream.

@@ -45,10 +45,10 @@ pub async fn invoke(
         return Ok(json!({ "StatusCode": 204, "ExecutedVersion": version }));
     }
     let tail = input.str("LogType") == Some("Tail");
-    let (tx, mut rx) = mpsc::channel::<Bytes>(16);
+    let (stream, mut rx) = stratus_runtime::ResponseStream::new(16);
     let (s2, ctx2) = (s.clone(), ctx.clone());
     let mut job = tokio::spawn(async move {
-        let call = invoke::Call { payload, client_context: None, stream: Some(tx) };
+        let call = invoke::Call { payload, client_context: None, stream: Some(stream) };
         invoke::run_with(&s2, &ctx2, &res, call, &arn, &ctx2.request_id).await
     });
     // Errors before the first chunk (throttling, init failures of the

@@ -2,7 +2,8 @@
 //! stream and the HTTP body is streamed as the function writes it. A stream
 //! that begins with the HTTP integration prelude (JSON `{statusCode,
 //! headers, cookies}`, then 8 NUL bytes) gives the status and headers;
-//! any other stream is a 200 whose body is its bytes. An invocation that
+//! any other stream is a 200 whose body is its bytes, typed as the runtime
+//! typed its stream. An invocation that
 //! ends before its first byte (a buffered answer, a function or init
 //! error, a throttle) is handed back to be answered as a buffered URL
 //! would; one that fails mid-stream ends the body. The Runtime API caps a
@@ -13,8 +14,9 @@ use crate::resolve::Resolved;
 use crate::state::Shared;
 use bytes::{Bytes, BytesMut};
 use serde_json::{Map, Value};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use stratus_core::{AwsError, HttpResponse, RequestContext};
+use stratus_runtime::ResponseStream;
 use tokio::sync::mpsc;
 
 /// The NUL bytes that end the prelude.
@@ -57,7 +59,8 @@ pub async fn invoke(s: &Arc<Shared>, ctx: &RequestContext, res: Resolved, payloa
             });
             resp
         }
-        _ => HttpResponse::new(200, "application/octet-stream", Bytes::new()),
+        // Without a prelude, the type the runtime streamed with.
+        _ => HttpResponse::new(200, chunks.content_type().unwrap_or("application/octet-stream"), Bytes::new()),
     };
     resp.body = head.freeze();
     resp.stream = Some(chunks.forward());
@@ -69,19 +72,27 @@ type Job = tokio::task::JoinHandle<Result<RunResult, AwsError>>;
 /// The chunks a running invocation streams, in order, until it ends.
 struct Chunks {
     rx: mpsc::Receiver<Bytes>,
+    /// The Content-Type the runtime gave its stream.
+    content_type: Arc<OnceLock<String>>,
     job: Job,
     ended: Option<Result<RunResult, AwsError>>,
 }
 
 impl Chunks {
     fn start(s: &Arc<Shared>, ctx: &RequestContext, res: Resolved, payload: Bytes, arn: String) -> Chunks {
-        let (tx, rx) = mpsc::channel::<Bytes>(16);
+        let (stream, rx) = ResponseStream::new(16);
+        let content_type = stream.content_type.clone();
         let (s, ctx) = (s.clone(), ctx.clone());
         let job = tokio::spawn(async move {
-            let call = invoke::Call { payload, client_context: None, stream: Some(tx) };
+            let call = invoke::Call { payload, client_context: None, stream: Some(stream) };
             invoke::run_with(&s, &ctx, &res, call, &arn, &ctx.request_id).await
         });
-        Chunks { rx, job, ended: None }
+        Chunks { rx, content_type, job, ended: None }
+    }
+
+    /// The Content-Type the runtime streamed with (set before its first chunk).
+    fn content_type(&self) -> Option<&str> {
+        self.content_type.get().map(String::as_str)
     }
 
     /// The next chunk; `None` once the invocation has ended and every

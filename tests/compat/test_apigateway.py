@@ -352,3 +352,16 @@ def test_tags_of_rest_apis_and_stages(apigw):
     assert apigw.get_stage(restApiId=api["id"], stageName="dev")["tags"] == {"env": "dev"}
     assert error_of(lambda: apigw.get_tags(resourceArn=f"{arn}/stages/nope"))[:2] == (
         "NotFoundException", "Invalid Stage identifier specified")
+
+
+def test_account_settings(apigw):
+    account = apigw.get_account()
+    assert account["throttleSettings"] == {"burstLimit": 5000, "rateLimit": 10000.0}
+    assert (account["features"], account["apiKeyVersion"]) == (["UsagePlans"], "4")
+    role = "arn:aws:iam::000000000000:role/apigw-logs"
+    out = apigw.update_account(patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role}])
+    assert out["cloudwatchRoleArn"] == role
+    assert apigw.get_account()["cloudwatchRoleArn"] == role
+    assert error_of(lambda: apigw.update_account(patchOperations=[
+        {"op": "replace", "path": "/throttleSettings/rateLimit", "value": "1"}])) == (
+        "BadRequestException", "Invalid patch path /throttleSettings/rateLimit", 400)

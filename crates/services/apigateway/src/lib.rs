@@ -3,12 +3,13 @@
 //! IntegrationResponse, Deployment and Stage, imported from OpenAPI and
 //! Swagger documents or built call by call and exported again; models and
 //! request validators; gateway responses; Lambda authorizers; API keys and
-//! usage plans; tags; every Update through AWS's `patchOperations`
+//! usage plans; tags; account settings; every Update through AWS's `patchOperations`
 //! (`patch`); and the data plane that serves deployed stages at their
 //! invoke URLs (`invoke`).
 //!
 //! This file owns the `ApiGateway` service: its operation list and dispatch.
 
+mod account;
 mod apikeys;
 mod authorizers;
 mod canary;
@@ -123,6 +124,8 @@ const OPERATIONS: &[&str] = &[
     "GetUsagePlanKeys",
     "DeleteUsagePlanKey",
     "GetUsage",
+    "GetAccount",
+    "UpdateAccount",
     "TagResource",
     "UntagResource",
     "GetTags",
@@ -238,6 +241,8 @@ impl Service for ApiGateway {
             "GetUsagePlanKeys" => usageplans::list_keys(s, ctx, input),
             "DeleteUsagePlanKey" => usageplans::delete_key(s, ctx, input).await,
             "GetUsage" => usageplans::usage(s, ctx, input),
+            "GetAccount" => account::get(s, ctx),
+            "UpdateAccount" => account::update(s, ctx, input).await,
             "TagResource" => tags::tag(s, ctx, input).await,
             "UntagResource" => tags::untag(s, ctx, input).await,
             "GetTags" => tags::get(s, ctx, input),

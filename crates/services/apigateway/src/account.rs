@@ -1,7 +1,8 @@
 //! The account's API Gateway settings (GetAccount, UpdateAccount): the
-//! CloudWatch role for logging, and the account-level throttle every
-//! stage's requests draw from (AWS's: 10,000 requests per second, bursts
-//! of 5,000; UpdateAccount cannot change it).
+//! CloudWatch role for logging, and the account-level throttle AWS reports
+//! (10,000 requests per second, bursts of 5,000; UpdateAccount cannot
+//! change it). Stratus does not enforce the account level, so local load
+//! tests are not capped by a quota meant for shared infrastructure.
 //!
 //! Store: `apigw/{account}/{region}/account` → Account shape.
 
@@ -16,9 +17,9 @@ const RULES: Rules = Rules {
     style: Style::Plain,
 };
 
-/// The account-level throttle: steady rate per second and burst.
-pub const RATE_LIMIT: f64 = 10_000.0;
-pub const BURST_LIMIT: u64 = 5_000;
+/// The account-level throttle AWS reports: steady rate per second and burst.
+const RATE_LIMIT: f64 = 10_000.0;
+const BURST_LIMIT: u64 = 5_000;
 
 fn key(account: &str, region: &str) -> String {
     format!("apigw/{account}/{region}/account")

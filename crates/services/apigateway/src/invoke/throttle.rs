@@ -1,10 +1,8 @@
-//! Account, stage and method throttling: the account's throttle settings
-//! give one token bucket for all its APIs; a stage's `methodSettings` for the
+//! Stage and method throttling: a stage's `methodSettings` for the
 //! matched method (`{resourcePath}/{VERB}`, else `*/*`) give a token
 //! bucket (throttlingRateLimit per second, throttlingBurstLimit capacity)
 //! that every request of that method on the stage draws from.
 
-use crate::account;
 use crate::invoke::call::Call;
 use crate::invoke::gateway_responses::answer;
 use crate::state::Shared;
@@ -21,10 +19,6 @@ fn method_key(call: &Call) -> String {
 /// Lets the request through, or answers 429 when the stage's bucket for
 /// its method is empty.
 pub fn check(s: &Shared, call: &Call, stage: &Value) -> Result<(), HttpResponse> {
-    let account_bucket = format!("account/{}/{}", call.api.account, call.api.region);
-    if !s.meter.take(&account_bucket, account::RATE_LIMIT, account::BURST_LIMIT as f64) {
-        return Err(answer(call.api, "THROTTLED", "Too Many Requests"));
-    }
     let Some(settings) = stage.get("methodSettings").and_then(Value::as_object) else { return Ok(()) };
     let key = method_key(call);
     let (scope, setting) = match settings.get(&key) {

@@ -94,28 +94,20 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
     s.change(ctx, api_id, errors::no_resource(), move |api| {
         let parent = api.resources.get(&parent_id).ok_or_else(errors::no_resource)?;
         check_placement(&api.resources, parent, &part, None)?;
+        let id = db::new_id();
         let r = Resource {
-            id: db::new_id(),
+            id: id.clone(),
             parent_id: Some(parent_id.clone()),
             path_part: part.clone(),
             methods: BTreeMap::new(),
         };
-        let out = shape(&api.resources, &r, false);
-        let out = with_path(out, &api.resources, &parent_id, &part);
-        api.resources.insert(r.id.clone(), r);
-        Ok(out)
+        api.resources.insert(id.clone(), r);
+        find(&api.resources, &id).map(|r| shape(&api.resources, r, false))
     })
     .await
 }
 
-/// `out` with the path of a child `part` of `parent` (for a resource not in the tree yet).
-fn with_path(mut out: Value, tree: &Tree, parent: &str, part: &str) -> Value {
-    let base = path_of(tree, parent);
-    out["path"] = format!("{}/{part}", base.trim_end_matches('/')).into();
-    out
-}
-
-/// Resource `id` of `api_id`, or AWS's not-found error.
+/// Resource `id` of a tree, or AWS's not-found error.
 pub fn find<'a>(tree: &'a Tree, id: &str) -> Result<&'a Resource, AwsError> {
     tree.get(id).ok_or_else(errors::no_resource)
 }

@@ -16,10 +16,11 @@ use stratus_core::input::Input;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-/// The `input` member parsed, with AWS's InvalidExecutionInput texts.
-fn parse_input(input: &Value) -> Result<Value, AwsError> {
+/// The `input` member parsed (and as written), with AWS's
+/// InvalidExecutionInput texts.
+fn parse_input(input: &Value) -> Result<(Value, String), AwsError> {
     let text = input.str("input").unwrap_or("{}");
-    serde_json::from_str(text).map_err(|e| {
+    let parsed = serde_json::from_str(text).map_err(|e| {
         let token: String = text.trim_start().chars().take_while(|c| c.is_alphanumeric()).collect();
         if !token.is_empty() {
             errors::invalid_input(&format!(
@@ -30,7 +31,8 @@ fn parse_input(input: &Value) -> Result<Value, AwsError> {
         } else {
             errors::invalid_input(&format!("Invalid execution input. {e}"))
         }
-    })
+    })?;
+    Ok((parsed, text.to_string()))
 }
 
 fn name_of(input: &Value) -> Result<String, AwsError> {
@@ -51,14 +53,14 @@ pub async fn start(s: &Arc<Shared>, input: &Value) -> Result<Value, AwsError> {
         let arn = express_arn(&sm, &name);
         let (shared, sm2, arn2) = (s.clone(), sm.clone(), arn.clone());
         s.spawn(async move {
-            let _ = runner::run_express(&shared, &sm2, &arn2, &name, data).await;
+            let _ = runner::run_express(&shared, &sm2, &arn2, &name, data.0).await;
         });
         return Ok(json!({ "executionArn": arn, "startDate": stratus_core::clock::now_epoch() }));
     }
     let keys = Keys::new(&sm.account, &sm.region);
     if let Some(b) = s.store.get(keys.execution(&sm.name, &name))? {
         let old: Execution = decode(&b)?;
-        if old.status == "RUNNING" && serde_json::from_str::<Value>(&old.input).ok().as_ref() == Some(&data) {
+        if old.status == "RUNNING" && old.input == data.1 {
             return Ok(json!({ "executionArn": old.arn, "startDate": old.start }));
         }
         return Err(errors::execution_exists(&old.arn));
@@ -80,7 +82,8 @@ pub async fn start_sync(s: &Arc<Shared>, input: &Value) -> Result<Value, AwsErro
     let data = parse_input(input)?;
     let arn = express_arn(&sm, &name);
     let start = stratus_core::clock::now_epoch();
-    let out = runner::run_express(s, &sm, &arn, &name, data.clone()).await?;
+    let (data, text) = data;
+    let out = runner::run_express(s, &sm, &arn, &name, data).await?;
     let mut v = json!({
         "executionArn": arn,
         "stateMachineArn": sm.arn,
@@ -88,7 +91,7 @@ pub async fn start_sync(s: &Arc<Shared>, input: &Value) -> Result<Value, AwsErro
         "startDate": start,
         "stopDate": out.stop,
         "status": out.status,
-        "input": data.to_string(),
+        "input": text,
         "inputDetails": {"included": true},
         "billingDetails": {
             "billedMemoryUsedInMB": 64,

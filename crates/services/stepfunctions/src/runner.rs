@@ -124,11 +124,12 @@ pub fn abort(error: Option<&str>, cause: Option<&str>) -> Failure {
     Failure { error: ABORT.into(), cause: Some(json!({ "error": error, "cause": cause }).to_string()) }
 }
 
-fn started_event(rt: &Runtime, input: &Value, role_arn: &str) {
+/// The first event, with the input as the caller wrote it.
+fn started_event(rt: &Runtime, input_text: &str, role_arn: &str) {
     rt.history.record(0, "ExecutionStarted", || {
         Some((
             "executionStartedEventDetails",
-            json!({ "input": input.to_string(), "inputDetails": {"truncated": false}, "roleArn": role_arn }),
+            json!({ "input": input_text, "inputDetails": {"truncated": false}, "roleArn": role_arn }),
         ))
     });
 }
@@ -138,7 +139,7 @@ pub async fn start_standard(
     s: &Arc<Shared>,
     sm: &StateMachine,
     name: &str,
-    input: Value,
+    (input, input_text): (Value, String),
 ) -> Result<Execution, AwsError> {
     let def: Value = serde_json::from_str(&sm.definition).map_err(|e| AwsError::internal(e.to_string()))?;
     let start = stratus_core::clock::now_epoch();
@@ -155,7 +156,7 @@ pub async fn start_standard(
         account: sm.account.clone(),
         region: sm.region.clone(),
         status: "RUNNING".into(),
-        input: input.to_string(),
+        input: input_text.clone(),
         output: None,
         error: None,
         cause: None,
@@ -167,7 +168,7 @@ pub async fn start_standard(
         events: 0,
     };
     let rt = runtime(s, sm, &arn, name, &input, start, true);
-    started_event(&rt, &input, &sm.role_arn);
+    started_event(&rt, &input_text, &sm.role_arn);
     let journal = Arc::new(StoreJournal::new(s.store.clone(), record.clone()));
     let rt = Arc::new(rt.with_journal(journal.clone()));
     journal.write(&rt, |_| {}).await;

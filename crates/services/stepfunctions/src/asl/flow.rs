@@ -34,6 +34,18 @@ pub fn template(state: &Value, field: &str, data: Value, scope: &Scope) -> Resul
     }
 }
 
+/// The variables a state's `Assign` (or a rule's or catcher's) sets,
+/// evaluated against `data`; `None` when it has no `Assign`.
+pub fn assign(def: &Value, data: &Value, scope: &Scope) -> Result<Option<Map<String, Value>>, Failure> {
+    match def.get("Assign") {
+        Some(t) => match scope.payload(t, data)? {
+            Value::Object(m) => Ok(Some(m)),
+            other => Err(Failure::runtime(format!("Assign must be an object but was: {other}"))),
+        },
+        None => Ok(None),
+    }
+}
+
 /// `ResultPath`: absent → the result; `null` → the raw input; else the
 /// result written into the raw input.
 pub fn result_path(state: &Value, raw_input: &Value, result: Value) -> Result<Value, Failure> {

@@ -6,8 +6,9 @@
 use super::failure::Failure;
 use super::flow;
 use super::history::{self, Cursor};
-use super::machine::{StateRun, Step};
+use super::machine::{Assigned, StateRun, Step};
 use super::runtime::{Frame, Runtime};
+use super::scope::Scope;
 use futures::future::BoxFuture;
 use rand::Rng;
 use serde_json::Value;
@@ -20,7 +21,7 @@ pub type Attempt = for<'a> fn(
     &'a mut Cursor,
     &'a Frame,
     u32,
-) -> BoxFuture<'a, Result<Value, Failure>>;
+) -> BoxFuture<'a, Result<(Value, Assigned), Failure>>;
 
 /// Runs `attempt` under the state's Retry and Catch.
 pub async fn run(
@@ -37,9 +38,10 @@ pub async fn run(
     let mut retry = 0u32;
     let failure = loop {
         match attempt(rt, run, &input, cursor, frame, retry).await {
-            Ok(out) => {
-                rt.history.emit(cursor, &format!("{kind}StateExited"), || history::exited(run.name, &out));
-                return Ok(run.step(out));
+            Ok((out, assigned)) => {
+                rt.history
+                    .emit(cursor, &format!("{kind}StateExited"), || history::exited(run.name, &out, assigned.as_ref()));
+                return Ok(run.step(out, assigned));
             }
             Err(f) => {
                 if rt.is_stopped().is_some() || f.is_terminal() {
@@ -62,11 +64,16 @@ pub async fn run(
     }
     let catchers = run.def.get("Catch").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
     let Some(catcher) = catchers.iter().find(|c| handles(c, &failure)) else { return Err(failure) };
-    let out = flow::apply_result_path(catcher.get("ResultPath"), &input, failure.to_output())
+    let error_output = failure.to_output();
+    let ctx = rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), frame);
+    let scope = Scope { context: &ctx, vars: &frame.vars };
+    let assigned =
+        flow::assign(catcher, &error_output, &scope).map_err(|f| run.runtime(f.cause.unwrap_or_default()))?;
+    let out = flow::apply_result_path(catcher.get("ResultPath"), &input, error_output)
         .map_err(|f| run.runtime(f.cause.unwrap_or_default()))?;
-    rt.history.emit(cursor, &format!("{kind}StateExited"), || history::exited(run.name, &out));
-    let next = catcher.get("Next").and_then(Value::as_str).unwrap_or_default().to_string();
-    Ok(Step::Next(next, out))
+    rt.history.emit(cursor, &format!("{kind}StateExited"), || history::exited(run.name, &out, assigned.as_ref()));
+    let next = catcher.get("Next").and_then(Value::as_str).map(str::to_string);
+    Ok(Step { next, output: out, assigned })
 }
 
 /// Whether a retrier or catcher's `ErrorEquals` names the failure.

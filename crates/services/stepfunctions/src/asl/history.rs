@@ -93,12 +93,16 @@ pub fn entered(name: &str, input: &Value) -> Option<(&'static str, Value)> {
     ))
 }
 
-/// `{name, output, outputDetails}` of a state-exited event.
-pub fn exited(name: &str, output: &Value) -> Option<(&'static str, Value)> {
-    Some((
-        "stateExitedEventDetails",
-        json!({ "name": name, "output": output.to_string(), "outputDetails": {"truncated": false} }),
-    ))
+/// `{name, output, outputDetails}` of a state-exited event, with the
+/// variables the state assigned (each as JSON text).
+pub fn exited(name: &str, output: &Value, assigned: Option<&Map<String, Value>>) -> Option<(&'static str, Value)> {
+    let mut d = json!({ "name": name, "output": output.to_string(), "outputDetails": {"truncated": false} });
+    if let Some(vars) = assigned.filter(|v| !v.is_empty()) {
+        let texts: Map<String, Value> = vars.iter().map(|(k, v)| (k.clone(), Value::String(v.to_string()))).collect();
+        d["assignedVariables"] = Value::Object(texts);
+        d["assignedVariablesDetails"] = json!({"truncated": false});
+    }
+    Some(("stateExitedEventDetails", d))
 }
 
 /// `{error, cause}` details under `member`, leaving out what is absent.

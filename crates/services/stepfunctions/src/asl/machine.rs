@@ -11,12 +11,16 @@ use super::scope::Scope;
 use super::{choice, guarded, map, parallel, task, wait};
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-/// What a state leads to.
-pub enum Step {
-    Next(String, Value),
-    End(Value),
+/// The variables a state assigned.
+pub type Assigned = Option<Map<String, Value>>;
+
+/// What a state produced and leads to (`next` is `None` at an end).
+pub struct Step {
+    pub next: Option<String>,
+    pub output: Value,
+    pub assigned: Assigned,
 }
 
 /// A state about to run: its name, definition, entered event and time.
@@ -33,12 +37,10 @@ impl StateRun<'_> {
         Failure::in_state(self.name, self.entered, cause.as_ref())
     }
 
-    /// The state's `Next`, or `End`.
-    pub fn step(&self, output: Value) -> Step {
-        match self.def.get("Next").and_then(Value::as_str) {
-            Some(n) => Step::Next(n.to_string(), output),
-            None => Step::End(output),
-        }
+    /// The state's output going to its `Next` (or ending).
+    pub fn step(&self, output: Value, assigned: Assigned) -> Step {
+        let next = self.def.get("Next").and_then(Value::as_str).map(str::to_string);
+        Step { next, output, assigned }
     }
 }
 
@@ -66,6 +68,7 @@ pub fn run_from<'a>(
     async move {
         let states = machine.get("States").ok_or_else(|| Failure::runtime("The machine has no States"))?;
         let (mut name, mut input, mut resumed) = (at.state.clone(), at.input.clone(), Some(at));
+        let mut frame = frame.clone();
         loop {
             if let Some(f) = rt.is_stopped() {
                 return Err(f);
@@ -88,12 +91,16 @@ pub fn run_from<'a>(
                 )
                 .await;
             }
-            match run_state(rt, &name, def, input, cursor, frame, resume).await? {
-                Step::Next(next, out) => {
+            let step = run_state(rt, &name, def, input, cursor, &frame, resume).await?;
+            if let Some(vars) = step.assigned {
+                frame.vars.extend(vars);
+            }
+            match step.next {
+                Some(next) => {
                     name = next;
-                    input = out;
+                    input = step.output;
                 }
-                Step::End(out) => return Ok(out),
+                None => return Ok(step.output),
             }
         }
     }
@@ -118,13 +125,13 @@ async fn run_state(
         }
     };
     let run = StateRun { name, def, entered, entered_time };
-    let ctx = rt.context(name, entered_time, 0, frame);
+    let ctx = rt.context(name, entered_time, None, frame);
     let scope = Scope { context: &ctx, vars: &frame.vars };
     let step = match kind {
         "Pass" => pass(&run, input, &scope),
         "Succeed" => flow::input_path(def, &input, &scope)
             .and_then(|v| flow::output_path(def, &v, &scope))
-            .map(Step::End)
+            .map(|output| Step { next: None, output, assigned: None })
             .map_err(|f| in_state(&run, f)),
         "Fail" => return Err(fail(&run, &input, &scope)),
         "Choice" => choose(&run, input, &scope),
@@ -135,10 +142,9 @@ async fn run_state(
         other => Err(run.runtime(format!("Unsupported state type: {other}"))),
     }?;
     if kind != "Task" && kind != "Parallel" && kind != "Map" {
-        let out = match &step {
-            Step::Next(_, o) | Step::End(o) => o,
-        };
-        rt.history.emit(cursor, &format!("{kind}StateExited"), || history::exited(name, out));
+        rt.history.emit(cursor, &format!("{kind}StateExited"), || {
+            history::exited(name, &step.output, step.assigned.as_ref())
+        });
     }
     Ok(step)
 }
@@ -153,14 +159,15 @@ pub fn in_state(run: &StateRun, f: Failure) -> Failure {
 
 fn pass(run: &StateRun, input: Value, scope: &Scope) -> Result<Step, Failure> {
     let def = run.def;
-    let f = || -> Result<Value, Failure> {
+    let f = || -> Result<(Value, Assigned), Failure> {
         let effective = flow::input_path(def, &input, scope)?;
         let effective = flow::template(def, "Parameters", effective, scope)?;
         let result = def.get("Result").cloned().unwrap_or(effective);
+        let assigned = flow::assign(def, &result, scope)?;
         let out = flow::result_path(def, &input, result)?;
-        flow::output_path(def, &out, scope)
+        Ok((flow::output_path(def, &out, scope)?, assigned))
     };
-    f().map(|out| run.step(out)).map_err(|e| in_state(run, e))
+    f().map(|(out, assigned)| run.step(out, assigned)).map_err(|e| in_state(run, e))
 }
 
 fn fail(run: &StateRun, input: &Value, scope: &Scope) -> Failure {
@@ -193,9 +200,13 @@ fn choose(run: &StateRun, input: Value, scope: &Scope) -> Result<Step, Failure> 
     let effective = flow::input_path(def, &input, scope).map_err(|f| in_state(run, f))?;
     let choices = def.get("Choices").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
     let mut next = None;
+    let mut assigned = flow::assign(def, &effective, scope).map_err(|f| in_state(run, f))?;
     for rule in choices {
         if choice::matches(rule, &effective, scope).map_err(|c| run.runtime(c))? {
             next = rule.get("Next").and_then(Value::as_str);
+            if let Some(vars) = flow::assign(rule, &effective, scope).map_err(|f| in_state(run, f))? {
+                assigned.get_or_insert_with(Map::new).extend(vars);
+            }
             break;
         }
     }
@@ -206,5 +217,5 @@ fn choose(run: &StateRun, input: Value, scope: &Scope) -> Result<Step, Failure> 
         }
     };
     let out = flow::output_path(def, &effective, scope).map_err(|f| in_state(run, f))?;
-    Ok(Step::Next(next, out))
+    Ok(Step { next: Some(next), output: out, assigned })
 }

@@ -5,7 +5,7 @@
 use super::failure::Failure;
 use super::flow;
 use super::history::Cursor;
-use super::machine::{self, StateRun, in_state};
+use super::machine::{self, Assigned, StateRun, in_state};
 use super::runtime::{Frame, Runtime};
 use super::scope::Scope;
 use futures::FutureExt;
@@ -19,10 +19,10 @@ pub fn attempt<'a>(
     cursor: &'a mut Cursor,
     frame: &'a Frame,
     retry: u32,
-) -> BoxFuture<'a, Result<Value, Failure>> {
+) -> BoxFuture<'a, Result<(Value, Assigned), Failure>> {
     async move {
         let def = run.def;
-        let ctx = rt.context(run.name, run.entered_time, retry, frame);
+        let ctx = rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), frame);
         let scope = Scope { context: &ctx, vars: &frame.vars };
         let effective = flow::input_path(def, input, &scope).map_err(|f| in_state(run, f))?;
         let effective = flow::template(def, "Parameters", effective, &scope).map_err(|f| in_state(run, f))?;
@@ -48,11 +48,13 @@ pub fn attempt<'a>(
             }
         };
         *cursor = results.iter().map(|(_, c)| *c).max().unwrap_or(start);
-        rt.history.emit(cursor, "ParallelStateSucceeded", || None);
+        // AWS chains the exited event to the last branch event, not to this one.
+        rt.history.record(*cursor, "ParallelStateSucceeded", || None);
         let result = Value::Array(results.into_iter().map(|(v, _)| v).collect());
         let result = flow::template(def, "ResultSelector", result, &scope).map_err(|f| in_state(run, f))?;
+        let assigned = flow::assign(def, &result, &scope).map_err(|f| in_state(run, f))?;
         let out = flow::result_path(def, input, result).map_err(|f| in_state(run, f))?;
-        flow::output_path(def, &out, &scope).map_err(|f| in_state(run, f))
+        Ok((flow::output_path(def, &out, &scope).map_err(|f| in_state(run, f))?, assigned))
     }
     .boxed()
 }

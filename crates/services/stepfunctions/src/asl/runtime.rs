@@ -65,6 +65,19 @@ impl Runtime {
         Runtime { history, execution, state_machine, tasks, journal, account, region, stop: watch::channel(None).0 }
     }
 
+    /// A runtime for the child executions of a distributed Map: same
+    /// execution and integrations, its own (unkept) history.
+    pub fn child(&self) -> Runtime {
+        Runtime::new(
+            History::new(false),
+            self.execution.clone(),
+            self.state_machine.clone(),
+            self.tasks.clone(),
+            None,
+            (self.account.clone(), self.region.clone()),
+        )
+    }
+
     /// The same runtime, journaled (Standard executions).
     pub fn with_journal(mut self, journal: Arc<dyn Journal>) -> Runtime {
         self.journal = Some(journal);
@@ -103,16 +116,19 @@ impl Runtime {
     }
 
     /// The context object for a state of a thread.
-    pub fn context(&self, state: &str, entered_time: f64, retry: u32, frame: &Frame) -> Value {
+    /// `retry` is the state's retry count, for states with retriers.
+    pub fn context(&self, state: &str, entered_time: f64, retry: Option<u32>, frame: &Frame) -> Value {
         let mut ctx = json!({
             "Execution": self.execution,
             "StateMachine": self.state_machine,
             "State": {
                 "Name": state,
                 "EnteredTime": stratus_core::clock::iso8601(entered_time),
-                "RetryCount": retry,
             },
         });
+        if let Some(r) = retry {
+            ctx["State"]["RetryCount"] = json!(r);
+        }
         if let Some((index, value)) = &frame.item {
             ctx["Map"] = json!({ "Item": { "Index": index, "Value": value } });
         }

@@ -40,9 +40,9 @@ impl Scope<'_> {
             return intrinsics::evaluate(expr, &resolve);
         }
         self.path(data, expr).map_err(|_| {
+            let searched = if expr.starts_with("$$") { self.context } else { data };
             Failure::runtime(format!(
-                "The JsonPath argument for the field '{field}' could not be found in the input '{}'",
-                data
+                "The JSONPath '{expr}' specified for the field '{field}' could not be found in the input '{searched}'"
             ))
         })
     }

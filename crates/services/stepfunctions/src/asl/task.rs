@@ -6,7 +6,7 @@
 use super::failure::Failure;
 use super::flow;
 use super::history::{self, Cursor};
-use super::machine::{StateRun, in_state};
+use super::machine::{Assigned, StateRun, in_state};
 use super::runtime::{Frame, Runtime, TaskCall};
 use super::scope::Scope;
 use futures::FutureExt;
@@ -60,14 +60,14 @@ pub fn attempt<'a>(
     cursor: &'a mut Cursor,
     frame: &'a Frame,
     retry: u32,
-) -> BoxFuture<'a, Result<Value, Failure>> {
+) -> BoxFuture<'a, Result<(Value, Assigned), Failure>> {
     async move {
         let def = run.def;
         let resource = def.get("Resource").and_then(Value::as_str).unwrap_or_default();
         let wait_token = resource.ends_with(".waitForTaskToken") || matches!(family(resource), Family::Activity);
         let token = wait_token.then(|| uuid::Uuid::new_v4().to_string());
         let task_frame = Frame { token: token.clone(), ..frame.clone() };
-        let ctx = rt.context(run.name, run.entered_time, retry, &task_frame);
+        let ctx = rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), &task_frame);
         let scope = Scope { context: &ctx, vars: &frame.vars };
         let effective = flow::input_path(def, input, &scope).map_err(|f| in_state(run, f))?;
         let params = flow::template(def, "Parameters", effective.clone(), &scope).map_err(|f| in_state(run, f))?;
@@ -96,8 +96,9 @@ pub fn attempt<'a>(
         };
         ended(rt, cursor, &fam, Ok(&result));
         let result = flow::template(def, "ResultSelector", result, &scope).map_err(|f| in_state(run, f))?;
+        let assigned = flow::assign(def, &result, &scope).map_err(|f| in_state(run, f))?;
         let out = flow::result_path(def, input, result).map_err(|f| in_state(run, f))?;
-        flow::output_path(def, &out, &scope).map_err(|f| in_state(run, f))
+        Ok((flow::output_path(def, &out, &scope).map_err(|f| in_state(run, f))?, assigned))
     }
     .boxed()
 }

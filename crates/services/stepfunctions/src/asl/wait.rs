@@ -39,8 +39,9 @@ pub async fn run(
         j.save(rt, at).await;
     }
     rt.sleep_until(deadline).await?;
+    let assigned = flow::assign(def, &effective, scope).map_err(|f| in_state(run, f))?;
     let out = flow::output_path(def, &effective, scope).map_err(|f| in_state(run, f))?;
-    Ok(run.step(out))
+    Ok(run.step(out, assigned))
 }
 
 /// When the wait ends, in epoch seconds.
@@ -54,11 +55,21 @@ fn deadline(run: &StateRun, data: &Value, scope: &Scope) -> Result<f64, Failure>
         let v = scope
             .path(data, p)
             .map_err(|_| run.runtime(format!("The SecondsPath parameter does not reference an input value: {p}")))?;
-        let secs = v
-            .as_f64()
-            .filter(|s| *s >= 0.0)
-            .ok_or_else(|| run.runtime(format!("The SecondsPath parameter references an invalid value: {v}")))?;
-        return Ok(now + secs);
+        let secs = match (v.as_i64(), v.is_number()) {
+            (Some(s), _) if s < 0 => {
+                return Err(run.runtime(format!("The SecondsPath parameter references a negative value: {p} == {v}")));
+            }
+            (Some(s), _) => s,
+            (None, true) => {
+                return Err(
+                    run.runtime(format!("The SecondsPath parameter cannot be parsed as a long value: {p} == {v}"))
+                );
+            }
+            (None, false) => {
+                return Err(run.runtime(format!("The SecondsPath parameter references an invalid value: {p} == {v}")));
+            }
+        };
+        return Ok(now + secs as f64);
     }
     if let Some(t) = def.get("Timestamp").and_then(Value::as_str) {
         let ts = timestamp(t).ok_or_else(|| {

@@ -41,6 +41,13 @@ fn integer(name: &str, v: &Value) -> Result<i64, Failure> {
     }
 }
 
+/// A number rounded half up, as Java's `Math.round` (States.MathAdd).
+fn rounded(name: &str, v: &Value) -> Result<i64, Failure> {
+    v.as_f64()
+        .map(|f| (f + 0.5).floor() as i64)
+        .ok_or_else(|| fail(format!("{name} expects a number argument but got {v}")))
+}
+
 /// Applies `name` to `args`; `template` is the raw text of a first string
 /// literal argument (escapes kept), used by States.Format.
 pub fn apply(name: &str, args: Vec<Value>, template: Option<&str>) -> Result<Value, Failure> {
@@ -121,7 +128,7 @@ pub fn apply(name: &str, args: Vec<Value>, template: Option<&str>) -> Result<Val
         "States.MathRandom" => random(name, &args),
         "States.MathAdd" => {
             arity(name, &args, 2, 2)?;
-            let (a, b) = (integer(name, &args[0])?, integer(name, &args[1])?);
+            let (a, b) = (rounded(name, &args[0])?, rounded(name, &args[1])?);
             a.checked_add(b).map(Value::from).ok_or_else(|| fail(format!("{name} overflowed adding {a} and {b}")))
         }
         "States.StringSplit" => {
@@ -169,10 +176,7 @@ fn format(args: Vec<Value>, template: Option<&str>) -> Result<Value, Failure> {
             '{' if chars.peek() == Some(&'}') => {
                 chars.next();
                 let v = values.next().ok_or_else(|| fail("States.Format has more placeholders than arguments"))?;
-                match v {
-                    Value::String(s) => out.push_str(&s),
-                    other => out.push_str(&other.to_string()),
-                }
+                out.push_str(&java_text(&v));
             }
             _ => out.push(c),
         }
@@ -181,6 +185,18 @@ fn format(args: Vec<Value>, template: Option<&str>) -> Result<Value, Failure> {
         return Err(fail("States.Format has more arguments than placeholders"));
     }
     Ok(Value::String(out))
+}
+
+/// How Java prints a value (`{a=1, b=[2, 3]}`): States.Format's rendering.
+fn java_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => format!("[{}]", items.iter().map(java_text).collect::<Vec<_>>().join(", ")),
+        Value::Object(m) => {
+            format!("{{{}}}", m.iter().map(|(k, x)| format!("{k}={}", java_text(x))).collect::<Vec<_>>().join(", "))
+        }
+        other => other.to_string(),
+    }
 }
 
 fn range(name: &str, args: &[Value]) -> Result<Value, Failure> {
@@ -227,7 +243,7 @@ fn hash(name: &str, args: &[Value]) -> Result<Value, Failure> {
 fn random(name: &str, args: &[Value]) -> Result<Value, Failure> {
     use rand::{Rng, SeedableRng};
     arity(name, args, 2, 3)?;
-    let (start, end) = (integer(name, &args[0])?, integer(name, &args[1])?);
+    let (start, end) = (rounded(name, &args[0])?, rounded(name, &args[1])?);
     if start >= end {
         return Err(fail(format!("{name}: the start {start} must be less than the end {end}")));
     }

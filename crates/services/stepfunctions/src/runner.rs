@@ -90,6 +90,10 @@ async fn drive(rt: &Runtime, def: &Value, at: Position) -> Outcome {
                 ("FAILED", "ExecutionFailed", "executionFailedEventDetails")
             };
             let shown = if aborted(&f) { stop_reason(&f) } else { Some(f.clone()) };
+            // AWS chains an abort to no event (previousEventId 0).
+            if aborted(&f) {
+                cursor = 0;
+            }
             rt.history.emit(&mut cursor, kind, || match &shown {
                 Some(s) if !s.error.is_empty() || s.cause.is_some() => {
                     let mut d = serde_json::Map::new();
@@ -170,7 +174,7 @@ pub async fn start_standard(
     let rt = runtime(s, sm, &arn, name, &input, start, true);
     started_event(&rt, &input_text, &sm.role_arn);
     let journal = Arc::new(StoreJournal::new(s.store.clone(), record.clone()));
-    let rt = Arc::new(rt.with_journal(journal.clone()));
+    let rt = Arc::new(rt.with_journal(journal.clone()).with_raw_input(input_text));
     journal.write(&rt, |_| {}).await;
     let start_at = def.get("StartAt").and_then(Value::as_str).unwrap_or_default().to_string();
     let at = Position { state: start_at, input, cursor: 0, entered: None, wait_until: None };

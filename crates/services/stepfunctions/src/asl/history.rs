@@ -85,6 +85,11 @@ impl History {
     }
 }
 
+/// As `entered`, with the input's text as given.
+pub fn entered_text(name: &str, input: String) -> Option<(&'static str, Value)> {
+    Some(("stateEnteredEventDetails", json!({ "name": name, "input": input, "inputDetails": {"truncated": false} })))
+}
+
 /// `{name, input, inputDetails}` of a state-entered event.
 pub fn entered(name: &str, input: &Value) -> Option<(&'static str, Value)> {
     Some((

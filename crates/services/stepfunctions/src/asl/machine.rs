@@ -120,7 +120,11 @@ async fn run_state(
     let (entered, entered_time) = match resume.as_ref().and_then(|p| p.entered) {
         Some(id) => (id, stratus_core::clock::now_epoch()),
         None => {
-            let id = rt.history.emit(cursor, &format!("{kind}StateEntered"), || history::entered(name, &input));
+            let raw = if frame.depth == 0 && *cursor == 0 { rt.take_raw_input() } else { None };
+            let id = rt.history.emit(cursor, &format!("{kind}StateEntered"), || match raw {
+                Some(text) => history::entered_text(name, text),
+                None => history::entered(name, &input),
+            });
             (id, stratus_core::clock::now_epoch())
         }
     };

@@ -51,6 +51,9 @@ pub struct Runtime {
     pub account: String,
     pub region: String,
     stop: watch::Sender<Option<Failure>>,
+    /// The execution input as the caller wrote it: AWS shows it verbatim
+    /// in the first state's entered event.
+    raw_input: std::sync::Mutex<Option<String>>,
 }
 
 impl Runtime {
@@ -62,7 +65,30 @@ impl Runtime {
         journal: Option<Arc<dyn Journal>>,
         (account, region): (String, String),
     ) -> Runtime {
-        Runtime { history, execution, state_machine, tasks, journal, account, region, stop: watch::channel(None).0 }
+        Runtime {
+            history,
+            execution,
+            state_machine,
+            tasks,
+            journal,
+            account,
+            region,
+            stop: watch::channel(None).0,
+            raw_input: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Keeps the input text for the first state's entered event.
+    pub fn with_raw_input(self, text: String) -> Runtime {
+        if let Ok(mut slot) = self.raw_input.lock() {
+            *slot = Some(text);
+        }
+        self
+    }
+
+    /// The input text, the first time it is asked for.
+    pub fn take_raw_input(&self) -> Option<String> {
+        self.raw_input.lock().ok().and_then(|mut s| s.take())
     }
 
     /// A runtime for the child executions of a distributed Map: same

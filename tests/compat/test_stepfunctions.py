@@ -357,3 +357,100 @@ def test_standard_execution_survives_restart_mid_wait(fresh_stratus):
         (1, 0, "ExecutionStarted"), (2, 0, "PassStateEntered"), (3, 2, "PassStateExited"), (4, 3, "WaitStateEntered"),
         (5, 4, "WaitStateExited"), (6, 5, "PassStateEntered"), (7, 6, "PassStateExited"), (8, 7, "ExecutionSucceeded"),
     ]
+
+
+def test_distributed_map_reads_items_from_s3(sfn, client):
+    s3 = client("s3")
+    bucket = f"items-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="items.json", Body=json.dumps([{"n": i} for i in range(50)]))
+    s3.put_object(Bucket=bucket, Key="rows.csv", Body="name,qty\napple,3\n\"pear, green\",5\n")
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "Echo",
+        "States": {"Echo": {"Type": "Pass", "End": True}},
+    }
+    definition = {
+        "StartAt": "Json",
+        "States": {
+            "Json": {
+                "Type": "Map",
+                "ItemReader": {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": {"InputType": "JSON", "MaxItems": 40},
+                    "Parameters": {"Bucket": bucket, "Key": "items.json"},
+                },
+                "ItemSelector": {"doubled.$": "States.MathAdd($$.Map.Item.Value.n, $$.Map.Item.Value.n)"},
+                "ItemProcessor": processor,
+                "MaxConcurrency": 8,
+                "ResultPath": "$.json",
+                "Next": "Csv",
+            },
+            "Csv": {
+                "Type": "Map",
+                "ItemReader": {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+                    "Parameters": {"Bucket": bucket, "Key": "rows.csv"},
+                },
+                "ItemProcessor": processor,
+                "ResultPath": "$.csv",
+                "End": True,
+            },
+        },
+    }
+    d = run(sfn, machine(sfn, definition), {})
+    assert d["status"] == "SUCCEEDED"
+    out = json.loads(d["output"])
+    assert out["json"] == [{"doubled": 2 * i} for i in range(40)]
+    assert out["csv"] == [{"name": "apple", "qty": "3"}, {"name": "pear, green", "qty": "5"}]
+    types = history_types(sfn, d["executionArn"])
+    assert types[:5] == ["ExecutionStarted", "MapStateEntered", "MapStateStarted", "MapRunStarted", "MapRunSucceeded"]
+    assert "MapIterationStarted" not in types
+
+
+def test_lambda_tasks(sfn, client):
+    import io
+    import os
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        with open(os.path.join(os.path.dirname(__file__), "functions", "echo.py")) as f:
+            z.writestr("echo.py", f.read())
+    lam = client("lambda")
+    fn = f"sfn-echo-{uuid.uuid4().hex[:8]}"
+    fn_arn = lam.create_function(FunctionName=fn, Runtime="python3.12", Role="arn:aws:iam::000000000000:role/l",
+                                 Handler="echo.handler", Code={"ZipFile": buf.getvalue()})["FunctionArn"]
+    definition = {
+        "StartAt": "Direct",
+        "States": {
+            "Direct": {"Type": "Task", "Resource": fn_arn, "ResultSelector": {"event.$": "$.event"}, "ResultPath": "$.direct", "Next": "Invoke"},
+            "Invoke": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": fn, "Payload": {"via": "invoke"}},
+                "ResultSelector": {"event.$": "$.Payload.event", "status.$": "$.StatusCode"},
+                "ResultPath": "$.invoked",
+                "Next": "Failing",
+            },
+            "Failing": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": fn, "Payload": {"fail": "key"}},
+                "Catch": [{"ErrorEquals": ["KeyError"], "ResultPath": "$.caught", "Next": "Done"}],
+                "Next": "Done",
+            },
+            "Done": {"Type": "Pass", "End": True},
+        },
+    }
+    d = run(sfn, machine(sfn, definition), {"k": 1}, timeout=60)
+    assert d["status"] == "SUCCEEDED", d
+    out = json.loads(d["output"])
+    assert out["direct"] == {"event": {"k": 1}}
+    assert out["invoked"] == {"event": {"via": "invoke"}, "status": 200}
+    assert out["caught"]["Error"] == "KeyError"
+    assert json.loads(out["caught"]["Cause"])["errorType"] == "KeyError"
+    types = history_types(sfn, d["executionArn"])
+    assert types[2:5] == ["LambdaFunctionScheduled", "LambdaFunctionStarted", "LambdaFunctionSucceeded"]
+    assert "TaskFailed" in types

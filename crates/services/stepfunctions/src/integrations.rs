@@ -11,7 +11,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
-use stratus_core::AwsError;
+use stratus_core::{AwsError, BodyStream};
 use tokio::sync::oneshot;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -42,6 +42,37 @@ impl Tasks for Integrations {
                 return Err(f);
             }
             rx.await.unwrap_or_else(|_| Err(Failure::runtime("The task token was dropped")))
+        }
+        .boxed()
+    }
+
+    fn fetch<'a>(&'a self, rt: &'a Runtime, resource: &'a str, params: Value) -> BoxFuture<'a, Result<Value, Failure>> {
+        async move {
+            let peers = &self.shared.settings.peers;
+            let scope = (rt.account.as_str(), rt.region.as_str());
+            let failed = |e: AwsError| {
+                Failure::new("States.ItemReaderFailed", service_failure("S3", &e).cause.unwrap_or_default())
+            };
+            match resource.split_once(":states:::").map(|(_, r)| r) {
+                Some("s3:getObject") => {
+                    let out = peers
+                        .call_streaming("s3", "GetObject", scope, params, BodyStream::from_bytes(Vec::new()))
+                        .await
+                        .map_err(failed)?;
+                    let mut bytes = Vec::new();
+                    if let Some(mut chunks) = out.body {
+                        while let Some(chunk) = chunks.recv().await {
+                            bytes.extend_from_slice(&chunk);
+                        }
+                    }
+                    Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+                }
+                Some("s3:listObjectsV2") => {
+                    let out = peers.call("s3", "ListObjectsV2", scope.0, scope.1, params).await.map_err(failed)?;
+                    Ok(out.get("Contents").cloned().unwrap_or(Value::Array(Vec::new())))
+                }
+                _ => Err(Failure::new("States.ItemReaderFailed", format!("The resource {resource} cannot read items"))),
+            }
         }
         .boxed()
     }

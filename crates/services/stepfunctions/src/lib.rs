@@ -115,6 +115,10 @@ impl Service for StepFunctions {
         }
     }
 
+    fn reset(&self) {
+        self.shared.forget_running();
+    }
+
     fn start(&self) {
         runner::resume_all(&self.shared);
     }

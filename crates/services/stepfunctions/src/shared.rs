@@ -56,6 +56,20 @@ impl Shared {
         while tasks.join_next().await.is_some() {}
     }
 
+    /// Forgets every running execution and waiting token (the store was
+    /// wiped): their tasks are aborted before they write again.
+    pub fn forget_running(&self) {
+        if let Ok(mut tasks) = self.tasks.lock() {
+            tasks.abort_all();
+        }
+        if let Ok(mut running) = self.running.lock() {
+            running.clear();
+        }
+        if let Ok(mut tokens) = self.tokens.lock() {
+            tokens.clear();
+        }
+    }
+
     pub fn runtime(&self, arn: &str) -> Option<Arc<Runtime>> {
         self.running.lock().ok().and_then(|r| r.get(arn).cloned())
     }

@@ -11,6 +11,9 @@ use stratus_core::input::Input;
 
 const MAX_TAGS: usize = 50;
 
+/// A change to a resource's tags.
+type Change = fn(&mut Vec<(String, String)>) -> Result<(), AwsError>;
+
 /// The `tags` member as key/value pairs.
 pub fn from_input(input: &Value) -> Vec<(String, String)> {
     input
@@ -24,8 +27,9 @@ pub fn to_output(tags: &[(String, String)]) -> Value {
     Value::Array(tags.iter().map(|(k, v)| json!({ "key": k, "value": v })).collect())
 }
 
-/// Applies `change` to the tags of the resource `arn` and stores it.
-async fn with_tags<F>(s: &Shared, arn: &str, change: F) -> Result<Vec<(String, String)>, AwsError>
+/// Applies `change` to the tags of the resource `arn`; stores the resource
+/// when `change` is given.
+async fn with_tags<F>(s: &Shared, arn: &str, change: Option<F>) -> Result<Vec<(String, String)>, AwsError>
 where
     F: FnOnce(&mut Vec<(String, String)>) -> Result<(), AwsError>,
 {
@@ -36,15 +40,19 @@ where
         "stateMachine" if a.parts.len() == 1 => {
             let key = keys.machine(name);
             let mut sm: StateMachine = decode(&s.store.get(&key)?.ok_or_else(|| errors::resource_not_found(arn))?)?;
-            change(&mut sm.tags)?;
-            s.store.put(key, encode(&sm)).await?;
+            if let Some(change) = change {
+                change(&mut sm.tags)?;
+                s.store.put(key, encode(&sm)).await?;
+            }
             Ok(sm.tags)
         }
         "activity" if a.parts.len() == 1 => {
             let key = keys.activity(name);
             let mut act: Activity = decode(&s.store.get(&key)?.ok_or_else(|| errors::resource_not_found(arn))?)?;
-            change(&mut act.tags)?;
-            s.store.put(key, encode(&act)).await?;
+            if let Some(change) = change {
+                change(&mut act.tags)?;
+                s.store.put(key, encode(&act)).await?;
+            }
             Ok(act.tags)
         }
         _ => Err(errors::invalid_arn(arn)),
@@ -53,33 +61,42 @@ where
 
 pub async fn tag(s: &Shared, input: &Value) -> Result<Value, AwsError> {
     let new = from_input(input);
-    with_tags(s, input.req_str("resourceArn")?, |tags| {
-        for (k, v) in new {
-            match tags.iter_mut().find(|(x, _)| *x == k) {
-                Some(t) => t.1 = v,
-                None => tags.push((k, v)),
+    with_tags(
+        s,
+        input.req_str("resourceArn")?,
+        Some(|tags: &mut Vec<(String, String)>| {
+            for (k, v) in new {
+                match tags.iter_mut().find(|(x, _)| *x == k) {
+                    Some(t) => t.1 = v,
+                    None => tags.push((k, v)),
+                }
             }
-        }
-        if tags.len() > MAX_TAGS {
-            return Err(AwsError::bad_request("TooManyTags", "Too many tags"));
-        }
-        Ok(())
-    })
+            if tags.len() > MAX_TAGS {
+                return Err(AwsError::bad_request("TooManyTags", "Too many tags"));
+            }
+            Ok(())
+        }),
+    )
     .await?;
     Ok(json!({}))
 }
 
 pub async fn untag(s: &Shared, input: &Value) -> Result<Value, AwsError> {
     let keys = input.str_list("tagKeys");
-    with_tags(s, input.req_str("resourceArn")?, |tags| {
-        tags.retain(|(k, _)| !keys.contains(k));
-        Ok(())
-    })
+    with_tags(
+        s,
+        input.req_str("resourceArn")?,
+        Some(|tags: &mut Vec<(String, String)>| {
+            tags.retain(|(k, _)| !keys.contains(k));
+            Ok(())
+        }),
+    )
     .await?;
     Ok(json!({}))
 }
 
 pub async fn list(s: &Shared, input: &Value) -> Result<Value, AwsError> {
-    let tags = with_tags(s, input.req_str("resourceArn")?, |_| Ok(())).await?;
+    let read_only: Option<Change> = None;
+    let tags = with_tags(s, input.req_str("resourceArn")?, read_only).await?;
     Ok(json!({ "tags": to_output(&tags) }))
 }

@@ -165,8 +165,8 @@ mod tests {
     use serde_json::{Map, json};
 
     fn check(rule: Value, input: Value) -> Result<bool, String> {
-        let (ctx, vars) = (json!({}), Map::new());
-        matches(&rule, &input, &Scope { context: &ctx, vars: &vars })
+        let (ctx, vars) = (|| json!({}), Map::new());
+        matches(&rule, &input, &Scope::new(&ctx, &vars))
     }
 
     #[test]

@@ -65,8 +65,8 @@ pub async fn run(
     let catchers = run.def.get("Catch").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
     let Some(catcher) = catchers.iter().find(|c| handles(c, &failure)) else { return Err(failure) };
     let error_output = failure.to_output();
-    let ctx = rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), frame);
-    let scope = Scope { context: &ctx, vars: &frame.vars };
+    let ctx = || rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), frame);
+    let scope = Scope::new(&ctx, &frame.vars);
     let assigned =
         flow::assign(catcher, &error_output, &scope).map_err(|f| run.runtime(f.cause.unwrap_or_default()))?;
     let out = flow::apply_result_path(catcher.get("ResultPath"), &input, error_output)

@@ -129,8 +129,8 @@ async fn run_state(
         }
     };
     let run = StateRun { name, def, entered, entered_time };
-    let ctx = rt.context(name, entered_time, None, frame);
-    let scope = Scope { context: &ctx, vars: &frame.vars };
+    let ctx = || rt.context(name, entered_time, None, frame);
+    let scope = Scope::new(&ctx, &frame.vars);
     let step = match kind {
         "Pass" => pass(&run, input, &scope),
         "Succeed" => flow::input_path(def, &input, &scope)

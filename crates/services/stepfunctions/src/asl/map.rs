@@ -24,13 +24,18 @@ pub fn attempt<'a>(
 ) -> BoxFuture<'a, Result<(Value, Assigned), Failure>> {
     async move {
         let def = run.def;
-        let ctx = rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), frame);
-        let scope = Scope { context: &ctx, vars: &frame.vars };
+        let ctx = || rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), frame);
+        let scope = Scope::new(&ctx, &frame.vars);
         let effective = flow::input_path(def, input, &scope).map_err(|f| in_state(run, f))?;
-        let items_path = def.get("ItemsPath").and_then(Value::as_str).unwrap_or("$");
-        let items = scope.path(&effective, items_path).map_err(|c| run.runtime(c))?;
-        let Value::Array(items) = items else {
-            return Err(run.runtime(format!("Map state input must be an array but was: {items}")));
+        let items = match def.get("ItemReader") {
+            Some(reader) => super::reader::items(rt, reader, &effective, &scope).await?,
+            None => {
+                let items_path = def.get("ItemsPath").and_then(Value::as_str).unwrap_or("$");
+                match scope.path(&effective, items_path).map_err(|c| run.runtime(c))? {
+                    Value::Array(items) => items,
+                    other => return Err(run.runtime(format!("Map state input must be an array but was: {other}"))),
+                }
+            }
         };
         let processor = def.get("ItemProcessor").or_else(|| def.get("Iterator")).unwrap_or(&Value::Null);
         let selector = def.get("ItemSelector").or_else(|| def.get("Parameters"));
@@ -81,10 +86,8 @@ pub fn attempt<'a>(
                 };
                 let iteration_input = match selector {
                     Some(tpl) => {
-                        let ctx = rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), &sub);
-                        Scope { context: &ctx, vars: &frame.vars }
-                            .payload(tpl, effective)
-                            .map_err(|f| in_state(run, f))?
+                        let ctx = || rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), &sub);
+                        Scope::new(&ctx, &frame.vars).payload(tpl, effective).map_err(|f| in_state(run, f))?
                     }
                     None => item,
                 };

@@ -13,6 +13,7 @@ pub mod machine;
 mod map;
 mod parallel;
 pub mod path;
+mod reader;
 pub mod runtime;
 mod scope;
 mod task;

@@ -22,8 +22,8 @@ pub fn attempt<'a>(
 ) -> BoxFuture<'a, Result<(Value, Assigned), Failure>> {
     async move {
         let def = run.def;
-        let ctx = rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), frame);
-        let scope = Scope { context: &ctx, vars: &frame.vars };
+        let ctx = || rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), frame);
+        let scope = Scope::new(&ctx, &frame.vars);
         let effective = flow::input_path(def, input, &scope).map_err(|f| in_state(run, f))?;
         let effective = flow::template(def, "Parameters", effective, &scope).map_err(|f| in_state(run, f))?;
         rt.history.emit(cursor, "ParallelStateStarted", || None);

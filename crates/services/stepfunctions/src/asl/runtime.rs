@@ -22,6 +22,10 @@ pub struct TaskCall<'a> {
 /// The service integrations Task states call.
 pub trait Tasks: Send + Sync {
     fn call<'a>(&'a self, rt: &'a Runtime, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Failure>>;
+
+    /// Reads a distributed Map's item source: an object's text (as a
+    /// string) or a listing (as an array).
+    fn fetch<'a>(&'a self, rt: &'a Runtime, resource: &'a str, params: Value) -> BoxFuture<'a, Result<Value, Failure>>;
 }
 
 /// Where the top level of an execution stands, for resuming it.

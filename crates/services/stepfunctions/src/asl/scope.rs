@@ -8,19 +8,30 @@ use super::failure::Failure;
 use super::intrinsics;
 use super::path;
 use serde_json::{Map, Value};
+use std::sync::OnceLock;
 
-/// The data a state's expressions can see besides its input.
+/// The data a state's expressions can see besides its input. The context
+/// object is built on first use: most states never read it.
 pub struct Scope<'a> {
-    pub context: &'a Value,
+    context: OnceLock<Value>,
+    build: &'a (dyn Fn() -> Value + Sync),
     pub vars: &'a Map<String, Value>,
 }
 
-impl Scope<'_> {
+impl<'a> Scope<'a> {
+    pub fn new(build: &'a (dyn Fn() -> Value + Sync), vars: &'a Map<String, Value>) -> Scope<'a> {
+        Scope { context: OnceLock::new(), build, vars }
+    }
+
+    fn context(&self) -> &Value {
+        self.context.get_or_init(|| (self.build)())
+    }
+
     /// Evaluates one path against `data`: `$$…` reads the context object,
     /// `$name…` a variable, `$…` the data. Errors are the cause text only.
     pub fn path(&self, data: &Value, expr: &str) -> Result<Value, String> {
         if let Some(rest) = expr.strip_prefix("$$") {
-            return path::select(self.context, &format!("${rest}")).map_err(|e| e.message);
+            return path::select(self.context(), &format!("${rest}")).map_err(|e| e.message);
         }
         if let Some(name) = variable_name(expr) {
             let value = self
@@ -40,7 +51,7 @@ impl Scope<'_> {
             return intrinsics::evaluate(expr, &resolve);
         }
         self.path(data, expr).map_err(|_| {
-            let searched = if expr.starts_with("$$") { self.context } else { data };
+            let searched = if expr.starts_with("$$") { self.context() } else { data };
             Failure::runtime(format!(
                 "The JSONPath '{expr}' specified for the field '{field}' could not be found in the input '{searched}'"
             ))
@@ -87,10 +98,10 @@ mod tests {
 
     #[test]
     fn builds_templates() {
-        let ctx = json!({"Execution": {"Name": "e1"}});
+        let ctx = || json!({"Execution": {"Name": "e1"}});
         let mut vars = Map::new();
         vars.insert("v".into(), json!({"a": 5}));
-        let scope = Scope { context: &ctx, vars: &vars };
+        let scope = Scope::new(&ctx, &vars);
         let tpl = json!({"x.$": "$.in", "n.$": "$$.Execution.Name", "va.$": "$v.a", "f.$": "States.Format('{}!', $.in)", "lit": [1]});
         let out = scope.payload(&tpl, &json!({"in": "hi"})).ok();
         assert_eq!(out, Some(json!({"x": "hi", "n": "e1", "va": 5, "f": "hi!", "lit": [1]})));

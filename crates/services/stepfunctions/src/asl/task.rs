@@ -67,8 +67,8 @@ pub fn attempt<'a>(
         let wait_token = resource.ends_with(".waitForTaskToken") || matches!(family(resource), Family::Activity);
         let token = wait_token.then(|| uuid::Uuid::new_v4().to_string());
         let task_frame = Frame { token: token.clone(), ..frame.clone() };
-        let ctx = rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), &task_frame);
-        let scope = Scope { context: &ctx, vars: &frame.vars };
+        let ctx = || rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), &task_frame);
+        let scope = Scope::new(&ctx, &frame.vars);
         let effective = flow::input_path(def, input, &scope).map_err(|f| in_state(run, f))?;
         let params = flow::template(def, "Parameters", effective.clone(), &scope).map_err(|f| in_state(run, f))?;
         let timeout = seconds(def, "TimeoutSeconds", &effective, &scope, run)?;

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod credentials;
 pub mod decoded;
 pub mod error;
+pub mod glob;
 pub mod http;
 pub mod ids;
 pub mod input;

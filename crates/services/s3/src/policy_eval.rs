@@ -175,28 +175,7 @@ fn in_cidr(ip: &str, cidr: &str) -> bool {
     shift >= 128 || (ip >> shift) == (net >> shift)
 }
 
-/// IAM's wildcard match: `*` any run of characters, `?` one character.
-pub fn glob(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
+pub use stratus_core::glob::glob;
 
 /// The IAM action of an S3 operation; `versioned` when the request names a
 /// VersionId. Operations whose action is their own name fall through.

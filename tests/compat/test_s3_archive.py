@@ -12,6 +12,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 from botocore.exceptions import ClientError
 
+from conftest import client_for
 from test_s3_notifications import drain, make_queue, tag
 
 ARCHIVE_MESSAGE = "The operation is not valid for the object's storage class"
@@ -28,8 +29,8 @@ def assert_archived(s3, bucket, key, storage_class):
     assert r["ResponseMetadata"]["HTTPHeaders"]["x-amz-storage-class"] == storage_class
 
 
-def test_glacier_object_needs_a_restore_before_get(client):
-    s3, sqs = client("s3"), client("sqs")
+def bucket_notifying_restores(s3, sqs):
+    """A new bucket whose ObjectRestore events go to a new queue (its test event taken)."""
     t = tag()
     bucket = f"archive-{t}"
     s3.create_bucket(Bucket=bucket)
@@ -37,6 +38,12 @@ def test_glacier_object_needs_a_restore_before_get(client):
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [
         {"Id": "restores", "QueueArn": queue_arn, "Events": ["s3:ObjectRestore:*"]}]})
     assert drain(sqs, url, 1)[0]["Event"] == "s3:TestEvent"
+    return bucket, url
+
+
+def test_glacier_object_needs_a_restore_before_get(client):
+    s3, sqs = client("s3"), client("sqs")
+    bucket, url = bucket_notifying_restores(s3, sqs)
 
     s3.put_object(Bucket=bucket, Key="cold.txt", Body=b"frozen data", StorageClass="GLACIER")
     head = s3.head_object(Bucket=bucket, Key="cold.txt")
@@ -125,3 +132,33 @@ def test_copying_an_archived_object_needs_a_restore(client):
     warm = s3.get_object(Bucket=bucket, Key="warm")
     assert warm["Body"].read() == b"frozen"
     assert warm.get("StorageClass", "STANDARD") == "STANDARD"  # a copy is STANDARD unless told otherwise
+
+
+def test_a_restore_in_progress_until_it_is_ready(fresh_stratus):
+    """With `--s3-restore-seconds 2`, the restore takes two seconds: HEAD
+    says ongoing-request="true", GetObject still refuses, and a second
+    RestoreObject answers 409 RestoreAlreadyInProgress; the Completed event
+    comes when it is ready, and the restart in between loses nothing."""
+    server = fresh_stratus("--s3-restore-seconds", "2", "--reaper-interval", "1")
+    s3, sqs = client_for(server.endpoint, "s3"), client_for(server.endpoint, "sqs")
+    bucket, url = bucket_notifying_restores(s3, sqs)
+    s3.put_object(Bucket=bucket, Key="cold.txt", Body=b"frozen data", StorageClass="DEEP_ARCHIVE")
+
+    assert s3.restore_object(Bucket=bucket, Key="cold.txt")["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert s3.head_object(Bucket=bucket, Key="cold.txt")["Restore"] == 'ongoing-request="true"'
+    assert_archived(s3, bucket, "cold.txt", "DEEP_ARCHIVE")
+    with pytest.raises(ClientError) as e:
+        s3.restore_object(Bucket=bucket, Key="cold.txt")
+    r = e.value.response
+    assert (r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]["Code"], r["Error"]["Message"]) == (
+        409, "RestoreAlreadyInProgress", "Object restore is already in progress")
+    assert [b["Records"][0]["eventName"] for b in drain(sqs, url, 1, settle=0.1)] == ["ObjectRestore:Post"]
+
+    server.stop()
+    server = fresh_stratus("--s3-restore-seconds", "2", "--reaper-interval", "1")
+    s3, sqs = client_for(server.endpoint, "s3"), client_for(server.endpoint, "sqs")
+    completed = drain(sqs, url, 1)[0]["Records"][0]
+    assert completed["eventName"] == "ObjectRestore:Completed"
+    assert completed["glacierEventData"]["restoreEventData"]["lifecycleRestoreStorageClass"] == "DEEP_ARCHIVE"
+    assert s3.head_object(Bucket=bucket, Key="cold.txt")["Restore"].startswith('ongoing-request="false", expiry-date="')
+    assert s3.get_object(Bucket=bucket, Key="cold.txt")["Body"].read() == b"frozen data"

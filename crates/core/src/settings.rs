@@ -23,6 +23,9 @@ pub struct Settings {
     pub sqs_recreate_delay_secs: u64,
     /// How often background reapers (TTL, retention) run, in seconds.
     pub reaper_interval_secs: u64,
+    /// Seconds an S3 restore of an archived object takes (`--s3-restore-seconds`;
+    /// 0: at once).
+    pub s3_restore_secs: u64,
     /// Every service of the server, for calls from one service to another.
     pub peers: Peers,
     /// The front door's SigV4 checks, for data planes that take signed
@@ -109,6 +112,7 @@ impl Default for Settings {
             lambda_concurrency: 1000,
             sqs_recreate_delay_secs: 60,
             reaper_interval_secs: 30,
+            s3_restore_secs: 0,
             peers: Peers::default(),
             signatures: Signatures::default(),
         }

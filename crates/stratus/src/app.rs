@@ -57,6 +57,7 @@ impl App {
             lambda_concurrency: args.lambda_concurrency,
             sqs_recreate_delay_secs: args.sqs_recreate_delay,
             reaper_interval_secs: args.reaper_interval,
+            s3_restore_secs: args.s3_restore_seconds,
             peers: Default::default(),
             signatures: Default::default(),
         };

@@ -71,6 +71,10 @@ pub struct ServeArgs {
     /// messages and deduplication records (SQS: at most 60).
     #[arg(long, env = "STRATUS_REAPER_INTERVAL", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub reaper_interval: u64,
+    /// Seconds an S3 RestoreObject of a GLACIER or DEEP_ARCHIVE object takes
+    /// (AWS: minutes to hours); 0 completes restores at once.
+    #[arg(long, env = "STRATUS_S3_RESTORE_SECONDS", default_value_t = 0)]
+    pub s3_restore_seconds: u64,
 }
 
 impl ServeArgs {
@@ -88,6 +92,7 @@ impl ServeArgs {
             lambda_concurrency: 1000,
             sqs_recreate_delay: 60,
             reaper_interval: 30,
+            s3_restore_seconds: 0,
         }
     }
 

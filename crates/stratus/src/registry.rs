@@ -19,6 +19,7 @@ pub fn services(store: &Store, settings: &Settings) -> Vec<Arc<dyn Service>> {
         Arc::new(stratus_s3::S3::new(store.clone(), settings)),
         Arc::new(stratus_cognito::CognitoIdp::new(store.clone(), settings)),
         Arc::new(stratus_cognito::CognitoIdentity::new(store.clone(), settings)),
+        Arc::new(stratus_stepfunctions::StepFunctions::new(store.clone(), settings)),
         Arc::new(stratus_apigateway::ApiGateway::new(store.clone(), settings)),
     ]
 }

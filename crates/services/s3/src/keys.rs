@@ -8,6 +8,7 @@
 //! - `u/{bucket}\0{key}\0{upload id}` → multipart upload
 //! - `p/{upload id}\0{part:u32be}` → uploaded part
 //! - `i/{segment id}` → the bytes of a small object kept inline
+//! - `r/{ready ms:020}/{seq}` → a restore in progress, ready at that time
 //!
 //! Object keys are escaped so a `\0` inside one cannot be read as a
 //! separator (`\0` → `\x01\x01`, `\x01` → `\x01\x02`), which keeps order.
@@ -47,6 +48,16 @@ pub fn bucket(name: &str) -> Vec<u8> {
 /// The bytes of the inline segment `id`.
 pub fn inline(id: &str) -> Vec<u8> {
     format!("s3/i/{id}").into_bytes()
+}
+
+/// The pending-restore record of version `seq`, ready at `ready_ms`.
+pub fn restore(ready_ms: u64, seq: u64) -> Vec<u8> {
+    format!("s3/r/{ready_ms:020}/{seq}").into_bytes()
+}
+
+/// Every pending restore, soonest first.
+pub fn restores() -> Vec<u8> {
+    b"s3/r/".to_vec()
 }
 
 pub fn buckets() -> Vec<u8> {

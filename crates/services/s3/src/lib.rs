@@ -132,6 +132,7 @@ impl S3 {
             signatures: settings.signatures.clone(),
             cors: RwLock::new(HashMap::new()),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            restore_secs: settings.s3_restore_secs as f64,
         };
         let s3 = S3 {
             shared: Arc::new(shared),
@@ -291,6 +292,7 @@ fn spawn_reaper(shared: Weak<Shared>, interval: Duration) -> JoinHandle<()> {
             if n > 0 {
                 tracing::debug!("S3 lifecycle expired {n} objects, versions or uploads");
             }
+            restore::complete_due(&sh, shared::now()).await;
         }
     })
 }

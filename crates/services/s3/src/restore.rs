@@ -1,8 +1,12 @@
 //! Archived objects (storage classes GLACIER and DEEP_ARCHIVE): GetObject
 //! refuses them with InvalidObjectState until RestoreObject makes a
 //! temporary copy readable; the `x-amz-restore` header HeadObject shows
-//! for it; RestoreObject itself. Stratus completes a restore at once: the
-//! first request answers 202 and a repeat (which moves the expiry) 200.
+//! for it; RestoreObject itself. A restore takes `--s3-restore-seconds`
+//! (0: done at once): the first request answers 202, one while it is in
+//! progress 409 RestoreAlreadyInProgress, and one after it (which moves the
+//! expiry) 200. A restore in progress is also kept under `r/`, ordered by
+//! when it is ready, so the reaper sends its ObjectRestore:Completed event
+//! then, after a restart too.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -24,6 +28,19 @@ const DAY: f64 = 86_400.0;
 pub struct Restore {
     /// Epoch seconds when the copy goes away.
     pub expiry: f64,
+    /// Epoch seconds when the copy is ready (the restore is in progress before).
+    #[serde(default)]
+    pub ready: f64,
+}
+
+/// A restore in progress, as its `r/` record keeps it.
+#[derive(Serialize, Deserialize)]
+struct Pending {
+    bucket: String,
+    key: String,
+    seq: u64,
+    /// Who asked for it (the Completed event's principal).
+    account: String,
 }
 
 /// Whether GetObject must first restore `v`'s storage class.
@@ -33,7 +50,12 @@ fn archived(v: &Version) -> bool {
 
 /// The restored copy of `v` alive at `at`, if any.
 fn restored(v: &Version, at: f64) -> Option<&Restore> {
-    v.restore.as_ref().filter(|r| r.expiry > at)
+    v.restore.as_ref().filter(|r| r.ready <= at && r.expiry > at)
+}
+
+/// Whether a restore of `v` is in progress at `at`.
+fn in_progress(v: &Version, at: f64) -> bool {
+    v.restore.as_ref().is_some_and(|r| r.ready > at)
 }
 
 fn invalid_state(message: &str, storage_class: &str) -> AwsError {
@@ -59,9 +81,14 @@ pub fn check_copyable(v: &Version) -> Result<(), AwsError> {
     Ok(())
 }
 
-/// HeadObject's `Restore` member (`x-amz-restore`) for a restored version.
+/// HeadObject's `Restore` member (`x-amz-restore`) for a version being or
+/// having been restored.
 pub fn header(v: &Version) -> Option<String> {
-    let r = restored(v, now())?;
+    let at = now();
+    if in_progress(v, at) {
+        return Some("ongoing-request=\"true\"".to_string());
+    }
+    let r = restored(v, at)?;
     Some(format!("ongoing-request=\"false\", expiry-date=\"{}\"", http_date(r.expiry)))
 }
 
@@ -101,17 +128,26 @@ pub async fn restore(sh: &Shared, ctx: &RequestContext, input: &Value) -> Result
         return Err(invalid_state("Restore is not allowed for the object's current storage class", &v.storage_class));
     }
     let at = now();
+    let ready = at + sh.restore_secs;
     let seq = v.seq;
-    let (b2, k2) = (bucket.clone(), key.clone());
+    let pending = Pending { bucket: bucket.clone(), key: key.clone(), seq, account: ctx.account_id.clone() };
     let (updated, first): (Version, bool) = sh
         .store
         .transact(move |txn| {
-            let rk = keys::version(&b2, &k2, seq);
-            let Some(raw) = txn.get(&rk)? else { return Err(no_such_key(&k2)) };
+            let rk = keys::version(&pending.bucket, &pending.key, seq);
+            let Some(raw) = txn.get(&rk)? else { return Err(no_such_key(&pending.key)) };
             let mut v: Version = decode("object", &raw)?;
+            if in_progress(&v, at) {
+                return Err(AwsError::new(409, "RestoreAlreadyInProgress", "Object restore is already in progress"));
+            }
             let first = restored(&v, at).is_none();
-            v.restore = Some(Restore { expiry: expiry(at, days) });
+            // A repeat moves the expiry of the copy that is already there.
+            let ready = if first { ready } else { at };
+            v.restore = Some(Restore { expiry: expiry(ready, days), ready });
             txn.put(rk, encode(&v));
+            if first && ready > at {
+                txn.put(keys::restore((ready * 1000.0) as u64, seq), encode(&pending));
+            }
             Ok((v, first))
         })
         .await?;
@@ -119,10 +155,38 @@ pub async fn restore(sh: &Shared, ctx: &RequestContext, input: &Value) -> Result
         return Ok(json!({}));
     }
     notify::emit(sh, ctx, &b, ObjectEvent::created("ObjectRestore:Post", &updated)).await;
-    let mut done = ObjectEvent::created("ObjectRestore:Completed", &updated);
-    done.glacier = Some(glacier_data(&updated));
-    notify::emit(sh, ctx, &b, done).await;
+    if !in_progress(&updated, at) {
+        completed(sh, ctx, &b, &updated).await;
+    }
     Ok(json!({ "__Status": 202 }))
+}
+
+/// Sends the ObjectRestore:Completed event of `v`.
+async fn completed(sh: &Shared, ctx: &RequestContext, b: &crate::model::Bucket, v: &Version) {
+    let mut done = ObjectEvent::created("ObjectRestore:Completed", v);
+    done.glacier = Some(glacier_data(v));
+    notify::emit(sh, ctx, b, done).await;
+}
+
+/// Finishes the restores ready by `now` (the reaper's pass): each one's
+/// Completed event, then its `r/` record goes.
+pub async fn complete_due(sh: &Shared, now: f64) {
+    let end = keys::restore((now * 1000.0) as u64 + 1, 0);
+    let Ok(due) = sh.store.scan(keys::restores()..end, false, Some(1000)) else { return };
+    for (record_key, raw) in due {
+        if let Ok(p) = decode::<Pending>("restore", &raw) {
+            let version = sh.store.get(keys::version(&p.bucket, &p.key, p.seq)).ok().flatten();
+            let version = version.and_then(|raw| decode::<Version>("object", &raw).ok());
+            if let (Some(v), Ok(Some(b))) = (version, sh.bucket_opt(&p.bucket)) {
+                let mut ctx = RequestContext::internal("s3", "RestoreObject");
+                ctx.account_id = p.account;
+                completed(sh, &ctx, &b, &v).await;
+            }
+        }
+        if let Err(e) = sh.store.delete(record_key).await {
+            tracing::warn!("S3 could not clear a finished restore: {e}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -27,6 +27,8 @@ pub struct Shared {
     pub cors: RwLock<HashMap<String, Value>>,
     /// Wakes the notification sender when the outbox gets records.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Seconds a restore of an archived object takes.
+    pub restore_secs: f64,
 }
 
 /// Monotonic sequence numbers: version order, upload ids, sequencers.

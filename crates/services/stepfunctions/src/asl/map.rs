@@ -1,0 +1,126 @@
+//! The inline Map state: selects the items (`ItemsPath`), builds each
+//! iteration's input (`ItemSelector`, legacy `Parameters`, with
+//! `$$.Map.Item`), runs the `ItemProcessor` (legacy `Iterator`) on each with
+//! up to `MaxConcurrency` at once, and collects the outputs in item order.
+
+use super::failure::Failure;
+use super::flow;
+use super::history::Cursor;
+use super::machine::{self, Assigned, StateRun, in_state};
+use super::runtime::{Frame, Runtime};
+use super::scope::Scope;
+use futures::future::BoxFuture;
+use futures::{FutureExt, StreamExt, TryStreamExt};
+use serde_json::{Value, json};
+use std::sync::Mutex;
+
+pub fn attempt<'a>(
+    rt: &'a Runtime,
+    run: &'a StateRun<'a>,
+    input: &'a Value,
+    cursor: &'a mut Cursor,
+    frame: &'a Frame,
+    retry: u32,
+) -> BoxFuture<'a, Result<(Value, Assigned), Failure>> {
+    async move {
+        let def = run.def;
+        let ctx = || rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), frame);
+        let scope = Scope::new(&ctx, &frame.vars);
+        let effective = flow::input_path(def, input, &scope).map_err(|f| in_state(run, f))?;
+        let items = match def.get("ItemReader") {
+            Some(reader) => super::reader::items(rt, reader, &effective, &scope).await?,
+            None => {
+                let items_path = def.get("ItemsPath").and_then(Value::as_str).unwrap_or("$");
+                match scope.path(&effective, items_path).map_err(|c| run.runtime(c))? {
+                    Value::Array(items) => items,
+                    other => return Err(run.runtime(format!("Map state input must be an array but was: {other}"))),
+                }
+            }
+        };
+        let processor = def.get("ItemProcessor").or_else(|| def.get("Iterator")).unwrap_or(&Value::Null);
+        let selector = def.get("ItemSelector").or_else(|| def.get("Parameters"));
+        let limit = match def.get("MaxConcurrency").and_then(Value::as_u64) {
+            Some(n) if n > 0 => n as usize,
+            _ => items.len().max(1),
+        };
+        rt.history.emit(cursor, "MapStateStarted", || {
+            Some(("mapStateStartedEventDetails", json!({ "length": items.len() })))
+        });
+        // A distributed Map runs its iterations as child executions of a map
+        // run: their events are not in this history.
+        let mode = processor.get("ProcessorConfig").and_then(|c| c.get("Mode")).and_then(Value::as_str);
+        let child = (mode == Some("DISTRIBUTED")).then(|| rt.child());
+        let irt = child.as_ref().unwrap_or(rt);
+        if child.is_some() {
+            let label = def.get("Label").and_then(Value::as_str).unwrap_or(run.name);
+            let machine = rt.state_machine["Name"].as_str().unwrap_or_default();
+            let arn = format!(
+                "arn:aws:states:{}:{}:mapRun:{machine}/{label}:{}",
+                rt.region,
+                rt.account,
+                uuid::Uuid::new_v4()
+            );
+            rt.history
+                .emit(cursor, "MapRunStarted", || Some(("mapRunStartedEventDetails", json!({ "mapRunArn": arn }))));
+        }
+        // The last event of the latest iteration, and that iteration's end event.
+        let shared = Mutex::new(*cursor);
+        let last_end = Mutex::new(*cursor);
+        let latest = |c: Cursor, end: i64| {
+            if let Ok(mut s) = shared.lock() {
+                *s = c;
+            }
+            if let Ok(mut e) = last_end.lock() {
+                *e = end;
+            }
+        };
+        let iterations = futures::stream::iter(items.into_iter().enumerate()).map(|(index, item)| {
+            let (effective, shared, latest) = (&effective, &shared, &latest);
+            async move {
+                let details = || Some(("mapIterationStartedEventDetails", json!({ "name": run.name, "index": index })));
+                let sub = Frame {
+                    depth: frame.depth + 1,
+                    item: Some((index, item.clone())),
+                    token: None,
+                    vars: frame.vars.clone(),
+                };
+                let iteration_input = match selector {
+                    Some(tpl) => {
+                        let ctx = || rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), &sub);
+                        Scope::new(&ctx, &frame.vars).payload(tpl, effective).map_err(|f| in_state(run, f))?
+                    }
+                    None => item,
+                };
+                let mut c = shared.lock().map(|s| *s).unwrap_or(0);
+                irt.history.emit(&mut c, "MapIterationStarted", details);
+                let result = machine::run(irt, processor, iteration_input, &mut c, &sub).await;
+                let (kind, member) = match result {
+                    Ok(_) => ("MapIterationSucceeded", "mapIterationSucceededEventDetails"),
+                    Err(_) => ("MapIterationFailed", "mapIterationFailedEventDetails"),
+                };
+                let end = irt.history.record(c, kind, || Some((member, json!({ "name": run.name, "index": index }))));
+                latest(c, end);
+                result
+            }
+        });
+        let outcome: Result<Vec<Value>, Failure> = iterations.buffered(limit).try_collect().await;
+        let results = if child.is_some() {
+            let kind = if outcome.is_ok() { "MapRunSucceeded" } else { "MapRunFailed" };
+            rt.history.emit(cursor, kind, || None);
+            outcome?
+        } else {
+            *cursor = shared.lock().map(|s| *s).unwrap_or(*cursor);
+            let results = outcome?;
+            *cursor = last_end.lock().map(|e| *e).unwrap_or(*cursor);
+            results
+        };
+        // AWS chains MapStateExited past this event, to the last iteration's end.
+        rt.history.record(*cursor, "MapStateSucceeded", || None);
+        let result =
+            flow::template(def, "ResultSelector", Value::Array(results), &scope).map_err(|f| in_state(run, f))?;
+        let assigned = flow::assign(def, &result, &scope).map_err(|f| in_state(run, f))?;
+        let out = flow::result_path(def, input, result).map_err(|f| in_state(run, f))?;
+        Ok((flow::output_path(def, &out, &scope).map_err(|f| in_state(run, f))?, assigned))
+    }
+    .boxed()
+}

@@ -1,0 +1,24 @@
+//! The Amazon States Language interpreter, independent of the API: data
+//! flow, intrinsic functions, every state type, Retry/Catch, and the event
+//! history AWS records. Task integrations and persistence come in through
+//! the `Tasks` and `Journal` traits.
+
+mod choice;
+pub mod failure;
+mod flow;
+mod guarded;
+pub mod history;
+mod intrinsics;
+pub mod machine;
+mod map;
+mod parallel;
+pub mod path;
+mod reader;
+pub mod runtime;
+mod scope;
+mod task;
+mod wait;
+
+pub use failure::Failure;
+pub use history::History;
+pub use runtime::{Frame, Journal, Position, Runtime, TaskCall, Tasks};

@@ -1,0 +1,60 @@
+//! The Parallel state: runs every branch on the same input at once and
+//! collects their outputs in branch order; the first failing branch fails
+//! the state (the others are dropped).
+
+use super::failure::Failure;
+use super::flow;
+use super::history::Cursor;
+use super::machine::{self, Assigned, StateRun, in_state};
+use super::runtime::{Frame, Runtime};
+use super::scope::Scope;
+use futures::FutureExt;
+use futures::future::{BoxFuture, try_join_all};
+use serde_json::Value;
+
+pub fn attempt<'a>(
+    rt: &'a Runtime,
+    run: &'a StateRun<'a>,
+    input: &'a Value,
+    cursor: &'a mut Cursor,
+    frame: &'a Frame,
+    retry: u32,
+) -> BoxFuture<'a, Result<(Value, Assigned), Failure>> {
+    async move {
+        let def = run.def;
+        let ctx = || rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), frame);
+        let scope = Scope::new(&ctx, &frame.vars);
+        let effective = flow::input_path(def, input, &scope).map_err(|f| in_state(run, f))?;
+        let effective = flow::template(def, "Parameters", effective, &scope).map_err(|f| in_state(run, f))?;
+        rt.history.emit(cursor, "ParallelStateStarted", || None);
+        let sub = Frame { depth: frame.depth + 1, item: None, token: None, vars: frame.vars.clone() };
+        let branches = def.get("Branches").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+        let start = *cursor;
+        let runs = branches.iter().map(|b| {
+            let (sub, effective) = (&sub, effective.clone());
+            async move {
+                let mut c = start;
+                match machine::run(rt, b, effective, &mut c, sub).await {
+                    Ok(v) => Ok((v, c)),
+                    Err(f) => Err((f, c)),
+                }
+            }
+        });
+        let results = match try_join_all(runs).await {
+            Ok(r) => r,
+            Err((f, c)) => {
+                *cursor = c;
+                return Err(f);
+            }
+        };
+        *cursor = results.iter().map(|(_, c)| *c).max().unwrap_or(start);
+        // AWS chains the exited event to the last branch event, not to this one.
+        rt.history.record(*cursor, "ParallelStateSucceeded", || None);
+        let result = Value::Array(results.into_iter().map(|(v, _)| v).collect());
+        let result = flow::template(def, "ResultSelector", result, &scope).map_err(|f| in_state(run, f))?;
+        let assigned = flow::assign(def, &result, &scope).map_err(|f| in_state(run, f))?;
+        let out = flow::result_path(def, input, result).map_err(|f| in_state(run, f))?;
+        Ok((flow::output_path(def, &out, &scope).map_err(|f| in_state(run, f))?, assigned))
+    }
+    .boxed()
+}

@@ -1,0 +1,182 @@
+//! `Runtime`: what one execution's interpreter shares across its threads
+//! (branches, iterations): the history, the context object's fixed parts,
+//! the task integrations, the journal that makes Standard executions
+//! durable, and the stop signal.
+
+use super::failure::Failure;
+use super::history::History;
+use futures::future::BoxFuture;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// One Task state's call of its resource.
+pub struct TaskCall<'a> {
+    pub resource: &'a str,
+    pub parameters: Value,
+    /// The task token, for `.waitForTaskToken` resources and activities.
+    pub token: Option<String>,
+    pub heartbeat_seconds: Option<u64>,
+}
+
+/// The service integrations Task states call.
+pub trait Tasks: Send + Sync {
+    fn call<'a>(&'a self, rt: &'a Runtime, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Failure>>;
+
+    /// Reads a distributed Map's item source: an object's text (as a
+    /// string) or a listing (as an array).
+    fn fetch<'a>(&'a self, rt: &'a Runtime, resource: &'a str, params: Value) -> BoxFuture<'a, Result<Value, Failure>>;
+}
+
+/// Where the top level of an execution stands, for resuming it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Position {
+    pub state: String,
+    pub input: Value,
+    pub cursor: i64,
+    /// Set while a Wait state waits: its entered event and its deadline.
+    pub entered: Option<i64>,
+    pub wait_until: Option<f64>,
+}
+
+/// Persists positions (Standard executions); Express runs without one.
+pub trait Journal: Send + Sync {
+    fn save<'a>(&'a self, rt: &'a Runtime, at: Position) -> BoxFuture<'a, ()>;
+}
+
+pub struct Runtime {
+    pub history: History,
+    /// The context object's `Execution` and `StateMachine` members.
+    pub execution: Value,
+    pub state_machine: Value,
+    pub tasks: Arc<dyn Tasks>,
+    pub journal: Option<Arc<dyn Journal>>,
+    /// Account and region the execution runs in.
+    pub account: String,
+    pub region: String,
+    stop: watch::Sender<Option<Failure>>,
+    /// The execution input as the caller wrote it: AWS shows it verbatim
+    /// in the first state's entered event.
+    raw_input: std::sync::Mutex<Option<String>>,
+}
+
+impl Runtime {
+    pub fn new(
+        history: History,
+        execution: Value,
+        state_machine: Value,
+        tasks: Arc<dyn Tasks>,
+        journal: Option<Arc<dyn Journal>>,
+        (account, region): (String, String),
+    ) -> Runtime {
+        Runtime {
+            history,
+            execution,
+            state_machine,
+            tasks,
+            journal,
+            account,
+            region,
+            stop: watch::channel(None).0,
+            raw_input: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Keeps the input text for the first state's entered event.
+    pub fn with_raw_input(self, text: String) -> Runtime {
+        if let Ok(mut slot) = self.raw_input.lock() {
+            *slot = Some(text);
+        }
+        self
+    }
+
+    /// The input text, the first time it is asked for.
+    pub fn take_raw_input(&self) -> Option<String> {
+        self.raw_input.lock().ok().and_then(|mut s| s.take())
+    }
+
+    /// A runtime for the child executions of a distributed Map: same
+    /// execution and integrations, its own (unkept) history.
+    pub fn child(&self) -> Runtime {
+        Runtime::new(
+            History::new(false),
+            self.execution.clone(),
+            self.state_machine.clone(),
+            self.tasks.clone(),
+            None,
+            (self.account.clone(), self.region.clone()),
+        )
+    }
+
+    /// The same runtime, journaled (Standard executions).
+    pub fn with_journal(mut self, journal: Arc<dyn Journal>) -> Runtime {
+        self.journal = Some(journal);
+        self
+    }
+
+    /// Asks every thread of the execution to stop at its next wait.
+    pub fn stop(&self, why: Failure) {
+        self.stop.send_replace(Some(why));
+    }
+
+    pub fn is_stopped(&self) -> Option<Failure> {
+        self.stop.borrow().clone()
+    }
+
+    /// Completes when the execution is stopped, with the reason.
+    pub async fn stopped(&self) -> Failure {
+        let mut rx = self.stop.subscribe();
+        loop {
+            if let Some(f) = rx.borrow_and_update().clone() {
+                return f;
+            }
+            if rx.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+
+    /// Sleeps until `deadline` (epoch seconds) unless stopped first.
+    pub async fn sleep_until(&self, deadline: f64) -> Result<(), Failure> {
+        let wait = (deadline - stratus_core::clock::now_epoch()).max(0.0);
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs_f64(wait)) => Ok(()),
+            f = self.stopped() => Err(f),
+        }
+    }
+
+    /// The context object for a state of a thread.
+    /// `retry` is the state's retry count, for states with retriers.
+    pub fn context(&self, state: &str, entered_time: f64, retry: Option<u32>, frame: &Frame) -> Value {
+        let mut ctx = json!({
+            "Execution": self.execution,
+            "StateMachine": self.state_machine,
+            "State": {
+                "Name": state,
+                "EnteredTime": stratus_core::clock::iso8601(entered_time),
+            },
+        });
+        if let Some(r) = retry {
+            ctx["State"]["RetryCount"] = json!(r);
+        }
+        if let Some((index, value)) = &frame.item {
+            ctx["Map"] = json!({ "Item": { "Index": index, "Value": value } });
+        }
+        if let Some(token) = &frame.token {
+            ctx["Task"] = json!({ "Token": token });
+        }
+        ctx
+    }
+}
+
+/// What differs between threads of one execution.
+#[derive(Debug, Clone, Default)]
+pub struct Frame {
+    /// 0 at the top level; branches and iterations are deeper.
+    pub depth: usize,
+    /// The Map item an iteration works on.
+    pub item: Option<(usize, Value)>,
+    /// The task token of the Task state running.
+    pub token: Option<String>,
+    pub vars: serde_json::Map<String, Value>,
+}

@@ -1,0 +1,229 @@
+//! Task resources called in process through `Peers`: Lambda functions
+//! (by ARN, and `lambda:invoke` with its response shape), the optimized
+//! SQS, SNS and DynamoDB integrations, the `aws-sdk:<service>:<action>`
+//! form, and `.waitForTaskToken` (the task ends on SendTaskSuccess or
+//! SendTaskFailure with its token).
+
+use crate::asl::{Failure, Runtime, TaskCall, Tasks};
+use crate::shared::Shared;
+use base64::Engine;
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+use stratus_core::{AwsError, BodyStream};
+use tokio::sync::oneshot;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+pub struct Integrations {
+    shared: Arc<Shared>,
+}
+
+impl Integrations {
+    pub fn new(shared: Arc<Shared>) -> Integrations {
+        Integrations { shared }
+    }
+}
+
+impl Tasks for Integrations {
+    fn call<'a>(&'a self, rt: &'a Runtime, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Failure>> {
+        async move {
+            let Some(token) = call.token.clone() else { return self.invoke(rt, call.resource, call.parameters).await };
+            let (tx, rx) = oneshot::channel();
+            if let Ok(mut tokens) = self.shared.tokens.lock() {
+                tokens.insert(token.clone(), tx);
+            }
+            let resource = call.resource.trim_end_matches(".waitForTaskToken");
+            if let Err(f) = self.invoke(rt, resource, call.parameters).await {
+                if let Ok(mut tokens) = self.shared.tokens.lock() {
+                    tokens.remove(&token);
+                }
+                return Err(f);
+            }
+            rx.await.unwrap_or_else(|_| Err(Failure::runtime("The task token was dropped")))
+        }
+        .boxed()
+    }
+
+    fn fetch<'a>(&'a self, rt: &'a Runtime, resource: &'a str, params: Value) -> BoxFuture<'a, Result<Value, Failure>> {
+        async move {
+            let peers = &self.shared.settings.peers;
+            let scope = (rt.account.as_str(), rt.region.as_str());
+            let failed = |e: AwsError| {
+                Failure::new("States.ItemReaderFailed", service_failure("S3", &e).cause.unwrap_or_default())
+            };
+            match resource.split_once(":states:::").map(|(_, r)| r) {
+                Some("s3:getObject") => {
+                    let out = peers
+                        .call_streaming("s3", "GetObject", scope, params, BodyStream::from_bytes(Vec::new()))
+                        .await
+                        .map_err(failed)?;
+                    let mut bytes = Vec::new();
+                    if let Some(mut chunks) = out.body {
+                        while let Some(chunk) = chunks.recv().await {
+                            bytes.extend_from_slice(&chunk);
+                        }
+                    }
+                    Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+                }
+                Some("s3:listObjectsV2") => {
+                    let out = peers.call("s3", "ListObjectsV2", scope.0, scope.1, params).await.map_err(failed)?;
+                    Ok(out.get("Contents").cloned().unwrap_or(Value::Array(Vec::new())))
+                }
+                _ => Err(Failure::new("States.ItemReaderFailed", format!("The resource {resource} cannot read items"))),
+            }
+        }
+        .boxed()
+    }
+}
+
+impl Integrations {
+    async fn invoke(&self, rt: &Runtime, resource: &str, params: Value) -> Result<Value, Failure> {
+        let peers = &self.shared.settings.peers;
+        let (account, region) = (&rt.account, &rt.region);
+        if let Some(rest) = resource.split_once(":states:::").map(|(_, r)| r) {
+            return match rest {
+                "lambda:invoke" => {
+                    let out = lambda(peers, account, region, &params).await?;
+                    Ok(json!({ "ExecutedVersion": out.0, "Payload": out.1, "StatusCode": 200 }))
+                }
+                "sqs:sendMessage" => {
+                    let mut p = params;
+                    stringify(&mut p, "MessageBody");
+                    call(peers, "sqs", "SendMessage", account, region, p, "SQS").await
+                }
+                "sns:publish" => {
+                    let mut p = params;
+                    stringify(&mut p, "Message");
+                    call(peers, "sns", "Publish", account, region, p, "SNS").await
+                }
+                "dynamodb:getItem" => call(peers, "dynamodb", "GetItem", account, region, params, "DynamoDB").await,
+                "dynamodb:putItem" => call(peers, "dynamodb", "PutItem", account, region, params, "DynamoDB").await,
+                "dynamodb:updateItem" => {
+                    call(peers, "dynamodb", "UpdateItem", account, region, params, "DynamoDB").await
+                }
+                "dynamodb:deleteItem" => {
+                    call(peers, "dynamodb", "DeleteItem", account, region, params, "DynamoDB").await
+                }
+                "dynamodb:query" => call(peers, "dynamodb", "Query", account, region, params, "DynamoDB").await,
+                other => match other.strip_prefix("aws-sdk:").and_then(|r| r.split_once(':')) {
+                    Some((svc, action)) => sdk(peers, svc, action, account, region, params).await,
+                    None => Err(Failure::runtime(format!("The resource {resource} is not supported by Stratus"))),
+                },
+            };
+        }
+        if resource.contains(":lambda:") {
+            let p = json!({ "FunctionName": resource, "Payload": params });
+            return lambda(peers, account, region, &p).await.map(|(_, payload)| payload);
+        }
+        Err(Failure::runtime(format!("The resource {resource} is not supported by Stratus")))
+    }
+}
+
+/// A non-string member becomes its JSON text (SQS bodies, SNS messages).
+fn stringify(params: &mut Value, member: &str) {
+    if let Some(v) = params.get_mut(member)
+        && !v.is_string()
+    {
+        *v = Value::String(v.to_string());
+    }
+}
+
+/// Invokes a function; returns its executed version and parsed payload,
+/// or its error as the task's failure.
+async fn lambda(
+    peers: &stratus_core::Peers,
+    account: &str,
+    region: &str,
+    params: &Value,
+) -> Result<(Value, Value), Failure> {
+    let payload = params.get("Payload").cloned().unwrap_or(Value::Null);
+    let mut input = Map::new();
+    for (k, v) in params.as_object().into_iter().flatten() {
+        if k != "Payload" {
+            input.insert(k.clone(), v.clone());
+        }
+    }
+    input.insert("Payload".into(), json!(B64.encode(payload.to_string())));
+    let out = peers
+        .call("lambda", "Invoke", account, region, Value::Object(input))
+        .await
+        .map_err(|e| service_failure("Lambda", &e))?;
+    let bytes = out.get("Payload").and_then(Value::as_str).and_then(|p| B64.decode(p).ok()).unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let parsed: Value = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
+    if out.get("FunctionError").is_some() {
+        let error = parsed.get("errorType").and_then(Value::as_str).unwrap_or("Exception").to_string();
+        return Err(Failure::new(error, text));
+    }
+    Ok((out.get("ExecutedVersion").cloned().unwrap_or(json!("$LATEST")), parsed))
+}
+
+async fn call(
+    peers: &stratus_core::Peers,
+    service: &'static str,
+    operation: &'static str,
+    account: &str,
+    region: &str,
+    params: Value,
+    label: &str,
+) -> Result<Value, Failure> {
+    peers.call(service, operation, account, region, params).await.map_err(|e| service_failure(label, &e))
+}
+
+/// `<Service>.<ErrorCode>` with AWS's cause text.
+fn service_failure(label: &str, e: &AwsError) -> Failure {
+    let code = if e.code.ends_with("Exception") { e.code.clone() } else { format!("{}Exception", e.code) };
+    Failure::new(
+        format!("{label}.{code}"),
+        format!(
+            "{} (Service: {label}, Status Code: {}, Request ID: {})",
+            e.message,
+            e.status,
+            stratus_core::ids::request_id()
+        ),
+    )
+}
+
+/// The services the `aws-sdk:` form reaches, and their error prefixes.
+const SDK_SERVICES: &[(&str, &str, &str)] = &[
+    ("lambda", "lambda", "Lambda"),
+    ("sqs", "sqs", "Sqs"),
+    ("sns", "sns", "Sns"),
+    ("dynamodb", "dynamodb", "DynamoDb"),
+    ("s3", "s3", "S3"),
+    ("sfn", "stepfunctions", "Sfn"),
+    ("iam", "iam", "Iam"),
+    ("sts", "sts", "Sts"),
+    ("cloudwatchlogs", "logs", "CloudWatchLogs"),
+];
+
+async fn sdk(
+    peers: &stratus_core::Peers,
+    svc: &str,
+    action: &str,
+    account: &str,
+    region: &str,
+    params: Value,
+) -> Result<Value, Failure> {
+    let Some((_, model, label)) = SDK_SERVICES.iter().find(|(n, _, _)| *n == svc) else {
+        return Err(Failure::runtime(format!("The service {svc} is not available in Stratus")));
+    };
+    let operation = pascal(action);
+    let target = peers.get(model).ok_or_else(|| Failure::runtime(format!("The service {svc} is not running")))?;
+    let op = target
+        .operations()
+        .iter()
+        .find(|o| **o == operation)
+        .copied()
+        .ok_or_else(|| Failure::runtime(format!("The action {action} of {svc} is not supported")))?;
+    let service = target.name();
+    peers.call(service, op, account, region, params).await.map_err(|e| service_failure(label, &e))
+}
+
+/// `sendMessage` → `SendMessage`.
+fn pascal(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}

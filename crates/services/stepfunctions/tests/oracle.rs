@@ -1,0 +1,198 @@
+//! Replays AWS-recorded Step Functions executions (from
+//! `../shared/aws-reference`, when present) whose definitions use no
+//! service resources, and compares our GetExecutionHistory with AWS's:
+//! event types, ids, previousEventIds and details, placeholders matched as
+//! wildcards. Skips when the reference folder is absent.
+
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use stratus_core::{RequestContext, Service, Settings};
+use stratus_stepfunctions::StepFunctions;
+
+fn reference() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/aws-reference");
+    dir.join("derived/stepfunctions-test-templates.json").exists().then_some(dir)
+}
+
+/// Whether a recorded value matches ours; strings with `<placeholders>`
+/// and the recorder's time/role stand-ins match anything of their shape.
+fn matches(expected: &Value, actual: &Value) -> bool {
+    match (expected, actual) {
+        (Value::String(e), _)
+            if ["timestamp", "date", "datetime", "snf_role_arn", "sfn_role_arn", "start-time", "entered-time"]
+                .contains(&e.as_str()) =>
+        {
+            true
+        }
+        (Value::String(e), Value::String(a)) if e.contains('<') => pattern(e, a),
+        (Value::Object(e), Value::Object(a)) => {
+            e.len() == a.len() && e.iter().all(|(k, v)| a.get(k).is_some_and(|x| matches(v, x)))
+        }
+        (Value::Array(e), Value::Array(a)) => e.len() == a.len() && e.iter().zip(a).all(|(x, y)| matches(x, y)),
+        (Value::Number(e), Value::Number(a)) => e.as_f64() == a.as_f64(),
+        _ => expected == actual,
+    }
+}
+
+/// `<name>` segments match any text.
+fn pattern(expected: &str, actual: &str) -> bool {
+    let mut parts: Vec<&str> = Vec::new();
+    let mut rest = expected;
+    while let Some(start) = rest.find('<') {
+        match rest[start..].find('>') {
+            Some(end) => {
+                parts.push(&rest[..start]);
+                rest = &rest[start + end + 1..];
+            }
+            None => break,
+        }
+    }
+    parts.push(rest);
+    let mut at = 0;
+    for (i, p) in parts.iter().enumerate() {
+        match actual[at..].find(p) {
+            Some(pos) if i > 0 || pos == 0 => at += pos + p.len(),
+            _ => return false,
+        }
+    }
+    parts.last().is_some_and(|l| l.is_empty()) || at == actual.len()
+}
+
+/// Our event as the recorder would have stored it: JSON strings starting
+/// with `{` parsed.
+fn normalized(v: &Value) -> Value {
+    match v {
+        Value::String(s) if s.starts_with('{') => serde_json::from_str(s).unwrap_or_else(|_| v.clone()),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), normalized(x))).collect()),
+        Value::Array(a) => Value::Array(a.iter().map(normalized).collect()),
+        other => other.clone(),
+    }
+}
+
+async fn call(svc: &StepFunctions, op: &'static str, input: Value) -> Result<Value, String> {
+    let ctx = RequestContext::internal("stepfunctions", op);
+    svc.call(&ctx, input).await.map_err(|e| format!("{}: {}", e.code, e.message))
+}
+
+/// Runs one recorded history; `Err` says what differs.
+async fn replay(svc: &StepFunctions, n: usize, definition: &str, expected: &[Value]) -> Result<(), String> {
+    let started = expected.first().and_then(|e| e.get("executionStartedEventDetails")).ok_or("no start event")?;
+    let input = match &started["input"] {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let sm = call(
+        svc,
+        "CreateStateMachine",
+        json!({
+            "name": format!("sm{n}"), "definition": definition, "roleArn": "arn:aws:iam::000000000000:role/sfn",
+        }),
+    )
+    .await?;
+    let exec = call(svc, "StartExecution", json!({ "stateMachineArn": sm["stateMachineArn"], "input": input })).await?;
+    let arn = exec["executionArn"].clone();
+    for _ in 0..300 {
+        let d = call(svc, "DescribeExecution", json!({ "executionArn": arn })).await?;
+        if d["status"] != "RUNNING" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let history = call(svc, "GetExecutionHistory", json!({ "executionArn": arn })).await?;
+    let parallel_erased = expected.iter().any(|e| !e["id"].is_number());
+    let ours: Vec<Value> = history["events"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| !(parallel_erased && e["type"] == "ParallelStateSucceeded"))
+        .map(normalized)
+        .collect();
+    let brief = |e: &Value| format!("{} {} {}", e["id"], e["previousEventId"], e["type"].as_str().unwrap_or(""));
+    if ours.len() != expected.len() {
+        let a: Vec<String> = ours.iter().map(brief).collect();
+        let b: Vec<String> = expected.iter().map(brief).collect();
+        let last = ours.last().cloned().unwrap_or_default();
+        return Err(format!(
+            "{} events instead of {}:\n  ours {a:?}\n  aws  {b:?}\n  our last {last}",
+            ours.len(),
+            expected.len()
+        ));
+    }
+    for (e, a) in expected.iter().zip(&ours) {
+        if !e["id"].is_number() {
+            continue; // the recorder erased the order of parallel branches
+        }
+        if e["type"] != a["type"] || e["id"] != a["id"] || e["previousEventId"] != a["previousEventId"] {
+            return Err(format!("event differs: aws {} ours {}", brief(e), brief(a)));
+        }
+        for (k, v) in e.as_object().into_iter().flatten() {
+            if k.ends_with("EventDetails") && !a.get(k).is_some_and(|x| matches(v, x)) {
+                return Err(format!(
+                    "details of event {} differ:\n  aws  {v}\n  ours {}",
+                    e["id"],
+                    a.get(k).unwrap_or(&Value::Null)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recorded_histories_match() {
+    let Some(dir) = reference() else {
+        eprintln!("aws-reference not found: skipping");
+        return;
+    };
+    let text = std::fs::read_to_string(dir.join("derived/stepfunctions-test-templates.json")).unwrap_or_default();
+    let mapping: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let store = stratus_store::Store::in_memory().expect("store");
+    let svc = StepFunctions::new(store, &Settings::default());
+    let filter = std::env::var("ORACLE_FILTER").unwrap_or_default();
+    let (mut pass, mut fail, mut n) = (0, 0, 0);
+    // JSONata definitions are counted apart until JSONata is supported.
+    let (mut jsonata_pass, mut jsonata_total) = (0, 0);
+    let mut snapshots: std::collections::HashMap<String, Value> = Default::default();
+    for (id, t) in mapping["tests"].as_object().into_iter().flatten() {
+        let usable = t["pairable"] == true
+            && t["uses_task_or_external_resources"] == false
+            && t["template_used_verbatim"] == true
+            && t["last_validated_date"].is_string()
+            && t["templates"].as_array().is_some_and(|a| a.len() == 1);
+        if !usable || !id.contains(&filter) {
+            continue;
+        }
+        let file = t["snapshot_file"].as_str().unwrap_or_default().to_string();
+        let snap = snapshots.entry(file.clone()).or_insert_with(|| {
+            serde_json::from_str(&std::fs::read_to_string(dir.join(&file)).unwrap_or_default()).unwrap_or(Value::Null)
+        });
+        let template =
+            std::fs::read_to_string(dir.join(t["templates"][0].as_str().unwrap_or_default())).unwrap_or_default();
+        let Ok(def) = json5::from_str::<Value>(&template) else { continue };
+        for key in t["execution_histories"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+            let Some(events) = snap[id.as_str()]["recorded-content"][key]["events"].as_array() else { continue };
+            n += 1;
+            let text = def.to_string();
+            let jsonata = text.contains("JSONata");
+            let outcome = replay(&svc, n, &text, events).await;
+            if jsonata {
+                jsonata_total += 1;
+                jsonata_pass += usize::from(outcome.is_ok());
+                continue;
+            }
+            match outcome {
+                Ok(()) => pass += 1,
+                Err(why) => {
+                    fail += 1;
+                    if std::env::var("ORACLE_VERBOSE").is_ok() {
+                        eprintln!("FAIL {id} [{key}]: {why}");
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("recorded JSONPath histories: {pass} of {} match", pass + fail);
+    eprintln!("recorded JSONata histories: {jsonata_pass} of {jsonata_total} match");
+    assert!(pass * 10 >= (pass + fail) * 7, "only {pass} of {} recorded histories match", pass + fail);
+}

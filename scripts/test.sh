@@ -6,14 +6,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== cargo fmt --check"
+# Each step's heading says how far into the run it starts (CI has a budget).
+step() { echo "== $1 (at $((SECONDS / 60)) min $((SECONDS % 60)) s)"; }
+
+step "cargo fmt --check"
 cargo fmt --all -- --check
 
-echo "== cargo clippy"
+step "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 # The venv comes first: the SDK suite's awslambdaric function runs on it too.
-echo "== python venv (tests/compat/requirements.txt)"
+step "python venv (tests/compat/requirements.txt)"
 VENV="${STRATUS_VENV:-.venv}"
 STAMP="$VENV/.requirements.sha256"
 WANT=$(sha256sum tests/compat/requirements.txt | cut -d' ' -f1)
@@ -23,13 +26,14 @@ if [[ ! -x "$VENV/bin/pytest" || "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]]; th
   echo "$WANT" > "$STAMP"
 fi
 
-echo "== cargo test"
+step "cargo test"
 cargo test --workspace --quiet 2>&1 | tee /tmp/stratus-cargo-test.log
 
 # The compatibility suite runs the binary `cargo test` just built (the dev
 # profile): a second, optimised build of the whole workspace cost CI about
 # ten minutes, and the suite asserts behaviour, not speed (bench/ does that).
-echo "== compatibility suite (boto3, aws CLI)"
+step "compatibility suite (boto3, aws CLI)"
 cargo build -p stratus --quiet
 STRATUS_BIN="$PWD/target/debug/stratus" PATH="$PWD/$VENV/bin:$PATH" \
   "$VENV/bin/pytest" -q tests/compat
+step "done"

@@ -177,7 +177,7 @@ pub async fn start_standard(
     let rt = Arc::new(rt.with_journal(journal.clone()).with_raw_input(input_text));
     journal.write(&rt, |_| {}).await;
     let start_at = def.get("StartAt").and_then(Value::as_str).unwrap_or_default().to_string();
-    let at = Position { state: start_at, input, cursor: 0, entered: None, wait_until: None };
+    let at = Position::start(start_at, input, 0);
     launch(s, rt, journal, def, at);
     Ok(record)
 }
@@ -251,13 +251,8 @@ fn resume(s: &Arc<Shared>, arn: &str) -> Result<(), AwsError> {
     };
     let mut rt = runtime(s, &sm, arn, name, &input, record.start, true);
     rt.history = History::resume(events);
-    let at = record.position.clone().unwrap_or(Position {
-        state: def.get("StartAt").and_then(Value::as_str).unwrap_or_default().to_string(),
-        input,
-        cursor: 0,
-        entered: None,
-        wait_until: None,
-    });
+    let start_at = def.get("StartAt").and_then(Value::as_str).unwrap_or_default().to_string();
+    let at = record.position.clone().unwrap_or_else(|| Position::start(start_at, input, 0));
     let journal = Arc::new(StoreJournal::new(s.store.clone(), record));
     let rt = Arc::new(rt.with_journal(journal.clone()));
     launch(s, rt, journal, def, at);
@@ -279,7 +274,7 @@ pub async fn run_express(
         running.insert(arn.to_string(), rt.clone());
     }
     let start_at = def.get("StartAt").and_then(Value::as_str).unwrap_or_default().to_string();
-    let out = drive(&rt, &def, Position { state: start_at, input, cursor: 0, entered: None, wait_until: None }).await;
+    let out = drive(&rt, &def, Position::start(start_at, input, 0)).await;
     if let Ok(mut running) = s.running.lock() {
         running.remove(arn);
     }

@@ -24,4 +24,5 @@ mod s3_cors_lifecycle;
 mod s3_more;
 mod sns;
 mod sqs;
+mod stepfunctions;
 mod sts_iam;

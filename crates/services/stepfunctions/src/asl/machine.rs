@@ -53,7 +53,7 @@ pub fn run<'a>(
     frame: &'a Frame,
 ) -> BoxFuture<'a, Result<Value, Failure>> {
     let start = machine.get("StartAt").and_then(Value::as_str).unwrap_or_default().to_string();
-    let at = Position { state: start, input, cursor: *cursor, entered: None, wait_until: None };
+    let at = Position::start(start, input, *cursor);
     run_from(rt, machine, at, cursor, frame)
 }
 
@@ -69,27 +69,27 @@ pub fn run_from<'a>(
         let states = machine.get("States").ok_or_else(|| Failure::runtime("The machine has no States"))?;
         let (mut name, mut input, mut resumed) = (at.state.clone(), at.input.clone(), Some(at));
         let mut frame = frame.clone();
+        if let Some(at) = resumed.as_ref().filter(|at| !at.vars.is_empty()) {
+            frame.vars = at.vars.clone();
+        }
         loop {
             if let Some(f) = rt.is_stopped() {
                 return Err(f);
             }
             let def = states.get(&name).ok_or_else(|| Failure::runtime(format!("Missing state: {name}")))?;
             let resume = resumed.take().filter(|p| p.entered.is_some());
+            // Pure states (Pass, Choice, Succeed, Fail) are replayed from the
+            // last journaled position after a restart; the others are
+            // journaled before they run.
+            let pure = matches!(def.get("Type").and_then(Value::as_str), Some("Pass" | "Choice" | "Succeed" | "Fail"));
             if frame.depth == 0
                 && resume.is_none()
+                && !pure
                 && let Some(j) = &rt.journal
             {
-                j.save(
-                    rt,
-                    Position {
-                        state: name.clone(),
-                        input: input.clone(),
-                        cursor: *cursor,
-                        entered: None,
-                        wait_until: None,
-                    },
-                )
-                .await;
+                let mut at = Position::start(name.clone(), input.clone(), *cursor);
+                at.vars = frame.vars.clone();
+                j.save(rt, at).await;
             }
             let step = run_state(rt, &name, def, input, cursor, &frame, resume).await?;
             if let Some(vars) = step.assigned {

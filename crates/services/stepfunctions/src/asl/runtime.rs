@@ -37,6 +37,16 @@ pub struct Position {
     /// Set while a Wait state waits: its entered event and its deadline.
     pub entered: Option<i64>,
     pub wait_until: Option<f64>,
+    /// The variables assigned so far.
+    #[serde(default)]
+    pub vars: serde_json::Map<String, Value>,
+}
+
+impl Position {
+    /// The start of `state` with `input`, after event `cursor`.
+    pub fn start(state: String, input: Value, cursor: i64) -> Position {
+        Position { state, input, cursor, entered: None, wait_until: None, vars: serde_json::Map::new() }
+    }
 }
 
 /// Persists positions (Standard executions); Express runs without one.

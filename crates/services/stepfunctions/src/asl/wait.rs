@@ -35,6 +35,7 @@ pub async fn run(
             cursor: *cursor,
             entered: Some(run.entered),
             wait_until: Some(deadline),
+            vars: frame.vars.clone(),
         };
         j.save(rt, at).await;
     }

@@ -1,8 +1,8 @@
 //! API Gateway HTTP APIs (the `apigatewayv2` API): the control plane of
 //! Api, Route, Integration, Stage, Deployment and Authorizer, CORS
 //! configuration and tags. Updates take the members directly. The data
-//! plane shares v1's (`crate::invoke`), which tells REST and HTTP APIs
-//! apart by id.
+//! plane (`invoke`) is reached through v1's (`crate::invoke`), which tells
+//! REST and HTTP APIs apart by id.
 //!
 //! This file owns the `ApiGatewayV2` service: its operation list and dispatch.
 
@@ -13,6 +13,7 @@ mod deployments;
 mod errors;
 mod fields;
 mod integrations;
+pub mod invoke;
 pub mod routes;
 mod stages;
 pub mod store;

@@ -76,7 +76,7 @@ pub fn event(call: &Call) -> Value {
 }
 
 /// A header value as API Gateway writes it (booleans and numbers as text).
-fn header_text(v: &Value) -> Option<String> {
+pub fn header_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Bool(_) | Value::Number(_) => Some(v.to_string()),

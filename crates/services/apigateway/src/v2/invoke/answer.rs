@@ -3,6 +3,7 @@
 //! otherwise `statusCode`, `headers`, `cookies`, `body`, `isBase64Encoded`),
 //! and its own answers (`{"message":"Not Found"}`, 500s).
 
+use crate::invoke::proxy::header_text;
 use base64::Engine;
 use serde_json::Value;
 use stratus_core::HttpResponse;
@@ -19,15 +20,6 @@ pub fn internal_error() -> HttpResponse {
     HttpResponse::new(500, "application/json", r#"{"message":"Internal Server Error"}"#)
 }
 
-/// A header value as API Gateway writes it (booleans and numbers as text).
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Bool(_) | Value::Number(_) => Some(v.to_string()),
-        _ => None,
-    }
-}
-
 /// The HTTP response for a payload format 2.0 result, or None when it
 /// breaks the contract.
 pub fn v2(payload: &[u8]) -> Option<HttpResponse> {
@@ -42,7 +34,7 @@ pub fn v2(payload: &[u8]) -> Option<HttpResponse> {
     let status = obj.get("statusCode").and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok())?;
     let mut resp = HttpResponse { status, ..Default::default() };
     for (k, v) in obj.get("headers").and_then(Value::as_object).into_iter().flatten() {
-        resp.headers.push((k.clone(), text(v)?));
+        resp.headers.push((k.clone(), header_text(v)?));
     }
     for c in obj.get("cookies").and_then(Value::as_array).into_iter().flatten() {
         resp.headers.push(("Set-Cookie".into(), c.as_str()?.to_string()));

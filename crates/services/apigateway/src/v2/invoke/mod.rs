@@ -1,19 +1,21 @@
 //! The data plane of HTTP APIs: a request reaching an HTTP API (addressed
 //! as v1's are, `crate::invoke::address`) is served by the stage it names,
 //! or by `$default` without a stage segment; CORS preflights are answered
-//! (`cors`); the deployed routes select one (`select`), whose Lambda proxy
-//! integration gets a payload format 2.0 or 1.0 event (`event`) and whose
+//! (`cors`); the deployed routes select one (`select`), the
+//! route's JWT authorizer admits it (`jwt`) and its Lambda proxy
+//! integration gets a payload format 2.0 or 1.0 event (`event`), whose
 //! answer follows that format's contract (`answer`).
 
 mod answer;
 mod cors;
 mod event;
+mod jwt;
 mod select;
 
 use crate::invoke::address::Address;
 use crate::invoke::lambda::{self, Outcome};
 use crate::state::Shared;
-use crate::v2::db::HttpApi;
+use crate::v2::db::{Config, HttpApi};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use stratus_core::input::Input;
@@ -71,7 +73,7 @@ pub async fn serve(s: &Shared, req: &HttpRequest, api: &HttpApi, address: &Addre
         return answer::not_found();
     };
     let route = selected.route;
-    let r = Request {
+    let mut r = Request {
         req,
         api,
         stage: stage_name,
@@ -83,8 +85,11 @@ pub async fn serve(s: &Shared, req: &HttpRequest, api: &HttpApi, address: &Addre
         time: stratus_core::clock::now(),
         authorizer: None,
     };
-    let mut resp = match authorize(route) {
-        Ok(()) => integrate(s, &r, route, &config.integrations).await,
+    let mut resp = match authorize(s, &r, route, config).await {
+        Ok(context) => {
+            r.authorizer = context;
+            integrate(s, &r, route, &config.integrations).await
+        }
         Err(refused) => refused,
     };
     if let Some(cors) = &config.cors {
@@ -94,12 +99,14 @@ pub async fn serve(s: &Shared, req: &HttpRequest, api: &HttpApi, address: &Addre
     resp
 }
 
-/// Admits the request through the route's authorizer; routes with
-/// authorizers are not served yet.
-fn authorize(route: &Value) -> Result<(), HttpResponse> {
-    match route.str("AuthorizationType").unwrap_or("NONE") {
-        "NONE" => Ok(()),
-        other => {
+/// Admits the request through the route's authorizer: its request
+/// context, if any, or the refusal.
+async fn authorize(s: &Shared, r: &Request<'_>, route: &Value, config: &Config) -> Result<Option<Value>, HttpResponse> {
+    let authorizer = route.str("AuthorizerId").and_then(|id| config.authorizers.get(id));
+    match (route.str("AuthorizationType").unwrap_or("NONE"), authorizer) {
+        ("NONE", _) => Ok(None),
+        ("JWT", Some(authorizer)) => jwt::check(s, r, authorizer, route).await.map(Some),
+        (other, _) => {
             tracing::warn!("HTTP API authorization type {other} is not served yet");
             Err(answer::internal_error())
         }

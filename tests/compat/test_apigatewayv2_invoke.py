@@ -83,3 +83,27 @@ def test_quick_create_default_stage_and_payload_v1(client, stratus, echo):
     event = requests.get(f"{base}/hello?x=1&x=2").json()
     assert event["version"] == "1.0" and event["httpMethod"] == "GET" and event["resource"] == "/hello"
     assert event["multiValueQueryStringParameters"] == {"x": ["1", "2"]}
+
+
+AUTHORIZER = """
+def handler(event, context):
+    assert event["type"] == "REQUEST" and event["routeArn"].startswith("arn:aws:execute-api:")
+    return {"isAuthorized": event["identitySource"] == ["ok"], "context": {"user": "u1"}}
+"""
+
+
+def test_request_authorizer_with_simple_responses(client, stratus, echo):
+    v2 = client("apigatewayv2")
+    auth_fn = python_function(client("lambda"), "v2auth", AUTHORIZER)
+    api_id = v2.create_api(Name="ra", ProtocolType="HTTP", Target=echo)["ApiId"]
+    auth = v2.create_authorizer(ApiId=api_id, Name="fn", AuthorizerType="REQUEST", AuthorizerUri=auth_fn,
+                                IdentitySource=["$request.header.X-Token"], AuthorizerPayloadFormatVersion="2.0",
+                                EnableSimpleResponses=True)["AuthorizerId"]
+    [route] = v2.get_routes(ApiId=api_id)["Items"]
+    v2.update_route(ApiId=api_id, RouteId=route["RouteId"], AuthorizationType="CUSTOM", AuthorizerId=auth)
+    url = f"{stratus.endpoint}/_aws/execute-api/{api_id}/x"
+    r = requests.get(url, headers={"X-Token": "ok"})
+    assert r.status_code == 201, r.text
+    assert r.json()["requestContext"]["authorizer"] == {"lambda": {"user": "u1"}}
+    assert (requests.get(url).status_code, requests.get(url).json()) == (401, {"message": "Unauthorized"})
+    assert requests.get(url, headers={"X-Token": "bad"}).status_code == 403

@@ -22,7 +22,7 @@ mod mapping;
 mod mock;
 mod params;
 mod patterns;
-mod policy;
+pub mod policy;
 pub mod proxy;
 mod responses;
 mod route;

@@ -2,7 +2,7 @@
 //! as v1's are, `crate::invoke::address`) is served by the stage it names,
 //! or by `$default` without a stage segment; CORS preflights are answered
 //! (`cors`); the deployed routes select one (`select`), the
-//! route's JWT authorizer admits it (`jwt`) and its Lambda proxy
+//! route's JWT or Lambda authorizer admits it (`jwt`, `lambda_authorizer`) and its Lambda proxy
 //! integration gets a payload format 2.0 or 1.0 event (`event`), whose
 //! answer follows that format's contract (`answer`).
 
@@ -10,6 +10,7 @@ mod answer;
 mod cors;
 mod event;
 mod jwt;
+mod lambda_authorizer;
 mod select;
 
 use crate::invoke::address::Address;
@@ -106,8 +107,9 @@ async fn authorize(s: &Shared, r: &Request<'_>, route: &Value, config: &Config) 
     match (route.str("AuthorizationType").unwrap_or("NONE"), authorizer) {
         ("NONE", _) => Ok(None),
         ("JWT", Some(authorizer)) => jwt::check(s, r, authorizer, route).await.map(Some),
+        ("CUSTOM", Some(authorizer)) => lambda_authorizer::check(s, r, authorizer).await.map(Some),
         (other, _) => {
-            tracing::warn!("HTTP API authorization type {other} is not served yet");
+            tracing::warn!("HTTP API authorization type {other} is not served");
             Err(answer::internal_error())
         }
     }

@@ -13,6 +13,7 @@ pub mod glob;
 pub mod http;
 pub mod ids;
 pub mod input;
+pub mod jwt;
 pub mod peers;
 pub mod service;
 pub mod settings;

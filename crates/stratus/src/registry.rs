@@ -21,5 +21,6 @@ pub fn services(store: &Store, settings: &Settings) -> Vec<Arc<dyn Service>> {
         Arc::new(stratus_cognito::CognitoIdentity::new(store.clone(), settings)),
         Arc::new(stratus_stepfunctions::StepFunctions::new(store.clone(), settings)),
         Arc::new(stratus_apigateway::ApiGateway::new(store.clone(), settings)),
+        Arc::new(stratus_apigateway::ApiGatewayV2::new(store.clone(), settings)),
     ]
 }

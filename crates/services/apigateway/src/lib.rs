@@ -5,7 +5,8 @@
 //! request validators; gateway responses; Lambda authorizers; API keys and
 //! usage plans; tags; account settings; every Update through AWS's `patchOperations`
 //! (`patch`); and the data plane that serves deployed stages at their
-//! invoke URLs (`invoke`).
+//! invoke URLs (`invoke`). HTTP APIs (v2) are the `ApiGatewayV2` service
+//! (`v2`), served by the same data plane.
 //!
 //! This file owns the `ApiGateway` service: its operation list and dispatch.
 
@@ -34,7 +35,10 @@ mod stages;
 mod state;
 mod tags;
 mod usageplans;
+mod v2;
 mod validators;
+
+pub use v2::ApiGatewayV2;
 
 #[cfg(test)]
 mod tests;
@@ -42,7 +46,7 @@ mod tests;
 use async_trait::async_trait;
 use serde_json::Value;
 use std::sync::Arc;
-use stratus_core::{AwsError, DecodedCache, HttpRequest, HttpResponse, RequestContext, Service, Settings};
+use stratus_core::{AwsError, HttpRequest, HttpResponse, RequestContext, Service, Settings};
 use stratus_store::Store;
 
 use crate::state::Shared;
@@ -138,16 +142,7 @@ pub struct ApiGateway {
 
 impl ApiGateway {
     pub fn new(store: Store, settings: &Settings) -> ApiGateway {
-        ApiGateway {
-            shared: Arc::new(Shared {
-                store,
-                settings: settings.clone(),
-                apis: DecodedCache::default(),
-                meter: Default::default(),
-                authorizer_results: Default::default(),
-                stage_cache: Default::default(),
-            }),
-        }
+        ApiGateway { shared: Arc::new(Shared::new(store, settings)) }
     }
 }
 

@@ -1,5 +1,5 @@
 //! What every call shares: the store, the server settings (endpoint,
-//! peers), decoded APIs cached for the data plane, the meter of throttles
+//! peers), decoded REST and HTTP APIs cached for the data plane, the meter of throttles
 //! and quotas, cached authorizer answers and stage caches; and the two ways calls
 //! reach an API: read it, or change it in one transaction.
 
@@ -18,9 +18,22 @@ pub struct Shared {
     pub meter: Meter,
     pub authorizer_results: crate::invoke::AuthorizerCache,
     pub stage_cache: crate::invoke::StageCache,
+    pub http_apis: DecodedCache<crate::v2::db::HttpApi>,
 }
 
 impl Shared {
+    pub fn new(store: Store, settings: &Settings) -> Shared {
+        Shared {
+            store,
+            settings: settings.clone(),
+            apis: DecodedCache::default(),
+            meter: Default::default(),
+            authorizer_results: Default::default(),
+            stage_cache: Default::default(),
+            http_apis: DecodedCache::default(),
+        }
+    }
+
     /// API `id` as the data plane sees it, whoever owns it.
     pub fn any_api(&self, id: &str) -> Result<Option<Arc<Api>>, AwsError> {
         self.apis.load(&self.store, &db::api_key(id), db::decode)

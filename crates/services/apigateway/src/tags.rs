@@ -1,6 +1,6 @@
 //! Tags of REST APIs and stages (TagResource, UntagResource, GetTags),
 //! addressed by ARN: `arn:aws:apigateway:{region}::/restapis/{id}` and
-//! `.../restapis/{id}/stages/{name}`.
+//! `.../restapis/{id}/stages/{name}`; and the tag edit HTTP APIs share.
 
 use crate::db::Api;
 use crate::errors;
@@ -28,6 +28,14 @@ fn holder<'a>(api: &'a mut Api, stage: Option<&str>) -> Result<&'a mut Value, Aw
     }
 }
 
+/// Runs `edit` on the tag map under `key` of `shape` (REST APIs say
+/// `tags`, HTTP APIs `Tags`).
+pub fn retag(shape: &mut Value, key: &str, edit: &mut impl FnMut(&mut Map<String, Value>)) {
+    let mut tags = shape.get(key).and_then(Value::as_object).cloned().unwrap_or_default();
+    edit(&mut tags);
+    shape[key] = Value::Object(tags);
+}
+
 async fn change_tags(
     s: &Shared,
     ctx: &RequestContext,
@@ -36,10 +44,7 @@ async fn change_tags(
 ) -> Result<Value, AwsError> {
     let (api_id, stage) = target(arn)?;
     s.change(ctx, &api_id, errors::no_api(ctx, &api_id), move |api| {
-        let h = holder(api, stage.as_deref())?;
-        let mut tags = h.get("tags").and_then(Value::as_object).cloned().unwrap_or_default();
-        edit(&mut tags);
-        h["tags"] = Value::Object(tags);
+        retag(holder(api, stage.as_deref())?, "tags", &mut edit);
         Ok(json!({}))
     })
     .await

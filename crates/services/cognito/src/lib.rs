@@ -22,7 +22,7 @@ mod errors;
 mod groups;
 mod identity_pools;
 mod jwks;
-pub mod jwt;
+pub use stratus_core::jwt;
 mod keys;
 mod lookup;
 mod mfa;

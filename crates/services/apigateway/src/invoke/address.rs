@@ -16,6 +16,17 @@ pub struct Address {
     pub path: String,
 }
 
+impl Address {
+    /// The whole path after the API id: the stage segment and the path
+    /// within it (what an HTTP API's `$default` stage serves).
+    pub fn full_path(&self) -> String {
+        match self.path.as_str() {
+            "/" => format!("/{}", self.stage),
+            p => format!("/{}{p}", self.stage),
+        }
+    }
+}
+
 /// `/{stage}/{rest}` split into the stage and `/{rest}`.
 fn stage_and_path(rest: &str) -> (String, String) {
     let rest = rest.trim_start_matches('/');

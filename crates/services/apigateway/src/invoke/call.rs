@@ -60,12 +60,6 @@ impl<'a> Call<'a> {
         percent_encoding::percent_decode_str(&self.address.path).decode_utf8_lossy().into_owned()
     }
 
-    /// `requestTime` as AWS writes it: `09/Apr/2015:12:34:56 +0000`.
-    fn request_time(&self) -> String {
-        let fmt = time::macros::format_description!("[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000");
-        self.time.format(&fmt).unwrap_or_default()
-    }
-
     /// The request context, as in a 1.0 proxy event.
     pub fn context(&self) -> Value {
         let host = self.req.host();
@@ -95,7 +89,7 @@ impl<'a> Call<'a> {
             "path": format!("/{}{}", self.address.stage, self.path()),
             "protocol": "HTTP/1.1",
             "requestId": self.request_id,
-            "requestTime": self.request_time(),
+            "requestTime": request_time(&self.time),
             "requestTimeEpoch": epoch_ms,
             "resourceId": self.resource.id,
             "resourcePath": self.resource_path,
@@ -106,6 +100,12 @@ impl<'a> Call<'a> {
         }
         context
     }
+}
+
+/// `requestTime` as AWS writes it: `09/Apr/2015:12:34:56 +0000`.
+pub fn request_time(t: &time::OffsetDateTime) -> String {
+    let fmt = time::macros::format_description!("[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000");
+    t.format(&fmt).unwrap_or_default()
 }
 
 /// `text` with every `${stageVariables.name}` replaced by the variable.

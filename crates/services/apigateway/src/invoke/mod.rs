@@ -6,23 +6,24 @@
 //! answered from the stage cache (`cache`) or by the method's
 //! integration: MOCK (`mock`), Lambda proxy (`proxy`), HTTP or HTTP proxy
 //! (`http`), or AWS (`aws`: Lambda custom integrations and service actions).
+//! Ids that name an HTTP API go to its data plane (`crate::v2::invoke`).
 
 pub mod address;
 mod authorize;
 mod aws;
 mod body;
 mod cache;
-mod call;
+pub mod call;
 mod gateway_responses;
 mod http;
 mod keys;
-mod lambda;
+pub mod lambda;
 mod mapping;
 mod mock;
 mod params;
 mod patterns;
-mod policy;
-mod proxy;
+pub mod policy;
+pub mod proxy;
 mod responses;
 mod route;
 mod throttle;
@@ -42,7 +43,7 @@ pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
     let Some(address) = address::of(&req) else { return gateway_responses::internal_error() };
     let api = match s.any_api(&address.api_id) {
         Ok(Some(api)) => api,
-        Ok(None) => return gateway_responses::unknown_api(&address.api_id),
+        Ok(None) => return serve_http_api(s, &req, &address).await,
         Err(e) => {
             tracing::warn!("API {}: {e}", address.api_id);
             return gateway_responses::internal_error();
@@ -86,6 +87,19 @@ pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
     };
     resp.headers.push(("x-amzn-RequestId".into(), call.request_id.clone()));
     resp
+}
+
+/// Answers a request to an API id that is no REST API: an HTTP API's, or
+/// nobody's.
+async fn serve_http_api(s: &Shared, req: &HttpRequest, address: &address::Address) -> HttpResponse {
+    match crate::v2::store::any_api(s, &address.api_id) {
+        Ok(Some(api)) => crate::v2::invoke::serve(s, req, &api, address).await,
+        Ok(None) => gateway_responses::unknown_api(&address.api_id),
+        Err(e) => {
+            tracing::warn!("API {}: {e}", address.api_id);
+            gateway_responses::internal_error()
+        }
+    }
 }
 
 /// Runs the matched method's integration.

@@ -28,7 +28,7 @@ pub fn is_binary(call: &Call, content_type: &str) -> bool {
 
 /// `values` by name as the single-value map (last value wins) and the
 /// multi-value map; both `null` when there are none.
-fn single_and_multi(pairs: impl Iterator<Item = (String, String)>) -> (Value, Value) {
+pub fn single_and_multi(pairs: impl Iterator<Item = (String, String)>) -> (Value, Value) {
     let mut single = Map::new();
     let mut multi: Map<String, Value> = Map::new();
     for (k, v) in pairs {
@@ -76,7 +76,7 @@ pub fn event(call: &Call) -> Value {
 }
 
 /// A header value as API Gateway writes it (booleans and numbers as text).
-fn header_text(v: &Value) -> Option<String> {
+pub fn header_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Bool(_) | Value::Number(_) => Some(v.to_string()),

@@ -1,7 +1,9 @@
-//! Compact JWS: RS256/RS512 signing and verification of JSON claims.
+//! Compact JWS: RS256/RS512 signing and verification of JSON claims, and
+//! verification against a JSON Web Key Set. Cognito signs with it; API
+//! Gateway's JWT authorizers verify with it.
 
 use base64::Engine;
-use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+use rsa::{BigUint, Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
 
@@ -40,4 +42,21 @@ pub fn verify(key: &RsaPublicKey, token: &str) -> Option<Value> {
         _ => false,
     };
     ok.then_some(claims)
+}
+
+/// The RSA public key a JWK (`kty` RSA, `n`, `e`) describes.
+fn jwk_key(jwk: &Value) -> Option<RsaPublicKey> {
+    let part = |k: &str| B64URL.decode(jwk.get(k)?.as_str()?).ok().map(|b| BigUint::from_bytes_be(&b));
+    (jwk.get("kty").and_then(Value::as_str) == Some("RSA")).then_some(())?;
+    RsaPublicKey::new(part("n")?, part("e")?).ok()
+}
+
+/// The claims of `token` when a key of the JSON Web Key Set `jwks`
+/// (`{"keys": [...]}`, picked by the token's `kid`) signed it.
+pub fn verify_with_jwks(jwks: &Value, token: &str) -> Option<Value> {
+    let (header, _) = peek(token)?;
+    let kid = header.get("kid").and_then(Value::as_str)?;
+    let keys = jwks.get("keys").and_then(Value::as_array)?;
+    let jwk = keys.iter().find(|k| k.get("kid").and_then(Value::as_str) == Some(kid))?;
+    verify(&jwk_key(jwk)?, token)
 }

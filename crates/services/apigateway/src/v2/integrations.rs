@@ -1,0 +1,116 @@
+//! Integration: Create, Get, GetAll, Update, Delete. HTTP APIs integrate
+//! with Lambda (`AWS_PROXY`, payload format 1.0 or 2.0) and with HTTP
+//! endpoints (`HTTP_PROXY`, payload format 1.0).
+
+use crate::errors::bad_request;
+use crate::state::Shared;
+use crate::v2::db;
+use crate::v2::errors::no_integration;
+use crate::v2::{fields, store};
+use serde_json::{Value, json};
+use stratus_core::input::Input;
+use stratus_core::{AwsError, RequestContext};
+
+const UPDATABLE: &[&str] = &[
+    "IntegrationType",
+    "IntegrationUri",
+    "IntegrationMethod",
+    "PayloadFormatVersion",
+    "ConnectionType",
+    "ConnectionId",
+    "CredentialsArn",
+    "Description",
+    "IntegrationSubtype",
+    "RequestParameters",
+    "ResponseParameters",
+    "TimeoutInMillis",
+];
+
+fn check(integration: &Value) -> Result<(), AwsError> {
+    let kind = integration.str("IntegrationType").unwrap_or_default();
+    let format = integration.str("PayloadFormatVersion").unwrap_or_default();
+    match kind {
+        "AWS_PROXY" if !["1.0", "2.0"].contains(&format) => {
+            Err(bad_request("Payload format version must be 1.0 or 2.0 for AWS_PROXY integrations"))
+        }
+        "HTTP_PROXY" if format != "1.0" => {
+            Err(bad_request("Payload format version must be 1.0 for HTTP_PROXY integrations"))
+        }
+        "AWS_PROXY" | "HTTP_PROXY" if integration.str("IntegrationUri").is_none() => {
+            Err(bad_request("IntegrationUri is required for this integration type"))
+        }
+        "AWS_PROXY" | "HTTP_PROXY" => {
+            let timeout = integration.i64("TimeoutInMillis").unwrap_or(30_000);
+            if !(50..=30_000).contains(&timeout) {
+                return Err(bad_request("Timeout must be between 50 milliseconds and 30 seconds."));
+            }
+            Ok(())
+        }
+        "AWS" | "HTTP" | "MOCK" => Err(bad_request(format!("Integration type {kind} is not supported for HTTP APIs"))),
+        other => Err(bad_request(format!("Invalid integration type {other}"))),
+    }
+}
+
+/// A new integration from CreateIntegration's input.
+pub fn new_integration(input: &Value, managed: bool) -> Result<Value, AwsError> {
+    let kind = input.req_str("IntegrationType")?;
+    let (method, format) = if kind == "HTTP_PROXY" { ("ANY", "1.0") } else { ("POST", "2.0") };
+    let mut integration = json!({
+        "IntegrationId": db::new_id(7),
+        "IntegrationType": kind,
+        "IntegrationMethod": method,
+        "PayloadFormatVersion": format,
+        "ConnectionType": "INTERNET",
+        "TimeoutInMillis": 30_000,
+    });
+    fields::copy(&mut integration, input, UPDATABLE);
+    if managed {
+        integration["ApiGatewayManaged"] = true.into();
+    }
+    check(&integration)?;
+    Ok(integration)
+}
+
+pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let integration = new_integration(input, false)?;
+    store::change(s, ctx, input.req_str("ApiId")?, move |api| {
+        let id = integration["IntegrationId"].as_str().unwrap_or_default().to_string();
+        api.config.integrations.insert(id, integration.clone());
+        Ok(integration.clone())
+    })
+    .await
+}
+
+pub fn get(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let id = input.req_str("IntegrationId")?;
+    let api = store::api(s, ctx, input.req_str("ApiId")?)?;
+    api.config.integrations.get(id).cloned().ok_or_else(|| no_integration(id))
+}
+
+pub fn list(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let api = store::api(s, ctx, input.req_str("ApiId")?)?;
+    Ok(fields::page(api.config.integrations.values().cloned().collect(), input))
+}
+
+pub async fn update(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let owned = input.clone();
+    store::change(s, ctx, input.req_str("ApiId")?, move |api| {
+        let id = owned.req_str("IntegrationId")?;
+        let mut integration = api.config.integrations.get(id).cloned().ok_or_else(|| no_integration(id))?;
+        fields::copy(&mut integration, &owned, UPDATABLE);
+        check(&integration)?;
+        api.config.integrations.insert(id.to_string(), integration.clone());
+        Ok(integration)
+    })
+    .await
+}
+
+pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let owned = input.clone();
+    store::change(s, ctx, input.req_str("ApiId")?, move |api| {
+        let id = owned.req_str("IntegrationId")?;
+        api.config.integrations.remove(id).ok_or_else(|| no_integration(id))?;
+        Ok(json!({}))
+    })
+    .await
+}

@@ -1,0 +1,143 @@
+//! The data plane of HTTP APIs: a request reaching an HTTP API (addressed
+//! as v1's are, `crate::invoke::address`) is served by the stage it names,
+//! or by `$default` without a stage segment; CORS preflights are answered
+//! (`cors`); the deployed routes select one (`select`), the
+//! route's JWT or Lambda authorizer admits it (`jwt`, `lambda_authorizer`) and its Lambda proxy
+//! integration gets a payload format 2.0 or 1.0 event (`event`), whose
+//! answer follows that format's contract (`answer`).
+
+mod answer;
+mod cors;
+mod event;
+mod jwt;
+mod lambda_authorizer;
+mod select;
+
+use crate::invoke::address::Address;
+use crate::invoke::lambda::{self, Outcome};
+use crate::state::Shared;
+use crate::v2::db::{Config, HttpApi};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use stratus_core::input::Input;
+use stratus_core::{HttpRequest, HttpResponse};
+
+/// One request to an HTTP API, routed.
+pub struct Request<'a> {
+    pub req: &'a HttpRequest,
+    pub api: &'a HttpApi,
+    pub stage: &'a str,
+    pub stage_variables: Map<String, Value>,
+    pub route_key: &'a str,
+    pub params: BTreeMap<String, String>,
+    /// The path as the client sent it, stage segment included.
+    pub raw_path: String,
+    pub request_id: String,
+    pub time: time::OffsetDateTime,
+    pub authorizer: Option<Value>,
+}
+
+impl Request<'_> {
+    pub fn time_text(&self) -> String {
+        crate::invoke::call::request_time(&self.time)
+    }
+
+    pub fn time_epoch_ms(&self) -> i64 {
+        (self.time.unix_timestamp_nanos() / 1_000_000) as i64
+    }
+}
+
+/// The stage serving `address` and the path within it.
+fn stage_of<'a>(api: &'a HttpApi, address: &Address) -> Option<(&'a str, &'a Value, String)> {
+    if address.stage != "$default"
+        && let Some((name, stage)) = api.stages.get_key_value(&address.stage)
+    {
+        return Some((name, stage, address.path.clone()));
+    }
+    let (name, stage) = api.stages.get_key_value("$default")?;
+    Some((name, stage, address.full_path()))
+}
+
+/// Answers one request to HTTP API `api`.
+pub async fn serve(s: &Shared, req: &HttpRequest, api: &HttpApi, address: &Address) -> HttpResponse {
+    let Some((stage_name, stage, path)) = stage_of(api, address) else { return answer::not_found() };
+    let Some(deployment) = stage.str("DeploymentId").and_then(|d| api.deployments.get(d)) else {
+        return answer::not_found();
+    };
+    let config = &deployment.config;
+    if let Some(cors) = &config.cors
+        && cors::is_preflight(req)
+    {
+        return cors::preflight(cors, req);
+    }
+    let Some(selected) = select::select(&config.routes, req.method.as_str(), &path) else {
+        return answer::not_found();
+    };
+    let route = selected.route;
+    let mut r = Request {
+        req,
+        api,
+        stage: stage_name,
+        stage_variables: stage.get("StageVariables").and_then(Value::as_object).cloned().unwrap_or_default(),
+        route_key: route.str("RouteKey").unwrap_or_default(),
+        params: selected.params,
+        raw_path: if stage_name == "$default" { path } else { address.full_path() },
+        request_id: uuid::Uuid::new_v4().to_string(),
+        time: stratus_core::clock::now(),
+        authorizer: None,
+    };
+    let mut resp = match authorize(s, &r, route, config).await {
+        Ok(context) => {
+            r.authorizer = context;
+            integrate(s, &r, route, &config.integrations).await
+        }
+        Err(refused) => refused,
+    };
+    if let Some(cors) = &config.cors {
+        cors::decorate(cors, req, &mut resp);
+    }
+    resp.headers.push(("apigw-requestid".into(), r.request_id.clone()));
+    resp
+}
+
+/// Admits the request through the route's authorizer: its request
+/// context, if any, or the refusal.
+async fn authorize(s: &Shared, r: &Request<'_>, route: &Value, config: &Config) -> Result<Option<Value>, HttpResponse> {
+    let authorizer = route.str("AuthorizerId").and_then(|id| config.authorizers.get(id));
+    match (route.str("AuthorizationType").unwrap_or("NONE"), authorizer) {
+        ("NONE", _) => Ok(None),
+        ("JWT", Some(authorizer)) => jwt::check(s, r, authorizer, route).await.map(Some),
+        ("CUSTOM", Some(authorizer)) => lambda_authorizer::check(s, r, authorizer).await.map(Some),
+        (other, _) => {
+            tracing::warn!("HTTP API authorization type {other} is not served");
+            Err(answer::internal_error())
+        }
+    }
+}
+
+/// Runs the route's integration.
+async fn integrate(s: &Shared, r: &Request<'_>, route: &Value, integrations: &BTreeMap<String, Value>) -> HttpResponse {
+    let target = route.str("Target").and_then(|t| t.strip_prefix("integrations/"));
+    let Some(integration) = target.and_then(|t| integrations.get(t)) else { return answer::not_found() };
+    let uri = integration.str("IntegrationUri").unwrap_or_default();
+    if integration.str("IntegrationType") != Some("AWS_PROXY") {
+        tracing::warn!("HTTP API {}: {uri} integrations are not served yet", r.api.id());
+        return answer::internal_error();
+    }
+    let function = match uri.starts_with("arn:aws:lambda:") {
+        true => uri.to_string(),
+        false => match lambda::function_arn(uri, &r.stage_variables) {
+            Some(f) => f,
+            None => return answer::internal_error(),
+        },
+    };
+    let v2 = integration.str("PayloadFormatVersion") == Some("2.0");
+    let event = if v2 { event::v2(r) } else { event::v1(r) };
+    match lambda::invoke(s, &function, &event).await {
+        Outcome::Returned(payload) => {
+            let resp = if v2 { answer::v2(&payload) } else { crate::invoke::proxy::response(&payload) };
+            resp.unwrap_or_else(answer::internal_error)
+        }
+        Outcome::Raised(_) | Outcome::Failed => answer::internal_error(),
+    }
+}

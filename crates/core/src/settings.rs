@@ -33,10 +33,30 @@ pub struct Settings {
     pub signatures: Signatures,
 }
 
+/// Who signed a data-plane request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signer {
+    pub account_id: String,
+    pub access_key: String,
+}
+
+/// Why a data-plane request's signature is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureRefusal {
+    /// The request carries no signature.
+    Unsigned,
+    /// No active key has this id (or its session token differs).
+    UnknownKey,
+    /// The key's session has expired.
+    Expired,
+    /// Malformed, mismatched or out of date; the reason, for logs.
+    Invalid(String),
+}
+
 /// A signed data-plane request checked as the front door checks API calls
-/// (strict mode verifies it; permissive mode needs it well formed): the
-/// caller's account, or why it was refused.
-pub type SignatureCheck = dyn Fn(&HttpRequest, &str) -> Result<String, String> + Send + Sync;
+/// (strict mode verifies it; permissive mode needs it well formed): who
+/// signed it, or why it was refused.
+pub type SignatureCheck = dyn Fn(&HttpRequest, &str) -> Result<Signer, SignatureRefusal> + Send + Sync;
 
 /// A browser form (S3 POST Object) that signs its own policy document.
 #[derive(Debug, Clone, Copy)]
@@ -93,12 +113,12 @@ impl Signatures {
     }
 
     /// Checks `req`, signed for `service` (its signing name, e.g. `lambda`):
-    /// the caller's account, or the reason it is refused (also when no check
-    /// is installed).
-    pub fn check(&self, req: &HttpRequest, service: &str) -> Result<String, String> {
+    /// who signed it, or the reason it is refused (also when no check is
+    /// installed).
+    pub fn check(&self, req: &HttpRequest, service: &str) -> Result<Signer, SignatureRefusal> {
         match self.0.get() {
             Some((check, _)) => check(req, service),
-            None => Err("no signature check installed".into()),
+            None => Err(SignatureRefusal::Invalid("no signature check installed".into())),
         }
     }
 }

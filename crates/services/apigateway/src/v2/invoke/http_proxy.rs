@@ -20,9 +20,22 @@ use stratus_core::input::Input;
 
 /// The value a parameter mapping's source names: `$request.header.x`,
 /// `$request.querystring.x`, `$request.path.x`, `$request.path`,
-/// `$context.requestId`, `$stageVariables.x`, or literal text.
-fn source_value(r: &Request, source: &str) -> String {
+/// `$request.body` or `$request.body.a.b` (a JSON body's member, text as
+/// it is, anything else as JSON), `$context.requestId`,
+/// `$stageVariables.x`, or literal text.
+pub fn source_value(r: &Request, source: &str) -> String {
     let source = source.trim();
+    if source == "$request.body" {
+        return String::from_utf8_lossy(&r.req.body).into_owned();
+    }
+    if let Some(path) = source.strip_prefix("$request.body.") {
+        let body: Value = serde_json::from_slice(&r.req.body).unwrap_or(Value::Null);
+        return match path.split('.').try_fold(&body, |v, k| v.get(k)) {
+            Some(Value::String(text)) => text.clone(),
+            Some(Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        };
+    }
     if let Some(h) = source.strip_prefix("$request.header.") {
         return r.req.header(h).unwrap_or_default().to_string();
     }

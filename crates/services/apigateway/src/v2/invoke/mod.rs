@@ -4,7 +4,8 @@
 //! (`cors`); the deployed routes select one (`select`); IAM or the
 //! route's JWT or Lambda authorizer admits it (`iam` below, `jwt`,
 //! `lambda_authorizer`); then an HTTP_PROXY integration passes it on
-//! (`http_proxy`), or a Lambda proxy integration gets a payload format 2.0
+//! (`http_proxy`), an AWS service integration calls its action
+//! (`service`), or a Lambda proxy integration gets a payload format 2.0
 //! or 1.0 event (`event`), whose answer follows that format's contract
 //! (`answer`).
 
@@ -15,6 +16,7 @@ mod http_proxy;
 mod jwt;
 mod lambda_authorizer;
 mod select;
+pub mod service;
 
 use crate::invoke::address::Address;
 use crate::invoke::lambda::{self, Outcome};
@@ -140,6 +142,9 @@ async fn integrate(s: &Shared, r: &Request<'_>, route: &Value, integrations: &BT
     let Some(integration) = target.and_then(|t| integrations.get(t)) else { return answer::not_found() };
     let uri = integration.str("IntegrationUri").unwrap_or_default();
     match integration.str("IntegrationType") {
+        Some("AWS_PROXY") if integration.str("IntegrationSubtype").is_some() => {
+            return service::invoke(s, r, integration).await;
+        }
         Some("AWS_PROXY") => {}
         Some("HTTP_PROXY") => return http_proxy::invoke(r, integration).await,
         other => {

@@ -5,6 +5,7 @@
 mod common;
 mod functions;
 
+mod apigateway;
 mod cognito;
 mod cognito_triggers;
 mod dynamodb;

@@ -3,6 +3,7 @@
 //! with the execution's closing event (succeeded, failed, timed out,
 //! aborted).
 
+use crate::aliases::Target;
 use crate::asl::machine;
 use crate::asl::{Failure, Frame, History, Position, Runtime};
 use crate::integrations::Integrations;
@@ -29,7 +30,7 @@ fn aborted(f: &Failure) -> bool {
 /// The internal error name StopExecution stops threads with.
 pub const ABORT: &str = "Stratus.ExecutionAborted";
 
-fn runtime(
+pub fn runtime(
     s: &Arc<Shared>,
     sm: &StateMachine,
     exec_arn: &str,
@@ -141,10 +142,11 @@ fn started_event(rt: &Runtime, input_text: &str, role_arn: &str) {
 /// Starts a Standard execution in the background; returns its record.
 pub async fn start_standard(
     s: &Arc<Shared>,
-    sm: &StateMachine,
+    target: &Target,
     name: &str,
     (input, input_text): (Value, String),
 ) -> Result<Execution, AwsError> {
+    let sm = &target.machine;
     let def: Value = serde_json::from_str(&sm.definition).map_err(|e| AwsError::internal(e.to_string()))?;
     let start = stratus_core::clock::now_epoch();
     let arn = crate::names::arn(
@@ -155,7 +157,7 @@ pub async fn start_standard(
     let record = Execution {
         arn: arn.clone(),
         name: name.to_string(),
-        machine_arn: sm.arn.clone(),
+        machine_arn: target.machine_arn.clone(),
         machine_name: sm.name.clone(),
         account: sm.account.clone(),
         region: sm.region.clone(),
@@ -170,6 +172,11 @@ pub async fn start_standard(
         role_arn: sm.role_arn.clone(),
         position: None,
         events: 0,
+        version_arn: target.version_arn.clone(),
+        alias_arn: target.alias_arn.clone(),
+        redrive_count: 0,
+        redrive_date: None,
+        redrive_from: None,
     };
     let rt = runtime(s, sm, &arn, name, &input, start, true);
     started_event(&rt, &input_text, &sm.role_arn);
@@ -183,7 +190,7 @@ pub async fn start_standard(
 }
 
 /// Runs a Standard execution to its end in the background.
-fn launch(s: &Arc<Shared>, rt: Arc<Runtime>, journal: Arc<StoreJournal>, def: Value, at: Position) {
+pub fn launch(s: &Arc<Shared>, rt: Arc<Runtime>, journal: Arc<StoreJournal>, def: Value, at: Position) {
     let arn = rt.execution["Id"].as_str().unwrap_or_default().to_string();
     if let Ok(mut running) = s.running.lock() {
         running.insert(arn.clone(), rt.clone());
@@ -198,25 +205,30 @@ fn launch(s: &Arc<Shared>, rt: Arc<Runtime>, journal: Arc<StoreJournal>, def: Va
                 rec.error = out.failure.as_ref().map(|f| f.error.clone()).filter(|e| !e.is_empty());
                 rec.cause = out.failure.as_ref().and_then(|f| f.cause.clone());
                 rec.stop = Some(out.stop);
-                rec.position = None;
+                let last = rec.position.take();
+                rec.redrive_from = if out.status == "SUCCEEDED" { None } else { rt.failed_at().or(last) };
             })
             .await;
         if let Ok(mut running) = shared.running.lock() {
             running.remove(&arn);
         }
+        shared.ended.notify_waiters();
     });
 }
 
 /// Resumes the Standard executions the store says were running.
 pub fn resume_all(s: &Arc<Shared>) {
-    for arn in crate::journal::running(&s.store) {
-        if let Err(e) = resume(s, &arn) {
-            tracing::warn!("could not resume execution {arn}: {e}");
+    let shared = s.clone();
+    s.spawn(async move {
+        for arn in crate::journal::running(&shared.store) {
+            if let Err(e) = resume(&shared, &arn).await {
+                tracing::warn!("could not resume execution {arn}: {e}");
+            }
         }
-    }
+    });
 }
 
-fn resume(s: &Arc<Shared>, arn: &str) -> Result<(), AwsError> {
+async fn resume(s: &Arc<Shared>, arn: &str) -> Result<(), AwsError> {
     let a = crate::names::parse(arn)?;
     let (machine_name, name) =
         (a.parts.first().copied().unwrap_or_default(), a.parts.get(1).copied().unwrap_or_default());
@@ -225,9 +237,16 @@ fn resume(s: &Arc<Shared>, arn: &str) -> Result<(), AwsError> {
         Some(b) => decode(&b)?,
         None => return Ok(()),
     };
+    relaunch(s, record, None).await
+}
+
+/// Runs a stored execution again from `at` (a redrive, which first records
+/// ExecutionRedriven), or from its journaled position (a resume).
+pub async fn relaunch(s: &Arc<Shared>, record: Execution, at: Option<Position>) -> Result<(), AwsError> {
+    let keys = Keys::new(&record.account, &record.region);
     let events: Vec<Value> = s
         .store
-        .scan_prefix(keys.events(machine_name, name), false, None)?
+        .scan_prefix(keys.events(&record.machine_name, &record.name), false, None)?
         .iter()
         .map(|(_, v)| decode(v))
         .collect::<Result<_, _>>()?;
@@ -249,12 +268,23 @@ fn resume(s: &Arc<Shared>, arn: &str) -> Result<(), AwsError> {
         description: None,
         versions: 0,
     };
-    let mut rt = runtime(s, &sm, arn, name, &input, record.start, true);
+    let mut rt = runtime(s, &sm, &record.arn, &record.name, &input, record.start, true);
+    rt.execution["RedriveCount"] = json!(record.redrive_count);
     rt.history = History::resume(events);
     let start_at = def.get("StartAt").and_then(Value::as_str).unwrap_or_default().to_string();
-    let at = record.position.clone().unwrap_or_else(|| Position::start(start_at, input, 0));
+    let at = match at {
+        Some(mut at) => {
+            let last = record.events as i64;
+            at.cursor = rt.history.record(last, "ExecutionRedriven", || {
+                Some(("executionRedrivenEventDetails", json!({ "redriveCount": record.redrive_count })))
+            });
+            at
+        }
+        None => record.position.clone().unwrap_or_else(|| Position::start(start_at, input, 0)),
+    };
     let journal = Arc::new(StoreJournal::new(s.store.clone(), record));
     let rt = Arc::new(rt.with_journal(journal.clone()));
+    journal.write(&rt, |_| {}).await;
     launch(s, rt, journal, def, at);
     Ok(())
 }

@@ -16,6 +16,7 @@ mod errors;
 mod executions;
 mod integrations;
 mod journal;
+mod logging;
 mod machines;
 mod model;
 mod names;

@@ -66,6 +66,7 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         }
         return Err(errors::machine_exists(&arn));
     }
+    crate::logging::check(&s.settings.peers, &sm.logging).await?;
     let mut out = json!({ "stateMachineArn": arn, "creationDate": sm.creation_date });
     if input.bool("publish") == Some(true) {
         out["stateMachineVersionArn"] = json!(publish_version(s, &mut sm, input.str("versionDescription")).await?);
@@ -134,6 +135,7 @@ pub async fn update(s: &Shared, input: &Value) -> Result<Value, AwsError> {
     }
     if input.get("loggingConfiguration").is_some() {
         sm.logging = logging(input);
+        crate::logging::check(&s.settings.peers, &sm.logging).await?;
     }
     if input.get("tracingConfiguration").is_some() {
         sm.tracing = tracing(input);

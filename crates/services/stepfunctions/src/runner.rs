@@ -8,6 +8,7 @@ use crate::asl::machine;
 use crate::asl::{Failure, Frame, History, Position, Runtime};
 use crate::integrations::Integrations;
 use crate::journal::StoreJournal;
+use crate::logging;
 use crate::model::{Execution, Keys, StateMachine, decode};
 use crate::shared::Shared;
 use serde_json::{Value, json};
@@ -213,6 +214,7 @@ pub fn launch(s: &Arc<Shared>, rt: Arc<Runtime>, journal: Arc<StoreJournal>, def
             running.remove(&arn);
         }
         shared.ended.notify_waiters();
+        log_events(&shared, &rt, None).await;
     });
 }
 
@@ -299,16 +301,45 @@ pub async fn run_express(
 ) -> Result<Outcome, AwsError> {
     let def: Value = serde_json::from_str(&sm.definition).map_err(|e| AwsError::internal(e.to_string()))?;
     let start = stratus_core::clock::now_epoch();
-    let rt = Arc::new(runtime(s, sm, arn, name, &input, start, false));
+    let logged = logging::enabled(&sm.logging);
+    let rt = Arc::new(runtime(s, sm, arn, name, &input, start, logged));
     if let Ok(mut running) = s.running.lock() {
         running.insert(arn.to_string(), rt.clone());
     }
     let start_at = def.get("StartAt").and_then(Value::as_str).unwrap_or_default().to_string();
+    if logged {
+        started_event(&rt, &input.to_string(), &sm.role_arn);
+    }
     let out = drive(&rt, &def, Position::start(start_at, input, 0)).await;
     if let Ok(mut running) = s.running.lock() {
         running.remove(arn);
     }
+    if logged {
+        log_events(s, &rt, Some(sm)).await;
+    }
     Ok(out)
+}
+
+/// Writes an ended execution's events to its machine's log group, if it
+/// has one (`sm` when known, else the machine is read).
+async fn log_events(s: &Arc<Shared>, rt: &Runtime, sm: Option<&StateMachine>) {
+    let read;
+    let sm = match sm {
+        Some(sm) => sm,
+        None => match rt.state_machine["Id"].as_str().map(|arn| s.machine(arn)) {
+            Some(Ok(found)) => {
+                read = found;
+                &read
+            }
+            _ => return,
+        },
+    };
+    if !logging::enabled(&sm.logging) {
+        return;
+    }
+    let arn = rt.execution["Id"].as_str().unwrap_or_default();
+    let redrives = rt.execution["RedriveCount"].as_u64().unwrap_or(0);
+    logging::deliver(s, &sm.logging, &sm.name, arn, redrives, &rt.history.all()).await;
 }
 
 /// The events of an execution: live while it runs here, else stored.

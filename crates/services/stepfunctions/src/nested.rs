@@ -3,7 +3,8 @@
 //! `.sync` (waits; the output is DescribeExecution's shape in PascalCase
 //! with Input/Output as JSON text) and `.sync:2` (Input/Output as JSON);
 //! a child that does not succeed fails the task with `States.TaskFailed`
-//! and that shape (with Error and Cause) as the cause.
+//! and that shape (with Error and Cause) as the cause; a `.sync` child is
+//! stopped when its parent stops waiting for it.
 
 use crate::executions;
 use crate::model::Execution;
@@ -116,7 +117,10 @@ pub async fn run(
                 return Ok(out);
             }
             submitted(&out);
-            finished(s, &arn).await.map_err(|e| failure(&e))?
+            let guard = StopChild { shared: s, arn: Some(arn.clone()) };
+            let child = finished(s, &arn).await.map_err(|e| failure(&e))?;
+            guard.disarm();
+            child
         }
     };
     let shape = describe(&child, mode);
@@ -142,6 +146,27 @@ fn accepted(arn: &str, start: f64) -> Value {
         "SdkResponseMetadata": {"RequestId": request_id},
         "StartDate": millis(start),
     })
+}
+
+/// Stops a `.sync` child whose parent stopped waiting (the parent was
+/// stopped, or its task timed out), as AWS does.
+struct StopChild<'a> {
+    shared: &'a Shared,
+    arn: Option<String>,
+}
+
+impl StopChild<'_> {
+    fn disarm(mut self) {
+        self.arn = None;
+    }
+}
+
+impl Drop for StopChild<'_> {
+    fn drop(&mut self) {
+        if let Some(rt) = self.arn.as_deref().and_then(|arn| self.shared.runtime(arn)) {
+            rt.stop(runner::abort(None, None));
+        }
+    }
 }
 
 /// Waits until the Standard execution `arn` has ended.

@@ -2,8 +2,9 @@
 //! whole machine) on an input with the real integrations and answers its
 //! output, error and cause, the state it would go to next, and a status:
 //! SUCCEEDED, FAILED, RETRIABLE (a retrier matches the error; TestState
-//! does not retry) or CAUGHT_ERROR (a catcher took it). `inspectionLevel`
-//! DEBUG and TRACE add the data flow of JSONPath states.
+//! does not retry) or CAUGHT_ERROR (a catcher took it), within AWS's five
+//! minutes. `inspectionLevel` DEBUG and TRACE add the data flow of JSONPath
+//! states.
 
 use crate::asl::{Failure, Frame, History, Runtime, machine};
 use crate::definition;
@@ -19,6 +20,9 @@ use stratus_core::{AwsError, RequestContext};
 /// The name the state under test takes in the machine built around it
 /// when one of its transitions loops back to itself.
 const SELF: &str = "\u{1}self";
+
+/// How long TestState runs a state before it fails with `States.Timeout`.
+const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// The states a state may go to next: `Next`, Choice rules and `Default`,
 /// and catchers.
@@ -204,7 +208,10 @@ pub async fn test_state(s: &Arc<Shared>, ctx: &RequestContext, input: &Value) ->
     rt.history = History::new(true);
     let frame = Frame { vars, ..Frame::default() };
     let mut cursor = 0;
-    let outcome = machine::run(&rt, &machine_def, data.clone(), &mut cursor, &frame).await;
+    let run = machine::run(&rt, &machine_def, data.clone(), &mut cursor, &frame);
+    let outcome = tokio::time::timeout(LIMIT, run)
+        .await
+        .unwrap_or_else(|_| Err(Failure { error: "States.Timeout".into(), cause: None }));
     let events = rt.history.all();
     let mut out = json!({});
     let mut details = Map::new();

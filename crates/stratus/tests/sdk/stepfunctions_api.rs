@@ -282,6 +282,29 @@ async fn nested_sync_executions() {
     if input.get("AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID").is_some() {
         assert_eq!(input["AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"], json!(exec));
     }
+
+    // Stopping a parent stops the child it waits for.
+    let slow =
+        create(&sfn, "slow", json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}}))
+            .await;
+    let waiting = create(
+        &sfn,
+        "waiting",
+        json!({"StartAt": "Run", "States": {"Run": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync",
+            "Parameters": {"StateMachineArn": slow, "Name": "slow-child"}, "End": true}}}),
+    )
+    .await;
+    let exec = start(&sfn, &waiting, json!({})).await;
+    let child_arn = "arn:aws:states:us-east-1:000000000000:execution:slow:slow-child";
+    for _ in 0..200 {
+        if sfn.describe_execution().execution_arn(child_arn).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    sfn.stop_execution().execution_arn(&exec).send().await.expect("stop parent");
+    assert_eq!(finished(&sfn, &exec).await.status, ExecutionStatus::Aborted);
+    assert_eq!(finished(&sfn, child_arn).await.status, ExecutionStatus::Aborted);
 }
 
 #[tokio::test]

@@ -207,7 +207,9 @@ fn page<T>(items: Vec<T>, input: &Value) -> Result<(Vec<T>, Option<String>), Aws
 }
 
 pub fn list(s: &Shared, input: &Value) -> Result<Value, AwsError> {
-    let sm = s.machine(input.req_str("stateMachineArn")?)?;
+    let arn = input.req_str("stateMachineArn")?;
+    let qualified = names::parse(arn)?.parts.len() == 2;
+    let sm = aliases::resolve(s, arn)?.machine;
     if sm.is_express() {
         return Err(errors::not_supported());
     }
@@ -220,6 +222,15 @@ pub fn list(s: &Shared, input: &Value) -> Result<Value, AwsError> {
         .collect::<Result<_, _>>()?;
     if let Some(f) = input.str("statusFilter") {
         all.retain(|e| e.status == f);
+    }
+    // A version or alias ARN lists the executions started through it.
+    if qualified {
+        all.retain(|e| e.version_arn.as_deref() == Some(arn) || e.alias_arn.as_deref() == Some(arn));
+    }
+    match input.str("redriveFilter") {
+        Some("REDRIVEN") => all.retain(|e| e.redrive_count > 0),
+        Some("NOT_REDRIVEN") => all.retain(|e| e.redrive_count == 0),
+        _ => {}
     }
     all.sort_by(|a, b| b.start.total_cmp(&a.start));
     let (items, next) = page(all, input)?;

@@ -1,7 +1,9 @@
-//! AWS Step Functions for Stratus: state machines (with versions),
-//! activities, tags, Standard executions that survive a restart, Express
-//! executions in memory (StartSyncExecution), task tokens, and the Amazon
-//! States Language interpreter in `asl`.
+//! AWS Step Functions for Stratus: state machines (with versions and
+//! aliases), activities and their workers, tags, Standard executions that
+//! survive a restart and can be redriven, Express executions in memory
+//! (StartSyncExecution) logged to CloudWatch Logs, task tokens with
+//! heartbeats, nested executions, TestState, and the Amazon States Language
+//! interpreter in `asl`.
 //!
 //! This file owns the `StepFunctions` service: its operation list,
 //! dispatch, and resuming and stopping executions.

@@ -365,6 +365,11 @@ async fn aliases_route_between_versions() {
         seen.insert(output(&finished(&sfn, &exec).await)["version"].clone());
     }
     assert_eq!(seen.len(), 2, "both versions routed: {seen:?}");
+    let through = |q: &str| sfn.list_executions().state_machine_arn(q).max_results(1000).send();
+    assert_eq!(through(&alias).await.expect("by alias").executions.len(), 41);
+    let (n1, n2) = (through(&v1).await.expect("v1").executions.len(), through(&v2).await.expect("v2").executions.len());
+    assert_eq!(n1 + n2, 41);
+    assert!(n1 > 0 && n2 > 1);
     let described = sfn.describe_state_machine_alias().state_machine_alias_arn(&alias).send().await.expect("describe");
     assert_eq!(described.name.as_deref(), Some("prod"));
     assert_eq!(described.routing_configuration().len(), 2);

@@ -116,6 +116,16 @@ def test_nested_sync_execution(sfn):
     assert out["OutputDetails"] == {"Included": True} and isinstance(out["StartDate"], int)
     assert types_of(sfn, d["executionArn"])[2:6] == ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"]
 
+    # .waitForTaskToken: the child answers its parent with the SDK integration.
+    answering = machine(sfn, {"StartAt": "Answer", "States": {"Answer": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess",
+        "Parameters": {"TaskToken.$": "$.token", "Output": "{\"from\": \"child\"}"}, "End": True}}})
+    parent = machine(sfn, {"StartAt": "Ask", "States": {"Ask": {
+        "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.waitForTaskToken",
+        "Parameters": {"StateMachineArn": answering, "Input": {"token.$": "$$.Task.Token"}}, "End": True}}})
+    d = run(sfn, parent, {})
+    assert (d["status"], json.loads(d["output"])) == ("SUCCEEDED", {"from": "child"})
+
 
 def test_apigateway_invoke_task(sfn, client):
     apigw = client("apigateway")

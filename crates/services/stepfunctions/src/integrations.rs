@@ -263,11 +263,33 @@ async fn sdk(
         .copied()
         .ok_or_else(|| Failure::runtime(format!("The action {action} of {svc} is not supported")))?;
     let service = target.name();
-    peers.call(service, op, account, region, params).await.map_err(|e| service_failure(label, &e))
+    // ASL writes parameters in PascalCase and reads results so; these
+    // services' members are camelCase.
+    let camel = CAMEL_CASE.contains(&svc);
+    let params = if camel { rekey(params, lower_first) } else { params };
+    let out = peers.call(service, op, account, region, params).await.map_err(|e| service_failure(label, &e))?;
+    Ok(if camel { rekey(out, pascal) } else { out })
+}
+
+/// The `aws-sdk:` services whose model members are camelCase.
+const CAMEL_CASE: &[&str] = &["sfn", "cloudwatchlogs"];
+
+/// An object's top-level member names through `f`.
+fn rekey(v: Value, f: impl Fn(&str) -> String) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (f(&k), v)).collect()),
+        other => other,
+    }
 }
 
 /// `sendMessage` → `SendMessage`.
 fn pascal(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// `TaskToken` → `taskToken`.
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_lowercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }

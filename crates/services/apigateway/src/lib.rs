@@ -34,6 +34,7 @@ mod schema;
 mod stages;
 mod state;
 mod tags;
+mod tokens;
 mod usageplans;
 mod v2;
 mod validators;

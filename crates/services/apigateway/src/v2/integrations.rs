@@ -1,11 +1,13 @@
 //! Integration: Create, Get, GetAll, Update, Delete. HTTP APIs integrate
-//! with Lambda (`AWS_PROXY`, payload format 1.0 or 2.0) and with HTTP
-//! endpoints (`HTTP_PROXY`, payload format 1.0).
+//! with Lambda (`AWS_PROXY`, payload format 1.0 or 2.0), with AWS services
+//! (`AWS_PROXY` with an `IntegrationSubtype`, payload format 1.0) and
+//! with HTTP endpoints (`HTTP_PROXY`, payload format 1.0).
 
 use crate::errors::bad_request;
 use crate::state::Shared;
 use crate::v2::db;
 use crate::v2::errors::no_integration;
+use crate::v2::invoke::service::SUBTYPES;
 use crate::v2::{fields, store};
 use serde_json::{Value, json};
 use stratus_core::input::Input;
@@ -36,6 +38,7 @@ fn check(integration: &Value) -> Result<(), AwsError> {
         "HTTP_PROXY" if format != "1.0" => {
             Err(bad_request("Payload format version must be 1.0 for HTTP_PROXY integrations"))
         }
+        "AWS_PROXY" if integration.str("IntegrationSubtype").is_some() => check_subtype(integration),
         "AWS_PROXY" | "HTTP_PROXY" if integration.str("IntegrationUri").is_none() => {
             Err(bad_request("IntegrationUri is required for this integration type"))
         }
@@ -51,10 +54,38 @@ fn check(integration: &Value) -> Result<(), AwsError> {
     }
 }
 
+/// An AWS service integration (`IntegrationSubtype`): payload format 1.0,
+/// a subtype Stratus serves, and the parameters its action requires.
+fn check_subtype(integration: &Value) -> Result<(), AwsError> {
+    let subtype = integration.str("IntegrationSubtype").unwrap_or_default();
+    if !SUBTYPES.iter().any(|(name, _, _)| *name == subtype) {
+        return Err(bad_request(format!("Integration subtype {subtype} is not supported")));
+    }
+    if integration.str("PayloadFormatVersion") != Some("1.0") {
+        return Err(bad_request("PayloadFormatVersion must be 1.0 for AWS service integrations"));
+    }
+    let params = integration.get("RequestParameters").and_then(Value::as_object);
+    let required: &[&str] = match subtype {
+        "SQS-SendMessage" => &["QueueUrl", "MessageBody"],
+        "SQS-DeleteMessage" => &["QueueUrl", "ReceiptHandle"],
+        "SQS-ReceiveMessage" | "SQS-PurgeQueue" => &["QueueUrl"],
+        "StepFunctions-StopExecution" => &["ExecutionArn"],
+        _ => &["StateMachineArn"],
+    };
+    match required.iter().find(|p| !params.is_some_and(|m| m.contains_key(**p))) {
+        Some(missing) => Err(bad_request(format!("Missing required parameter {missing} for {subtype}"))),
+        None => Ok(()),
+    }
+}
+
 /// A new integration from CreateIntegration's input.
 pub fn new_integration(input: &Value, managed: bool) -> Result<Value, AwsError> {
     let kind = input.req_str("IntegrationType")?;
-    let (method, format) = if kind == "HTTP_PROXY" { ("ANY", "1.0") } else { ("POST", "2.0") };
+    let (method, format) = match kind {
+        "HTTP_PROXY" => ("ANY", "1.0"),
+        _ if input.str("IntegrationSubtype").is_some() => ("POST", "1.0"),
+        _ => ("POST", "2.0"),
+    };
     let mut integration = json!({
         "IntegrationId": db::new_id(7),
         "IntegrationType": kind,

@@ -249,6 +249,15 @@ def test_test_state_and_start_sync_on_the_sync_host(stratus, sync_host):
     assert (out["status"], out["error"], out["cause"]) == ("FAILED", "E", "C")
     assert "inspectionData" not in out
 
+    # Mocks answer for the task: an activity answers at once.
+    task = {"Type": "Task", "Resource": "arn:aws:states:us-east-1:000000000000:activity:never-polled",
+            "ResultSelector": {"got.$": "$.v"}, "Catch": [{"ErrorEquals": ["Mock.Failure"], "Next": "Handle"}], "End": True}
+    out = sfn.test_state(definition=json.dumps(task), roleArn=ROLE, mock={"result": '{"v": 3}'})
+    assert (out["status"], json.loads(out["output"])) == ("SUCCEEDED", {"got": 3})
+    out = sfn.test_state(definition=json.dumps(task), roleArn=ROLE,
+                         mock={"errorOutput": {"error": "Mock.Failure", "cause": "mocked"}})
+    assert (out["status"], out["error"], out["cause"], out["nextState"]) == ("CAUGHT_ERROR", "Mock.Failure", "mocked", "Handle")
+
     arn = sfn.create_state_machine(name=f"x-{uuid.uuid4().hex[:8]}", type="EXPRESS", roleArn=ROLE, definition=json.dumps(
         {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))["stateMachineArn"]
     out = sfn.start_sync_execution(stateMachineArn=arn, input='{"v": 1}')

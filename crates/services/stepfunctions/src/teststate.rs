@@ -1,17 +1,20 @@
 //! TestState: runs one state (a state definition, or `stateName` of a
 //! whole machine) on an input with the real integrations and answers its
-//! output, error and cause, the state it would go to next, and a status:
+//! output, error and cause, the state it would go to next (a `mock` answers
+//! for its task instead of the resource), and a status:
 //! SUCCEEDED, FAILED, RETRIABLE (a retrier matches the error; TestState
 //! does not retry) or CAUGHT_ERROR (a catcher took it), within AWS's five
 //! minutes. `inspectionLevel` DEBUG and TRACE add the data flow of JSONPath
 //! states.
 
-use crate::asl::{Failure, Frame, History, Runtime, machine};
+use crate::asl::{Failure, Frame, History, Runtime, TaskCall, Tasks, machine};
 use crate::definition;
 use crate::errors;
 use crate::model::StateMachine;
 use crate::runner;
 use crate::shared::Shared;
+use futures::FutureExt;
+use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use stratus_core::input::Input;
@@ -23,6 +26,44 @@ const SELF: &str = "\u{1}self";
 
 /// How long TestState runs a state before it fails with `States.Timeout`.
 const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// A `mock`: what every task of the tested state answers instead of
+/// calling its resource (so activities, `.sync` and `.waitForTaskToken`
+/// tasks answer at once).
+struct Mocked(Result<Value, Failure>);
+
+impl Tasks for Mocked {
+    fn call<'a>(&'a self, _rt: &'a Runtime, _call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Failure>> {
+        async move { self.0.clone() }.boxed()
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        _rt: &'a Runtime,
+        _resource: &'a str,
+        _params: Value,
+    ) -> BoxFuture<'a, Result<Value, Failure>> {
+        async move { self.0.clone() }.boxed()
+    }
+}
+
+/// The `mock` member, if given: its `result` (JSON text) or `errorOutput`.
+fn mock(input: &Value) -> Result<Option<Mocked>, AwsError> {
+    let Some(m) = input.get("mock") else { return Ok(None) };
+    if let Some(text) = m.get("result").and_then(Value::as_str) {
+        let v = serde_json::from_str(text).map_err(|e| {
+            AwsError::bad_request("ValidationException", format!("Mocked result must be valid JSON: {e}"))
+        })?;
+        return Ok(Some(Mocked(Ok(v))));
+    }
+    if let Some(e) = m.get("errorOutput") {
+        return Ok(Some(Mocked(Err(Failure {
+            error: e.get("error").and_then(Value::as_str).unwrap_or_default().to_string(),
+            cause: e.get("cause").and_then(Value::as_str).map(str::to_string),
+        }))));
+    }
+    Err(AwsError::bad_request("ValidationException", "A mock must have either a result or an errorOutput"))
+}
 
 /// The states a state may go to next: `Next`, Choice rules and `Default`,
 /// and catchers.
@@ -206,6 +247,9 @@ pub async fn test_state(s: &Arc<Shared>, ctx: &RequestContext, input: &Value) ->
     let arn = crate::executions::express_arn(&sm, &exec_name);
     let mut rt: Runtime = runner::runtime(s, &sm, &arn, &exec_name, &data, stratus_core::clock::now_epoch(), true);
     rt.history = History::new(true);
+    if let Some(m) = mock(input)? {
+        rt.tasks = Arc::new(m);
+    }
     let frame = Frame { vars, ..Frame::default() };
     let mut cursor = 0;
     let run = machine::run(&rt, &machine_def, data.clone(), &mut cursor, &frame);
@@ -275,6 +319,16 @@ mod tests {
         assert!(m["States"]["A"].get("Retry").is_none());
         let looping = harness("A", &json!({"Type": "Pass", "Next": "A"}));
         assert_eq!(looping["States"]["A"]["Next"], json!(SELF));
+    }
+
+    #[test]
+    fn mocks_answer_with_a_result_or_an_error() {
+        let ok = mock(&json!({"mock": {"result": "{\"a\": 1}"}})).expect("mock").expect("some");
+        assert_eq!(ok.0, Ok(json!({"a": 1})));
+        let err = mock(&json!({"mock": {"errorOutput": {"error": "E", "cause": "C"}}})).expect("mock").expect("some");
+        assert_eq!(err.0, Err(Failure::new("E", "C")));
+        assert!(mock(&json!({"mock": {"result": "{"}})).is_err());
+        assert!(mock(&json!({})).expect("none").is_none());
     }
 
     #[test]

@@ -16,7 +16,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from test_apigateway import deploy_mock
+from conftest import STRICT_KEY, STRICT_SECRET, client_for
+from test_apigateway import deploy_mock, new_api
 from test_stepfunctions import ROLE, finish, machine, run, sfn_client
 
 
@@ -29,6 +30,12 @@ def error_of(call):
     with pytest.raises(ClientError) as e:
         call()
     return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"]
+
+
+@pytest.fixture
+def strict_server(request):
+    """A `--auth strict` server, made only when a test asks for it."""
+    return lambda: request.getfixturevalue("strict")
 
 
 def types_of(sfn, exec_arn):
@@ -157,6 +164,32 @@ def test_apigateway_invoke_task(sfn, client):
     d = run(sfn, arn, {})
     assert (d["status"], d["error"], json.loads(d["cause"])) == (
         "FAILED", "ApiGateway.403", {"message": "Missing Authentication Token"})
+
+
+@pytest.mark.parametrize("mode", ["permissive", "strict"])
+def test_apigateway_invoke_signed_with_the_role(mode, stratus, strict_server):
+    server = stratus if mode == "permissive" else strict_server()
+    key = {} if mode == "permissive" else {"key": STRICT_KEY, "secret": STRICT_SECRET}
+    apigw = client_for(server.endpoint, "apigateway", **key)
+    sfn = boto3.client("stepfunctions", endpoint_url=server.endpoint, region_name="us-east-1",
+                       aws_access_key_id=key.get("key", "test"), aws_secret_access_key=key.get("secret", "test"),
+                       config=Config(inject_host_prefix=False, retries={"max_attempts": 1}))
+    api_id, root = new_api(apigw)
+    kw = dict(restApiId=api_id, resourceId=root, httpMethod="GET")
+    apigw.put_method(authorizationType="AWS_IAM", **kw)
+    apigw.put_integration(type="MOCK", requestTemplates={"application/json": '{"statusCode": 200}'}, **kw)
+    apigw.put_method_response(statusCode="200", **kw)
+    apigw.put_integration_response(statusCode="200", responseTemplates={"application/json": '{"signed": true}'}, **kw)
+    apigw.create_deployment(restApiId=api_id, stageName="dev")
+    call = {"Type": "Task", "Resource": "arn:aws:states:::apigateway:invoke", "End": True,
+            "Parameters": {"ApiEndpoint": f"{api_id}.execute-api.us-east-1.amazonaws.com", "Method": "GET", "Stage": "dev"}}
+    d = run(sfn, machine(sfn, {"StartAt": "Call", "States": {"Call": call}}), {})
+    assert (d["status"], d["error"], json.loads(d["cause"])) == (
+        "FAILED", "ApiGateway.403", {"message": "Missing Authentication Token"})
+    call["Parameters"]["AuthType"] = "IAM_ROLE"
+    d = run(sfn, machine(sfn, {"StartAt": "Call", "States": {"Call": call}}), {})
+    assert d["status"] == "SUCCEEDED", d
+    assert json.loads(d["output"])["ResponseBody"] == {"signed": True}
 
 
 def test_alias_routing(sfn):

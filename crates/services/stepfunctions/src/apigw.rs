@@ -1,13 +1,16 @@
 //! The `arn:aws:states:::apigateway:invoke` integration: ApiEndpoint,
 //! Stage, Path, Method, Headers and QueryParameters (names to lists of
-//! values), RequestBody (sent as JSON) and AuthType, served in process by
-//! the API Gateway data plane; the output is `{Headers, ResponseBody,
+//! values), RequestBody (sent as JSON) and AuthType (`IAM_ROLE` signs the
+//! request with temporary credentials of the execution's role), served in
+//! process by the API Gateway data plane; the output is `{Headers, ResponseBody,
 //! StatusCode, StatusText}`, and a status of 400 or more fails the task as
 //! `ApiGateway.<status>` with the response body as the cause.
 
-use crate::asl::Failure;
+use crate::asl::{Failure, Runtime};
+use crate::shared::Shared;
 use serde_json::{Map, Value, json};
-use stratus_core::{HttpRequest, Peers};
+use stratus_core::HttpRequest;
+use stratus_core::credentials::{self, Principal};
 
 /// The parameters' shape problem, as AWS words it, if any.
 pub fn check(params: &Value) -> Result<(), Failure> {
@@ -78,11 +81,38 @@ fn request(params: &Value) -> Result<HttpRequest, Failure> {
     Ok(HttpRequest { method, path, query, headers, body: body.into() })
 }
 
+/// Signs `req` for `execute-api` with temporary credentials of the
+/// execution's role (`AuthType: IAM_ROLE`).
+async fn sign_as_role(s: &Shared, rt: &Runtime, req: &mut HttpRequest) -> Result<(), Failure> {
+    let role = rt.execution["RoleArn"].as_str().unwrap_or_default();
+    let role_name = role.rsplit('/').next().unwrap_or("role");
+    let session = uuid::Uuid::new_v4().simple().to_string();
+    let principal = Principal {
+        account: rt.account.clone(),
+        arn: format!("arn:aws:sts::{}:assumed-role/{role_name}/{session}", rt.account),
+        user_id: format!("{}:{session}", stratus_core::ids::iam_id("AROA")),
+    };
+    let cred = credentials::issue(&s.store, principal, 900)
+        .await
+        .map_err(|e| Failure::runtime(format!("The role {role} could not be assumed: {}", e.message)))?;
+    let key = crate::sigv4::Key {
+        access_key_id: &cred.access_key_id,
+        secret: &cred.secret_access_key,
+        session_token: cred.session_token.as_deref(),
+    };
+    crate::sigv4::sign(req, &key, &rt.region, "execute-api", stratus_core::clock::now());
+    Ok(())
+}
+
 /// Invokes the API and shapes its answer.
-pub async fn invoke(peers: &Peers, params: &Value) -> Result<Value, Failure> {
+pub async fn invoke(s: &Shared, rt: &Runtime, params: &Value) -> Result<Value, Failure> {
     check(params)?;
-    let req = request(params)?;
-    let service = peers.get("apigateway").ok_or_else(|| Failure::runtime("The API Gateway service is not running"))?;
+    let mut req = request(params)?;
+    if params.get("AuthType").and_then(Value::as_str) == Some("IAM_ROLE") {
+        sign_as_role(s, rt, &mut req).await?;
+    }
+    let service =
+        s.settings.peers.get("apigateway").ok_or_else(|| Failure::runtime("The API Gateway service is not running"))?;
     let resp = service.serve(req).await;
     let text = String::from_utf8_lossy(&resp.body).into_owned();
     let body =

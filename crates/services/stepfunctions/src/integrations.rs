@@ -112,7 +112,7 @@ impl Integrations {
                     let out = lambda(peers, account, region, &params).await?;
                     Ok(json!({ "ExecutedVersion": out.0, "Payload": out.1, "StatusCode": 200 }))
                 }
-                "apigateway:invoke" => crate::apigw::invoke(peers, &params).await,
+                "apigateway:invoke" => crate::apigw::invoke(&self.shared, rt, &params).await,
                 "sqs:sendMessage" => {
                     let mut p = params;
                     stringify(&mut p, "MessageBody");

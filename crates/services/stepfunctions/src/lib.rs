@@ -27,6 +27,7 @@ mod page;
 mod redrive;
 mod runner;
 mod shared;
+mod sigv4;
 mod tags;
 mod teststate;
 mod tokens;

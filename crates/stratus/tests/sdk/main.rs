@@ -26,4 +26,5 @@ mod s3_more;
 mod sns;
 mod sqs;
 mod stepfunctions;
+mod stepfunctions_api;
 mod sts_iam;

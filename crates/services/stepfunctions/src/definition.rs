@@ -113,6 +113,7 @@ fn machine(def: &Value, at: &str, lang: &str, express: bool, out: &mut Vec<Diagn
                 loc.clone(),
             ));
         }
+        language_fields(state, &loc, state_lang == "JSONata", out);
         let mut targets: Vec<(&str, String)> = Vec::new();
         if let Some(n) = state.get("Next").and_then(Value::as_str) {
             targets.push((n, format!("{loc}/Next")));
@@ -151,7 +152,8 @@ fn machine(def: &Value, at: &str, lang: &str, express: bool, out: &mut Vec<Diagn
                 }
                 Some(b) => {
                     for (i, branch) in b.iter().enumerate() {
-                        machine(branch, &format!("{loc}/Branches[{i}]"), state_lang, express, out);
+                        // Branches inherit the machine's language, not their state's.
+                        machine(branch, &format!("{loc}/Branches[{i}]"), lang, express, out);
                     }
                 }
                 None => out.push(Diagnostic::schema("These fields are required: [Branches]", loc.clone())),
@@ -166,7 +168,46 @@ fn machine(def: &Value, at: &str, lang: &str, express: bool, out: &mut Vec<Diagn
                     continue;
                 }
             };
-            machine(proc, &format!("{loc}/{field}"), state_lang, express, out);
+            if proc.get("QueryLanguage").is_some() {
+                out.push(Diagnostic::schema("Field 'QueryLanguage' is not supported", format!("{loc}/{field}")));
+            }
+            machine(proc, &format!("{loc}/{field}"), lang, express, out);
+        }
+    }
+}
+
+/// Fields only JSONPath states may have (besides every `…Path` field).
+const JSONPATH_ONLY: &[&str] = &["InputPath", "Parameters", "ResultSelector", "ResultPath", "OutputPath", "Variable"];
+/// Fields only JSONata states may have.
+const JSONATA_ONLY: &[&str] = &["Arguments", "Output", "Items", "Condition"];
+
+/// The fields a state (or its Catchers, Choice rules, ItemReader and
+/// ItemBatcher) may not have in its query language.
+fn language_fields(state: &Value, loc: &str, jsonata: bool, out: &mut Vec<Diagnostic>) {
+    let (own, other) = if jsonata { ("JSONata", "JSONPath") } else { ("JSONPath", "JSONata") };
+    let foreign = |field: &str| {
+        if jsonata { JSONPATH_ONLY.contains(&field) || field.ends_with("Path") } else { JSONATA_ONLY.contains(&field) }
+    };
+    let mut check = |part: &Value, at: String| {
+        for field in part.as_object().into_iter().flat_map(|m| m.keys()).filter(|f| foreign(f)) {
+            out.push(Diagnostic::schema(
+                format!("The QueryLanguage is set to '{own}', but field '{field}' is only supported for the '{other}' QueryLanguage"),
+                at.clone(),
+            ));
+        }
+    };
+    check(state, loc.to_string());
+    for list in ["Catch", "Choices"] {
+        for (i, part) in state.get(list).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            check(part, format!("{loc}/{list}[{i}]"));
+        }
+    }
+    for (name, part) in [("ItemReader", state.get("ItemReader")), ("ItemBatcher", state.get("ItemBatcher"))] {
+        if let Some(p) = part {
+            check(p, format!("{loc}/{name}"));
+            if let Some(config) = p.get("ReaderConfig") {
+                check(config, format!("{loc}/{name}/ReaderConfig"));
+            }
         }
     }
 }

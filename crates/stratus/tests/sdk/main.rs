@@ -25,4 +25,5 @@ mod s3_more;
 mod sns;
 mod sqs;
 mod stepfunctions;
+mod stepfunctions_jsonata;
 mod sts_iam;

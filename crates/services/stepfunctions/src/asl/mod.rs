@@ -9,6 +9,7 @@ mod flow;
 mod guarded;
 pub mod history;
 mod intrinsics;
+pub mod jsonata;
 pub mod machine;
 mod map;
 mod parallel;

@@ -239,6 +239,7 @@ fn fields(state: &Value, kind: &str, loc: &str, express: bool, out: &mut Vec<Dia
     }
     if kind == "Wait"
         && let Some(t) = state.get("Timestamp").and_then(Value::as_str)
+        && crate::asl::jsonata::expression(t).is_none()
         && time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).is_err()
     {
         out.push(Diagnostic::schema("String does not match RFC3339 timestamp", format!("{loc}/Timestamp")));

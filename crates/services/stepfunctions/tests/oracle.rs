@@ -24,6 +24,10 @@ fn matches(expected: &Value, actual: &Value) -> bool {
         {
             true
         }
+        // The recorder replaced the account id with 111111111111.
+        (Value::String(e), Value::String(a)) if e.contains("111111111111") => {
+            pattern(&e.replace("111111111111", "<account>"), a)
+        }
         (Value::String(e), Value::String(a)) if e.contains('<') => pattern(e, a),
         (Value::Object(e), Value::Object(a)) => {
             e.len() == a.len() && e.iter().all(|(k, v)| a.get(k).is_some_and(|x| matches(v, x)))
@@ -75,9 +79,24 @@ async fn call(svc: &StepFunctions, op: &'static str, input: Value) -> Result<Val
 }
 
 /// Runs one recorded history; `Err` says what differs.
-async fn replay(svc: &StepFunctions, n: usize, definition: &str, expected: &[Value]) -> Result<(), String> {
+/// The recorded input with the time values the recorder erased (`date`,
+/// `timestamp`) put back from the test's one string parameter.
+fn restored(input: &Value, parameter: Option<&str>) -> Value {
+    match (input, parameter) {
+        (Value::String(s), Some(p)) if s == "date" || s == "timestamp" => Value::String(p.to_string()),
+        (Value::Object(m), _) => Value::Object(m.iter().map(|(k, v)| (k.clone(), restored(v, parameter))).collect()),
+        _ => input.clone(),
+    }
+}
+
+async fn replay(
+    svc: &StepFunctions,
+    n: usize,
+    (definition, parameter): (&str, Option<&str>),
+    expected: &[Value],
+) -> Result<(), String> {
     let started = expected.first().and_then(|e| e.get("executionStartedEventDetails")).ok_or("no start event")?;
-    let input = match &started["input"] {
+    let input = match restored(&started["input"], parameter) {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
@@ -175,7 +194,9 @@ async fn recorded_histories_match() {
             n += 1;
             let text = def.to_string();
             let jsonata = text.contains("JSONata");
-            let outcome = replay(&svc, n, &text, events).await;
+            let params = t["parameters"].as_object();
+            let parameter = params.filter(|p| p.len() == 1).and_then(|p| p.values().next()).and_then(Value::as_str);
+            let outcome = replay(&svc, n, (&text, parameter), events).await;
             if jsonata {
                 jsonata_total += 1;
                 jsonata_pass += usize::from(outcome.is_ok());

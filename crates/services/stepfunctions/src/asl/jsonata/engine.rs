@@ -78,7 +78,7 @@ impl Session {
         let options = EvaluatorOptions { timeout_ms: Some(TIMEOUT_MS), ..EvaluatorOptions::default() };
         let mut evaluator = Evaluator::with_options(context, options);
         functions::register(&mut evaluator).map_err(|e| e.message().to_string())?;
-        let result = evaluator.evaluate(&ast, &JValue::Null).map_err(|e| e.message().to_string())?;
+        let result = evaluator.evaluate(&ast, &JValue::Null).map_err(|e| message(e.message()))?;
         Ok(match result {
             JValue::Undefined => Outcome::Undefined,
             v if is_function(&v) => Outcome::Function,
@@ -88,6 +88,12 @@ impl Session {
             },
         })
     }
+}
+
+/// An engine error as AWS words it: `T1006` without the function's name.
+fn message(m: &str) -> String {
+    const NOT_A_FUNCTION: &str = "T1006: Attempted to invoke a non-function";
+    if m.starts_with(NOT_A_FUNCTION) { NOT_A_FUNCTION.to_string() } else { m.to_string() }
 }
 
 fn is_function(v: &JValue) -> bool {

@@ -114,6 +114,15 @@ fn machine(def: &Value, at: &str, lang: &str, express: bool, out: &mut Vec<Diagn
             ));
         }
         language_fields(state, &loc, state_lang == "JSONata", out);
+        if state_lang == "JSONata" {
+            for (at, message) in crate::asl::jsonata::syntax_errors(state) {
+                out.push(Diagnostic {
+                    code: "INVALID_JSONATA_EXPRESSION",
+                    message,
+                    location: Some(format!("{loc}{at}")),
+                });
+            }
+        }
         let mut targets: Vec<(&str, String)> = Vec::new();
         if let Some(n) = state.get("Next").and_then(Value::as_str) {
             targets.push((n, format!("{loc}/Next")));
@@ -298,5 +307,44 @@ mod tests {
             )
         );
         assert!(check(r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}"#, false).is_ok());
+    }
+
+    #[test]
+    fn checks_query_language_fields() {
+        let jsonata = r#"{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "ResultPath": "$.x", "End": true}}}"#;
+        assert_eq!(
+            first(jsonata, false).as_deref(),
+            Some(
+                "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The QueryLanguage is set to 'JSONata', but field 'ResultPath' is only supported for the 'JSONPath' QueryLanguage at /States/A'"
+            )
+        );
+        let path_field = r#"{"StartAt": "A", "States": {"A": {"Type": "Wait", "QueryLanguage": "JSONata", "SecondsPath": "$.s", "End": true}}}"#;
+        assert!(
+            first(path_field, false)
+                .is_some_and(|m| m.contains("field 'SecondsPath' is only supported for the 'JSONPath'"))
+        );
+        let output = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Output": {}, "End": true}}}"#;
+        assert!(first(output, false).is_some_and(|m| m.contains("The QueryLanguage is set to 'JSONPath', but field 'Output' is only supported for the 'JSONata' QueryLanguage at /States/A")));
+        let catcher = r#"{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.e", "Next": "B"}], "End": true}, "B": {"Type": "Succeed"}}}"#;
+        assert!(first(catcher, false).is_some_and(|m| m.ends_with("at /States/A/Catch[0]'")));
+        let back = r#"{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "QueryLanguage": "JSONPath", "End": true}}}"#;
+        assert!(first(back, false).is_some_and(|m| m.contains(
+            "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine at /States/A"
+        )));
+        // A JSONPath machine may have JSONata states, with JSONata fields.
+        let mixed = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $states.input %}", "Next": "B"}, "B": {"Type": "Pass", "InputPath": "$", "End": true}}}"#;
+        assert!(check(mixed, false).is_ok());
+        let processor = r#"{"StartAt": "M", "States": {"M": {"Type": "Map", "ItemProcessor": {"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}}"#;
+        assert!(
+            first(processor, false)
+                .is_some_and(|m| m.contains("Field 'QueryLanguage' is not supported at /States/M/ItemProcessor"))
+        );
+        let syntax = r#"{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "Output": {"v": "{% 1 + %}"}, "End": true}}}"#;
+        let d = check(syntax, false).err().unwrap_or_default();
+        assert_eq!(
+            d.first().map(|d| (d.code, d.location.as_deref())),
+            Some(("INVALID_JSONATA_EXPRESSION", Some("/States/A/Output/v")))
+        );
+        assert!(check(r#"{"QueryLanguage": "JSONata", "StartAt": "W", "States": {"W": {"Type": "Wait", "Timestamp": "{% $states.input.t %}", "End": true}}}"#, false).is_ok());
     }
 }

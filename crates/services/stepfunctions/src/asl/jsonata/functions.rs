@@ -81,9 +81,12 @@ fn eval(_: &[JValue]) -> HostFnResult {
     Err(error("T1006: Attempted to invoke a non-function"))
 }
 
+/// A function callable from expressions.
+type Function = fn(&[JValue]) -> HostFnResult;
+
 /// Adds AWS's functions to `evaluator`, replacing built-ins of the same name.
 pub fn register(evaluator: &mut Evaluator) -> Result<(), EvaluatorError> {
-    let functions: [(&str, fn(&[JValue]) -> HostFnResult); 7] = [
+    let functions: [(&str, Function); 7] = [
         ("partition", partition),
         ("range", range),
         ("hash", hash),

@@ -31,6 +31,74 @@ pub fn expression(s: &str) -> Option<&str> {
     s.strip_prefix("{%")?.strip_suffix("%}").map(str::trim)
 }
 
+/// The fields of a JSONata state (and of its Choice rules, Catchers,
+/// ItemReader and ItemBatcher) that may hold expressions.
+const FIELDS: &[&str] = &[
+    "Arguments",
+    "Output",
+    "Assign",
+    "Items",
+    "ItemSelector",
+    "Condition",
+    "Seconds",
+    "Timestamp",
+    "Error",
+    "Cause",
+    "TimeoutSeconds",
+    "HeartbeatSeconds",
+    "MaxConcurrency",
+    "ToleratedFailureCount",
+    "ToleratedFailurePercentage",
+    "MaxItems",
+    "MaxItemsPerBatch",
+    "MaxInputBytesPerBatch",
+    "BatchInput",
+];
+
+/// The expressions of a JSONata state that do not parse, as
+/// `(location below the state, parser message without its code)`.
+pub fn syntax_errors(state: &Value) -> Vec<(String, String)> {
+    fn walk(v: &Value, at: String, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::String(s) => {
+                if let Some(Err(e)) = expression(s).map(engine::check) {
+                    let message = match e.split_once(": ") {
+                        Some((code, rest)) if code.len() == 5 && code.starts_with(['S', 'T', 'D']) => rest.to_string(),
+                        _ => e,
+                    };
+                    out.push((at, message));
+                }
+            }
+            Value::Object(m) => m.iter().for_each(|(k, x)| walk(x, format!("{at}/{k}"), out)),
+            Value::Array(items) => items.iter().enumerate().for_each(|(i, x)| walk(x, format!("{at}[{i}]"), out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let mut fields = |part: &Value, at: &str| {
+        for f in FIELDS {
+            if let Some(v) = part.get(*f) {
+                walk(v, format!("{at}/{f}"), &mut out);
+            }
+        }
+    };
+    fields(state, "");
+    for list in ["Choices", "Catch"] {
+        for (i, part) in state.get(list).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            fields(part, &format!("/{list}[{i}]"));
+        }
+    }
+    for name in ["ItemReader", "ItemBatcher"] {
+        if let Some(part) = state.get(name) {
+            fields(part, &format!("/{name}"));
+            if let Some(config) = part.get("ReaderConfig") {
+                fields(config, &format!("/{name}/ReaderConfig"));
+            }
+        }
+    }
+    out
+}
+
 /// What went wrong evaluating a field: its location (`Output/result`) and
 /// AWS's cause, before the state's prefix.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,7 +4,7 @@
 //! `Condition`s, Wait `Seconds`/`Timestamp`, Fail `Error`/`Cause`, and the
 //! numeric fields that may be expressions.
 
-use super::{Query, QueryError, expression, type_name};
+use super::{Query, QueryError};
 use crate::asl::choice::timestamp;
 use crate::asl::failure::Failure;
 use crate::asl::history::Cursor;
@@ -129,15 +129,4 @@ pub fn items(q: &Query, def: &Value) -> Result<Vec<Value>, QueryError> {
             other => Err(QueryError::new(None, format!("Map state input must be an array but was: {other}"))),
         },
     }
-}
-
-/// Whether a literal string in a field where an expression is expected
-/// should be read as one (it is `{% … %}`).
-pub fn is_expression(v: &Value) -> bool {
-    v.as_str().and_then(expression).is_some()
-}
-
-/// The JSON type AWS names for a value (re-exported for the states).
-pub fn kind(v: &Value) -> &'static str {
-    type_name(v)
 }

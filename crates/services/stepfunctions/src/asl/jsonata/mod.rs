@@ -165,7 +165,9 @@ impl<'a> Query<'a> {
         Query { scope, input, result: None, error_output: None }
     }
 
-    fn states(&self) -> Value {
+    /// `$states`; the context object (costly: it holds the execution's
+    /// input) only when `value` may read it.
+    fn states(&self, value: &Value) -> Value {
         let mut states = Map::new();
         states.insert("input".into(), self.input.clone());
         if let Some(r) = self.result {
@@ -174,18 +176,16 @@ impl<'a> Query<'a> {
         if let Some(e) = self.error_output {
             states.insert("errorOutput".into(), e.clone());
         }
-        states.insert("context".into(), self.scope.context().clone());
+        if reads_context(value) {
+            states.insert("context".into(), self.scope.context().clone());
+        }
         Value::Object(states)
-    }
-
-    fn session(&self) -> Session {
-        Session::new(&self.states(), self.scope.vars)
     }
 
     /// Evaluates a field: every `{% %}` string inside it, at any depth, is
     /// replaced by its value; `location` names the field (`Output`).
     pub fn field(&self, value: &Value, location: &str) -> Result<Value, QueryError> {
-        walk(&self.session(), value, location)
+        walk(&Session::new(&self.states(value), self.scope.vars), value, location)
     }
 
     /// A field present in the state, or `default` when absent.
@@ -237,6 +237,23 @@ impl<'a> Query<'a> {
                 format!("The field '{location}' must be of type '{expected}' but was '{}': {v}", type_name(&v)),
             ),
         })
+    }
+}
+
+/// Whether an expression inside `value` may read `$states.context`: it
+/// names it, or uses `$states` other than through `.input`, `.result` or
+/// `.errorOutput`.
+fn reads_context(value: &Value) -> bool {
+    match value {
+        Value::String(s) => expression(s).is_some_and(|e| {
+            e.match_indices("$states").any(|(i, m)| {
+                let rest = &e[i + m.len()..];
+                ![".input", ".result", ".errorOutput"].iter().any(|p| rest.starts_with(p))
+            })
+        }),
+        Value::Object(m) => m.values().any(reads_context),
+        Value::Array(items) => items.iter().any(reads_context),
+        _ => false,
     }
 }
 

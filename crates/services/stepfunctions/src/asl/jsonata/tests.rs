@@ -52,6 +52,10 @@ fn evaluates_expressions_at_any_depth() {
             "literal": "$states.input", "spaced": " {% $name %} "
         }))
     );
+    // The context object is there whenever an expression may read it.
+    assert_eq!(eval(json!("{% $keys($states) %}"), json!({})).ok(), Some(json!(["input", "context"])));
+    assert!(!reads_context(&json!({"a": ["{% $states.input.x %}", "{% $states.result %}"]})));
+    assert!(reads_context(&json!({"a": ["{% $lookup($states, 'context') %}"]})));
     // Whole numbers print without a fraction; key order is kept.
     let out = eval(json!("{% {'b': 2 * 3, 'a': 1} %}"), json!({})).ok();
     assert_eq!(out.map(|v| v.to_string()), Some(r#"{"b":6,"a":1}"#.to_string()));

@@ -115,12 +115,8 @@ fn machine(def: &Value, at: &str, lang: &str, express: bool, out: &mut Vec<Diagn
         }
         language_fields(state, &loc, state_lang == "JSONata", out);
         if state_lang == "JSONata" {
-            for (at, message) in crate::asl::jsonata::syntax_errors(state) {
-                out.push(Diagnostic {
-                    code: "INVALID_JSONATA_EXPRESSION",
-                    message,
-                    location: Some(format!("{loc}{at}")),
-                });
+            for (code, at, message) in crate::asl::jsonata::expression_problems(state) {
+                out.push(Diagnostic { code, message, location: Some(format!("{loc}{at}")) });
             }
         }
         let mut targets: Vec<(&str, String)> = Vec::new();
@@ -346,5 +342,12 @@ mod tests {
             Some(("INVALID_JSONATA_EXPRESSION", Some("/States/A/Output/v")))
         );
         assert!(check(r#"{"QueryLanguage": "JSONata", "StartAt": "W", "States": {"W": {"Type": "Wait", "Timestamp": "{% $states.input.t %}", "End": true}}}"#, false).is_ok());
+        let top = r#"{"QueryLanguage": "JSONata", "StartAt": "E", "States": {"E": {"Type": "Pass", "Output": {"v": "{% 'tel: ' & phone %}", "ok": "{% $states.input.items[price > 1].(name) %}"}, "End": true}}}"#;
+        assert_eq!(
+            first(top, false).as_deref(),
+            Some(
+                "Invalid State Machine Definition: 'UNSUPPORTED_JSONATA_EXPRESSION: Reference to 'phone' at the top level is not supported. at /States/E/Output/v'"
+            )
+        );
     }
 }

@@ -48,9 +48,45 @@ fn parsed(expr: &str) -> Result<Rc<AstNode>, String> {
     Ok(ast)
 }
 
-/// Whether `expr` parses; `Err` is the parser's message.
-pub fn check(expr: &str) -> Result<(), String> {
-    parsed(expr).map(|_| ())
+/// The field names `expr` reads at its top level (where Step Functions
+/// offers no data: only `$states` and variables); `Err` is the parser's
+/// message when it does not parse.
+pub fn top_level_names(expr: &str) -> Result<Vec<String>, String> {
+    let ast = parsed(expr)?;
+    let mut names = Vec::new();
+    top_level(&ast, &mut names);
+    Ok(names)
+}
+
+/// Collects the names read at the top level of `node`: a path starting
+/// with a field name, and such paths among the operands, arguments,
+/// branches and constructed values evaluated there (function bodies and
+/// the steps after a path's first are not the top level).
+fn top_level(node: &AstNode, names: &mut Vec<String>) {
+    match node {
+        AstNode::Name(n) => names.push(n.clone()),
+        AstNode::Path { steps } => {
+            if let Some(first) = steps.first() {
+                top_level(&first.node, names);
+            }
+        }
+        AstNode::Binary { lhs, rhs, .. } => {
+            top_level(lhs, names);
+            top_level(rhs, names);
+        }
+        AstNode::Unary { operand, .. } => top_level(operand, names),
+        AstNode::Function { args, .. } | AstNode::Call { args, .. } => args.iter().for_each(|a| top_level(a, names)),
+        AstNode::Array(items) | AstNode::Block(items) => items.iter().for_each(|i| top_level(i, names)),
+        AstNode::Object(pairs) => pairs.iter().for_each(|(_, v)| top_level(v, names)),
+        AstNode::Conditional { condition, then_branch, else_branch } => {
+            top_level(condition, names);
+            top_level(then_branch, names);
+            if let Some(e) = else_branch {
+                top_level(e, names);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// `$states` and the variables, converted once for several expressions.

@@ -55,20 +55,31 @@ const FIELDS: &[&str] = &[
     "BatchInput",
 ];
 
-/// The expressions of a JSONata state that do not parse, as
-/// `(location below the state, parser message without its code)`.
-pub fn syntax_errors(state: &Value) -> Vec<(String, String)> {
-    fn walk(v: &Value, at: String, out: &mut Vec<(String, String)>) {
+/// A problem CreateStateMachine finds in a JSONata state's expressions:
+/// `(code, location below the state, message)`.
+pub type ExpressionProblem = (&'static str, String, String);
+
+/// The expressions of a JSONata state that do not parse, or that read
+/// field names at their top level, as AWS reports them.
+pub fn expression_problems(state: &Value) -> Vec<ExpressionProblem> {
+    fn walk(v: &Value, at: String, out: &mut Vec<ExpressionProblem>) {
         match v {
-            Value::String(s) => {
-                if let Some(Err(e)) = expression(s).map(engine::check) {
+            Value::String(s) => match expression(s).map(engine::top_level_names) {
+                Some(Err(e)) => {
                     let message = match e.split_once(": ") {
                         Some((code, rest)) if code.len() == 5 && code.starts_with(['S', 'T', 'D']) => rest.to_string(),
                         _ => e,
                     };
-                    out.push((at, message));
+                    out.push(("INVALID_JSONATA_EXPRESSION", at, message));
                 }
-            }
+                Some(Ok(names)) => {
+                    if let Some(name) = names.first() {
+                        let message = format!("Reference to '{name}' at the top level is not supported.");
+                        out.push(("UNSUPPORTED_JSONATA_EXPRESSION", at, message));
+                    }
+                }
+                None => {}
+            },
             Value::Object(m) => m.iter().for_each(|(k, x)| walk(x, format!("{at}/{k}"), out)),
             Value::Array(items) => items.iter().enumerate().for_each(|(i, x)| walk(x, format!("{at}[{i}]"), out)),
             _ => {}

@@ -158,6 +158,29 @@ async fn map_items_selector_and_concurrency() {
     });
     let (d, _) = run(def, json!({"xs": [1, 2, 3], "k": 10})).await;
     assert_eq!(output(&d), json!({"results": [20, 31], "input": 10}));
+    let bad = json!({"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {
+        "Type": "Map",
+        "ItemSelector": {"x": "{% $states.context.Map.Item.Value.missing %}"},
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+        "End": true
+    }}});
+    let (d, events) = run(bad, json!([{"a": 1}])).await;
+    assert_eq!(
+        d["cause"],
+        "An error occurred while executing the state 'M' (entered at the event id #2). The JSONata expression '$states.context.Map.Item.Value.missing' specified for the field 'ItemSelector/x' returned nothing (undefined)."
+    );
+    assert_eq!(
+        types(&events),
+        [
+            "ExecutionStarted",
+            "MapStateEntered",
+            "MapStateStarted",
+            "EvaluationFailed",
+            "MapStateFailed",
+            "ExecutionFailed"
+        ]
+    );
+    assert_eq!(events[4]["previousEventId"], events[3]["id"]);
 }
 
 #[tokio::test]

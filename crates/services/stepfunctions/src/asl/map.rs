@@ -111,9 +111,14 @@ pub fn attempt<'a>(
                         let iscope = Scope::new(&ctx, &frame.vars);
                         if run.jsonata {
                             let prev = c;
-                            Query::new(&iscope, input)
-                                .field(tpl, "ItemSelector")
-                                .map_err(|e| e.raise(irt, run, &mut c, prev))?
+                            match Query::new(&iscope, input).field(tpl, "ItemSelector") {
+                                Ok(v) => v,
+                                Err(e) => {
+                                    let f = e.raise(irt, run, &mut c, prev);
+                                    latest(c, c);
+                                    return Err(f);
+                                }
+                            }
                         } else {
                             iscope.payload(tpl, effective).map_err(|f| in_state(run, f))?
                         }

@@ -37,7 +37,10 @@ fn parsed(expr: &str) -> Result<Rc<AstNode>, String> {
     if let Some(ast) = PARSED.with(|p| p.borrow().get(expr).cloned()) {
         return Ok(ast);
     }
-    let ast = Rc::new(jsonata_core::parser::parse(expr).map_err(|e| e.to_string())?);
+    let ast = std::panic::catch_unwind(|| jsonata_core::parser::parse(expr))
+        .map_err(|_| "The JSONata engine failed to parse this expression".to_string())?
+        .map_err(|e| e.to_string())?;
+    let ast = Rc::new(ast);
     PARSED.with(|p| {
         let mut p = p.borrow_mut();
         if p.len() >= CACHE_SIZE {
@@ -104,8 +107,14 @@ impl Session {
         Session { bindings }
     }
 
-    /// Evaluates `expr`; `Err` is the engine's `CODE: message`.
+    /// Evaluates `expr`; `Err` is the engine's `CODE: message`. A panic in
+    /// the engine fails the evaluation, not the execution's task.
     pub fn eval(&self, expr: &str) -> Result<Outcome, String> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.eval_unguarded(expr)))
+            .unwrap_or_else(|_| Err("The JSONata engine failed on this expression".to_string()))
+    }
+
+    fn eval_unguarded(&self, expr: &str) -> Result<Outcome, String> {
         let ast = parsed(expr)?;
         let mut context = Context::new();
         for (name, value) in &self.bindings {

@@ -15,6 +15,9 @@ use std::rc::Rc;
 
 /// The longest an expression may run, in milliseconds.
 const TIMEOUT_MS: u64 = 10_000;
+/// The longest sequence an expression may build (a payload is at most
+/// 256 KiB: longer sequences only exhaust memory).
+const MAX_SEQUENCE: usize = 1_000_000;
 /// Parsed expressions kept per thread before the cache starts over.
 const CACHE_SIZE: usize = 512;
 
@@ -120,7 +123,11 @@ impl Session {
         for (name, value) in &self.bindings {
             context.bind(name.clone(), value.clone());
         }
-        let options = EvaluatorOptions { timeout_ms: Some(TIMEOUT_MS), ..EvaluatorOptions::default() };
+        let options = EvaluatorOptions {
+            timeout_ms: Some(TIMEOUT_MS),
+            max_sequence_length: Some(MAX_SEQUENCE),
+            ..EvaluatorOptions::default()
+        };
         let mut evaluator = Evaluator::with_options(context, options);
         functions::register(&mut evaluator).map_err(|e| e.message().to_string())?;
         let result = evaluator.evaluate(&ast, &JValue::Null).map_err(|e| message(e.message()))?;

@@ -83,6 +83,8 @@ fn reports_aws_causes() {
     assert!(
         cause(eval(json!("{% $eval('1 + 1') %}"), json!({}))).ends_with("T1006: Attempted to invoke a non-function")
     );
+    // Runaway sequences fail instead of exhausting memory.
+    assert!(cause(eval(json!("{% $count([1..5000000]) %}"), json!({}))).contains("threw an error during evaluation"));
     let err = eval(json!("{% $states.input. %}"), json!({})).err();
     assert!(err.is_some_and(|e| e.cause.contains("threw an error during evaluation")));
 }

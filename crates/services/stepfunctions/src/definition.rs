@@ -113,6 +113,12 @@ fn machine(def: &Value, at: &str, lang: &str, express: bool, out: &mut Vec<Diagn
                 loc.clone(),
             ));
         }
+        language_fields(state, &loc, state_lang == "JSONata", out);
+        if state_lang == "JSONata" {
+            for (code, at, message) in crate::asl::jsonata::expression_problems(state) {
+                out.push(Diagnostic { code, message, location: Some(format!("{loc}{at}")) });
+            }
+        }
         let mut targets: Vec<(&str, String)> = Vec::new();
         if let Some(n) = state.get("Next").and_then(Value::as_str) {
             targets.push((n, format!("{loc}/Next")));
@@ -151,7 +157,8 @@ fn machine(def: &Value, at: &str, lang: &str, express: bool, out: &mut Vec<Diagn
                 }
                 Some(b) => {
                     for (i, branch) in b.iter().enumerate() {
-                        machine(branch, &format!("{loc}/Branches[{i}]"), state_lang, express, out);
+                        // Branches inherit the machine's language, not their state's.
+                        machine(branch, &format!("{loc}/Branches[{i}]"), lang, express, out);
                     }
                 }
                 None => out.push(Diagnostic::schema("These fields are required: [Branches]", loc.clone())),
@@ -166,7 +173,46 @@ fn machine(def: &Value, at: &str, lang: &str, express: bool, out: &mut Vec<Diagn
                     continue;
                 }
             };
-            machine(proc, &format!("{loc}/{field}"), state_lang, express, out);
+            if proc.get("QueryLanguage").is_some() {
+                out.push(Diagnostic::schema("Field 'QueryLanguage' is not supported", format!("{loc}/{field}")));
+            }
+            machine(proc, &format!("{loc}/{field}"), lang, express, out);
+        }
+    }
+}
+
+/// Fields only JSONPath states may have (besides every `…Path` field).
+const JSONPATH_ONLY: &[&str] = &["InputPath", "Parameters", "ResultSelector", "ResultPath", "OutputPath", "Variable"];
+/// Fields only JSONata states may have.
+const JSONATA_ONLY: &[&str] = &["Arguments", "Output", "Items", "Condition"];
+
+/// The fields a state (or its Catchers, Choice rules, ItemReader and
+/// ItemBatcher) may not have in its query language.
+fn language_fields(state: &Value, loc: &str, jsonata: bool, out: &mut Vec<Diagnostic>) {
+    let (own, other) = if jsonata { ("JSONata", "JSONPath") } else { ("JSONPath", "JSONata") };
+    let foreign = |field: &str| {
+        if jsonata { JSONPATH_ONLY.contains(&field) || field.ends_with("Path") } else { JSONATA_ONLY.contains(&field) }
+    };
+    let mut check = |part: &Value, at: String| {
+        for field in part.as_object().into_iter().flat_map(|m| m.keys()).filter(|f| foreign(f)) {
+            out.push(Diagnostic::schema(
+                format!("The QueryLanguage is set to '{own}', but field '{field}' is only supported for the '{other}' QueryLanguage"),
+                at.clone(),
+            ));
+        }
+    };
+    check(state, loc.to_string());
+    for list in ["Catch", "Choices"] {
+        for (i, part) in state.get(list).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            check(part, format!("{loc}/{list}[{i}]"));
+        }
+    }
+    for (name, part) in [("ItemReader", state.get("ItemReader")), ("ItemBatcher", state.get("ItemBatcher"))] {
+        if let Some(p) = part {
+            check(p, format!("{loc}/{name}"));
+            if let Some(config) = p.get("ReaderConfig") {
+                check(config, format!("{loc}/{name}/ReaderConfig"));
+            }
         }
     }
 }
@@ -198,6 +244,7 @@ fn fields(state: &Value, kind: &str, loc: &str, express: bool, out: &mut Vec<Dia
     }
     if kind == "Wait"
         && let Some(t) = state.get("Timestamp").and_then(Value::as_str)
+        && crate::asl::jsonata::expression(t).is_none()
         && time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).is_err()
     {
         out.push(Diagnostic::schema("String does not match RFC3339 timestamp", format!("{loc}/Timestamp")));
@@ -256,5 +303,51 @@ mod tests {
             )
         );
         assert!(check(r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}"#, false).is_ok());
+    }
+
+    #[test]
+    fn checks_query_language_fields() {
+        let jsonata = r#"{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "ResultPath": "$.x", "End": true}}}"#;
+        assert_eq!(
+            first(jsonata, false).as_deref(),
+            Some(
+                "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The QueryLanguage is set to 'JSONata', but field 'ResultPath' is only supported for the 'JSONPath' QueryLanguage at /States/A'"
+            )
+        );
+        let path_field = r#"{"StartAt": "A", "States": {"A": {"Type": "Wait", "QueryLanguage": "JSONata", "SecondsPath": "$.s", "End": true}}}"#;
+        assert!(
+            first(path_field, false)
+                .is_some_and(|m| m.contains("field 'SecondsPath' is only supported for the 'JSONPath'"))
+        );
+        let output = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Output": {}, "End": true}}}"#;
+        assert!(first(output, false).is_some_and(|m| m.contains("The QueryLanguage is set to 'JSONPath', but field 'Output' is only supported for the 'JSONata' QueryLanguage at /States/A")));
+        let catcher = r#"{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.e", "Next": "B"}], "End": true}, "B": {"Type": "Succeed"}}}"#;
+        assert!(first(catcher, false).is_some_and(|m| m.ends_with("at /States/A/Catch[0]'")));
+        let back = r#"{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "QueryLanguage": "JSONPath", "End": true}}}"#;
+        assert!(first(back, false).is_some_and(|m| m.contains(
+            "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine at /States/A"
+        )));
+        // A JSONPath machine may have JSONata states, with JSONata fields.
+        let mixed = r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $states.input %}", "Next": "B"}, "B": {"Type": "Pass", "InputPath": "$", "End": true}}}"#;
+        assert!(check(mixed, false).is_ok());
+        let processor = r#"{"StartAt": "M", "States": {"M": {"Type": "Map", "ItemProcessor": {"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}}"#;
+        assert!(
+            first(processor, false)
+                .is_some_and(|m| m.contains("Field 'QueryLanguage' is not supported at /States/M/ItemProcessor"))
+        );
+        let syntax = r#"{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "Output": {"v": "{% 1 + %}"}, "End": true}}}"#;
+        let d = check(syntax, false).err().unwrap_or_default();
+        assert_eq!(
+            d.first().map(|d| (d.code, d.location.as_deref())),
+            Some(("INVALID_JSONATA_EXPRESSION", Some("/States/A/Output/v")))
+        );
+        assert!(check(r#"{"QueryLanguage": "JSONata", "StartAt": "W", "States": {"W": {"Type": "Wait", "Timestamp": "{% $states.input.t %}", "End": true}}}"#, false).is_ok());
+        let top = r#"{"QueryLanguage": "JSONata", "StartAt": "E", "States": {"E": {"Type": "Pass", "Output": {"v": "{% 'tel: ' & phone %}", "ok": "{% $states.input.items[price > 1].(name) %}"}, "End": true}}}"#;
+        assert_eq!(
+            first(top, false).as_deref(),
+            Some(
+                "Invalid State Machine Definition: 'UNSUPPORTED_JSONATA_EXPRESSION: Reference to 'phone' at the top level is not supported. at /States/E/Output/v'"
+            )
+        );
     }
 }

@@ -27,4 +27,5 @@ mod sns;
 mod sqs;
 mod stepfunctions;
 mod stepfunctions_api;
+mod stepfunctions_jsonata;
 mod sts_iam;

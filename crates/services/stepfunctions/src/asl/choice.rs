@@ -118,7 +118,7 @@ fn relation(rel: &str, o: Ordering) -> bool {
 
 /// An RFC 3339 timestamp, as ASL requires (an uppercase `T`, an offset).
 pub fn timestamp(s: &str) -> Option<OffsetDateTime> {
-    if s.contains('t') || s.contains('z') {
+    if s.contains('t') || s.contains('z') || s.as_bytes().get(10) != Some(&b'T') {
         return None;
     }
     OffsetDateTime::parse(s, &Rfc3339).ok()

@@ -6,6 +6,7 @@
 use super::failure::Failure;
 use super::flow;
 use super::history::{self, Cursor};
+use super::jsonata::{Query, states as ja};
 use super::machine::{Assigned, StateRun, Step};
 use super::runtime::{Frame, Runtime};
 use super::scope::Scope;
@@ -67,10 +68,17 @@ pub async fn run(
     let error_output = failure.to_output();
     let ctx = || rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), frame);
     let scope = Scope::new(&ctx, &frame.vars);
-    let assigned =
-        flow::assign(catcher, &error_output, &scope).map_err(|f| run.runtime(f.cause.unwrap_or_default()))?;
-    let out = flow::apply_result_path(catcher.get("ResultPath"), &input, error_output)
-        .map_err(|f| run.runtime(f.cause.unwrap_or_default()))?;
+    let (out, assigned) = if run.jsonata {
+        let q = Query { error_output: Some(&error_output), ..Query::new(&scope, &input) };
+        let prev = *cursor;
+        ja::outputs(&q, catcher, &error_output).map_err(|e| e.raise(rt, run, cursor, prev))?
+    } else {
+        let assigned =
+            flow::assign(catcher, &error_output, &scope).map_err(|f| run.runtime(f.cause.unwrap_or_default()))?;
+        let out = flow::apply_result_path(catcher.get("ResultPath"), &input, error_output)
+            .map_err(|f| run.runtime(f.cause.unwrap_or_default()))?;
+        (out, assigned)
+    };
     rt.history.emit(cursor, &format!("{kind}StateExited"), || history::exited(run.name, &out, assigned.as_ref()));
     let next = catcher.get("Next").and_then(Value::as_str).map(str::to_string);
     Ok(Step { next, output: out, assigned })

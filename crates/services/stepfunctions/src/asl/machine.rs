@@ -6,6 +6,7 @@
 use super::failure::Failure;
 use super::flow;
 use super::history::{self, Cursor};
+use super::jsonata::{self, states as ja};
 use super::runtime::{Frame, Position, Runtime};
 use super::scope::Scope;
 use super::{choice, guarded, map, parallel, task, wait};
@@ -29,6 +30,10 @@ pub struct StateRun<'a> {
     pub def: &'a Value,
     pub entered: i64,
     pub entered_time: f64,
+    /// The event before the entered event.
+    pub prior: Cursor,
+    /// Whether the state uses JSONata (else JSONPath).
+    pub jsonata: bool,
 }
 
 impl StateRun<'_> {
@@ -69,6 +74,7 @@ pub fn run_from<'a>(
         let states = machine.get("States").ok_or_else(|| Failure::runtime("The machine has no States"))?;
         let (mut name, mut input, mut resumed) = (at.state.clone(), at.input.clone(), Some(at));
         let mut frame = frame.clone();
+        frame.jsonata = jsonata::uses(machine, frame.jsonata);
         if let Some(at) = resumed.as_ref().filter(|at| !at.vars.is_empty()) {
             frame.vars = at.vars.clone();
         }
@@ -131,6 +137,7 @@ async fn run_state(
     resume: Option<Position>,
 ) -> Result<Step, Failure> {
     let kind = def.get("Type").and_then(Value::as_str).unwrap_or_default();
+    let before = *cursor;
     let (entered, entered_time) = match resume.as_ref().and_then(|p| p.entered) {
         Some(id) => (id, stratus_core::clock::now_epoch()),
         None => {
@@ -142,10 +149,14 @@ async fn run_state(
             (id, stratus_core::clock::now_epoch())
         }
     };
-    let run = StateRun { name, def, entered, entered_time };
+    let prior = if resume.is_some() { entered - 1 } else { before };
+    let run = StateRun { name, def, entered, entered_time, prior, jsonata: jsonata::uses(def, frame.jsonata) };
     let ctx = || rt.context(name, entered_time, None, frame);
     let scope = Scope::new(&ctx, &frame.vars);
     let step = match kind {
+        "Pass" | "Succeed" if run.jsonata => ja::pass(rt, &run, input, &scope, cursor),
+        "Fail" if run.jsonata => return Err(ja::fail(rt, &run, &input, &scope, cursor)),
+        "Choice" if run.jsonata => ja::choose(rt, &run, input, &scope, cursor),
         "Pass" => pass(&run, input, &scope),
         "Succeed" => flow::input_path(def, &input, &scope)
             .and_then(|v| flow::output_path(def, &v, &scope))

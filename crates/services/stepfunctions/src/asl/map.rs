@@ -6,6 +6,7 @@
 use super::failure::Failure;
 use super::flow;
 use super::history::Cursor;
+use super::jsonata::{Query, states as ja};
 use super::machine::{self, Assigned, StateRun, in_state};
 use super::runtime::{Frame, Runtime};
 use super::scope::Scope;
@@ -26,9 +27,22 @@ pub fn attempt<'a>(
         let def = run.def;
         let ctx = || rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), frame);
         let scope = Scope::new(&ctx, &frame.vars);
-        let effective = flow::input_path(def, input, &scope).map_err(|f| in_state(run, f))?;
+        let effective = if run.jsonata {
+            input.clone()
+        } else {
+            flow::input_path(def, input, &scope).map_err(|f| in_state(run, f))?
+        };
+        let query = Query::new(&scope, input);
         let items = match def.get("ItemReader") {
-            Some(reader) => super::reader::items(rt, reader, &effective, &scope).await?,
+            Some(reader) => {
+                let (params, max) = if run.jsonata {
+                    ja::reader_args(&query, reader).map_err(|e| e.raise(rt, run, cursor, run.prior))?
+                } else {
+                    super::reader::jsonpath_args(reader, &effective, &scope)?
+                };
+                super::reader::items(rt, reader, params, max).await?
+            }
+            None if run.jsonata => ja::items(&query, def).map_err(|e| e.raise(rt, run, cursor, run.prior))?,
             None => {
                 let items_path = def.get("ItemsPath").and_then(Value::as_str).unwrap_or("$");
                 match scope.path(&effective, items_path).map_err(|c| run.runtime(c))? {
@@ -39,7 +53,12 @@ pub fn attempt<'a>(
         };
         let processor = def.get("ItemProcessor").or_else(|| def.get("Iterator")).unwrap_or(&Value::Null);
         let selector = def.get("ItemSelector").or_else(|| def.get("Parameters"));
-        let limit = match def.get("MaxConcurrency").and_then(Value::as_u64) {
+        let max = if run.jsonata {
+            ja::count(&query, def, "MaxConcurrency").map_err(|e| e.raise(rt, run, cursor, run.prior))?
+        } else {
+            def.get("MaxConcurrency").and_then(Value::as_u64)
+        };
+        let limit = match max {
             Some(n) if n > 0 => n as usize,
             _ => items.len().max(1),
         };
@@ -83,15 +102,29 @@ pub fn attempt<'a>(
                     item: Some((index, item.clone())),
                     token: None,
                     vars: frame.vars.clone(),
+                    jsonata: frame.jsonata,
                 };
+                let mut c = shared.lock().map(|s| *s).unwrap_or(0);
                 let iteration_input = match selector {
                     Some(tpl) => {
                         let ctx = || rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), &sub);
-                        Scope::new(&ctx, &frame.vars).payload(tpl, effective).map_err(|f| in_state(run, f))?
+                        let iscope = Scope::new(&ctx, &frame.vars);
+                        if run.jsonata {
+                            let prev = c;
+                            match Query::new(&iscope, input).field(tpl, "ItemSelector") {
+                                Ok(v) => v,
+                                Err(e) => {
+                                    let f = e.raise(irt, run, &mut c, prev);
+                                    latest(c, c);
+                                    return Err(f);
+                                }
+                            }
+                        } else {
+                            iscope.payload(tpl, effective).map_err(|f| in_state(run, f))?
+                        }
                     }
                     None => item,
                 };
-                let mut c = shared.lock().map(|s| *s).unwrap_or(0);
                 irt.history.emit(&mut c, "MapIterationStarted", details);
                 let result = machine::run(irt, processor, iteration_input, &mut c, &sub).await;
                 let (kind, member) = match result {
@@ -116,6 +149,12 @@ pub fn attempt<'a>(
         };
         // AWS chains MapStateExited past this event, to the last iteration's end.
         rt.history.record(*cursor, "MapStateSucceeded", || None);
+        if run.jsonata {
+            let result = Value::Array(results);
+            let q = Query { result: Some(&result), ..Query::new(&scope, input) };
+            let prev = *cursor;
+            return ja::outputs(&q, def, &result).map_err(|e| e.raise(rt, run, cursor, prev));
+        }
         let result =
             flow::template(def, "ResultSelector", Value::Array(results), &scope).map_err(|f| in_state(run, f))?;
         let assigned = flow::assign(def, &result, &scope).map_err(|f| in_state(run, f))?;

@@ -10,6 +10,7 @@ mod guarded;
 pub mod history;
 pub mod inspect;
 mod intrinsics;
+pub mod jsonata;
 pub mod machine;
 mod map;
 mod parallel;

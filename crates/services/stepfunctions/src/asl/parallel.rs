@@ -5,6 +5,7 @@
 use super::failure::Failure;
 use super::flow;
 use super::history::Cursor;
+use super::jsonata::{Query, states as ja};
 use super::machine::{self, Assigned, StateRun, in_state};
 use super::runtime::{Frame, Runtime};
 use super::scope::Scope;
@@ -24,10 +25,16 @@ pub fn attempt<'a>(
         let def = run.def;
         let ctx = || rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), frame);
         let scope = Scope::new(&ctx, &frame.vars);
-        let effective = flow::input_path(def, input, &scope).map_err(|f| in_state(run, f))?;
-        let effective = flow::template(def, "Parameters", effective, &scope).map_err(|f| in_state(run, f))?;
+        let effective = if run.jsonata {
+            let q = Query::new(&scope, input);
+            q.field_or(def, "Arguments", input).map_err(|e| e.raise(rt, run, cursor, run.prior))?
+        } else {
+            let effective = flow::input_path(def, input, &scope).map_err(|f| in_state(run, f))?;
+            flow::template(def, "Parameters", effective, &scope).map_err(|f| in_state(run, f))?
+        };
         rt.history.emit(cursor, "ParallelStateStarted", || None);
-        let sub = Frame { depth: frame.depth + 1, item: None, token: None, vars: frame.vars.clone() };
+        let sub =
+            Frame { depth: frame.depth + 1, item: None, token: None, vars: frame.vars.clone(), jsonata: frame.jsonata };
         let branches = def.get("Branches").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
         let start = *cursor;
         let runs = branches.iter().map(|b| {
@@ -51,6 +58,11 @@ pub fn attempt<'a>(
         // AWS chains the exited event to the last branch event, not to this one.
         rt.history.record(*cursor, "ParallelStateSucceeded", || None);
         let result = Value::Array(results.into_iter().map(|(v, _)| v).collect());
+        if run.jsonata {
+            let q = Query { result: Some(&result), ..Query::new(&scope, input) };
+            let prev = *cursor;
+            return ja::outputs(&q, def, &result).map_err(|e| e.raise(rt, run, cursor, prev));
+        }
         let result = flow::template(def, "ResultSelector", result, &scope).map_err(|f| in_state(run, f))?;
         let assigned = flow::assign(def, &result, &scope).map_err(|f| in_state(run, f))?;
         let out = flow::result_path(def, input, result).map_err(|f| in_state(run, f))?;

@@ -12,24 +12,31 @@ fn reader_failed(cause: impl Into<String>) -> Failure {
     Failure::new("States.ItemReaderFailed", cause)
 }
 
-/// The items `reader` names, with its `Parameters` evaluated on `data`.
-pub async fn items(rt: &Runtime, reader: &Value, data: &Value, scope: &Scope<'_>) -> Result<Vec<Value>, Failure> {
-    let resource = reader.get("Resource").and_then(Value::as_str).unwrap_or_default();
+/// A JSONPath reader's `Parameters` and `ReaderConfig.MaxItems`
+/// (or `MaxItemsPath`), evaluated on `data`.
+pub fn jsonpath_args(reader: &Value, data: &Value, scope: &Scope<'_>) -> Result<(Value, Option<u64>), Failure> {
     let params = match reader.get("Parameters") {
         Some(t) => scope.payload(t, data)?,
         None => Value::Object(Map::new()),
     };
+    let config = reader.get("ReaderConfig").unwrap_or(&Value::Null);
+    let max = match (config.get("MaxItems"), config.get("MaxItemsPath").and_then(Value::as_str)) {
+        (Some(m), _) => m.as_u64(),
+        (None, Some(p)) => scope.path(data, p).ok().and_then(|v| v.as_u64()),
+        (None, None) => None,
+    };
+    Ok((params, max))
+}
+
+/// The items `reader` names, fetched with `params`, at most `max`.
+pub async fn items(rt: &Runtime, reader: &Value, params: Value, max: Option<u64>) -> Result<Vec<Value>, Failure> {
+    let resource = reader.get("Resource").and_then(Value::as_str).unwrap_or_default();
     let config = reader.get("ReaderConfig").cloned().unwrap_or(Value::Null);
     let fetched = rt.tasks.fetch(rt, resource, params).await?;
     let mut items = match fetched {
         Value::String(text) => parse(&text, &config)?,
         Value::Array(listing) => listing,
         other => return Err(reader_failed(format!("Unexpected item source: {other}"))),
-    };
-    let max = match (config.get("MaxItems"), config.get("MaxItemsPath").and_then(Value::as_str)) {
-        (Some(m), _) => m.as_u64(),
-        (None, Some(p)) => scope.path(data, p).ok().and_then(|v| v.as_u64()),
-        (None, None) => None,
     };
     if let Some(m) = max.filter(|m| *m > 0) {
         items.truncate(m as usize);

@@ -221,4 +221,6 @@ pub struct Frame {
     /// The task token of the Task state running.
     pub token: Option<String>,
     pub vars: serde_json::Map<String, Value>,
+    /// Whether the thread's states use JSONata unless they say otherwise.
+    pub jsonata: bool,
 }

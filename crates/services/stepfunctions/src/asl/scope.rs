@@ -23,7 +23,8 @@ impl<'a> Scope<'a> {
         Scope { context: OnceLock::new(), build, vars }
     }
 
-    fn context(&self) -> &Value {
+    /// The context object (`$$`, `$states.context`).
+    pub fn context(&self) -> &Value {
         self.context.get_or_init(|| (self.build)())
     }
 

@@ -6,6 +6,7 @@
 use super::failure::Failure;
 use super::flow;
 use super::history::{self, Cursor};
+use super::jsonata::{Query, states as ja};
 use super::machine::{Assigned, StateRun, in_state};
 use super::runtime::{Frame, Runtime, TaskCall};
 use super::scope::Scope;
@@ -80,10 +81,15 @@ pub fn attempt<'a>(
         let task_frame = Frame { token: token.clone(), ..frame.clone() };
         let ctx = || rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), &task_frame);
         let scope = Scope::new(&ctx, &frame.vars);
-        let effective = flow::input_path(def, input, &scope).map_err(|f| in_state(run, f))?;
-        let params = flow::template(def, "Parameters", effective.clone(), &scope).map_err(|f| in_state(run, f))?;
-        let timeout = seconds(def, "TimeoutSeconds", &effective, &scope, run)?;
-        let heartbeat = seconds(def, "HeartbeatSeconds", &effective, &scope, run)?;
+        let (params, timeout, heartbeat) = if run.jsonata {
+            ja::task_call(&Query::new(&scope, input), def).map_err(|e| e.raise(rt, run, cursor, run.prior))?
+        } else {
+            let effective = flow::input_path(def, input, &scope).map_err(|f| in_state(run, f))?;
+            let params =
+                flow::template(def, "Parameters", effective.clone(), &scope).map_err(|f| in_state(run, f))?;
+            let timeout = seconds(def, "TimeoutSeconds", &effective, &scope, run)?;
+            (params, timeout, seconds(def, "HeartbeatSeconds", &effective, &scope, run)?)
+        };
         let fam = family(resource);
         rt.tasks.prepare(rt, resource, &params).await.map_err(|f| in_state(run, f))?;
         scheduled(rt, cursor, &fam, resource, &params, timeout, heartbeat);
@@ -109,6 +115,11 @@ pub fn attempt<'a>(
             }
         };
         ended(rt, cursor, &fam, Ok(&result));
+        if run.jsonata {
+            let q = Query { result: Some(&result), ..Query::new(&scope, input) };
+            let prev = *cursor;
+            return ja::outputs(&q, def, &result).map_err(|e| e.raise(rt, run, cursor, prev));
+        }
         let result = flow::template(def, "ResultSelector", result, &scope).map_err(|f| in_state(run, f))?;
         let assigned = flow::assign(def, &result, &scope).map_err(|f| in_state(run, f))?;
         let out = flow::result_path(def, input, result).map_err(|f| in_state(run, f))?;

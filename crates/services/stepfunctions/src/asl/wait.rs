@@ -6,6 +6,7 @@ use super::choice::timestamp;
 use super::failure::Failure;
 use super::flow;
 use super::history::Cursor;
+use super::jsonata::{Query, states as ja};
 use super::machine::{StateRun, Step, in_state};
 use super::runtime::{Frame, Position, Runtime};
 use super::scope::Scope;
@@ -21,9 +22,11 @@ pub async fn run(
     resumed_deadline: Option<f64>,
 ) -> Result<Step, Failure> {
     let def = run.def;
-    let effective = flow::input_path(def, &input, scope).map_err(|f| in_state(run, f))?;
+    let effective =
+        if run.jsonata { input.clone() } else { flow::input_path(def, &input, scope).map_err(|f| in_state(run, f))? };
     let deadline = match resumed_deadline {
         Some(d) => d,
+        None if run.jsonata => ja::deadline(run, &input, scope).map_err(|e| e.raise(rt, run, cursor, run.entered))?,
         None => deadline(run, &effective, scope)?,
     };
     if frame.depth == 0
@@ -40,6 +43,11 @@ pub async fn run(
         j.save(rt, at).await;
     }
     rt.sleep_until(deadline).await?;
+    if run.jsonata {
+        let q = Query::new(scope, &input);
+        let (out, assigned) = ja::outputs(&q, def, &input).map_err(|e| e.raise(rt, run, cursor, run.prior))?;
+        return Ok(run.step(out, assigned));
+    }
     let assigned = flow::assign(def, &effective, scope).map_err(|f| in_state(run, f))?;
     let out = flow::output_path(def, &effective, scope).map_err(|f| in_state(run, f))?;
     Ok(run.step(out, assigned))

@@ -12,6 +12,11 @@ use serde_json::Value;
 /// Resolves a path argument (`$.x`, `$$.x`, `$var`) to its value.
 pub type Resolver<'a> = &'a dyn Fn(&str) -> Result<Value, Failure>;
 
+/// Applies the intrinsic function `name` to evaluated arguments.
+pub fn apply(name: &str, args: Vec<Value>) -> Result<Value, Failure> {
+    functions::apply(name, args, None)
+}
+
 /// Evaluates the intrinsic call in `text`.
 pub fn evaluate(text: &str, resolve: Resolver) -> Result<Value, Failure> {
     let call = parse::parse(text).map_err(|e| Failure::new("States.IntrinsicFailure", e))?;

@@ -1,7 +1,7 @@
 //! Shared building blocks every Stratus crate uses: the per-request context
 //! (account, region, request id), `AwsError`, identifiers, ARNs, the clock,
-//! typed access to decoded input, a cache of decoded store records, and the
-//! `Service` trait that each service crate implements.
+//! typed access to decoded input, a cache of decoded store records, HTTP
+//! upgrades, and the `Service` trait that each service crate implements.
 
 pub mod arn;
 pub mod body;
@@ -17,6 +17,7 @@ pub mod jwt;
 pub mod peers;
 pub mod service;
 pub mod settings;
+pub mod upgrade;
 
 pub use body::{BodyFrame, BodySender, BodyStream, Streamed};
 pub use decoded::DecodedCache;
@@ -25,6 +26,7 @@ pub use http::{HttpRequest, HttpResponse};
 pub use peers::Peers;
 pub use service::{Event, EventSender, RequestContext, Service};
 pub use settings::Settings;
+pub use upgrade::{Upgrade, Upgraded};
 
 /// The account used when an access key maps to no configured account.
 pub const DEFAULT_ACCOUNT_ID: &str = "000000000000";

@@ -15,3 +15,4 @@ pub mod registry;
 pub mod server;
 pub mod status;
 pub mod streaming;
+pub mod upgrade;

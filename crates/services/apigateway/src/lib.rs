@@ -5,8 +5,9 @@
 //! request validators; gateway responses; Lambda authorizers; API keys and
 //! usage plans; tags; account settings; every Update through AWS's `patchOperations`
 //! (`patch`); and the data plane that serves deployed stages at their
-//! invoke URLs (`invoke`). HTTP APIs (v2) are the `ApiGatewayV2` service
-//! (`v2`), served by the same data plane.
+//! invoke URLs (`invoke`). HTTP and WebSocket APIs (v2) are the
+//! `ApiGatewayV2` service (`v2`), served by the same data plane, which also
+//! takes WebSocket handshakes and answers `@connections` calls.
 //!
 //! This file owns the `ApiGateway` service: its operation list and dispatch.
 
@@ -46,7 +47,7 @@ mod tests;
 use async_trait::async_trait;
 use serde_json::Value;
 use std::sync::Arc;
-use stratus_core::{AwsError, HttpRequest, HttpResponse, RequestContext, Service, Settings};
+use stratus_core::{AwsError, HttpRequest, HttpResponse, RequestContext, Service, Settings, Upgrade};
 use stratus_store::Store;
 
 use crate::state::Shared;
@@ -246,10 +247,25 @@ impl Service for ApiGateway {
     }
 
     fn claims(&self, req: &HttpRequest) -> bool {
-        invoke::address::of(req).is_some()
+        invoke::address::of(req).is_some() || v2::websocket::manage::claims_signed(req)
     }
 
     async fn serve(&self, req: HttpRequest) -> HttpResponse {
-        invoke::serve(&self.shared, req).await
+        match invoke::address::of(&req) {
+            Some(_) => invoke::serve(&self.shared, req).await,
+            None => v2::websocket::manage::serve_signed(&self.shared, &req),
+        }
+    }
+
+    fn claims_upgrade(&self, req: &HttpRequest) -> bool {
+        v2::websocket::accept::claims(&self.shared, req)
+    }
+
+    async fn upgrade(&self, req: HttpRequest, upgrade: Upgrade) -> HttpResponse {
+        v2::websocket::accept::accept(&self.shared, req, upgrade).await
+    }
+
+    async fn stop(&self) {
+        self.shared.connections.close_all();
     }
 }

@@ -47,10 +47,12 @@ pub fn serve(s: &Shared, req: &HttpRequest, id: &str, api_id: Option<&str>) -> H
         },
         ("GET", Some(c)) => {
             let at = |ms: i64| stratus_core::clock::iso8601(ms as f64 / 1000.0);
+            // The wire names of the model (`connectedAt`), as this is served
+            // without the codec.
             let body = json!({
-                "ConnectedAt": at(c.connected_at_ms),
-                "Identity": { "SourceIp": c.source_ip, "UserAgent": c.user_agent },
-                "LastActiveAt": at(c.last_active_ms()),
+                "connectedAt": at(c.connected_at_ms),
+                "identity": { "sourceIp": c.source_ip, "userAgent": c.user_agent },
+                "lastActiveAt": at(c.last_active_ms()),
             });
             HttpResponse::new(200, "application/json", body.to_string())
         }

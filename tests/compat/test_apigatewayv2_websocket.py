@@ -147,6 +147,11 @@ def test_websocket_chat_between_two_clients(chat, stratus):
     conn = manage.get_connection(ConnectionId=alice_id)
     assert conn["Identity"] == {"SourceIp": "127.0.0.1", "UserAgent": "alice-client"}
     assert conn["ConnectedAt"] <= conn["LastActiveAt"]
+    # The plain endpoint (no stage segment) reaches the same connections.
+    plain = client_for(stratus.endpoint, "apigatewaymanagementapi")
+    assert plain.get_connection(ConnectionId=alice_id)["Identity"]["UserAgent"] == "alice-client"
+    code, _, status = error_of(lambda: plain.get_connection(ConnectionId="nopeNOPEnope123="))
+    assert (code, status) == ("GoneException", 410)
     manage.post_to_connection(ConnectionId=alice_id, Data=b"from the server")
     assert alice.recv() == "from the server"
 

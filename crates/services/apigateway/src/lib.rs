@@ -7,7 +7,8 @@
 //! (`patch`); and the data plane that serves deployed stages at their
 //! invoke URLs (`invoke`). HTTP and WebSocket APIs (v2) are the
 //! `ApiGatewayV2` service (`v2`), served by the same data plane, which also
-//! takes WebSocket handshakes and answers `@connections` calls.
+//! takes WebSocket handshakes and answers `@connections` calls (also the
+//! `ApiGatewayManagement` service, `management`).
 //!
 //! This file owns the `ApiGateway` service: its operation list and dispatch.
 
@@ -23,6 +24,7 @@ mod gatewayresponses;
 mod import;
 mod integrations;
 mod invoke;
+mod management;
 mod metering;
 mod methods;
 mod models;
@@ -39,6 +41,7 @@ mod usageplans;
 mod v2;
 mod validators;
 
+pub use management::ApiGatewayManagement;
 pub use v2::ApiGatewayV2;
 
 #[cfg(test)]
@@ -144,6 +147,11 @@ pub struct ApiGateway {
 impl ApiGateway {
     pub fn new(store: Store, settings: &Settings) -> ApiGateway {
         ApiGateway { shared: Arc::new(Shared::new(store, settings)) }
+    }
+
+    /// The `@connections` API over this service's WebSocket connections.
+    pub fn management(&self) -> ApiGatewayManagement {
+        ApiGatewayManagement { shared: self.shared.clone() }
     }
 }
 

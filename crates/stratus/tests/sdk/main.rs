@@ -5,6 +5,7 @@
 mod common;
 mod functions;
 
+mod apigateway_websocket;
 mod cognito;
 mod cognito_triggers;
 mod dynamodb;

@@ -1,17 +1,60 @@
 //! The `@connections` API (the `apigatewaymanagementapi` service):
-//! PostToConnection, GetConnection and DeleteConnection on
-//! `/@connections/{connectionId}`, with or without a stage segment first,
-//! at a WebSocket API's invoke address or, signed for `execute-api`, at the
-//! plain endpoint (where `http://{domainName}/{stage}` from an event leads
-//! when the client connected through the path form).
+//! PostToConnection, GetConnection and DeleteConnection on open
+//! connections, reached three ways: at a WebSocket API's invoke address
+//! (`/{stage}/@connections/{id}` or `/@connections/{id}`), signed for
+//! `execute-api` at the plain endpoint with a stage segment first (where
+//! `http://{domainName}/{stage}` from an event leads when the client
+//! connected through the path form), both answered here as HTTP, and at the
+//! plain endpoint without one, through the codec (`crate::management`).
 
 use super::connections::Outgoing;
 use crate::state::Shared;
-use serde_json::json;
-use stratus_core::{HttpRequest, HttpResponse};
+use serde_json::{Value, json};
+use stratus_core::{AwsError, HttpRequest, HttpResponse};
 
 /// The largest message PostToConnection sends (128 KB).
 const MAX_MESSAGE: usize = 128 * 1024;
+
+fn gone() -> AwsError {
+    AwsError::new(410, "GoneException", "")
+}
+
+/// Connection `id`, if open (and of API `api_id` when one is named).
+fn open(
+    s: &Shared,
+    id: &str,
+    api_id: Option<&str>,
+) -> Result<std::sync::Arc<super::connections::Connection>, AwsError> {
+    s.connections.get(id).filter(|c| api_id.is_none_or(|a| a == c.api_id)).ok_or_else(gone)
+}
+
+/// PostToConnection: `data` as a text frame, or binary when not UTF-8.
+pub fn post(s: &Shared, id: &str, api_id: Option<&str>, data: Vec<u8>) -> Result<(), AwsError> {
+    let connection = open(s, id, api_id)?;
+    if data.len() > MAX_MESSAGE {
+        return Err(AwsError::new(413, "PayloadTooLargeException", "Message size exceeds the allowed limit"));
+    }
+    if connection.send(Outgoing::data(data)) { Ok(()) } else { Err(gone()) }
+}
+
+/// GetConnection, keyed by the model's member names (timestamps as epoch
+/// seconds).
+pub fn get(s: &Shared, id: &str, api_id: Option<&str>) -> Result<Value, AwsError> {
+    let c = open(s, id, api_id)?;
+    Ok(json!({
+        "ConnectedAt": c.connected_at_ms as f64 / 1000.0,
+        "Identity": { "SourceIp": c.source_ip, "UserAgent": c.user_agent },
+        "LastActiveAt": c.last_active_ms() as f64 / 1000.0,
+    }))
+}
+
+/// DeleteConnection: forgets the connection and closes its socket.
+pub fn delete(s: &Shared, id: &str, api_id: Option<&str>) -> Result<(), AwsError> {
+    let connection = open(s, id, api_id)?;
+    s.connections.remove(&connection.id);
+    connection.send(Outgoing::Close);
+    Ok(())
+}
 
 /// The connection id of a `@connections` path, decoded.
 pub fn connection_id(path: &str) -> Option<String> {
@@ -23,60 +66,50 @@ pub fn connection_id(path: &str) -> Option<String> {
     Some(percent_encoding::percent_decode_str(id).decode_utf8().ok()?.into_owned())
 }
 
-/// Whether `req` is a `@connections` call signed for `execute-api` to the
-/// plain endpoint (what the SDK's `apigatewaymanagementapi` client sends).
+/// Whether `req` is a `@connections` call with a stage segment, signed for
+/// `execute-api`, to the plain endpoint (what the SDK's
+/// `apigatewaymanagementapi` client sends with `endpoint_url` ending in the
+/// stage). Without the stage segment the router finds the model itself.
 pub fn claims_signed(req: &HttpRequest) -> bool {
     let signed_for = |text: &str| text.contains("/execute-api/aws4_request") || text.contains("%2Fexecute-api%2F");
-    connection_id(&req.path).is_some()
+    !req.path.starts_with("/@connections/")
+        && connection_id(&req.path).is_some()
         && (req.header("authorization").is_some_and(signed_for) || signed_for(&req.query))
 }
 
-/// Answers a `@connections` call on connection `id`; `api_id` is the API
-/// the address named, if any (a connection of another API is gone).
+/// Answers a `@connections` call on connection `id` as HTTP; `api_id` is
+/// the API the address named, if any (a connection of another API is gone).
 pub fn serve(s: &Shared, req: &HttpRequest, id: &str, api_id: Option<&str>) -> HttpResponse {
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let connection = s.connections.get(id).filter(|c| api_id.is_none_or(|a| a == c.api_id));
-    let resp = match (req.method.as_str(), connection) {
-        ("GET" | "POST" | "DELETE", None) => error(410, "GoneException", None),
-        ("POST", Some(_)) if req.body.len() > MAX_MESSAGE => {
-            error(413, "PayloadTooLargeException", Some("Message size exceeds the allowed limit"))
-        }
-        ("POST", Some(c)) => match c.send(Outgoing::data(req.body.to_vec())) {
-            true => HttpResponse { status: 200, ..Default::default() },
-            false => error(410, "GoneException", None),
-        },
-        ("GET", Some(c)) => {
-            let at = |ms: i64| stratus_core::clock::iso8601(ms as f64 / 1000.0);
-            // The wire names of the model (`connectedAt`), as this is served
-            // without the codec.
-            let body = json!({
-                "connectedAt": at(c.connected_at_ms),
-                "identity": { "sourceIp": c.source_ip, "userAgent": c.user_agent },
-                "lastActiveAt": at(c.last_active_ms()),
-            });
-            HttpResponse::new(200, "application/json", body.to_string())
-        }
-        ("DELETE", Some(c)) => {
-            s.connections.remove(&c.id);
-            c.send(Outgoing::Close);
-            HttpResponse { status: 204, ..Default::default() }
-        }
-        _ => error(404, "NotFoundException", Some("Not Found")),
+    let done = match req.method.as_str() {
+        "POST" => post(s, id, api_id, req.body.to_vec()).map(|()| HttpResponse { status: 200, ..Default::default() }),
+        "GET" => get(s, id, api_id).map(|c| HttpResponse::new(200, "application/json", wire(&c).to_string())),
+        "DELETE" => delete(s, id, api_id).map(|()| HttpResponse { status: 204, ..Default::default() }),
+        _ => Err(AwsError::new(404, "NotFoundException", "Not Found")),
     };
-    resp.header("x-amzn-RequestId", request_id)
+    let resp = done.unwrap_or_else(|e| {
+        let message = if e.message.is_empty() { Value::Null } else { e.message.clone().into() };
+        HttpResponse::new(e.status, "application/json", json!({ "message": message }).to_string())
+            .header("x-amzn-ErrorType", e.code.clone())
+    });
+    resp.header("x-amzn-RequestId", uuid::Uuid::new_v4().to_string())
 }
 
 /// Answers a signed `@connections` call to the plain endpoint.
 pub fn serve_signed(s: &Shared, req: &HttpRequest) -> HttpResponse {
     match connection_id(&req.path) {
         Some(id) => serve(s, req, &id, None),
-        None => error(404, "NotFoundException", Some("Not Found")),
+        None => HttpResponse::new(404, "application/json", "{\"message\":\"Not Found\"}"),
     }
 }
 
-fn error(status: u16, code: &str, message: Option<&str>) -> HttpResponse {
-    HttpResponse::new(status, "application/json", json!({ "message": message }).to_string())
-        .header("x-amzn-ErrorType", code)
+/// GetConnection's output as restJson1 sends it (`connectedAt`, ISO 8601).
+fn wire(c: &Value) -> Value {
+    let at = |k: &str| stratus_core::clock::iso8601(c[k].as_f64().unwrap_or_default());
+    json!({
+        "connectedAt": at("ConnectedAt"),
+        "identity": { "sourceIp": c["Identity"]["SourceIp"], "userAgent": c["Identity"]["UserAgent"] },
+        "lastActiveAt": at("LastActiveAt"),
+    })
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use stratus_core::Upgraded;
 use stratus_core::input::Input;
 use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::time::{Duration, Instant};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::Role;
@@ -22,6 +23,9 @@ use tokio_tungstenite::tungstenite::protocol::frame::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 type Sink = SplitSink<WebSocketStream<Upgraded>, Message>;
+
+/// How long a client has to answer the server's close frame.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// Serves the connection until it closes.
 pub async fn run(
@@ -35,15 +39,28 @@ pub async fn run(
         return;
     };
     let (sink, mut stream) = WebSocketStream::from_raw_socket(io, Role::Server, None).await.split();
-    let writer = tokio::spawn(write(sink, outgoing));
+    let mut writer = tokio::spawn(write(sink, outgoing));
     let mut status = (1006, "Connection closed abnormally".to_string());
-    while let Some(frame) = stream.next().await {
+    // Once the server has closed (DeleteConnection, shutdown) the client has
+    // a moment to answer with its close frame, then the connection ends.
+    let mut deadline: Option<Instant> = None;
+    loop {
+        let frame = tokio::select! {
+            frame = stream.next() => frame,
+            _ = &mut writer, if deadline.is_none() => {
+                deadline = Some(Instant::now() + CLOSE_GRACE);
+                status = (1000, "Connection closed by the server".to_string());
+                continue;
+            }
+            _ = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => break,
+        };
         match frame {
-            Ok(Message::Text(text)) => on_message(&s, &connection, text.as_bytes(), false).await,
-            Ok(Message::Binary(data)) => on_message(&s, &connection, &data, true).await,
-            Ok(Message::Close(frame)) => status = close_status(frame),
-            Ok(_) => connection.touch(),
-            Err(e) => {
+            None => break,
+            Some(Ok(Message::Text(text))) => on_message(&s, &connection, text.as_bytes(), false).await,
+            Some(Ok(Message::Binary(data))) => on_message(&s, &connection, &data, true).await,
+            Some(Ok(Message::Close(frame))) => status = close_status(frame),
+            Some(Ok(_)) => connection.touch(),
+            Some(Err(e)) => {
                 tracing::debug!("WebSocket connection {} ended: {e}", connection.id);
                 break;
             }

@@ -192,3 +192,43 @@ def test_websocket_connect_refused_and_plain_http(chat, stratus):
     ws.send(json.dumps({"action": "echo", "data": "host form"}))
     assert ws.recv() == "echo:host form"
     ws.close()
+
+
+GUARD = """
+import json
+def handler(event, context):
+    if event.get("type") == "REQUEST":
+        token = event["queryStringParameters"]["token"]
+        effect = "Allow" if token == "good" else "Deny"
+        return {"principalId": "user-" + token, "context": {"tier": "gold"},
+                "policyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}]}}
+    if event["requestContext"]["routeKey"] == "$connect":
+        return {"statusCode": 200}
+    return {"statusCode": 200, "body": json.dumps(event["requestContext"]["authorizer"])}
+"""
+
+
+def test_websocket_connect_authorizer(client, stratus):
+    fn = python_function(client("lambda"), "wsguard", GUARD)
+    v2 = client("apigatewayv2")
+    api_id = v2.create_api(Name="guarded", ProtocolType="WEBSOCKET",
+                           RouteSelectionExpression="$request.body.action")["ApiId"]
+    auth = v2.create_authorizer(ApiId=api_id, Name="guard", AuthorizerType="REQUEST", AuthorizerUri=fn,
+                                IdentitySource=["route.request.querystring.token"])
+    integ = v2.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=fn)["IntegrationId"]
+    v2.create_route(ApiId=api_id, RouteKey="$connect", Target=f"integrations/{integ}",
+                    AuthorizationType="CUSTOM", AuthorizerId=auth["AuthorizerId"])
+    v2.create_route(ApiId=api_id, RouteKey="$default", Target=f"integrations/{integ}",
+                    RouteResponseSelectionExpression="$default")
+    v2.create_stage(ApiId=api_id, StageName="prod", AutoDeploy=True)
+    url = f"ws://127.0.0.1:{stratus.port}/_aws/execute-api/{api_id}/prod"
+
+    for query, status in [("", 401), ("?token=bad", 403)]:
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+            connect(url + query)
+        assert refused.value.status_code == status
+    ws = connect(url + "?token=good")
+    ws.send("anything")
+    assert json.loads(ws.recv()) == {"tier": "gold", "principalId": "user-good"}
+    ws.close()

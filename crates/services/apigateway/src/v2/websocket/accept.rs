@@ -1,8 +1,10 @@
 //! The WebSocket handshake at a WebSocket API's invoke address: the stage
-//! it names must be deployed; its `$connect` route, if any, runs first and
-//! refuses the connection (403) unless it answers 2xx; then the connection
+//! it names must be deployed; its `$connect` route, if any, admits it
+//! through its authorizer (`authorizer`), runs and refuses the connection
+//! (403) unless it answers 2xx; then the connection
 //! is registered and the socket handed to its session.
 
+use super::authorizer;
 use super::connections::Connection;
 use super::event::Event;
 use super::route::{self, Deployed};
@@ -33,6 +35,16 @@ fn source_ip(req: &HttpRequest, upgrade: &Upgrade) -> String {
     }
 }
 
+fn connect_event(
+    connection: &Connection,
+    vars: &serde_json::Map<String, serde_json::Value>,
+    request_id: &str,
+    req: &HttpRequest,
+) -> serde_json::Value {
+    let event = Event { connection, route_key: "$connect", stage_variables: vars, request_id: request_id.to_string() };
+    event.connect(req)
+}
+
 /// Answers a WebSocket handshake: 101 and a session, or the refusal.
 pub async fn accept(s: &Arc<Shared>, req: HttpRequest, upgrade: Upgrade) -> HttpResponse {
     let Some(address) = address::of(&req) else { return refusal(403, "Forbidden") };
@@ -44,18 +56,18 @@ pub async fn accept(s: &Arc<Shared>, req: HttpRequest, upgrade: Upgrade) -> Http
     let Some(config) = deployed.config() else { return refusal(403, "Forbidden") };
     let host = req.header("host").unwrap_or_default();
     let user_agent = req.header("user-agent").unwrap_or_default().to_string();
-    let (connection, outgoing) =
+    let (mut connection, outgoing) =
         Connection::new((&address.api_id, &address.stage, host), source_ip(&req, &upgrade), user_agent);
     let mut resp = HttpResponse { status: 101, ..Default::default() };
     if let Some(connect) = route::by_key(config, "$connect") {
         let vars = deployed.stage_variables();
-        let event = Event {
-            connection: &connection,
-            route_key: "$connect",
-            stage_variables: &vars,
-            request_id: uuid::Uuid::new_v4().to_string(),
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let event = connect_event(&connection, &vars, &request_id, &req);
+        match authorizer::admit(s, &deployed, connect, &req, &event).await {
+            Ok(context) => connection.authorizer = context,
+            Err(refused) => return refused,
         }
-        .connect(&req);
+        let event = connect_event(&connection, &vars, &request_id, &req);
         match route::integrate(s, &deployed, config, connect, &event).await {
             None => return refusal(500, "Internal server error"),
             Some(answer) if !(200..300).contains(&answer.status) => return refusal(403, "Forbidden"),

@@ -41,6 +41,8 @@ pub struct Connection {
     last_active_ms: AtomicI64,
     pub source_ip: String,
     pub user_agent: String,
+    /// What the `$connect` authorizer said (`principalId` and its context).
+    pub authorizer: Option<serde_json::Value>,
     sender: mpsc::UnboundedSender<Outgoing>,
 }
 
@@ -62,6 +64,7 @@ impl Connection {
             last_active_ms: AtomicI64::new(now),
             source_ip,
             user_agent,
+            authorizer: None,
             sender,
         };
         (connection, receiver)

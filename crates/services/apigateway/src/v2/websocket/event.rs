@@ -23,7 +23,7 @@ impl Event<'_> {
     fn request_context(&self, event_type: &str) -> Value {
         let now = stratus_core::clock::now();
         let c = self.connection;
-        json!({
+        let mut context = json!({
             "routeKey": self.route_key,
             "eventType": event_type,
             "extendedRequestId": extended_id(),
@@ -37,7 +37,11 @@ impl Event<'_> {
             "domainName": c.domain_name,
             "connectionId": c.id,
             "apiId": c.api_id,
-        })
+        });
+        if let Some(authorizer) = &c.authorizer {
+            context["authorizer"] = authorizer.clone();
+        }
+        context
     }
 
     fn event(&self, context: Value) -> Value {

@@ -1,10 +1,11 @@
 //! WebSocket APIs served: the handshake at an API's invoke address
-//! (`accept`), each connection's session of messages (`session`), the route
+//! (`accept`) and its `$connect` authorizer (`authorizer`), each connection's session of messages (`session`), the route
 //! a message selects and its integration (`route`), the events Lambda
 //! functions receive (`event`), the registry of open connections
 //! (`connections`) and the `@connections` API that reaches them (`manage`).
 
 pub mod accept;
+mod authorizer;
 mod connections;
 mod event;
 pub mod manage;

@@ -273,6 +273,10 @@ impl Service for ApiGateway {
         v2::websocket::accept::accept(&self.shared, req, upgrade).await
     }
 
+    fn reset(&self) {
+        self.shared.connections.close_all();
+    }
+
     async fn stop(&self) {
         self.shared.connections.close_all();
     }

@@ -250,10 +250,14 @@ def test_callback_and_timeout(sfn, client):
     d = finish(sfn, exec_arn)
     assert d["status"] == "SUCCEEDED" and json.loads(d["output"]) == {"a": 42}
     assert history_types(sfn, exec_arn) == [
-        "ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded",
+        "ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded",
+        "TaskStateExited", "ExecutionSucceeded",
     ]
     with pytest.raises(ClientError) as e:
         other.send_task_success(taskToken=body["token"], output="{}")
+    assert e.value.response["Error"]["Code"] == "TaskTimedOut"
+    with pytest.raises(ClientError) as e:
+        other.send_task_success(taskToken="never-issued", output="{}")
     assert e.value.response["Error"]["Code"] == "InvalidToken"
 
     definition["States"]["Ask"]["TimeoutSeconds"] = 1

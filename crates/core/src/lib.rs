@@ -1,7 +1,8 @@
 //! Shared building blocks every Stratus crate uses: the per-request context
 //! (account, region, request id), `AwsError`, identifiers, ARNs, the clock,
-//! typed access to decoded input, a cache of decoded store records, HTTP
-//! upgrades, and the `Service` trait that each service crate implements.
+//! typed access to decoded input, a cache of decoded store records, the
+//! outbound HTTP(S) client, HTTP upgrades, and the `Service` trait that each
+//! service crate implements.
 
 pub mod arn;
 pub mod body;
@@ -14,6 +15,7 @@ pub mod http;
 pub mod ids;
 pub mod input;
 pub mod jwt;
+pub mod outbound;
 pub mod peers;
 pub mod service;
 pub mod settings;

@@ -2,7 +2,7 @@
 //! (functions get it as `AWS_ENDPOINT_URL`), where state lives, and the
 //! switches of behaviours AWS makes optional for an emulator.
 
-use crate::{HttpRequest, Peers};
+use crate::{HttpRequest, HttpResponse, Peers};
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -31,12 +31,35 @@ pub struct Settings {
     /// The front door's SigV4 checks, for data planes that take signed
     /// requests (function URLs with AuthType AWS_IAM, S3 POST forms).
     pub signatures: Signatures,
+    /// Calls to a service in its own wire format (API Gateway's AWS
+    /// integrations).
+    pub wire: Wire,
+}
+
+/// Who signed a data-plane request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signer {
+    pub account_id: String,
+    pub access_key: String,
+}
+
+/// Why a data-plane request's signature is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureRefusal {
+    /// The request carries no signature.
+    Unsigned,
+    /// No active key has this id (or its session token differs).
+    UnknownKey,
+    /// The key's session has expired.
+    Expired,
+    /// Malformed, mismatched or out of date; the reason, for logs.
+    Invalid(String),
 }
 
 /// A signed data-plane request checked as the front door checks API calls
-/// (strict mode verifies it; permissive mode needs it well formed): the
-/// caller's account, or why it was refused.
-pub type SignatureCheck = dyn Fn(&HttpRequest, &str) -> Result<String, String> + Send + Sync;
+/// (strict mode verifies it; permissive mode needs it well formed): who
+/// signed it, or why it was refused.
+pub type SignatureCheck = dyn Fn(&HttpRequest, &str) -> Result<Signer, SignatureRefusal> + Send + Sync;
 
 /// A browser form (S3 POST Object) that signs its own policy document.
 #[derive(Debug, Clone, Copy)]
@@ -93,12 +116,58 @@ impl Signatures {
     }
 
     /// Checks `req`, signed for `service` (its signing name, e.g. `lambda`):
-    /// the caller's account, or the reason it is refused (also when no check
-    /// is installed).
-    pub fn check(&self, req: &HttpRequest, service: &str) -> Result<String, String> {
+    /// who signed it, or the reason it is refused (also when no check is
+    /// installed).
+    pub fn check(&self, req: &HttpRequest, service: &str) -> Result<Signer, SignatureRefusal> {
         match self.0.get() {
             Some((check, _)) => check(req, service),
-            None => Err("no signature check installed".into()),
+            None => Err(SignatureRefusal::Invalid("no signature check installed".into())),
+        }
+    }
+}
+
+/// A request written in a service's own wire format, as AWS's API Gateway
+/// sends it to a service endpoint, and whose account and region it acts
+/// for (it carries no signature).
+#[derive(Debug)]
+pub struct WireRequest {
+    /// The service's model name or endpoint prefix (e.g. `sqs`, `states`).
+    pub service: String,
+    /// The action (`{service}:action/{Action}` integrations), which the
+    /// call writes into the request as the service's protocol wants it
+    /// (`X-Amz-Target`, or `Action` and `Version` parameters); None when the
+    /// request already says (`{service}:path/...` integrations).
+    pub action: Option<String>,
+    pub request: HttpRequest,
+    pub account_id: String,
+    pub region: String,
+}
+
+/// Serves a [`WireRequest`]: the service's answer as its endpoint writes it.
+pub type WireCall =
+    dyn Fn(WireRequest) -> std::pin::Pin<Box<dyn std::future::Future<Output = HttpResponse> + Send>> + Send + Sync;
+
+/// The front door installs its [`WireCall`] here once the server exists.
+#[derive(Clone, Default)]
+pub struct Wire(Arc<OnceLock<Arc<WireCall>>>);
+
+impl fmt::Debug for Wire {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Wire").field(&self.0.get().is_some()).finish()
+    }
+}
+
+impl Wire {
+    /// Installs the call; later calls are ignored.
+    pub fn install(&self, call: Arc<WireCall>) {
+        let _ = self.0.set(call);
+    }
+
+    /// Serves `req` (500 when nothing is installed).
+    pub async fn call(&self, req: WireRequest) -> HttpResponse {
+        match self.0.get() {
+            Some(call) => call(req).await,
+            None => HttpResponse::new(500, "application/json", r#"{"message":"no wire call installed"}"#),
         }
     }
 }
@@ -115,6 +184,7 @@ impl Default for Settings {
             s3_restore_secs: 0,
             peers: Peers::default(),
             signatures: Signatures::default(),
+            wire: Wire::default(),
         }
     }
 }

@@ -60,12 +60,14 @@ impl App {
             s3_restore_secs: args.s3_restore_seconds,
             peers: Default::default(),
             signatures: Default::default(),
+            wire: Default::default(),
         };
         let check = crate::identity::data_plane_check(args.auth, keys.clone(), store.clone());
         let form = crate::identity::form_check(args.auth, keys.clone(), store.clone());
         settings.signatures.install(check, form);
         let services = crate::registry::services(&store, &settings);
         settings.peers.install(&services);
+        settings.wire.install(crate::wire::wire_call(settings.peers.clone()));
         Ok(App {
             store,
             services: services.into_iter().map(|s| (s.name(), s)).collect(),

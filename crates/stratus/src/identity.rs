@@ -12,7 +12,7 @@ use stratus_auth::{
     form_signature_matches,
 };
 use stratus_core::credentials::{Credential, credential_key};
-use stratus_core::settings::{FormCheck, FormRefusal, SignatureCheck, SignedForm};
+use stratus_core::settings::{FormCheck, FormRefusal, SignatureCheck, SignatureRefusal, SignedForm, Signer};
 use stratus_core::{AwsError, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
 use stratus_protocol::model::{Protocol, ServiceModel};
 use stratus_protocol::{HttpRequest, decode};
@@ -143,24 +143,25 @@ fn verify_signed(
 /// The check data planes use for signed requests (function URLs with
 /// AWS_IAM), installed in the services' settings: in strict mode the
 /// signature is verified as for API calls (signed for `service`); in
-/// permissive mode a well-formed signature is enough. Answers the caller's
-/// account.
+/// permissive mode a well-formed signature is enough. Answers the signer.
 pub fn data_plane_check(auth: AuthMode, keys: Vec<StaticKey>, store: Store) -> Arc<SignatureCheck> {
     Arc::new(move |req: &HttpRequest, service: &str| {
         let sig = match parse(req) {
             Ok(Some(sig)) => sig,
-            Ok(None) => return Err("the request is not signed".into()),
-            Err(e) => return Err(format!("{e:?}")),
+            Ok(None) => return Err(SignatureRefusal::Unsigned),
+            Err(e) => return Err(SignatureRefusal::Invalid(e.to_string())),
         };
+        let access_key = sig.access_key.clone();
         if auth == AuthMode::Permissive {
             let scope = stratus_auth::credential_scope(&req.headers, &req.query);
-            return Ok(permissive(&keys, &store, scope).account_id);
+            return Ok(Signer { account_id: permissive(&keys, &store, scope).account_id, access_key });
         }
         let opts = VerifyOptions { expected_service: Some(service), ..VerifyOptions::default() };
         match verify_signed(&keys, &store, req, sig, Payload::Bytes(&req.body), &opts) {
-            Ok(who) => Ok(who.account_id),
-            Err(Refusal::Auth(e)) => Err(format!("{e:?}")),
-            Err(Refusal::Expired) => Err("the security token included in the request is expired".into()),
+            Ok(who) => Ok(Signer { account_id: who.account_id, access_key }),
+            Err(Refusal::Auth(AuthFailure::UnknownAccessKey { .. })) => Err(SignatureRefusal::UnknownKey),
+            Err(Refusal::Auth(e)) => Err(SignatureRefusal::Invalid(e.to_string())),
+            Err(Refusal::Expired) => Err(SignatureRefusal::Expired),
         }
     })
 }

@@ -16,3 +16,4 @@ pub mod server;
 pub mod status;
 pub mod streaming;
 pub mod upgrade;
+pub mod wire;

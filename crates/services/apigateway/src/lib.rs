@@ -37,6 +37,7 @@ mod schema;
 mod stages;
 mod state;
 mod tags;
+mod tokens;
 mod usageplans;
 mod v2;
 mod validators;

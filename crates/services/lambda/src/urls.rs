@@ -204,10 +204,15 @@ fn url_ctx(rec: &UrlRecord) -> RequestContext {
 fn authorize(s: &Shared, rec: &UrlRecord, req: &HttpRequest) -> Result<(), HttpResponse> {
     let auth_type = rec.config.str("AuthType").unwrap_or("NONE");
     let caller = if auth_type == "AWS_IAM" {
-        let account = s.settings.signatures.check(req, "lambda").map_err(|why| {
-            tracing::debug!("function URL {}: signature refused: {why}", rec.id);
-            forbidden()
-        })?;
+        let account = s
+            .settings
+            .signatures
+            .check(req, "lambda")
+            .map_err(|why| {
+                tracing::debug!("function URL {}: signature refused: {why:?}", rec.id);
+                forbidden()
+            })?
+            .account_id;
         if account == rec.account {
             return Ok(());
         }

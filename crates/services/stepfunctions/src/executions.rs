@@ -2,6 +2,7 @@
 //! DescribeExecution, ListExecutions, StopExecution, GetExecutionHistory and
 //! DescribeStateMachineForExecution.
 
+use crate::aliases;
 use crate::errors;
 use crate::machines::describe_output;
 use crate::model::{Execution, Keys, StateMachine, decode};
@@ -46,11 +47,12 @@ fn name_of(input: &Value) -> Result<String, AwsError> {
 }
 
 pub async fn start(s: &Arc<Shared>, input: &Value) -> Result<Value, AwsError> {
-    let sm = s.machine(input.req_str("stateMachineArn")?)?;
+    let target = aliases::resolve(s, input.req_str("stateMachineArn")?)?;
+    let sm = &target.machine;
     let name = name_of(input)?;
     let data = parse_input(input)?;
     if sm.is_express() {
-        let arn = express_arn(&sm, &name);
+        let arn = express_arn(sm, &name);
         let (shared, sm2, arn2) = (s.clone(), sm.clone(), arn.clone());
         s.spawn(async move {
             let _ = runner::run_express(&shared, &sm2, &arn2, &name, data.0).await;
@@ -65,28 +67,29 @@ pub async fn start(s: &Arc<Shared>, input: &Value) -> Result<Value, AwsError> {
         }
         return Err(errors::execution_exists(&old.arn));
     }
-    let rec = runner::start_standard(s, &sm, &name, data).await?;
+    let rec = runner::start_standard(s, &target, &name, data).await?;
     Ok(json!({ "executionArn": rec.arn, "startDate": rec.start }))
 }
 
-fn express_arn(sm: &StateMachine, name: &str) -> String {
+pub fn express_arn(sm: &StateMachine, name: &str) -> String {
     names::arn(&sm.region, &sm.account, &format!("express:{}:{name}:{}", sm.name, uuid::Uuid::new_v4()))
 }
 
 pub async fn start_sync(s: &Arc<Shared>, input: &Value) -> Result<Value, AwsError> {
-    let sm = s.machine(input.req_str("stateMachineArn")?)?;
+    let target = aliases::resolve(s, input.req_str("stateMachineArn")?)?;
+    let sm = &target.machine;
     if !sm.is_express() {
         return Err(errors::not_supported());
     }
     let name = name_of(input)?;
     let data = parse_input(input)?;
-    let arn = express_arn(&sm, &name);
+    let arn = express_arn(sm, &name);
     let start = stratus_core::clock::now_epoch();
     let (data, text) = data;
-    let out = runner::run_express(s, &sm, &arn, &name, data).await?;
+    let out = runner::run_express(s, sm, &arn, &name, data).await?;
     let mut v = json!({
         "executionArn": arn,
-        "stateMachineArn": sm.arn,
+        "stateMachineArn": target.machine_arn,
         "name": name,
         "startDate": start,
         "stopDate": out.stop,
@@ -114,7 +117,7 @@ pub async fn start_sync(s: &Arc<Shared>, input: &Value) -> Result<Value, AwsErro
 }
 
 /// The execution record an ARN names.
-fn execution(s: &Shared, arn: &str) -> Result<Execution, AwsError> {
+pub fn execution(s: &Shared, arn: &str) -> Result<Execution, AwsError> {
     let a = names::parse(arn)?;
     if a.kind == "express" {
         return Err(errors::invalid_arn("Resource type not valid in this context: express"));
@@ -146,9 +149,13 @@ pub fn describe(s: &Shared, input: &Value) -> Result<Value, AwsError> {
         "startDate": e.start,
         "input": e.input,
         "inputDetails": {"included": true},
-        "redriveCount": 0,
+        "redriveCount": e.redrive_count,
         "redriveStatus": redrive_status(&e.status),
     });
+    qualifiers(&mut v, &e);
+    if let Some(d) = e.redrive_date {
+        v["redriveDate"] = json!(d);
+    }
     if let Some(stop) = e.stop {
         v["stopDate"] = json!(stop);
     }
@@ -166,6 +173,16 @@ pub fn describe(s: &Shared, input: &Value) -> Result<Value, AwsError> {
         v["redriveStatusReason"] = json!("Execution is SUCCEEDED and cannot be redriven");
     }
     Ok(v)
+}
+
+/// The version and alias ARNs an execution was started through.
+fn qualifiers(v: &mut Value, e: &Execution) {
+    if let Some(a) = &e.version_arn {
+        v["stateMachineVersionArn"] = json!(a);
+    }
+    if let Some(a) = &e.alias_arn {
+        v["stateMachineAliasArn"] = json!(a);
+    }
 }
 
 /// An index-based page token over an in-memory list.
@@ -190,7 +207,9 @@ fn page<T>(items: Vec<T>, input: &Value) -> Result<(Vec<T>, Option<String>), Aws
 }
 
 pub fn list(s: &Shared, input: &Value) -> Result<Value, AwsError> {
-    let sm = s.machine(input.req_str("stateMachineArn")?)?;
+    let arn = input.req_str("stateMachineArn")?;
+    let qualified = names::parse(arn)?.parts.len() == 2;
+    let sm = aliases::resolve(s, arn)?.machine;
     if sm.is_express() {
         return Err(errors::not_supported());
     }
@@ -204,6 +223,15 @@ pub fn list(s: &Shared, input: &Value) -> Result<Value, AwsError> {
     if let Some(f) = input.str("statusFilter") {
         all.retain(|e| e.status == f);
     }
+    // A version or alias ARN lists the executions started through it.
+    if qualified {
+        all.retain(|e| e.version_arn.as_deref() == Some(arn) || e.alias_arn.as_deref() == Some(arn));
+    }
+    match input.str("redriveFilter") {
+        Some("REDRIVEN") => all.retain(|e| e.redrive_count > 0),
+        Some("NOT_REDRIVEN") => all.retain(|e| e.redrive_count == 0),
+        _ => {}
+    }
     all.sort_by(|a, b| b.start.total_cmp(&a.start));
     let (items, next) = page(all, input)?;
     let executions: Vec<Value> = items
@@ -215,6 +243,11 @@ pub fn list(s: &Shared, input: &Value) -> Result<Value, AwsError> {
             });
             if let Some(stop) = e.stop {
                 v["stopDate"] = json!(stop);
+            }
+            qualifiers(&mut v, e);
+            v["redriveCount"] = json!(e.redrive_count);
+            if let Some(d) = e.redrive_date {
+                v["redriveDate"] = json!(d);
             }
             v
         })

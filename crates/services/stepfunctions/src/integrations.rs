@@ -1,18 +1,21 @@
 //! Task resources called in process through `Peers`: Lambda functions
 //! (by ARN, and `lambda:invoke` with its response shape), the optimized
 //! SQS, SNS and DynamoDB integrations, the `aws-sdk:<service>:<action>`
-//! form, and `.waitForTaskToken` (the task ends on SendTaskSuccess or
-//! SendTaskFailure with its token).
+//! form, nested executions (`states:startExecution`, see `nested`),
+//! activities (see `workers`), and `.waitForTaskToken` (the task ends on
+//! SendTaskSuccess or SendTaskFailure with its token, or fails when its
+//! heartbeat is missed).
 
 use crate::asl::{Failure, Runtime, TaskCall, Tasks};
+use crate::nested::{self, Mode};
 use crate::shared::Shared;
 use base64::Engine;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use stratus_core::{AwsError, BodyStream};
-use tokio::sync::oneshot;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -27,21 +30,39 @@ impl Integrations {
 }
 
 impl Tasks for Integrations {
+    fn prepare<'a>(
+        &'a self,
+        _rt: &'a Runtime,
+        resource: &'a str,
+        params: &'a Value,
+    ) -> BoxFuture<'a, Result<(), Failure>> {
+        async move {
+            if resource.ends_with(":states:::apigateway:invoke") {
+                return crate::apigw::check(params);
+            }
+            if !is_activity(resource) {
+                return Ok(());
+            }
+            crate::activities::get(&self.shared, resource)
+                .map(drop)
+                .map_err(|_| Failure::runtime(format!("The activity {resource} does not exist.")))
+        }
+        .boxed()
+    }
+
     fn call<'a>(&'a self, rt: &'a Runtime, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Failure>> {
         async move {
-            let Some(token) = call.token.clone() else { return self.invoke(rt, call.resource, call.parameters).await };
-            let (tx, rx) = oneshot::channel();
-            if let Ok(mut tokens) = self.shared.tokens.lock() {
-                tokens.insert(token.clone(), tx);
+            if is_activity(call.resource) {
+                return crate::workers::perform(&self.shared, rt, &call).await;
             }
+            let Some(token) = call.token.clone() else {
+                return self.invoke(rt, call.resource, call.parameters, call.cursor).await;
+            };
+            let pending = self.shared.tokens.register(&token);
             let resource = call.resource.trim_end_matches(".waitForTaskToken");
-            if let Err(f) = self.invoke(rt, resource, call.parameters).await {
-                if let Ok(mut tokens) = self.shared.tokens.lock() {
-                    tokens.remove(&token);
-                }
-                return Err(f);
-            }
-            rx.await.unwrap_or_else(|_| Err(Failure::runtime("The task token was dropped")))
+            let out = self.invoke(rt, resource, call.parameters, call.cursor).await?;
+            submitted(rt, call.cursor, call.resource, &out);
+            pending.answer(call.heartbeat_seconds).await
         }
         .boxed()
     }
@@ -79,15 +100,19 @@ impl Tasks for Integrations {
 }
 
 impl Integrations {
-    async fn invoke(&self, rt: &Runtime, resource: &str, params: Value) -> Result<Value, Failure> {
+    async fn invoke(&self, rt: &Runtime, resource: &str, params: Value, cursor: &AtomicI64) -> Result<Value, Failure> {
         let peers = &self.shared.settings.peers;
         let (account, region) = (&rt.account, &rt.region);
         if let Some(rest) = resource.split_once(":states:::").map(|(_, r)| r) {
+            if let Some(mode) = rest.strip_prefix("states:").and_then(Mode::of) {
+                return nested::run(&self.shared, mode, &params, |out| submitted(rt, cursor, resource, out)).await;
+            }
             return match rest {
                 "lambda:invoke" => {
                     let out = lambda(peers, account, region, &params).await?;
                     Ok(json!({ "ExecutedVersion": out.0, "Payload": out.1, "StatusCode": 200 }))
                 }
+                "apigateway:invoke" => crate::apigw::invoke(&self.shared, rt, &params).await,
                 "sqs:sendMessage" => {
                     let mut p = params;
                     stringify(&mut p, "MessageBody");
@@ -119,6 +144,25 @@ impl Integrations {
         }
         Err(Failure::runtime(format!("The resource {resource} is not supported by Stratus")))
     }
+}
+
+/// Whether a Task resource is an activity ARN.
+fn is_activity(resource: &str) -> bool {
+    resource.starts_with("arn:") && resource.split(':').nth(5) == Some("activity")
+}
+
+/// Records TaskSubmitted (a `.waitForTaskToken` or `.sync` task's request
+/// was accepted; it now waits) after the task's last event.
+fn submitted(rt: &Runtime, cursor: &AtomicI64, resource: &str, output: &Value) {
+    let Some((kind, res)) = crate::asl::task::service_names(resource) else { return };
+    let mut at = cursor.load(Ordering::SeqCst);
+    rt.history.emit(&mut at, "TaskSubmitted", || {
+        Some((
+            "taskSubmittedEventDetails",
+            json!({ "output": output.to_string(), "outputDetails": {"truncated": false}, "resource": res, "resourceType": kind }),
+        ))
+    });
+    cursor.store(at, Ordering::SeqCst);
 }
 
 /// A non-string member becomes its JSON text (SQS bodies, SNS messages).
@@ -219,11 +263,33 @@ async fn sdk(
         .copied()
         .ok_or_else(|| Failure::runtime(format!("The action {action} of {svc} is not supported")))?;
     let service = target.name();
-    peers.call(service, op, account, region, params).await.map_err(|e| service_failure(label, &e))
+    // ASL writes parameters in PascalCase and reads results so; these
+    // services' members are camelCase.
+    let camel = CAMEL_CASE.contains(&svc);
+    let params = if camel { rekey(params, lower_first) } else { params };
+    let out = peers.call(service, op, account, region, params).await.map_err(|e| service_failure(label, &e))?;
+    Ok(if camel { rekey(out, pascal) } else { out })
+}
+
+/// The `aws-sdk:` services whose model members are camelCase.
+const CAMEL_CASE: &[&str] = &["sfn", "cloudwatchlogs"];
+
+/// An object's top-level member names through `f`.
+fn rekey(v: Value, f: impl Fn(&str) -> String) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (f(&k), v)).collect()),
+        other => other,
+    }
 }
 
 /// `sendMessage` → `SendMessage`.
 fn pascal(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// `TaskToken` → `taskToken`.
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_lowercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }

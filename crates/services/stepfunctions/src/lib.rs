@@ -1,12 +1,16 @@
-//! AWS Step Functions for Stratus: state machines (with versions),
-//! activities, tags, Standard executions that survive a restart, Express
-//! executions in memory (StartSyncExecution), task tokens, and the Amazon
-//! States Language interpreter in `asl`.
+//! AWS Step Functions for Stratus: state machines (with versions and
+//! aliases), activities and their workers, tags, Standard executions that
+//! survive a restart and can be redriven, Express executions in memory
+//! (StartSyncExecution) logged to CloudWatch Logs, task tokens with
+//! heartbeats, nested executions, TestState, and the Amazon States Language
+//! interpreter in `asl`.
 //!
 //! This file owns the `StepFunctions` service: its operation list,
 //! dispatch, and resuming and stopping executions.
 
 mod activities;
+mod aliases;
+mod apigw;
 pub mod asl;
 mod callbacks;
 mod definition;
@@ -14,13 +18,20 @@ mod errors;
 mod executions;
 mod integrations;
 mod journal;
+mod logging;
 mod machines;
 mod model;
 mod names;
+mod nested;
 mod page;
+mod redrive;
 mod runner;
 mod shared;
+mod sigv4;
 mod tags;
+mod teststate;
+mod tokens;
+mod workers;
 
 use async_trait::async_trait;
 use serde_json::Value;
@@ -33,19 +44,26 @@ use stratus_store::Store;
 const OPERATIONS: &[&str] = &[
     "CreateActivity",
     "CreateStateMachine",
+    "CreateStateMachineAlias",
     "DeleteActivity",
     "DeleteStateMachine",
+    "DeleteStateMachineAlias",
+    "DeleteStateMachineVersion",
     "DescribeActivity",
     "DescribeExecution",
     "DescribeStateMachine",
+    "DescribeStateMachineAlias",
     "DescribeStateMachineForExecution",
+    "GetActivityTask",
     "GetExecutionHistory",
     "ListActivities",
     "ListExecutions",
+    "ListStateMachineAliases",
     "ListStateMachineVersions",
     "ListStateMachines",
     "ListTagsForResource",
     "PublishStateMachineVersion",
+    "RedriveExecution",
     "SendTaskFailure",
     "SendTaskHeartbeat",
     "SendTaskSuccess",
@@ -53,8 +71,10 @@ const OPERATIONS: &[&str] = &[
     "StartSyncExecution",
     "StopExecution",
     "TagResource",
+    "TestState",
     "UntagResource",
     "UpdateStateMachine",
+    "UpdateStateMachineAlias",
     "ValidateStateMachineDefinition",
 ];
 
@@ -89,12 +109,19 @@ impl Service for StepFunctions {
             "ListStateMachines" => machines::list(s, ctx, i),
             "PublishStateMachineVersion" => machines::publish(s, i).await,
             "ListStateMachineVersions" => machines::list_versions(s, i),
+            "DeleteStateMachineVersion" => machines::delete_version(s, i).await,
+            "CreateStateMachineAlias" => aliases::create(s, i).await,
+            "DescribeStateMachineAlias" => aliases::describe(s, i),
+            "UpdateStateMachineAlias" => aliases::update(s, i).await,
+            "DeleteStateMachineAlias" => aliases::delete(s, i).await,
+            "ListStateMachineAliases" => aliases::list(s, i),
             "ValidateStateMachineDefinition" => machines::validate(i),
             "StartExecution" => executions::start(s, i).await,
             "StartSyncExecution" => executions::start_sync(s, i).await,
             "DescribeExecution" => executions::describe(s, i),
             "ListExecutions" => executions::list(s, i),
             "StopExecution" => executions::stop(s, i).await,
+            "RedriveExecution" => redrive::redrive(s, i).await,
             "GetExecutionHistory" => executions::history(s, i),
             "DescribeStateMachineForExecution" => executions::machine_for_execution(s, i),
             "SendTaskSuccess" => callbacks::success(s, i),
@@ -104,7 +131,9 @@ impl Service for StepFunctions {
             "DescribeActivity" => activities::describe(s, i),
             "DeleteActivity" => activities::delete(s, i).await,
             "ListActivities" => activities::list(s, ctx, i),
+            "GetActivityTask" => workers::get_task(s, i).await,
             "TagResource" => tags::tag(s, i).await,
+            "TestState" => teststate::test_state(s, ctx, i).await,
             "UntagResource" => tags::untag(s, i).await,
             "ListTagsForResource" => tags::list(s, i).await,
             other => Err(AwsError::new(

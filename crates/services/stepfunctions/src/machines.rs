@@ -1,6 +1,7 @@
 //! State machine operations: Create (with its `publish` of version 1),
 //! Describe, Update, Delete, List, ValidateStateMachineDefinition, and
-//! PublishStateMachineVersion / ListStateMachineVersions.
+//! PublishStateMachineVersion / ListStateMachineVersions /
+//! DeleteStateMachineVersion.
 
 use crate::definition;
 use crate::errors;
@@ -65,6 +66,7 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         }
         return Err(errors::machine_exists(&arn));
     }
+    crate::logging::check(&s.settings.peers, &sm.logging).await?;
     let mut out = json!({ "stateMachineArn": arn, "creationDate": sm.creation_date });
     if input.bool("publish") == Some(true) {
         out["stateMachineVersionArn"] = json!(publish_version(s, &mut sm, input.str("versionDescription")).await?);
@@ -133,6 +135,7 @@ pub async fn update(s: &Shared, input: &Value) -> Result<Value, AwsError> {
     }
     if input.get("loggingConfiguration").is_some() {
         sm.logging = logging(input);
+        crate::logging::check(&s.settings.peers, &sm.logging).await?;
     }
     if input.get("tracingConfiguration").is_some() {
         sm.tracing = tracing(input);
@@ -157,6 +160,7 @@ pub async fn delete(s: &Shared, input: &Value) -> Result<Value, AwsError> {
     let mut batch = stratus_store::WriteBatch::new();
     batch.delete(keys.machine(a.parts[0]));
     batch.delete_prefix(keys.versions(a.parts[0]));
+    batch.delete_prefix(keys.aliases(a.parts[0]));
     s.store.write(batch).await?;
     Ok(json!({}))
 }
@@ -209,4 +213,27 @@ pub fn validate(input: &Value) -> Result<Value, AwsError> {
             "truncated": false,
         })),
     }
+}
+
+/// DeleteStateMachineVersion: refused while an alias routes to it.
+pub async fn delete_version(s: &Shared, input: &Value) -> Result<Value, AwsError> {
+    let arn = input.req_str("stateMachineVersionArn")?;
+    let a = names::parse(arn)?;
+    let n: u64 = match (a.kind, a.parts.as_slice()) {
+        ("stateMachine", [_, v]) => v.parse().map_err(|_| errors::invalid_arn(arn))?,
+        _ => return Err(errors::invalid_arn(arn)),
+    };
+    let Ok(version) = s.machine(arn) else { return Ok(json!({})) };
+    let users = crate::aliases::referencing(s, &version, arn)?;
+    if !users.is_empty() {
+        return Err(AwsError::bad_request(
+            "ConflictException",
+            format!(
+                "Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [{}]",
+                users.join(", ")
+            ),
+        ));
+    }
+    s.store.delete(Keys::new(a.account, a.region).version(a.parts[0], n)).await?;
+    Ok(json!({}))
 }

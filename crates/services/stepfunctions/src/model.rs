@@ -62,6 +62,19 @@ pub struct Execution {
     pub position: Option<Position>,
     /// How many history events are in the store.
     pub events: usize,
+    /// The version and alias the execution was started through.
+    #[serde(default)]
+    pub version_arn: Option<String>,
+    #[serde(default)]
+    pub alias_arn: Option<String>,
+    /// Redrives so far, and when the last one was.
+    #[serde(default)]
+    pub redrive_count: u64,
+    #[serde(default)]
+    pub redrive_date: Option<f64>,
+    /// Where a redrive restarts: the top-level state that did not finish.
+    #[serde(default)]
+    pub redrive_from: Option<Position>,
 }
 
 /// An activity.
@@ -114,6 +127,14 @@ impl Keys {
 
     pub fn events(&self, machine: &str, execution: &str) -> String {
         format!("{}ev/{machine}/{execution}/", self.base)
+    }
+
+    pub fn alias(&self, machine: &str, name: &str) -> String {
+        format!("{}alias/{machine}/{name}", self.base)
+    }
+
+    pub fn aliases(&self, machine: &str) -> String {
+        format!("{}alias/{machine}/", self.base)
     }
 
     pub fn activity(&self, name: &str) -> String {

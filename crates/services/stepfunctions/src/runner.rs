@@ -3,10 +3,12 @@
 //! with the execution's closing event (succeeded, failed, timed out,
 //! aborted).
 
+use crate::aliases::Target;
 use crate::asl::machine;
 use crate::asl::{Failure, Frame, History, Position, Runtime};
 use crate::integrations::Integrations;
 use crate::journal::StoreJournal;
+use crate::logging;
 use crate::model::{Execution, Keys, StateMachine, decode};
 use crate::shared::Shared;
 use serde_json::{Value, json};
@@ -29,7 +31,7 @@ fn aborted(f: &Failure) -> bool {
 /// The internal error name StopExecution stops threads with.
 pub const ABORT: &str = "Stratus.ExecutionAborted";
 
-fn runtime(
+pub fn runtime(
     s: &Arc<Shared>,
     sm: &StateMachine,
     exec_arn: &str,
@@ -141,10 +143,11 @@ fn started_event(rt: &Runtime, input_text: &str, role_arn: &str) {
 /// Starts a Standard execution in the background; returns its record.
 pub async fn start_standard(
     s: &Arc<Shared>,
-    sm: &StateMachine,
+    target: &Target,
     name: &str,
     (input, input_text): (Value, String),
 ) -> Result<Execution, AwsError> {
+    let sm = &target.machine;
     let def: Value = serde_json::from_str(&sm.definition).map_err(|e| AwsError::internal(e.to_string()))?;
     let start = stratus_core::clock::now_epoch();
     let arn = crate::names::arn(
@@ -155,7 +158,7 @@ pub async fn start_standard(
     let record = Execution {
         arn: arn.clone(),
         name: name.to_string(),
-        machine_arn: sm.arn.clone(),
+        machine_arn: target.machine_arn.clone(),
         machine_name: sm.name.clone(),
         account: sm.account.clone(),
         region: sm.region.clone(),
@@ -170,6 +173,11 @@ pub async fn start_standard(
         role_arn: sm.role_arn.clone(),
         position: None,
         events: 0,
+        version_arn: target.version_arn.clone(),
+        alias_arn: target.alias_arn.clone(),
+        redrive_count: 0,
+        redrive_date: None,
+        redrive_from: None,
     };
     let rt = runtime(s, sm, &arn, name, &input, start, true);
     started_event(&rt, &input_text, &sm.role_arn);
@@ -183,7 +191,7 @@ pub async fn start_standard(
 }
 
 /// Runs a Standard execution to its end in the background.
-fn launch(s: &Arc<Shared>, rt: Arc<Runtime>, journal: Arc<StoreJournal>, def: Value, at: Position) {
+pub fn launch(s: &Arc<Shared>, rt: Arc<Runtime>, journal: Arc<StoreJournal>, def: Value, at: Position) {
     let arn = rt.execution["Id"].as_str().unwrap_or_default().to_string();
     if let Ok(mut running) = s.running.lock() {
         running.insert(arn.clone(), rt.clone());
@@ -198,25 +206,31 @@ fn launch(s: &Arc<Shared>, rt: Arc<Runtime>, journal: Arc<StoreJournal>, def: Va
                 rec.error = out.failure.as_ref().map(|f| f.error.clone()).filter(|e| !e.is_empty());
                 rec.cause = out.failure.as_ref().and_then(|f| f.cause.clone());
                 rec.stop = Some(out.stop);
-                rec.position = None;
+                let last = rec.position.take();
+                rec.redrive_from = if out.status == "SUCCEEDED" { None } else { rt.failed_at().or(last) };
             })
             .await;
         if let Ok(mut running) = shared.running.lock() {
             running.remove(&arn);
         }
+        shared.ended.notify_waiters();
+        log_events(&shared, &rt, None).await;
     });
 }
 
 /// Resumes the Standard executions the store says were running.
 pub fn resume_all(s: &Arc<Shared>) {
-    for arn in crate::journal::running(&s.store) {
-        if let Err(e) = resume(s, &arn) {
-            tracing::warn!("could not resume execution {arn}: {e}");
+    let shared = s.clone();
+    s.spawn(async move {
+        for arn in crate::journal::running(&shared.store) {
+            if let Err(e) = resume(&shared, &arn).await {
+                tracing::warn!("could not resume execution {arn}: {e}");
+            }
         }
-    }
+    });
 }
 
-fn resume(s: &Arc<Shared>, arn: &str) -> Result<(), AwsError> {
+async fn resume(s: &Arc<Shared>, arn: &str) -> Result<(), AwsError> {
     let a = crate::names::parse(arn)?;
     let (machine_name, name) =
         (a.parts.first().copied().unwrap_or_default(), a.parts.get(1).copied().unwrap_or_default());
@@ -225,9 +239,16 @@ fn resume(s: &Arc<Shared>, arn: &str) -> Result<(), AwsError> {
         Some(b) => decode(&b)?,
         None => return Ok(()),
     };
+    relaunch(s, record, None).await
+}
+
+/// Runs a stored execution again from `at` (a redrive, which first records
+/// ExecutionRedriven), or from its journaled position (a resume).
+pub async fn relaunch(s: &Arc<Shared>, record: Execution, at: Option<Position>) -> Result<(), AwsError> {
+    let keys = Keys::new(&record.account, &record.region);
     let events: Vec<Value> = s
         .store
-        .scan_prefix(keys.events(machine_name, name), false, None)?
+        .scan_prefix(keys.events(&record.machine_name, &record.name), false, None)?
         .iter()
         .map(|(_, v)| decode(v))
         .collect::<Result<_, _>>()?;
@@ -249,12 +270,23 @@ fn resume(s: &Arc<Shared>, arn: &str) -> Result<(), AwsError> {
         description: None,
         versions: 0,
     };
-    let mut rt = runtime(s, &sm, arn, name, &input, record.start, true);
+    let mut rt = runtime(s, &sm, &record.arn, &record.name, &input, record.start, true);
+    rt.execution["RedriveCount"] = json!(record.redrive_count);
     rt.history = History::resume(events);
     let start_at = def.get("StartAt").and_then(Value::as_str).unwrap_or_default().to_string();
-    let at = record.position.clone().unwrap_or_else(|| Position::start(start_at, input, 0));
+    let at = match at {
+        Some(mut at) => {
+            let last = record.events as i64;
+            at.cursor = rt.history.record(last, "ExecutionRedriven", || {
+                Some(("executionRedrivenEventDetails", json!({ "redriveCount": record.redrive_count })))
+            });
+            at
+        }
+        None => record.position.clone().unwrap_or_else(|| Position::start(start_at, input, 0)),
+    };
     let journal = Arc::new(StoreJournal::new(s.store.clone(), record));
     let rt = Arc::new(rt.with_journal(journal.clone()));
+    journal.write(&rt, |_| {}).await;
     launch(s, rt, journal, def, at);
     Ok(())
 }
@@ -269,16 +301,45 @@ pub async fn run_express(
 ) -> Result<Outcome, AwsError> {
     let def: Value = serde_json::from_str(&sm.definition).map_err(|e| AwsError::internal(e.to_string()))?;
     let start = stratus_core::clock::now_epoch();
-    let rt = Arc::new(runtime(s, sm, arn, name, &input, start, false));
+    let logged = logging::enabled(&sm.logging);
+    let rt = Arc::new(runtime(s, sm, arn, name, &input, start, logged));
     if let Ok(mut running) = s.running.lock() {
         running.insert(arn.to_string(), rt.clone());
     }
     let start_at = def.get("StartAt").and_then(Value::as_str).unwrap_or_default().to_string();
+    if logged {
+        started_event(&rt, &input.to_string(), &sm.role_arn);
+    }
     let out = drive(&rt, &def, Position::start(start_at, input, 0)).await;
     if let Ok(mut running) = s.running.lock() {
         running.remove(arn);
     }
+    if logged {
+        log_events(s, &rt, Some(sm)).await;
+    }
     Ok(out)
+}
+
+/// Writes an ended execution's events to its machine's log group, if it
+/// has one (`sm` when known, else the machine is read).
+async fn log_events(s: &Arc<Shared>, rt: &Runtime, sm: Option<&StateMachine>) {
+    let read;
+    let sm = match sm {
+        Some(sm) => sm,
+        None => match rt.state_machine["Id"].as_str().map(|arn| s.machine(arn)) {
+            Some(Ok(found)) => {
+                read = found;
+                &read
+            }
+            _ => return,
+        },
+    };
+    if !logging::enabled(&sm.logging) {
+        return;
+    }
+    let arn = rt.execution["Id"].as_str().unwrap_or_default();
+    let redrives = rt.execution["RedriveCount"].as_u64().unwrap_or(0);
+    logging::deliver(s, &sm.logging, &sm.name, arn, redrives, &rt.history.all()).await;
 }
 
 /// The events of an execution: live while it runs here, else stored.

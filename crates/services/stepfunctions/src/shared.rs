@@ -2,20 +2,17 @@
 //! store, the settings (peers for task integrations), the executions
 //! running in this process, and the task tokens awaiting a callback.
 
-use crate::asl::{Failure, Runtime};
+use crate::asl::Runtime;
 use crate::errors;
 use crate::model::{Keys, StateMachine, decode};
 use crate::names;
-use serde_json::Value;
+use crate::tokens::Tokens;
+use crate::workers::Queues;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use stratus_core::{AwsError, Settings};
 use stratus_store::Store;
-use tokio::sync::oneshot;
 use tokio::task::JoinSet;
-
-/// What a callback (SendTaskSuccess/Failure) resolves a task with.
-pub type Callback = oneshot::Sender<Result<Value, Failure>>;
 
 pub struct Shared {
     pub store: Store,
@@ -23,7 +20,11 @@ pub struct Shared {
     /// Running executions by ARN (for StopExecution and live histories).
     pub running: Mutex<HashMap<String, Arc<Runtime>>>,
     /// Task tokens awaiting SendTaskSuccess/Failure.
-    pub tokens: Mutex<HashMap<String, Callback>>,
+    pub tokens: Tokens,
+    /// Activity tasks awaiting a worker.
+    pub workers: Queues,
+    /// Signalled whenever an execution ends (parents of `.sync` children).
+    pub ended: tokio::sync::Notify,
     tasks: Mutex<JoinSet<()>>,
 }
 
@@ -33,7 +34,9 @@ impl Shared {
             store,
             settings: settings.clone(),
             running: Mutex::new(HashMap::new()),
-            tokens: Mutex::new(HashMap::new()),
+            tokens: Tokens::default(),
+            workers: Queues::default(),
+            ended: tokio::sync::Notify::new(),
             tasks: Mutex::new(JoinSet::new()),
         }
     }
@@ -65,9 +68,8 @@ impl Shared {
         if let Ok(mut running) = self.running.lock() {
             running.clear();
         }
-        if let Ok(mut tokens) = self.tokens.lock() {
-            tokens.clear();
-        }
+        self.tokens.clear();
+        self.workers.clear();
     }
 
     pub fn runtime(&self, arn: &str) -> Option<Arc<Runtime>> {

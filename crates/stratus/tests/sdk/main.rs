@@ -5,6 +5,7 @@
 mod common;
 mod functions;
 
+mod apigateway;
 mod apigateway_websocket;
 mod cognito;
 mod cognito_triggers;
@@ -26,4 +27,5 @@ mod s3_more;
 mod sns;
 mod sqs;
 mod stepfunctions;
+mod stepfunctions_api;
 mod sts_iam;

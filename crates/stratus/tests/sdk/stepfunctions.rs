@@ -143,5 +143,8 @@ async fn callback_completed_by_send_task_success() {
     let output: Value = serde_json::from_str(d.output.as_deref().unwrap_or("null")).expect("output");
     assert_eq!(output, json!({"q": 1, "answer": {"a": 42}}));
     let err = other.send_task_success().task_token(&token).output("{}").send().await.expect_err("used token");
+    assert_eq!(err.code(), Some("TaskTimedOut"));
+    assert_eq!(err.message(), Some("Task Timed Out: 'Provided task does not exist anymore'"));
+    let err = other.send_task_success().task_token("never-issued").output("{}").send().await.expect_err("unknown");
     assert_eq!(err.code(), Some("InvalidToken"));
 }

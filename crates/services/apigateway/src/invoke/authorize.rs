@@ -1,5 +1,5 @@
-//! Lambda authorizers on the data plane (methods with authorization type
-//! CUSTOM): the identity sources read from the request, the TOKEN or
+//! Authorization on the data plane: IAM (`iam`), Cognito user pools
+//! (`user_pool`) and Lambda authorizers (methods with authorization type CUSTOM): the identity sources read from the request, the TOKEN or
 //! REQUEST event, the function's answer cached per identity for
 //! `authorizerResultTtlInSeconds` (300 by default, 0 disables), and the
 //! returned policy enforced for the request's method ARN. What the
@@ -8,11 +8,13 @@
 use crate::db::Api;
 use crate::invoke::call::Call;
 use crate::invoke::gateway_responses::{answer, typed};
+use crate::invoke::iam;
 use crate::invoke::lambda::{self, Outcome};
 use crate::invoke::params;
 use crate::invoke::patterns;
 use crate::invoke::policy::{self, Decision};
 use crate::invoke::proxy;
+use crate::invoke::user_pool;
 use crate::state::Shared;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -20,12 +22,15 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use stratus_core::HttpResponse;
 use stratus_core::input::Input;
+use stratus_core::settings::Signer;
 
-/// What an authorizer granted: `requestContext.authorizer`, and the API
-/// key to meter the request by (`usageIdentifierKey`).
+/// What an authorizer granted: `requestContext.authorizer`, the API key to
+/// meter the request by (`usageIdentifierKey`), and the IAM signer.
+#[derive(Default)]
 pub struct Granted {
-    pub context: Value,
+    pub context: Option<Value>,
     pub usage_key: Option<String>,
+    pub signer: Option<Signer>,
 }
 
 /// Authorizer answers by authorizer and identity, until they expire.
@@ -145,14 +150,19 @@ async fn answer_of(s: &Shared, call: &Call<'_>, a: &Value, arn: &str) -> Result<
     }
 }
 
-/// Authorizes `call` when its method uses a Lambda authorizer: what it
-/// grants, or the response refusing it.
+/// Authorizes `call` when its method uses IAM, a Lambda or a Cognito
+/// user-pool authorizer: what it grants, or the response refusing it.
 pub async fn check(
     s: &Shared,
     call: &Call<'_>,
     authorizers: &std::collections::BTreeMap<String, Value>,
 ) -> Result<Option<Granted>, HttpResponse> {
-    if call.method.str("authorizationType") != Some("CUSTOM") {
+    let kind = call.method.str("authorizationType").unwrap_or("NONE");
+    if kind == "AWS_IAM" {
+        let signer = iam::signer(s, call.req).map_err(|r| answer(call.api, r.kind, r.message))?;
+        return Ok(Some(Granted { signer: Some(signer), ..Granted::default() }));
+    }
+    if !["CUSTOM", "COGNITO_USER_POOLS"].contains(&kind) {
         return Ok(None);
     }
     let a = call
@@ -160,6 +170,10 @@ pub async fn check(
         .str("authorizerId")
         .and_then(|id| authorizers.get(id))
         .ok_or_else(|| configuration_error(call.api))?;
+    if kind == "COGNITO_USER_POOLS" {
+        let context = user_pool::check(s, call, a).await?;
+        return Ok(Some(Granted { context: Some(context), ..Granted::default() }));
+    }
     let arn = method_arn(call);
     let granted = answer_of(s, call, a, &arn).await?;
     match policy::evaluate(&granted["policyDocument"], &arn) {
@@ -181,5 +195,5 @@ pub async fn check(
         context.insert(k.clone(), v.clone());
     }
     let usage_key = granted.str("usageIdentifierKey").map(str::to_string);
-    Ok(Some(Granted { context: Value::Object(context), usage_key }))
+    Ok(Some(Granted { context: Some(Value::Object(context)), usage_key, signer: None }))
 }

@@ -9,6 +9,7 @@ use crate::resources;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use stratus_core::HttpRequest;
+use stratus_core::settings::Signer;
 
 pub struct Call<'a> {
     pub req: &'a HttpRequest,
@@ -27,6 +28,8 @@ pub struct Call<'a> {
     pub authorizer: Option<Value>,
     /// The API key the authorizer named (`usageIdentifierKey`).
     pub usage_key: Option<String>,
+    /// Who signed the request, for methods with IAM authorization.
+    pub signer: Option<Signer>,
 }
 
 impl<'a> Call<'a> {
@@ -52,6 +55,7 @@ impl<'a> Call<'a> {
             time: stratus_core::clock::now(),
             authorizer: None,
             usage_key: None,
+            signer: None,
         }
     }
 
@@ -97,6 +101,11 @@ impl<'a> Call<'a> {
         });
         if let Some(a) = &self.authorizer {
             context["authorizer"] = a.clone();
+        }
+        if let Some(who) = &self.signer {
+            let identity = &mut context["identity"];
+            identity["accessKey"] = who.access_key.clone().into();
+            identity["accountId"] = who.account_id.clone().into();
         }
         context
     }

@@ -1,9 +1,10 @@
 //! HTTP and HTTP_PROXY integrations: the request sent to the integration
 //! URI (stage variables and path parameters substituted; for HTTP the
 //! mapped parameters, body and request overrides, see `outgoing`), bounded
-//! by `timeoutInMillis` (504 "Endpoint request timed out" past it). HTTP_PROXY passes the answer through as
-//! it is; HTTP maps it through the integration response its status code
-//! selects. Plain `http://` endpoints only: HTTPS is not served yet.
+//! by `timeoutInMillis` (504 "Endpoint request timed out" past it).
+//! HTTP_PROXY passes the answer through as it is; HTTP maps it through the
+//! integration response its status code selects. HTTPS endpoints must
+//! present a certificate the machine trusts (`stratus_core::outbound`).
 
 use crate::invoke::body;
 use crate::invoke::call::{Call, substitute};
@@ -12,23 +13,14 @@ use crate::invoke::params;
 use crate::invoke::responses;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 use std::time::Duration;
 use stratus_core::HttpResponse;
 use stratus_core::input::Input;
 
 /// Headers that belong to one hop and are not forwarded.
 const HOP_HEADERS: &[&str] = &["host", "connection", "content-length", "transfer-encoding", "keep-alive", "upgrade"];
-
-fn client() -> &'static Client<HttpConnector, Full<Bytes>> {
-    static CLIENT: OnceLock<Client<HttpConnector, Full<Bytes>>> = OnceLock::new();
-    CLIENT.get_or_init(|| Client::builder(TokioExecutor::new()).build_http())
-}
 
 /// The request an integration sends, before its URI is written out.
 struct Outgoing {
@@ -53,13 +45,7 @@ fn outgoing(call: &Call, integration: &Value, proxy: bool) -> Result<Outgoing, H
     out.path.extend(pick("path"));
     if proxy {
         out.query = call.req.query_pairs();
-        out.headers = call
-            .req
-            .headers
-            .iter()
-            .filter(|(k, _)| !HOP_HEADERS.contains(&k.as_str()))
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect();
+        out.headers = forwarded(&call.req.headers);
         out.body = call.req.body.clone();
         return Ok(out);
     }
@@ -80,8 +66,14 @@ fn outgoing(call: &Call, integration: &Value, proxy: bool) -> Result<Outgoing, H
 /// The integration URI: stage variables and `{param}` / `{param+}` path
 /// parameters substituted, the query appended.
 fn target(call: &Call, integration: &Value, out: &Outgoing) -> String {
-    let mut uri = substitute(integration.str("uri").unwrap_or_default(), &call.stage_variables);
-    for (name, value) in &out.path {
+    let uri = substitute(integration.str("uri").unwrap_or_default(), &call.stage_variables);
+    with_query(with_path_params(uri, &out.path), &out.query)
+}
+
+/// `uri` with each `{name}` and `{name+}` replaced by its parameter,
+/// percent-encoded segment by segment.
+pub fn with_path_params(mut uri: String, params: &BTreeMap<String, String>) -> String {
+    for (name, value) in params {
         let encoded: String = value
             .split('/')
             .map(|seg| percent_encoding::utf8_percent_encode(seg, percent_encoding::NON_ALPHANUMERIC).to_string())
@@ -89,18 +81,55 @@ fn target(call: &Call, integration: &Value, out: &Outgoing) -> String {
             .join("/");
         uri = uri.replace(&format!("{{{name}+}}"), &encoded).replace(&format!("{{{name}}}"), &encoded);
     }
-    if !out.query.is_empty() {
+    uri
+}
+
+/// `uri` with `query` appended.
+pub fn with_query(mut uri: String, query: &[(String, String)]) -> String {
+    if !query.is_empty() {
         uri.push(if uri.contains('?') { '&' } else { '?' });
-        uri.push_str(&form_urlencoded::Serializer::new(String::new()).extend_pairs(&out.query).finish());
+        uri.push_str(&form_urlencoded::Serializer::new(String::new()).extend_pairs(query).finish());
     }
     uri
 }
 
 /// What the endpoint answered.
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Bytes,
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+/// Why an exchange with an endpoint failed.
+pub enum Failure {
+    TimedOut,
+    Unreachable,
+    BadBody,
+}
+
+/// The headers of a message that travel on to the next hop.
+pub fn forwarded(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter(|(k, _)| !HOP_HEADERS.contains(&k.as_str()))
+        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect()
+}
+
+/// Sends `req` and reads the answer, within `timeout`.
+pub async fn exchange(req: http::Request<Full<Bytes>>, timeout: Duration) -> Result<Answer, Failure> {
+    let resp = match tokio::time::timeout(timeout, stratus_core::outbound::client().request(req)).await {
+        Err(_) => return Err(Failure::TimedOut),
+        Ok(Err(e)) => {
+            tracing::debug!("HTTP integration failed: {e}");
+            return Err(Failure::Unreachable);
+        }
+        Ok(Ok(resp)) => resp,
+    };
+    let status = resp.status().as_u16();
+    let headers = forwarded(resp.headers());
+    let body = resp.into_body().collect().await.map_err(|_| Failure::BadBody)?.to_bytes();
+    Ok(Answer { status, headers, body })
 }
 
 async fn send(call: &Call<'_>, integration: &Value, out: Outgoing) -> Result<Answer, HttpResponse> {
@@ -114,23 +143,11 @@ async fn send(call: &Call<'_>, integration: &Value, out: Outgoing) -> Result<Ans
     }
     let req = req.body(Full::new(out.body)).map_err(|_| gateway_responses::configuration_error(call.api))?;
     let timeout = Duration::from_millis(integration.i64("timeoutInMillis").unwrap_or(29_000).clamp(50, 29_000) as u64);
-    let resp = match tokio::time::timeout(timeout, client().request(req)).await {
-        Err(_) => return Err(answer(call.api, "INTEGRATION_TIMEOUT", "Endpoint request timed out")),
-        Ok(Err(e)) => {
-            tracing::debug!("API {}: HTTP integration failed: {e}", call.api.id());
-            return Err(gateway_responses::configuration_error(call.api));
-        }
-        Ok(Ok(resp)) => resp,
-    };
-    let status = resp.status().as_u16();
-    let headers = resp
-        .headers()
-        .iter()
-        .filter(|(k, _)| !HOP_HEADERS.contains(&k.as_str()))
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-        .collect();
-    let body = resp.into_body().collect().await.map_err(|_| gateway_responses::bad_gateway(call.api))?.to_bytes();
-    Ok(Answer { status, headers, body })
+    exchange(req, timeout).await.map_err(|f| match f {
+        Failure::TimedOut => answer(call.api, "INTEGRATION_TIMEOUT", "Endpoint request timed out"),
+        Failure::Unreachable => gateway_responses::configuration_error(call.api),
+        Failure::BadBody => gateway_responses::bad_gateway(call.api),
+    })
 }
 
 /// Runs an HTTP_PROXY (`proxy`) or HTTP integration.

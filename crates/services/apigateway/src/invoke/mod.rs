@@ -1,7 +1,7 @@
 //! The data plane: serving a deployed stage at its invoke URL. A request
 //! is addressed (`address`), routed through the stage's deployment (or its
-//! canary's) (`route`) to a method, admitted by its Lambda authorizer
-//! (`authorize`), its API key and usage plan (`keys`), the stage's
+//! canary's) (`route`) to a method, admitted by IAM or its Lambda or Cognito user-pool
+//! authorizer (`authorize`, `iam`, `user_pool`), its API key and usage plan (`keys`), the stage's
 //! throttle (`throttle`) and its request validator (`validate`), then
 //! answered from the stage cache (`cache`) or by the method's
 //! integration: MOCK (`mock`), Lambda proxy (`proxy`), HTTP or HTTP proxy
@@ -16,7 +16,8 @@ mod body;
 mod cache;
 pub mod call;
 mod gateway_responses;
-mod http;
+pub mod http;
+pub mod iam;
 mod keys;
 pub mod lambda;
 mod mapping;
@@ -28,6 +29,7 @@ pub mod proxy;
 mod responses;
 mod route;
 mod throttle;
+mod user_pool;
 mod validate;
 
 pub use authorize::Cache as AuthorizerCache;
@@ -66,8 +68,9 @@ pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
     let admitted = match authorize::check(s, &call, &deployment.authorizers).await {
         Ok(granted) => {
             if let Some(g) = granted {
-                call.authorizer = Some(g.context);
+                call.authorizer = g.context;
                 call.usage_key = g.usage_key;
+                call.signer = g.signer;
             }
             keys::check(s, &call)
                 .and_then(|()| throttle::check(s, &call, stage))

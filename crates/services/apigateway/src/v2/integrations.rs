@@ -1,12 +1,15 @@
 //! Integration: Create, Get, GetAll, Update, Delete. HTTP APIs integrate
-//! with Lambda (`AWS_PROXY`, payload format 1.0 or 2.0) and with HTTP
-//! endpoints (`HTTP_PROXY`, payload format 1.0); WebSocket APIs also with
-//! `AWS`, `HTTP` and `MOCK` (payload format 1.0, at most 29 seconds).
+//! with Lambda (`AWS_PROXY`, payload format 1.0 or 2.0), with AWS services
+//! (`AWS_PROXY` with an `IntegrationSubtype`, payload format 1.0) and
+//! with HTTP endpoints (`HTTP_PROXY`, payload format 1.0); WebSocket APIs
+//! also with `AWS`, `HTTP` and `MOCK` (payload format 1.0, at most 29
+//! seconds).
 
 use crate::errors::bad_request;
 use crate::state::Shared;
 use crate::v2::db;
 use crate::v2::errors::no_integration;
+use crate::v2::invoke::service::SUBTYPES;
 use crate::v2::{fields, store};
 use serde_json::{Value, json};
 use stratus_core::input::Input;
@@ -44,12 +47,37 @@ fn check(integration: &Value, websocket: bool) -> Result<(), AwsError> {
         "HTTP_PROXY" if format != "1.0" => {
             Err(bad_request("Payload format version must be 1.0 for HTTP_PROXY integrations"))
         }
+        "AWS_PROXY" if integration.str("IntegrationSubtype").is_some() => check_subtype(integration),
         "AWS_PROXY" | "HTTP_PROXY" if integration.str("IntegrationUri").is_none() => {
             Err(bad_request("IntegrationUri is required for this integration type"))
         }
         "AWS_PROXY" | "HTTP_PROXY" => check_timeout(integration, 30_000),
         "AWS" | "HTTP" | "MOCK" => Err(bad_request(format!("Integration type {kind} is not supported for HTTP APIs"))),
         other => Err(bad_request(format!("Invalid integration type {other}"))),
+    }
+}
+
+/// An AWS service integration (`IntegrationSubtype`): payload format 1.0,
+/// a subtype Stratus serves, and the parameters its action requires.
+fn check_subtype(integration: &Value) -> Result<(), AwsError> {
+    let subtype = integration.str("IntegrationSubtype").unwrap_or_default();
+    if !SUBTYPES.iter().any(|(name, _, _)| *name == subtype) {
+        return Err(bad_request(format!("Integration subtype {subtype} is not supported")));
+    }
+    if integration.str("PayloadFormatVersion") != Some("1.0") {
+        return Err(bad_request("PayloadFormatVersion must be 1.0 for AWS service integrations"));
+    }
+    let params = integration.get("RequestParameters").and_then(Value::as_object);
+    let required: &[&str] = match subtype {
+        "SQS-SendMessage" => &["QueueUrl", "MessageBody"],
+        "SQS-DeleteMessage" => &["QueueUrl", "ReceiptHandle"],
+        "SQS-ReceiveMessage" | "SQS-PurgeQueue" => &["QueueUrl"],
+        "StepFunctions-StopExecution" => &["ExecutionArn"],
+        _ => &["StateMachineArn"],
+    };
+    match required.iter().find(|p| !params.is_some_and(|m| m.contains_key(**p))) {
+        Some(missing) => Err(bad_request(format!("Missing required parameter {missing} for {subtype}"))),
+        None => Ok(()),
     }
 }
 
@@ -80,7 +108,7 @@ pub fn new_integration(input: &Value, managed: bool, websocket: bool) -> Result<
     let kind = input.req_str("IntegrationType")?;
     let (method, format) = match kind {
         "HTTP_PROXY" if !websocket => ("ANY", "1.0"),
-        _ if websocket => ("POST", "1.0"),
+        _ if websocket || input.str("IntegrationSubtype").is_some() => ("POST", "1.0"),
         _ => ("POST", "2.0"),
     };
     let mut integration = json!({

@@ -1,41 +1,15 @@
 //! Delivery to HTTP and HTTPS endpoints: one POST with SNS's headers,
-//! retried on failure along the delivery policy's schedule. HTTPS endpoints
-//! must present a certificate the machine trusts (the system's roots, or
-//! the file named by `SSL_CERT_FILE`), as AWS requires a valid chain.
+//! retried on failure along the delivery policy's schedule, through the
+//! shared outbound client (`stratus_core::outbound`, which trusts the
+//! machine's roots as AWS requires a valid chain).
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
-use std::sync::Arc;
 use std::time::Duration;
-
-pub type Client = hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+pub use stratus_core::outbound::{Client, client};
 
 /// Per-attempt timeout.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
-
-pub fn client() -> Client {
-    let https = HttpsConnectorBuilder::new().with_tls_config(tls_config()).https_or_http().enable_http1().build();
-    hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(https)
-}
-
-/// TLS for deliveries: rustls on ring, trusting the machine's roots.
-fn tls_config() -> rustls::ClientConfig {
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(cert);
-    }
-    if roots.is_empty() {
-        tracing::warn!("no trusted root certificates found: SNS deliveries to HTTPS endpoints will fail");
-    }
-    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .expect("ring supports the default TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth()
-}
 
 /// One request to an endpoint.
 pub struct Post {

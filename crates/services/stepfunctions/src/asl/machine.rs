@@ -91,7 +91,21 @@ pub fn run_from<'a>(
                 at.vars = frame.vars.clone();
                 j.save(rt, at).await;
             }
-            let step = run_state(rt, &name, def, input, cursor, &frame, resume).await?;
+            // Standard executions note where a failure happened (redrives restart there).
+            let durable = frame.depth == 0 && rt.journal.is_some();
+            let at = durable.then(|| Position {
+                vars: frame.vars.clone(),
+                ..Position::start(name.clone(), input.clone(), *cursor)
+            });
+            let step = match run_state(rt, &name, def, input, cursor, &frame, resume).await {
+                Ok(step) => step,
+                Err(f) => {
+                    if let Some(at) = at {
+                        rt.note_failed(at);
+                    }
+                    return Err(f);
+                }
+            };
             if let Some(vars) = step.assigned {
                 frame.vars.extend(vars);
             }

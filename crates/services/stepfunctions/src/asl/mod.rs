@@ -8,6 +8,7 @@ pub mod failure;
 mod flow;
 mod guarded;
 pub mod history;
+pub mod inspect;
 mod intrinsics;
 pub mod machine;
 mod map;
@@ -16,7 +17,7 @@ pub mod path;
 mod reader;
 pub mod runtime;
 mod scope;
-mod task;
+pub mod task;
 mod wait;
 
 pub use failure::Failure;

@@ -17,10 +17,26 @@ pub struct TaskCall<'a> {
     /// The task token, for `.waitForTaskToken` resources and activities.
     pub token: Option<String>,
     pub heartbeat_seconds: Option<u64>,
+    /// The id of the task's last event: events the integration records
+    /// while the task runs (TaskSubmitted, ActivityStarted) chain after it
+    /// and move it.
+    pub cursor: &'a std::sync::atomic::AtomicI64,
 }
 
 /// The service integrations Task states call.
 pub trait Tasks: Send + Sync {
+    /// Checks a resource and its parameters before the task is scheduled
+    /// (an activity must exist); the cause of a `States.Runtime` failure
+    /// names the state.
+    fn prepare<'a>(
+        &'a self,
+        _rt: &'a Runtime,
+        _resource: &'a str,
+        _params: &'a Value,
+    ) -> BoxFuture<'a, Result<(), Failure>> {
+        Box::pin(async { Ok(()) })
+    }
+
     fn call<'a>(&'a self, rt: &'a Runtime, call: TaskCall<'a>) -> BoxFuture<'a, Result<Value, Failure>>;
 
     /// Reads a distributed Map's item source: an object's text (as a
@@ -68,6 +84,9 @@ pub struct Runtime {
     /// The execution input as the caller wrote it: AWS shows it verbatim
     /// in the first state's entered event.
     raw_input: std::sync::Mutex<Option<String>>,
+    /// Where the top level stood when a state failed (RedriveExecution
+    /// restarts there).
+    failed_at: std::sync::Mutex<Option<Position>>,
 }
 
 impl Runtime {
@@ -89,6 +108,7 @@ impl Runtime {
             region,
             stop: watch::channel(None).0,
             raw_input: std::sync::Mutex::new(None),
+            failed_at: std::sync::Mutex::new(None),
         }
     }
 
@@ -98,6 +118,18 @@ impl Runtime {
             *slot = Some(text);
         }
         self
+    }
+
+    /// Notes the top-level state that failed, with its input.
+    pub fn note_failed(&self, at: Position) {
+        if let Ok(mut slot) = self.failed_at.lock() {
+            *slot = Some(at);
+        }
+    }
+
+    /// The top-level state that failed, if one did.
+    pub fn failed_at(&self) -> Option<Position> {
+        self.failed_at.lock().ok().and_then(|s| s.clone())
     }
 
     /// The input text, the first time it is asked for.

@@ -12,6 +12,7 @@ use super::scope::Scope;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use serde_json::{Map, Value, json};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// How a resource's events are named and detailed.
 enum Family<'a> {
@@ -21,6 +22,16 @@ enum Family<'a> {
     Service { kind: &'a str, resource: &'a str },
     /// An activity ARN.
     Activity,
+}
+
+/// The `(resourceType, resource)` of a service integration's events:
+/// `arn:aws:states:::sqs:sendMessage.waitForTaskToken` → `("sqs",
+/// "sendMessage.waitForTaskToken")`.
+pub fn service_names(resource: &str) -> Option<(&str, &str)> {
+    match family(resource) {
+        Family::Service { kind, resource } => Some((kind, resource)),
+        _ => None,
+    }
 }
 
 fn family(resource: &str) -> Family<'_> {
@@ -74,8 +85,10 @@ pub fn attempt<'a>(
         let timeout = seconds(def, "TimeoutSeconds", &effective, &scope, run)?;
         let heartbeat = seconds(def, "HeartbeatSeconds", &effective, &scope, run)?;
         let fam = family(resource);
+        rt.tasks.prepare(rt, resource, &params).await.map_err(|f| in_state(run, f))?;
         scheduled(rt, cursor, &fam, resource, &params, timeout, heartbeat);
-        let call = TaskCall { resource, parameters: params, token, heartbeat_seconds: heartbeat };
+        let task_cursor = AtomicI64::new(*cursor);
+        let call = TaskCall { resource, parameters: params, token, heartbeat_seconds: heartbeat, cursor: &task_cursor };
         let outcome = match timeout {
             Some(t) => tokio::select! {
                 r = rt.tasks.call(rt, call) => r,
@@ -87,6 +100,7 @@ pub fn attempt<'a>(
                 f = rt.stopped() => Err(f),
             },
         };
+        *cursor = task_cursor.load(Ordering::SeqCst);
         let result = match outcome {
             Ok(v) => v,
             Err(f) => {
@@ -170,7 +184,7 @@ fn ended(rt: &Runtime, cursor: &mut Cursor, fam: &Family, outcome: Result<&Value
             });
         }
         Err(f) => {
-            let timed_out = f.error == "States.Timeout";
+            let timed_out = f.error == "States.Timeout" || f.error == "States.HeartbeatTimeout";
             let kind = format!("{prefix}{}", if timed_out { "TimedOut" } else { "Failed" });
             let member =
                 member_name(member_prefix, if timed_out { "TimedOutEventDetails" } else { "FailedEventDetails" });

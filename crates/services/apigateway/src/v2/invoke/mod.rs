@@ -1,23 +1,28 @@
 //! The data plane of HTTP APIs: a request reaching an HTTP API (addressed
 //! as v1's are, `crate::invoke::address`) is served by the stage it names,
 //! or by `$default` without a stage segment; CORS preflights are answered
-//! (`cors`); the deployed routes select one (`select`), the
-//! route's JWT or Lambda authorizer admits it (`jwt`, `lambda_authorizer`) and its Lambda proxy
-//! integration gets a payload format 2.0 or 1.0 event (`event`), whose
-//! answer follows that format's contract (`answer`).
+//! (`cors`); the deployed routes select one (`select`); IAM or the
+//! route's JWT or Lambda authorizer admits it (`iam` below, `jwt`,
+//! `lambda_authorizer`); then an HTTP_PROXY integration passes it on
+//! (`http_proxy`), an AWS service integration calls its action
+//! (`service`), or a Lambda proxy integration gets a payload format 2.0
+//! or 1.0 event (`event`), whose answer follows that format's contract
+//! (`answer`).
 
 mod answer;
 mod cors;
 mod event;
+mod http_proxy;
 mod jwt;
 mod lambda_authorizer;
 mod select;
+pub mod service;
 
 use crate::invoke::address::Address;
 use crate::invoke::lambda::{self, Outcome};
 use crate::state::Shared;
 use crate::v2::db::{Config, HttpApi};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use stratus_core::input::Input;
 use stratus_core::{HttpRequest, HttpResponse};
@@ -106,6 +111,7 @@ async fn authorize(s: &Shared, r: &Request<'_>, route: &Value, config: &Config) 
     let authorizer = route.str("AuthorizerId").and_then(|id| config.authorizers.get(id));
     match (route.str("AuthorizationType").unwrap_or("NONE"), authorizer) {
         ("NONE", _) => Ok(None),
+        ("AWS_IAM", _) => iam(s, r).map(Some),
         ("JWT", Some(authorizer)) => jwt::check(s, r, authorizer, route).await.map(Some),
         ("CUSTOM", Some(authorizer)) => lambda_authorizer::check(s, r, authorizer).await.map(Some),
         (other, _) => {
@@ -115,14 +121,36 @@ async fn authorize(s: &Shared, r: &Request<'_>, route: &Value, config: &Config) 
     }
 }
 
+/// IAM authorization: the signer as `authorizer.iam`, or 403 (`Forbidden`
+/// when unsigned, the signature's problem otherwise).
+fn iam(s: &Shared, r: &Request<'_>) -> Result<Value, HttpResponse> {
+    let forbidden =
+        |message: &str| HttpResponse::new(403, "application/json", json!({ "message": message }).to_string());
+    match crate::invoke::iam::signer(s, r.req) {
+        Ok(who) => Ok(json!({ "iam": {
+            "accessKey": who.access_key, "accountId": who.account_id, "callerId": null,
+            "cognitoIdentity": null, "principalOrgId": null, "userArn": null, "userId": null,
+        }})),
+        Err(refused) if refused.kind == "MISSING_AUTHENTICATION_TOKEN" => Err(forbidden("Forbidden")),
+        Err(refused) => Err(forbidden(refused.message)),
+    }
+}
+
 /// Runs the route's integration.
 async fn integrate(s: &Shared, r: &Request<'_>, route: &Value, integrations: &BTreeMap<String, Value>) -> HttpResponse {
     let target = route.str("Target").and_then(|t| t.strip_prefix("integrations/"));
     let Some(integration) = target.and_then(|t| integrations.get(t)) else { return answer::not_found() };
     let uri = integration.str("IntegrationUri").unwrap_or_default();
-    if integration.str("IntegrationType") != Some("AWS_PROXY") {
-        tracing::warn!("HTTP API {}: {uri} integrations are not served yet", r.api.id());
-        return answer::internal_error();
+    match integration.str("IntegrationType") {
+        Some("AWS_PROXY") if integration.str("IntegrationSubtype").is_some() => {
+            return service::invoke(s, r, integration).await;
+        }
+        Some("AWS_PROXY") => {}
+        Some("HTTP_PROXY") => return http_proxy::invoke(r, integration).await,
+        other => {
+            tracing::warn!("HTTP API {}: {other:?} integrations are not served", r.api.id());
+            return answer::internal_error();
+        }
     }
     let Some(function) = lambda::target(uri, &r.stage_variables) else { return answer::internal_error() };
     let v2 = integration.str("PayloadFormatVersion") == Some("2.0");

@@ -1,8 +1,8 @@
 //! Shared building blocks every Stratus crate uses: the per-request context
 //! (account, region, request id), `AwsError`, identifiers, ARNs, the clock,
 //! typed access to decoded input, a cache of decoded store records, the
-//! outbound HTTP(S) client, and the `Service` trait that each service crate
-//! implements.
+//! outbound HTTP(S) client, HTTP upgrades, and the `Service` trait that each
+//! service crate implements.
 
 pub mod arn;
 pub mod body;
@@ -19,6 +19,7 @@ pub mod outbound;
 pub mod peers;
 pub mod service;
 pub mod settings;
+pub mod upgrade;
 
 pub use body::{BodyFrame, BodySender, BodyStream, Streamed};
 pub use decoded::DecodedCache;
@@ -27,6 +28,7 @@ pub use http::{HttpRequest, HttpResponse};
 pub use peers::Peers;
 pub use service::{Event, EventSender, RequestContext, Service};
 pub use settings::Settings;
+pub use upgrade::{Upgrade, Upgraded};
 
 /// The account used when an access key maps to no configured account.
 pub const DEFAULT_ACCOUNT_ID: &str = "000000000000";

@@ -4,7 +4,7 @@
 //! nothing of HTTP or wire formats.
 
 use crate::http::{HttpRequest, HttpResponse};
-use crate::{AwsError, BodyStream, Streamed};
+use crate::{AwsError, BodyStream, Streamed, Upgrade};
 use async_trait::async_trait;
 use serde_json::Value;
 
@@ -108,6 +108,19 @@ pub trait Service: Send + Sync {
 
     /// Answers a request this service `claims`.
     async fn serve(&self, _req: HttpRequest) -> HttpResponse {
+        HttpResponse::new(404, "application/json", "{\"message\":\"Not Found\"}")
+    }
+
+    /// Whether this service takes `req`, an HTTP upgrade request (e.g. a
+    /// WebSocket handshake to an API invoke URL), over. Must be cheap.
+    fn claims_upgrade(&self, _req: &HttpRequest) -> bool {
+        false
+    }
+
+    /// Answers an upgrade request this service claims: a 101 answer makes
+    /// the front door hand the connection over through `upgrade`, any other
+    /// answer refuses it.
+    async fn upgrade(&self, _req: HttpRequest, _upgrade: Upgrade) -> HttpResponse {
         HttpResponse::new(404, "application/json", "{\"message\":\"Not Found\"}")
     }
 

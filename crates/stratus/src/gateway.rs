@@ -1,12 +1,13 @@
 //! The front door: every HTTP request enters here. It answers `/_stratus`
-//! and CORS preflights, finds the service (router), establishes who is
+//! and CORS preflights, hands upgrade requests (WebSocket) to the service
+//! that claims them (`upgrade`), finds the service (router), establishes who is
 //! calling (identity), decodes the operation (codecs), calls the service,
 //! and encodes the answer, recording metrics on the way out.
 
 use crate::app::App;
 use crate::body::ResponseBody;
 use crate::streaming::{self, Head};
-use crate::{cors, identity, introspection, payload};
+use crate::{cors, identity, introspection, payload, upgrade};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
@@ -20,7 +21,7 @@ use stratus_protocol::{HttpRequest, HttpResponse, Protocol, decode, encode, even
 /// Serves one request.
 pub async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> hyper::Response<ResponseBody> {
     let started = Instant::now();
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     let mut request = HttpRequest {
         method: parts.method,
         path: parts.uri.path().to_string(),
@@ -28,6 +29,10 @@ pub async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> hyper::Resp
         headers: parts.headers,
         body: Bytes::new(),
     };
+    if let Some((resp, service)) = upgrade::answer(&app, &request, &mut parts.extensions).await {
+        app.metrics.record(service, "upgrade", resp.status, started.elapsed());
+        return to_hyper(resp);
+    }
     let cors_head = cors::head(&request);
     let head = streaming::route(&app, &request);
     let (mut resp, service, operation) = match head {

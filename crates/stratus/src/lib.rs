@@ -15,4 +15,5 @@ pub mod registry;
 pub mod server;
 pub mod status;
 pub mod streaming;
+pub mod upgrade;
 pub mod wire;

@@ -7,6 +7,8 @@ use stratus_store::Store;
 
 /// Every service, sharing one store.
 pub fn services(store: &Store, settings: &Settings) -> Vec<Arc<dyn Service>> {
+    let apigateway = stratus_apigateway::ApiGateway::new(store.clone(), settings);
+    let connections = apigateway.management();
     vec![
         Arc::new(stratus_sts::Sts::new(store.clone())),
         Arc::new(stratus_iam::Iam::new(store.clone())),
@@ -20,7 +22,8 @@ pub fn services(store: &Store, settings: &Settings) -> Vec<Arc<dyn Service>> {
         Arc::new(stratus_cognito::CognitoIdp::new(store.clone(), settings)),
         Arc::new(stratus_cognito::CognitoIdentity::new(store.clone(), settings)),
         Arc::new(stratus_stepfunctions::StepFunctions::new(store.clone(), settings)),
-        Arc::new(stratus_apigateway::ApiGateway::new(store.clone(), settings)),
+        Arc::new(apigateway),
+        Arc::new(connections),
         Arc::new(stratus_apigateway::ApiGatewayV2::new(store.clone(), settings)),
     ]
 }

@@ -48,32 +48,52 @@ pub async fn start(args: ServeArgs) -> Result<Server, String> {
     Ok(Server { addr, app, stop, task })
 }
 
-async fn accept_loop(listener: TcpListener, app: Arc<App>, mut stopped: watch::Receiver<bool>) {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+async fn accept_loop(listener: TcpListener, app: Arc<App>, stopped: watch::Receiver<bool>) {
+    // Every connection task holds a sender; shutdown waits until all are gone.
+    let (alive, mut all_closed) = tokio::sync::mpsc::channel::<()>(1);
+    let mut stop = stopped.clone();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+                let Ok((stream, peer)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
-                let app = app.clone();
-                let service = service_fn(move |req| {
-                    let app = app.clone();
-                    async move { Ok::<_, std::convert::Infallible>(crate::gateway::handle(app, req).await) }
-                });
-                let conn = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service);
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!("connection ended: {e}");
-                    }
-                });
+                tokio::spawn(serve_connection(stream, peer, app.clone(), stopped.clone(), alive.clone()));
             }
-            _ = stopped.changed() => break,
+            _ = stop.changed() => break,
         }
     }
     drop(listener);
-    if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await.is_err() {
+    drop(alive);
+    if tokio::time::timeout(Duration::from_secs(10), all_closed.recv()).await.is_err() {
         tracing::warn!("some connections were still open after 10 s; closing them");
+    }
+}
+
+/// Serves one connection (HTTP/1.1 with upgrades) until it ends, or
+/// finishes its in-flight request and closes when the server stops.
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    app: Arc<App>,
+    mut stopped: watch::Receiver<bool>,
+    _alive: tokio::sync::mpsc::Sender<()>,
+) {
+    let service = service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+        let app = app.clone();
+        req.extensions_mut().insert(peer);
+        async move { Ok::<_, std::convert::Infallible>(crate::gateway::handle(app, req).await) }
+    });
+    let conn = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service).with_upgrades();
+    let mut conn = std::pin::pin!(conn);
+    let ended = tokio::select! {
+        ended = conn.as_mut() => ended,
+        _ = stopped.changed() => {
+            conn.as_mut().graceful_shutdown();
+            conn.await
+        }
+    };
+    if let Err(e) = ended {
+        tracing::debug!("connection ended: {e}");
     }
 }
 

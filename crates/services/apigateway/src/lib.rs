@@ -5,8 +5,10 @@
 //! request validators; gateway responses; Lambda authorizers; API keys and
 //! usage plans; tags; account settings; every Update through AWS's `patchOperations`
 //! (`patch`); and the data plane that serves deployed stages at their
-//! invoke URLs (`invoke`). HTTP APIs (v2) are the `ApiGatewayV2` service
-//! (`v2`), served by the same data plane.
+//! invoke URLs (`invoke`). HTTP and WebSocket APIs (v2) are the
+//! `ApiGatewayV2` service (`v2`), served by the same data plane, which also
+//! takes WebSocket handshakes and answers `@connections` calls (also the
+//! `ApiGatewayManagement` service, `management`).
 //!
 //! This file owns the `ApiGateway` service: its operation list and dispatch.
 
@@ -22,6 +24,7 @@ mod gatewayresponses;
 mod import;
 mod integrations;
 mod invoke;
+mod management;
 mod metering;
 mod methods;
 mod models;
@@ -39,6 +42,7 @@ mod usageplans;
 mod v2;
 mod validators;
 
+pub use management::ApiGatewayManagement;
 pub use v2::ApiGatewayV2;
 
 #[cfg(test)]
@@ -47,7 +51,7 @@ mod tests;
 use async_trait::async_trait;
 use serde_json::Value;
 use std::sync::Arc;
-use stratus_core::{AwsError, HttpRequest, HttpResponse, RequestContext, Service, Settings};
+use stratus_core::{AwsError, HttpRequest, HttpResponse, RequestContext, Service, Settings, Upgrade};
 use stratus_store::Store;
 
 use crate::state::Shared;
@@ -144,6 +148,11 @@ pub struct ApiGateway {
 impl ApiGateway {
     pub fn new(store: Store, settings: &Settings) -> ApiGateway {
         ApiGateway { shared: Arc::new(Shared::new(store, settings)) }
+    }
+
+    /// The `@connections` API over this service's WebSocket connections.
+    pub fn management(&self) -> ApiGatewayManagement {
+        ApiGatewayManagement { shared: self.shared.clone() }
     }
 }
 
@@ -247,10 +256,29 @@ impl Service for ApiGateway {
     }
 
     fn claims(&self, req: &HttpRequest) -> bool {
-        invoke::address::of(req).is_some()
+        invoke::address::of(req).is_some() || v2::websocket::manage::claims_signed(req)
     }
 
     async fn serve(&self, req: HttpRequest) -> HttpResponse {
-        invoke::serve(&self.shared, req).await
+        match invoke::address::of(&req) {
+            Some(_) => invoke::serve(&self.shared, req).await,
+            None => v2::websocket::manage::serve_signed(&self.shared, &req),
+        }
+    }
+
+    fn claims_upgrade(&self, req: &HttpRequest) -> bool {
+        v2::websocket::accept::claims(&self.shared, req)
+    }
+
+    async fn upgrade(&self, req: HttpRequest, upgrade: Upgrade) -> HttpResponse {
+        v2::websocket::accept::accept(&self.shared, req, upgrade).await
+    }
+
+    fn reset(&self) {
+        self.shared.connections.close_all();
+    }
+
+    async fn stop(&self) {
+        self.shared.connections.close_all();
     }
 }

@@ -1,6 +1,6 @@
 //! What every call shares: the store, the server settings (endpoint,
 //! peers), decoded REST and HTTP APIs cached for the data plane, the meter of throttles
-//! and quotas, cached authorizer answers and stage caches; and the two ways calls
+//! and quotas, cached authorizer answers and stage caches, open WebSocket connections; and the two ways calls
 //! reach an API: read it, or change it in one transaction.
 
 use crate::db::{self, Api};
@@ -19,6 +19,8 @@ pub struct Shared {
     pub authorizer_results: crate::invoke::AuthorizerCache,
     pub stage_cache: crate::invoke::StageCache,
     pub http_apis: DecodedCache<crate::v2::db::HttpApi>,
+    /// Open WebSocket connections.
+    pub connections: crate::v2::websocket::Connections,
 }
 
 impl Shared {
@@ -31,6 +33,7 @@ impl Shared {
             authorizer_results: Default::default(),
             stage_cache: Default::default(),
             http_apis: DecodedCache::default(),
+            connections: Default::default(),
         }
     }
 

@@ -6,6 +6,7 @@ mod common;
 mod functions;
 
 mod apigateway;
+mod apigateway_websocket;
 mod cognito;
 mod cognito_triggers;
 mod dynamodb;

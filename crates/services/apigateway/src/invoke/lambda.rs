@@ -18,6 +18,12 @@ pub fn function_arn(uri: &str, vars: &Map<String, Value>) -> Option<String> {
     Some(function.to_string())
 }
 
+/// The function an HTTP or WebSocket API integration URI calls: a Lambda
+/// function ARN itself, or the API Gateway form `function_arn` reads.
+pub fn target(uri: &str, vars: &Map<String, Value>) -> Option<String> {
+    if uri.starts_with("arn:aws:lambda:") { Some(uri.to_string()) } else { function_arn(uri, vars) }
+}
+
 /// How an invocation ended.
 pub enum Outcome {
     /// The function returned this payload.

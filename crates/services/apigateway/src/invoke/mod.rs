@@ -6,7 +6,8 @@
 //! answered from the stage cache (`cache`) or by the method's
 //! integration: MOCK (`mock`), Lambda proxy (`proxy`), HTTP or HTTP proxy
 //! (`http`), or AWS (`aws`: Lambda custom integrations and service actions).
-//! Ids that name an HTTP API go to its data plane (`crate::v2::invoke`).
+//! Ids that name an HTTP API go to its data plane (`crate::v2::invoke`),
+//! those of a WebSocket API to `crate::v2::websocket`.
 
 pub mod address;
 mod authorize;
@@ -96,6 +97,7 @@ pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
 /// nobody's.
 async fn serve_http_api(s: &Shared, req: &HttpRequest, address: &address::Address) -> HttpResponse {
     match crate::v2::store::any_api(s, &address.api_id) {
+        Ok(Some(api)) if api.is_websocket() => crate::v2::websocket::serve_http(s, req, address),
         Ok(Some(api)) => crate::v2::invoke::serve(s, req, &api, address).await,
         Ok(None) => gateway_responses::unknown_api(&address.api_id),
         Err(e) => {

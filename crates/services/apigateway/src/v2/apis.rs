@@ -1,6 +1,7 @@
-//! Api: Create (including quick create: `Target` and `RouteKey` make the
-//! default route, its integration and the auto-deploying `$default`
-//! stage), Get, GetAll, Update, Delete, and the API's CORS configuration.
+//! Api: Create (HTTP or WebSocket APIs; for HTTP APIs also quick create:
+//! `Target` and `RouteKey` make the default route, its integration and the
+//! auto-deploying `$default` stage), Get, GetAll, Update, Delete, and the
+//! API's CORS configuration.
 
 use crate::errors::bad_request;
 use crate::state::Shared;
@@ -23,19 +24,28 @@ const UPDATABLE: &[&str] = &[
 ];
 
 fn new_api(ctx: &RequestContext, input: &Value) -> Result<HttpApi, AwsError> {
-    match input.req_str("ProtocolType")? {
-        "HTTP" => {}
-        "WEBSOCKET" => return Err(AwsError::new(501, "NotImplemented", "WEBSOCKET APIs are not implemented")),
+    let protocol = input.req_str("ProtocolType")?;
+    let (scheme, route_selection) = match protocol {
+        "HTTP" => ("https", "$request.method $request.path"),
+        "WEBSOCKET" => {
+            let expression = input
+                .str("RouteSelectionExpression")
+                .ok_or_else(|| bad_request("RouteSelectionExpression is required for WEBSOCKET protocol type"))?;
+            if input.get("Target").is_some() || input.get("CorsConfiguration").is_some() {
+                return Err(bad_request("Target and CorsConfiguration are not supported for WEBSOCKET APIs"));
+            }
+            ("wss", expression)
+        }
         other => return Err(bad_request(format!("Invalid protocol type {other}"))),
-    }
+    };
     let id = db::new_id(10);
     let mut info = json!({
         "ApiId": id,
         "Name": input.req_str("Name")?,
-        "ProtocolType": "HTTP",
-        "ApiEndpoint": format!("https://{id}.execute-api.{}.amazonaws.com", ctx.region),
+        "ProtocolType": protocol,
+        "ApiEndpoint": format!("{scheme}://{id}.execute-api.{}.amazonaws.com", ctx.region),
         "ApiKeySelectionExpression": "$request.header.x-api-key",
-        "RouteSelectionExpression": "$request.method $request.path",
+        "RouteSelectionExpression": route_selection,
         "CreatedDate": stratus_core::clock::now_epoch().floor(),
         "DisableExecuteApiEndpoint": false,
         "IpAddressType": "ipv4",
@@ -66,7 +76,7 @@ fn new_api(ctx: &RequestContext, input: &Value) -> Result<HttpApi, AwsError> {
 fn quick_create(api: &mut HttpApi, target: &str, route_key: &str) -> Result<(), AwsError> {
     let kind = if target.starts_with("arn:") { "AWS_PROXY" } else { "HTTP_PROXY" };
     let spec = json!({ "IntegrationType": kind, "IntegrationUri": target });
-    let integration = integrations::new_integration(&spec, true)?;
+    let integration = integrations::new_integration(&spec, true, false)?;
     let integration_id = integration["IntegrationId"].as_str().unwrap_or_default().to_string();
     api.config.integrations.insert(integration_id.clone(), integration);
     let spec = json!({ "RouteKey": route_key, "Target": format!("integrations/{integration_id}") });

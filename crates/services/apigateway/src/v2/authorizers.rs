@@ -1,6 +1,8 @@
 //! Authorizer: Create, Get, GetAll, Update, Delete. HTTP APIs have JWT
 //! authorizers (an issuer and its audiences) and REQUEST authorizers (a
-//! Lambda function, payload format 1.0 or 2.0, optionally simple responses).
+//! Lambda function, payload format 1.0 or 2.0, optionally simple responses);
+//! WebSocket APIs have REQUEST authorizers (a Lambda function answering
+//! with an IAM policy).
 
 use crate::errors::bad_request;
 use crate::state::Shared;
@@ -24,8 +26,13 @@ const UPDATABLE: &[&str] = &[
     "IdentityValidationExpression",
 ];
 
-fn check(a: &Value) -> Result<(), AwsError> {
+fn check(a: &Value, websocket: bool) -> Result<(), AwsError> {
     match a.str("AuthorizerType").unwrap_or_default() {
+        "REQUEST" if websocket => match a.str("AuthorizerUri") {
+            Some(_) => Ok(()),
+            None => Err(bad_request("AuthorizerUri is required for REQUEST authorizers")),
+        },
+        "JWT" if websocket => Err(bad_request("JWT authorizers are not supported for WEBSOCKET APIs")),
         "JWT" => {
             if a.get("JwtConfiguration").and_then(|j| j.str("Issuer")).is_none() {
                 return Err(bad_request("JwtConfiguration.Issuer is required for JWT authorizers"));
@@ -57,8 +64,8 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
     if authorizer.str("AuthorizerType") == Some("REQUEST") && authorizer.get("AuthorizerResultTtlInSeconds").is_none() {
         authorizer["AuthorizerResultTtlInSeconds"] = 0.into();
     }
-    check(&authorizer)?;
     store::change(s, ctx, input.req_str("ApiId")?, move |api| {
+        check(&authorizer, api.is_websocket())?;
         let id = authorizer["AuthorizerId"].as_str().unwrap_or_default().to_string();
         api.config.authorizers.insert(id, authorizer.clone());
         Ok(authorizer.clone())
@@ -83,7 +90,7 @@ pub async fn update(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         let id = owned.req_str("AuthorizerId")?;
         let mut authorizer = api.config.authorizers.get(id).cloned().ok_or_else(|| no_authorizer(id))?;
         fields::copy(&mut authorizer, &owned, UPDATABLE);
-        check(&authorizer)?;
+        check(&authorizer, api.is_websocket())?;
         api.config.authorizers.insert(id.to_string(), authorizer.clone());
         Ok(authorizer)
     })

@@ -1,4 +1,4 @@
-//! The HTTP API record and where it lives in the store. One record holds a
+//! The HTTP or WebSocket API record and where it lives in the store. One record holds a
 //! whole API (its Api shape, routes, integrations, authorizers, stages and
 //! deployments, each deployment freezing the routes, integrations,
 //! authorizers and CORS configuration it serves), so an update is one
@@ -27,14 +27,21 @@ pub struct HttpApi {
     pub deployments: BTreeMap<String, Deployment>,
 }
 
-/// The routes, integrations and authorizers (shapes by id) and the CORS
-/// configuration of an API.
+/// The routes, integrations and authorizers (shapes by id), the CORS
+/// configuration of an HTTP API and the route and integration responses of
+/// a WebSocket API.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Config {
     pub routes: BTreeMap<String, Value>,
     pub integrations: BTreeMap<String, Value>,
     pub authorizers: BTreeMap<String, Value>,
     pub cors: Option<Value>,
+    /// WebSocket APIs: RouteResponse shapes by route id, then by id.
+    #[serde(default)]
+    pub route_responses: BTreeMap<String, BTreeMap<String, Value>>,
+    /// WebSocket APIs: IntegrationResponse shapes by integration id, then by id.
+    #[serde(default)]
+    pub integration_responses: BTreeMap<String, BTreeMap<String, Value>>,
 }
 
 /// A deployment: its Deployment shape and the configuration it froze.
@@ -47,6 +54,11 @@ pub struct Deployment {
 impl HttpApi {
     pub fn id(&self) -> &str {
         self.info.get("ApiId").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    /// Whether this is a WebSocket API (`ProtocolType` `WEBSOCKET`).
+    pub fn is_websocket(&self) -> bool {
+        self.info.get("ProtocolType").and_then(Value::as_str) == Some("WEBSOCKET")
     }
 }
 

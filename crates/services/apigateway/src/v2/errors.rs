@@ -1,4 +1,4 @@
-//! The not-found errors of HTTP API operations, with AWS's messages.
+//! The not-found errors of HTTP and WebSocket API operations, with AWS's messages.
 
 use crate::errors::not_found;
 use stratus_core::AwsError;
@@ -25,4 +25,12 @@ pub fn no_stage(name: &str) -> AwsError {
 
 pub fn no_deployment(id: &str) -> AwsError {
     not_found(format!("Invalid Deployment identifier specified {id}"))
+}
+
+pub fn no_route_response(id: &str) -> AwsError {
+    not_found(format!("Invalid RouteResponse identifier specified {id}"))
+}
+
+pub fn no_integration_response(id: &str) -> AwsError {
+    not_found(format!("Invalid IntegrationResponse identifier specified {id}"))
 }

@@ -1,7 +1,9 @@
 //! Integration: Create, Get, GetAll, Update, Delete. HTTP APIs integrate
 //! with Lambda (`AWS_PROXY`, payload format 1.0 or 2.0), with AWS services
 //! (`AWS_PROXY` with an `IntegrationSubtype`, payload format 1.0) and
-//! with HTTP endpoints (`HTTP_PROXY`, payload format 1.0).
+//! with HTTP endpoints (`HTTP_PROXY`, payload format 1.0); WebSocket APIs
+//! also with `AWS`, `HTTP` and `MOCK` (payload format 1.0, at most 29
+//! seconds).
 
 use crate::errors::bad_request;
 use crate::state::Shared;
@@ -26,11 +28,18 @@ const UPDATABLE: &[&str] = &[
     "RequestParameters",
     "ResponseParameters",
     "TimeoutInMillis",
+    "PassthroughBehavior",
+    "ContentHandlingStrategy",
+    "RequestTemplates",
+    "TemplateSelectionExpression",
 ];
 
-fn check(integration: &Value) -> Result<(), AwsError> {
+fn check(integration: &Value, websocket: bool) -> Result<(), AwsError> {
     let kind = integration.str("IntegrationType").unwrap_or_default();
     let format = integration.str("PayloadFormatVersion").unwrap_or_default();
+    if websocket {
+        return check_websocket(integration, kind, format);
+    }
     match kind {
         "AWS_PROXY" if !["1.0", "2.0"].contains(&format) => {
             Err(bad_request("Payload format version must be 1.0 or 2.0 for AWS_PROXY integrations"))
@@ -42,13 +51,7 @@ fn check(integration: &Value) -> Result<(), AwsError> {
         "AWS_PROXY" | "HTTP_PROXY" if integration.str("IntegrationUri").is_none() => {
             Err(bad_request("IntegrationUri is required for this integration type"))
         }
-        "AWS_PROXY" | "HTTP_PROXY" => {
-            let timeout = integration.i64("TimeoutInMillis").unwrap_or(30_000);
-            if !(50..=30_000).contains(&timeout) {
-                return Err(bad_request("Timeout must be between 50 milliseconds and 30 seconds."));
-            }
-            Ok(())
-        }
+        "AWS_PROXY" | "HTTP_PROXY" => check_timeout(integration, 30_000),
         "AWS" | "HTTP" | "MOCK" => Err(bad_request(format!("Integration type {kind} is not supported for HTTP APIs"))),
         other => Err(bad_request(format!("Invalid integration type {other}"))),
     }
@@ -78,12 +81,34 @@ fn check_subtype(integration: &Value) -> Result<(), AwsError> {
     }
 }
 
-/// A new integration from CreateIntegration's input.
-pub fn new_integration(input: &Value, managed: bool) -> Result<Value, AwsError> {
+fn check_websocket(integration: &Value, kind: &str, format: &str) -> Result<(), AwsError> {
+    if !["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"].contains(&kind) {
+        return Err(bad_request(format!("Invalid integration type {kind}")));
+    }
+    if format != "1.0" {
+        return Err(bad_request("Payload format version must be 1.0 for WEBSOCKET APIs"));
+    }
+    if kind != "MOCK" && integration.str("IntegrationUri").is_none() {
+        return Err(bad_request("IntegrationUri is required for this integration type"));
+    }
+    check_timeout(integration, 29_000)
+}
+
+fn check_timeout(integration: &Value, most: i64) -> Result<(), AwsError> {
+    let timeout = integration.i64("TimeoutInMillis").unwrap_or(most);
+    if !(50..=most).contains(&timeout) {
+        return Err(bad_request(format!("Timeout must be between 50 milliseconds and {} seconds.", most / 1000)));
+    }
+    Ok(())
+}
+
+/// A new integration from CreateIntegration's input, for a WebSocket API
+/// when `websocket`.
+pub fn new_integration(input: &Value, managed: bool, websocket: bool) -> Result<Value, AwsError> {
     let kind = input.req_str("IntegrationType")?;
     let (method, format) = match kind {
-        "HTTP_PROXY" => ("ANY", "1.0"),
-        _ if input.str("IntegrationSubtype").is_some() => ("POST", "1.0"),
+        "HTTP_PROXY" if !websocket => ("ANY", "1.0"),
+        _ if websocket || input.str("IntegrationSubtype").is_some() => ("POST", "1.0"),
         _ => ("POST", "2.0"),
     };
     let mut integration = json!({
@@ -92,22 +117,26 @@ pub fn new_integration(input: &Value, managed: bool) -> Result<Value, AwsError> 
         "IntegrationMethod": method,
         "PayloadFormatVersion": format,
         "ConnectionType": "INTERNET",
-        "TimeoutInMillis": 30_000,
+        "TimeoutInMillis": if websocket { 29_000 } else { 30_000 },
     });
+    if websocket {
+        integration["PassthroughBehavior"] = "WHEN_NO_MATCH".into();
+    }
     fields::copy(&mut integration, input, UPDATABLE);
     if managed {
         integration["ApiGatewayManaged"] = true.into();
     }
-    check(&integration)?;
+    check(&integration, websocket)?;
     Ok(integration)
 }
 
 pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
-    let integration = new_integration(input, false)?;
+    let owned = input.clone();
     store::change(s, ctx, input.req_str("ApiId")?, move |api| {
+        let integration = new_integration(&owned, false, api.is_websocket())?;
         let id = integration["IntegrationId"].as_str().unwrap_or_default().to_string();
         api.config.integrations.insert(id, integration.clone());
-        Ok(integration.clone())
+        Ok(integration)
     })
     .await
 }
@@ -129,7 +158,7 @@ pub async fn update(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         let id = owned.req_str("IntegrationId")?;
         let mut integration = api.config.integrations.get(id).cloned().ok_or_else(|| no_integration(id))?;
         fields::copy(&mut integration, &owned, UPDATABLE);
-        check(&integration)?;
+        check(&integration, api.is_websocket())?;
         api.config.integrations.insert(id.to_string(), integration.clone());
         Ok(integration)
     })
@@ -141,6 +170,7 @@ pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
     store::change(s, ctx, input.req_str("ApiId")?, move |api| {
         let id = owned.req_str("IntegrationId")?;
         api.config.integrations.remove(id).ok_or_else(|| no_integration(id))?;
+        api.config.integration_responses.remove(id);
         Ok(json!({}))
     })
     .await

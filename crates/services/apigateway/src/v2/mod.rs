@@ -1,6 +1,8 @@
-//! API Gateway HTTP APIs (the `apigatewayv2` API): the control plane of
-//! Api, Route, Integration, Stage, Deployment and Authorizer, CORS
-//! configuration and tags. Updates take the members directly. The data
+//! API Gateway HTTP and WebSocket APIs (the `apigatewayv2` API): the
+//! control plane of Api, Route, Integration, Stage, Deployment and
+//! Authorizer, CORS configuration, RouteResponse and IntegrationResponse
+//! (`responses`) and tags. WebSocket connections and the `@connections`
+//! API are served by `websocket`. Updates take the members directly. The data
 //! plane (`invoke`) is reached through v1's (`crate::invoke`), which tells
 //! REST and HTTP APIs apart by id.
 //!
@@ -14,10 +16,12 @@ mod errors;
 mod fields;
 mod integrations;
 pub mod invoke;
+mod responses;
 pub mod routes;
 mod stages;
 pub mod store;
 mod tags;
+pub mod websocket;
 
 use crate::state::Shared;
 use async_trait::async_trait;
@@ -61,6 +65,16 @@ const OPERATIONS: &[&str] = &[
     "TagResource",
     "UntagResource",
     "GetTags",
+    "CreateRouteResponse",
+    "GetRouteResponse",
+    "GetRouteResponses",
+    "UpdateRouteResponse",
+    "DeleteRouteResponse",
+    "CreateIntegrationResponse",
+    "GetIntegrationResponse",
+    "GetIntegrationResponses",
+    "UpdateIntegrationResponse",
+    "DeleteIntegrationResponse",
 ];
 
 /// The API Gateway v2 (HTTP APIs) service.
@@ -122,6 +136,16 @@ impl Service for ApiGatewayV2 {
             "TagResource" => tags::tag(s, ctx, input).await,
             "UntagResource" => tags::untag(s, ctx, input).await,
             "GetTags" => tags::get(s, ctx, input),
+            "CreateRouteResponse" => responses::create(s, ctx, &responses::ROUTE, input).await,
+            "GetRouteResponse" => responses::get(s, ctx, &responses::ROUTE, input),
+            "GetRouteResponses" => responses::list(s, ctx, &responses::ROUTE, input),
+            "UpdateRouteResponse" => responses::update(s, ctx, &responses::ROUTE, input).await,
+            "DeleteRouteResponse" => responses::delete(s, ctx, &responses::ROUTE, input).await,
+            "CreateIntegrationResponse" => responses::create(s, ctx, &responses::INTEGRATION, input).await,
+            "GetIntegrationResponse" => responses::get(s, ctx, &responses::INTEGRATION, input),
+            "GetIntegrationResponses" => responses::list(s, ctx, &responses::INTEGRATION, input),
+            "UpdateIntegrationResponse" => responses::update(s, ctx, &responses::INTEGRATION, input).await,
+            "DeleteIntegrationResponse" => responses::delete(s, ctx, &responses::INTEGRATION, input).await,
             op => Err(AwsError::new(501, "NotImplemented", format!("{op} is not implemented"))),
         }
     }

@@ -1,6 +1,8 @@
-//! Route: Create, Get, GetAll, Update, Delete. A route key is `$default`
-//! or `{METHOD} {path}` (METHOD one of the HTTP verbs or `ANY`; path
-//! segments literal, `{name}` or, last, `{name+}`).
+//! Route: Create, Get, GetAll, Update, Delete. An HTTP API's route key is
+//! `$default` or `{METHOD} {path}` (METHOD one of the HTTP verbs or `ANY`;
+//! path segments literal, `{name}` or, last, `{name+}`); a WebSocket API's
+//! is `$connect`, `$disconnect`, `$default` or any value its route
+//! selection expression may yield.
 
 use crate::errors::{bad_request, conflict};
 use crate::state::Shared;
@@ -22,6 +24,9 @@ const UPDATABLE: &[&str] = &[
     "ApiKeyRequired",
     "OperationName",
     "RequestParameters",
+    "RouteResponseSelectionExpression",
+    "ModelSelectionExpression",
+    "RequestModels",
 ];
 
 /// A route key's method and path, or None for `$default`.
@@ -45,7 +50,11 @@ pub fn parse_key(key: &str) -> Result<Option<(&str, &str)>, AwsError> {
 
 fn check(api: &HttpApi, route: &Value, own_id: &str) -> Result<(), AwsError> {
     let key = route.str("RouteKey").unwrap_or_default();
-    parse_key(key)?;
+    if !api.is_websocket() {
+        parse_key(key)?;
+    } else if key.is_empty() {
+        return Err(bad_request("Route key must not be empty"));
+    }
     if api.config.routes.iter().any(|(id, r)| id != own_id && r.str("RouteKey") == Some(key)) {
         return Err(conflict(format!("Route with key {key} already exists for this API")));
     }
@@ -116,6 +125,7 @@ pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
     store::change(s, ctx, input.req_str("ApiId")?, move |api| {
         let id = owned.req_str("RouteId")?;
         api.config.routes.remove(id).ok_or_else(|| no_route(id))?;
+        api.config.route_responses.remove(id);
         Ok(json!({}))
     })
     .await

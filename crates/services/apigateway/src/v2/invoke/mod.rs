@@ -152,13 +152,7 @@ async fn integrate(s: &Shared, r: &Request<'_>, route: &Value, integrations: &BT
             return answer::internal_error();
         }
     }
-    let function = match uri.starts_with("arn:aws:lambda:") {
-        true => uri.to_string(),
-        false => match lambda::function_arn(uri, &r.stage_variables) {
-            Some(f) => f,
-            None => return answer::internal_error(),
-        },
-    };
+    let Some(function) = lambda::target(uri, &r.stage_variables) else { return answer::internal_error() };
     let v2 = integration.str("PayloadFormatVersion") == Some("2.0");
     let event = if v2 { event::v2(r) } else { event::v1(r) };
     match lambda::invoke(s, &function, &event).await {

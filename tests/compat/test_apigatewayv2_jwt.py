@@ -1,6 +1,7 @@
 """JWT authorizers on HTTP APIs with tokens of a Stratus Cognito user pool:
 an ID token from USER_PASSWORD_AUTH is admitted and its claims reach the
-function; a missing, forged or foreign-audience token gets 401."""
+function; a missing, forged or foreign-audience token gets 401. And an
+OpenID issuer outside Stratus, whose keys are fetched by discovery."""
 
 import base64
 import json
@@ -65,3 +66,60 @@ def test_jwt_authorizer_with_cognito_tokens(client, stratus):
 
     v2.update_route(ApiId=api_id, RouteId=route["RouteId"], AuthorizerId=other)
     assert requests.get(url, headers={"Authorization": token}).status_code == 401
+
+
+def test_jwt_authorizer_with_an_external_openid_issuer(client, stratus):
+    """An issuer outside Stratus: its discovery document and key set are
+    fetched over HTTP; a token it signed is admitted, one signed by
+    another key is not."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+    jwk.update(kid="k1", alg="RS256", use="sig")
+    docs = {}
+
+    class Issuer(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps(docs.get(self.path, {})).encode()
+            self.send_response(200 if self.path in docs else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Issuer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    issuer = f"http://127.0.0.1:{server.server_address[1]}/realm"
+    docs["/realm/.well-known/openid-configuration"] = {"issuer": issuer, "jwks_uri": f"{issuer}/certs"}
+    docs["/realm/certs"] = {"keys": [jwk]}
+    try:
+        fn = python_function(client("lambda"), "v2ext", CLAIMS)
+        v2 = client("apigatewayv2")
+        api_id = v2.create_api(Name="ext", ProtocolType="HTTP", Target=fn)["ApiId"]
+        auth = v2.create_authorizer(ApiId=api_id, Name="ext", AuthorizerType="JWT",
+                                    IdentitySource=["$request.header.Authorization"],
+                                    JwtConfiguration={"Issuer": issuer, "Audience": ["my-api"]})["AuthorizerId"]
+        [route] = v2.get_routes(ApiId=api_id)["Items"]
+        v2.update_route(ApiId=api_id, RouteId=route["RouteId"], AuthorizationType="JWT", AuthorizerId=auth)
+        url = f"{stratus.endpoint}/_aws/execute-api/{api_id}/x"
+        claims = {"iss": issuer, "aud": "my-api", "sub": "u-1", "exp": int(time.time()) + 300}
+        good = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
+        r = requests.get(url, headers={"Authorization": f"Bearer {good}"})
+        assert r.status_code == 200, r.text
+        assert r.json()["jwt"]["claims"]["sub"] == "u-1"
+        forged = jwt.encode(claims, other, algorithm="RS256", headers={"kid": "k1"})
+        r = requests.get(url, headers={"Authorization": f"Bearer {forged}"})
+        assert (r.status_code, r.json()) == (401, {"message": "Unauthorized"})
+    finally:
+        server.shutdown()

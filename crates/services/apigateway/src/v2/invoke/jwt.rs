@@ -5,7 +5,8 @@
 //! of access tokens), and carrying one of the route's scopes when it names
 //! some. Issuers are the user pools of this Stratus (Cognito's
 //! `https://cognito-idp.{region}.amazonaws.com/{poolId}` or the Stratus
-//! endpoint's own), whose keys are read in process.
+//! endpoint's own), whose keys are read in process, or any OpenID issuer
+//! whose keys are fetched by discovery (`crate::tokens`).
 
 use crate::state::Shared;
 use crate::tokens;

@@ -107,3 +107,31 @@ def test_request_authorizer_with_simple_responses(client, stratus, echo):
     assert r.json()["requestContext"]["authorizer"] == {"lambda": {"user": "u1"}}
     assert (requests.get(url).status_code, requests.get(url).json()) == (401, {"message": "Unauthorized"})
     assert requests.get(url, headers={"X-Token": "bad"}).status_code == 403
+
+
+COUNTING = """
+CALLS = {"n": 0}
+def handler(event, context):
+    CALLS["n"] += 1
+    return {"isAuthorized": event["identitySource"] != ["bad"], "context": {"calls": CALLS["n"]}}
+"""
+
+
+def test_request_authorizer_results_are_cached_per_identity(client, stratus, echo):
+    v2 = client("apigatewayv2")
+    auth_fn = python_function(client("lambda"), "v2count", COUNTING)
+    api_id = v2.create_api(Name="cached", ProtocolType="HTTP", Target=echo)["ApiId"]
+    auth = v2.create_authorizer(ApiId=api_id, Name="fn", AuthorizerType="REQUEST", AuthorizerUri=auth_fn,
+                                IdentitySource=["$request.header.X-Token"], AuthorizerPayloadFormatVersion="2.0",
+                                EnableSimpleResponses=True, AuthorizerResultTtlInSeconds=300)
+    assert auth["AuthorizerResultTtlInSeconds"] == 300
+    [route] = v2.get_routes(ApiId=api_id)["Items"]
+    v2.update_route(ApiId=api_id, RouteId=route["RouteId"], AuthorizationType="CUSTOM",
+                    AuthorizerId=auth["AuthorizerId"])
+    url = f"{stratus.endpoint}/_aws/execute-api/{api_id}/x"
+    calls = lambda token: requests.get(url, headers={"X-Token": token}).json()["requestContext"]["authorizer"]["lambda"]["calls"]  # noqa: E731
+    first = calls("a")
+    assert calls("a") == first  # the cached answer
+    assert calls("b") == first + 1  # another identity calls the function
+    assert requests.get(url, headers={"X-Token": "bad"}).status_code == 403
+    assert requests.get(url, headers={"X-Token": "bad"}).status_code == 403  # a cached refusal

@@ -38,7 +38,7 @@ pub struct Granted {
 pub struct Cache(Mutex<HashMap<String, (Instant, Value)>>);
 
 impl Cache {
-    fn get(&self, key: &str) -> Option<Value> {
+    pub fn get(&self, key: &str) -> Option<Value> {
         let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         match map.get(key) {
             Some((until, v)) if *until > Instant::now() => Some(v.clone()),
@@ -56,7 +56,7 @@ impl Cache {
         self.0.lock().unwrap_or_else(PoisonError::into_inner).retain(|k, _| !k.starts_with(&prefix));
     }
 
-    fn put(&self, key: String, ttl: u64, v: Value) {
+    pub fn put(&self, key: String, ttl: u64, v: Value) {
         let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         map.insert(key, (Instant::now() + Duration::from_secs(ttl), v));
     }

@@ -2,8 +2,10 @@
 //! all be present (else 401); the function gets the request's event
 //! (payload format 2.0 or 1.0) with `type`, `routeArn`/`methodArn` and
 //! `identitySource`, and answers either simply (`isAuthorized`, `context`)
-//! or with an IAM policy for the route ARN (else 403). Its `context`
-//! reaches the integration as `requestContext.authorizer.lambda`.
+//! or with an IAM policy for the route ARN (else 403). The answer is cached
+//! per identity for `AuthorizerResultTtlInSeconds` (0, the default, turns
+//! caching off). Its `context` reaches the integration as
+//! `requestContext.authorizer.lambda`.
 
 use crate::invoke::lambda::{self, Outcome};
 use crate::invoke::policy::{self, Decision};
@@ -58,11 +60,23 @@ pub async fn check(s: &Shared, r: &Request<'_>, authorizer: &Value) -> Result<Va
     ev["type"] = "REQUEST".into();
     ev[if v2 { "routeArn" } else { "methodArn" }] = arn.clone().into();
     ev["identitySource"] = if v2 { json!(sources) } else { sources.join(",").into() };
-    let payload = match lambda::invoke(s, &function, &ev).await {
-        Outcome::Returned(p) => p,
-        Outcome::Raised(_) | Outcome::Failed => return Err(answer::internal_error()),
+    let ttl = authorizer.i64("AuthorizerResultTtlInSeconds").unwrap_or(0);
+    let key =
+        format!("{}/{}/{}", r.api.id(), authorizer.str("AuthorizerId").unwrap_or_default(), sources.join("\u{1f}"));
+    let result = match s.authorizer_results.get(&key).filter(|_| ttl > 0 && !sources.is_empty()) {
+        Some(hit) => hit,
+        None => {
+            let payload = match lambda::invoke(s, &function, &ev).await {
+                Outcome::Returned(p) => p,
+                Outcome::Raised(_) | Outcome::Failed => return Err(answer::internal_error()),
+            };
+            let result: Value = serde_json::from_slice(&payload).map_err(|_| answer::internal_error())?;
+            if ttl > 0 && !sources.is_empty() {
+                s.authorizer_results.put(key, ttl.unsigned_abs(), result.clone());
+            }
+            result
+        }
     };
-    let result: Value = serde_json::from_slice(&payload).map_err(|_| answer::internal_error())?;
     let admitted = if v2 && authorizer.bool("EnableSimpleResponses") == Some(true) {
         result.bool("isAuthorized") == Some(true)
     } else {

@@ -80,7 +80,11 @@ fn through_domain(s: &Shared, req: &HttpRequest) -> Option<Address> {
             Some((domain, path)) => (domain, format!("/{path}")),
             None => (rest, "/".to_string()),
         },
-        None if req.host().contains('.') => (req.host(), req.path.clone()),
+        // Neither `localhost` nor an IP address can be a domain name: most
+        // requests are spared the lookup.
+        None if req.host().contains('.') && req.host().parse::<std::net::IpAddr>().is_err() => {
+            (req.host(), req.path.clone())
+        }
         None => return None,
     };
     let (mapping, path) = domains::mapped(s, domain, &path)?;

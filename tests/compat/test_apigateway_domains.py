@@ -63,6 +63,13 @@ def test_domain_name_crud_and_errors(apigw):
         {"op": "replace", "path": "/domainName", "value": "x.example.com"}]))
     assert (code, status) == ("BadRequestException", 400)
 
+    arn = f"arn:aws:apigateway:us-east-1::/domainnames/{name}"
+    assert created["domainNameArn"] == arn
+    apigw.tag_resource(resourceArn=arn, tags={"env": "dev"})
+    apigw.untag_resource(resourceArn=arn, tagKeys=["team"])
+    assert apigw.get_tags(resourceArn=arn)["tags"] == {"env": "dev"}
+    assert apigw.get_domain_name(domainName=name)["tags"] == {"env": "dev"}
+
     apigw.delete_domain_name(domainName=edge["domainName"])
     missing = ("NotFoundException", "Invalid domain name identifier specified", 404)
     assert error_of(lambda: apigw.get_domain_name(domainName=edge["domainName"])) == missing

@@ -13,7 +13,7 @@ use crate::db;
 use crate::errors::{bad_request, conflict, not_found};
 use crate::patch::{self, Kind, REPLACE, Rule, Rules, Scalar, Style};
 use crate::state::Shared;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use stratus_core::input::Input;
 use stratus_core::{AwsError, RequestContext};
 
@@ -142,6 +142,7 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
     }
     let mut domain = json!({
         "domainName": name,
+        "domainNameArn": format!("arn:aws:apigateway:{}::/domainnames/{name}", ctx.region),
         "domainNameStatus": "AVAILABLE",
         "endpointConfiguration": {"types": types},
         "securityPolicy": policy,
@@ -213,6 +214,26 @@ pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
     }
     s.store.write(batch).await?;
     Ok(json!({}))
+}
+
+/// Runs `edit` on the tags of domain `name` (TagResource, UntagResource).
+pub async fn change_tags(
+    s: &Shared,
+    ctx: &RequestContext,
+    name: &str,
+    edit: &mut impl FnMut(&mut Map<String, Value>),
+) -> Result<Value, AwsError> {
+    let name = name.to_ascii_lowercase();
+    let mut domain = find(s, ctx, &name)?;
+    crate::tags::retag(&mut domain, "tags", edit);
+    s.store.put(domain_key(ctx, &name), db::encode(&domain)).await?;
+    Ok(json!({}))
+}
+
+/// The tags of domain `name` (GetTags).
+pub fn tags(s: &Shared, ctx: &RequestContext, name: &str) -> Result<Value, AwsError> {
+    let domain = find(s, ctx, &name.to_ascii_lowercase())?;
+    Ok(json!({ "tags": domain.get("tags").cloned().unwrap_or_else(|| json!({})) }))
 }
 
 /// A base path as stored: `(none)` for the empty one.

@@ -45,7 +45,6 @@ const MAPPING_RULES: Rules = Rules {
 };
 
 const ENDPOINT_TYPES: &[&str] = &["EDGE", "REGIONAL"];
-const SECURITY_POLICIES: &[&str] = &["TLS_1_0", "TLS_1_2"];
 /// CloudFront's hosted zone, the one every edge-optimized domain points at.
 const CLOUDFRONT_ZONE: &str = "Z2FDTNDATAQYW2";
 
@@ -81,9 +80,33 @@ fn no_mapping() -> AwsError {
     not_found("Invalid base path mapping identifier specified")
 }
 
+fn path_exists() -> AwsError {
+    conflict("Base path already exists for this domain name")
+}
+
+/// The shape stored under `key`, else `missing`.
+fn load(s: &Shared, key: String, missing: fn() -> AwsError) -> Result<Value, AwsError> {
+    s.store.get(key)?.map(|b| db::decode(&b)).transpose()?.ok_or_else(missing)
+}
+
+/// The shapes stored under `prefix`, in key order.
+fn load_all(s: &Shared, prefix: String) -> Result<Vec<Value>, AwsError> {
+    s.store.scan_prefix(prefix, false, None)?.iter().map(|(_, raw)| db::decode(raw)).collect()
+}
+
 /// Domain `name` of the caller.
 fn find(s: &Shared, ctx: &RequestContext, name: &str) -> Result<Value, AwsError> {
-    s.store.get(domain_key(ctx, name))?.map(|b| db::decode(&b)).transpose()?.ok_or_else(no_domain)
+    load(s, domain_key(ctx, name), no_domain)
+}
+
+/// A security policy AWS knows: `TLS_1_0`, `TLS_1_2` or one of the
+/// enhanced `SecurityPolicy_*` ones.
+fn check_policy(policy: &str) -> Result<(), AwsError> {
+    match policy {
+        "TLS_1_0" | "TLS_1_2" => Ok(()),
+        p if p.starts_with("SecurityPolicy_") => Ok(()),
+        p => Err(bad_request(format!("Invalid security policy: {p}"))),
+    }
 }
 
 /// The hosted zone AWS gives regional endpoints of `region`.
@@ -134,9 +157,7 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         )));
     }
     let policy = input.str("securityPolicy").unwrap_or("TLS_1_2");
-    if !SECURITY_POLICIES.contains(&policy) {
-        return Err(bad_request(format!("Invalid security policy: {policy}")));
-    }
+    check_policy(policy)?;
     if s.store.get(host_key(&name))?.is_some() {
         return Err(conflict("The domain name you provided already exists."));
     }
@@ -182,24 +203,14 @@ pub fn get(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, Aws
 }
 
 pub fn list(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
-    let domains: Vec<Value> = s
-        .store
-        .scan_prefix(domain_prefix(ctx), false, None)?
-        .iter()
-        .map(|(_, raw)| db::decode(raw))
-        .collect::<Result<_, _>>()?;
-    Ok(crate::paging::page(domains, input))
+    Ok(crate::paging::page(load_all(s, domain_prefix(ctx))?, input))
 }
 
 pub async fn update(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let name = input.req_str("domainName")?.to_ascii_lowercase();
     let mut domain = find(s, ctx, &name)?;
     DOMAIN_RULES.apply(&mut domain, &patch::ops(input))?;
-    if let Some(policy) = domain.str("securityPolicy")
-        && !SECURITY_POLICIES.contains(&policy)
-    {
-        return Err(bad_request(format!("Invalid security policy: {policy}")));
-    }
+    check_policy(domain.str("securityPolicy").unwrap_or("TLS_1_2"))?;
     s.store.put(domain_key(ctx, &name), db::encode(&domain)).await?;
     Ok(domain)
 }
@@ -258,7 +269,16 @@ fn check_target(s: &Shared, ctx: &RequestContext, api_id: &str, stage: Option<&s
 }
 
 fn find_mapping(s: &Shared, ctx: &RequestContext, name: &str, base: &str) -> Result<Value, AwsError> {
-    s.store.get(mapping_key(ctx, name, base))?.map(|b| db::decode(&b)).transpose()?.ok_or_else(no_mapping)
+    load(s, mapping_key(ctx, name, base), no_mapping)
+}
+
+/// A BasePathMapping shape.
+fn mapping_shape(base: &str, api_id: &str, stage: Option<&str>) -> Value {
+    let mut mapping = json!({"basePath": base, "restApiId": api_id});
+    if let Some(stage) = stage {
+        mapping["stage"] = stage.into();
+    }
+    mapping
 }
 
 pub async fn create_mapping(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
@@ -269,12 +289,9 @@ pub async fn create_mapping(s: &Shared, ctx: &RequestContext, input: &Value) -> 
     let stage = input.str("stage").filter(|s| !s.is_empty());
     check_target(s, ctx, api_id, stage)?;
     if s.store.get(mapping_key(ctx, &name, &base))?.is_some() {
-        return Err(conflict("Base path already exists for this domain name"));
+        return Err(path_exists());
     }
-    let mut mapping = json!({"basePath": base, "restApiId": api_id});
-    if let Some(stage) = stage {
-        mapping["stage"] = stage.into();
-    }
+    let mapping = mapping_shape(&base, api_id, stage);
     s.store.put(mapping_key(ctx, &name, &base), db::encode(&mapping)).await?;
     Ok(mapping)
 }
@@ -288,9 +305,7 @@ pub fn get_mapping(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Va
 pub fn list_mappings(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let name = input.req_str("domainName")?.to_ascii_lowercase();
     find(s, ctx, &name)?;
-    let prefix = mappings_prefix(&ctx.account_id, &ctx.region, &name);
-    let mappings: Vec<Value> =
-        s.store.scan_prefix(prefix, false, None)?.iter().map(|(_, raw)| db::decode(raw)).collect::<Result<_, _>>()?;
+    let mappings = load_all(s, mappings_prefix(&ctx.account_id, &ctx.region, &name))?;
     Ok(crate::paging::page(mappings, input))
 }
 
@@ -299,9 +314,9 @@ pub async fn update_mapping(s: &Shared, ctx: &RequestContext, input: &Value) -> 
     find(s, ctx, &name)?;
     let old_base = base_path(input.str("basePath")).map_err(|_| no_mapping())?;
     let mapping = find_mapping(s, ctx, &name, &old_base)?;
-    let mut view = json!({"basePath": mapping["basePath"], "restapiId": mapping["restApiId"]});
-    if let Some(stage) = mapping.get("stage") {
-        view["stage"] = stage.clone();
+    let mut view = mapping.clone();
+    if let Some(id) = view.as_object_mut().and_then(|v| v.remove("restApiId")) {
+        view["restapiId"] = id;
     }
     MAPPING_RULES.apply(&mut view, &patch::ops(input))?;
     let base = base_path(view.str("basePath"))?;
@@ -309,12 +324,9 @@ pub async fn update_mapping(s: &Shared, ctx: &RequestContext, input: &Value) -> 
     let stage = view.str("stage").filter(|s| !s.is_empty());
     check_target(s, ctx, api_id, stage)?;
     if base != old_base && s.store.get(mapping_key(ctx, &name, &base))?.is_some() {
-        return Err(conflict("Base path already exists for this domain name"));
+        return Err(path_exists());
     }
-    let mut updated = json!({"basePath": base, "restApiId": api_id});
-    if let Some(stage) = stage {
-        updated["stage"] = stage.into();
-    }
+    let updated = mapping_shape(&base, api_id, stage);
     let mut batch = stratus_store::WriteBatch::new();
     batch.delete(mapping_key(ctx, &name, &old_base)).put(mapping_key(ctx, &name, &base), db::encode(&updated));
     s.store.write(batch).await?;
@@ -339,18 +351,15 @@ pub fn mapped(s: &Shared, name: &str, path: &str) -> Option<(Value, String)> {
     let owner = String::from_utf8_lossy(&owner).into_owned();
     let (account, region) = owner.split_once('/')?;
     let prefix = mappings_prefix(account, region, &name);
-    let load = |base: &str| -> Option<Value> {
-        let raw = s.store.get(format!("{prefix}{base}")).ok().flatten()?;
-        db::decode(&raw).ok()
-    };
+    let mapping = |base: &str| load(s, format!("{prefix}{base}"), no_mapping).ok();
     let trimmed = path.trim_start_matches('/');
     let (first, rest) = trimmed.split_once('/').unwrap_or((trimmed, ""));
     if !first.is_empty()
         && first != NO_BASE_PATH
-        && let Some(m) = load(first)
+        && let Some(m) = mapping(first)
     {
         return Some((m, format!("/{rest}")));
     }
     let whole = if path.is_empty() { "/".to_string() } else { path.to_string() };
-    load(NO_BASE_PATH).map(|m| (m, whole))
+    mapping(NO_BASE_PATH).map(|m| (m, whole))
 }

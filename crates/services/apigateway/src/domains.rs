@@ -109,7 +109,8 @@ fn check_policy(policy: &str) -> Result<(), AwsError> {
     }
 }
 
-/// The hosted zone AWS gives regional endpoints of `region`.
+/// The Route 53 hosted zone of `region`'s regional `execute-api` endpoints
+/// (AWS's endpoint table; us-east-1's for regions not listed).
 fn regional_zone(region: &str) -> &'static str {
     match region {
         "us-east-1" => "Z1UJRXOUMOOFQ8",
@@ -120,6 +121,13 @@ fn regional_zone(region: &str) -> &'static str {
         "eu-central-1" => "Z1U9ULNL0V5AJ3",
         "ap-southeast-1" => "ZL327KTPIQFUL",
         "ap-northeast-1" => "Z1YSHQZHG15GKL",
+        "ap-northeast-2" => "Z20JF4UZKIW1U8",
+        "ap-south-1" => "Z3VO1THU9YC4UR",
+        "ap-southeast-2" => "Z2RPCDW04V8134",
+        "ca-central-1" => "Z19DQILCV0OWEC",
+        "eu-west-2" => "ZJ5UAJN8Y3Z2Q",
+        "eu-west-3" => "Z3KY65QIEKYHQQ",
+        "sa-east-1" => "ZCMLWB8V5SYIT",
         _ => "Z1UJRXOUMOOFQ8",
     }
 }

@@ -70,7 +70,7 @@ def test_domain_name_crud_and_errors(apigw):
     assert apigw.get_tags(resourceArn=arn)["tags"] == {"env": "dev"}
     assert apigw.get_domain_name(domainName=name)["tags"] == {"env": "dev"}
 
-    apigw.delete_domain_name(domainName=edge["domainName"])
+    assert apigw.delete_domain_name(domainName=edge["domainName"])["ResponseMetadata"]["HTTPStatusCode"] == 202
     missing = ("NotFoundException", "Invalid domain name identifier specified", 404)
     assert error_of(lambda: apigw.get_domain_name(domainName=edge["domainName"])) == missing
     assert error_of(lambda: apigw.delete_domain_name(domainName=edge["domainName"])) == missing
@@ -120,7 +120,8 @@ def test_base_path_mapping_crud_patch_and_errors(apigw):
         {"op": "replace", "path": "/stage", "value": "nope"}])) == (
         "BadRequestException", "Invalid stage identifier specified", 400)
 
-    apigw.delete_base_path_mapping(domainName=name, basePath="v3")
+    deleted = apigw.delete_base_path_mapping(domainName=name, basePath="v3")
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 202
     assert error_of(lambda: apigw.delete_base_path_mapping(domainName=name, basePath="v3")) == no_mapping
     assert [m["basePath"] for m in apigw.get_base_path_mappings(domainName=name)["items"]] == ["(none)"]
     apigw.delete_domain_name(domainName=name)

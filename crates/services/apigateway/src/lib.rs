@@ -3,7 +3,7 @@
 //! IntegrationResponse, Deployment and Stage, imported from OpenAPI and
 //! Swagger documents or built call by call and exported again; models and
 //! request validators; gateway responses; Lambda authorizers; API keys and
-//! usage plans; tags; account settings; every Update through AWS's `patchOperations`
+//! usage plans; custom domain names and base path mappings (`domains`); tags; account settings; every Update through AWS's `patchOperations`
 //! (`patch`); and the data plane that serves deployed stages at their
 //! invoke URLs (`invoke`). HTTP and WebSocket APIs (v2) are the
 //! `ApiGatewayV2` service (`v2`), served by the same data plane, which also
@@ -18,6 +18,7 @@ mod authorizers;
 mod canary;
 mod db;
 mod deployments;
+mod domains;
 mod errors;
 mod export;
 mod gatewayresponses;
@@ -133,6 +134,16 @@ const OPERATIONS: &[&str] = &[
     "GetUsagePlanKeys",
     "DeleteUsagePlanKey",
     "GetUsage",
+    "CreateDomainName",
+    "GetDomainName",
+    "GetDomainNames",
+    "UpdateDomainName",
+    "DeleteDomainName",
+    "CreateBasePathMapping",
+    "GetBasePathMapping",
+    "GetBasePathMappings",
+    "UpdateBasePathMapping",
+    "DeleteBasePathMapping",
     "GetAccount",
     "UpdateAccount",
     "TagResource",
@@ -246,6 +257,16 @@ impl Service for ApiGateway {
             "GetUsagePlanKeys" => usageplans::list_keys(s, ctx, input),
             "DeleteUsagePlanKey" => usageplans::delete_key(s, ctx, input).await,
             "GetUsage" => usageplans::usage(s, ctx, input),
+            "CreateDomainName" => domains::create(s, ctx, input).await,
+            "GetDomainName" => domains::get(s, ctx, input),
+            "GetDomainNames" => domains::list(s, ctx, input),
+            "UpdateDomainName" => domains::update(s, ctx, input).await,
+            "DeleteDomainName" => domains::delete(s, ctx, input).await,
+            "CreateBasePathMapping" => domains::create_mapping(s, ctx, input).await,
+            "GetBasePathMapping" => domains::get_mapping(s, ctx, input),
+            "GetBasePathMappings" => domains::list_mappings(s, ctx, input),
+            "UpdateBasePathMapping" => domains::update_mapping(s, ctx, input).await,
+            "DeleteBasePathMapping" => domains::delete_mapping(s, ctx, input).await,
             "GetAccount" => account::get(s, ctx),
             "UpdateAccount" => account::update(s, ctx, input).await,
             "TagResource" => tags::tag(s, ctx, input).await,
@@ -256,11 +277,11 @@ impl Service for ApiGateway {
     }
 
     fn claims(&self, req: &HttpRequest) -> bool {
-        invoke::address::of(req).is_some() || v2::websocket::manage::claims_signed(req)
+        invoke::address::resolve(&self.shared, req).is_some() || v2::websocket::manage::claims_signed(req)
     }
 
     async fn serve(&self, req: HttpRequest) -> HttpResponse {
-        match invoke::address::of(&req) {
+        match invoke::address::resolve(&self.shared, &req) {
             Some(_) => invoke::serve(&self.shared, req).await,
             None => v2::websocket::manage::serve_signed(&self.shared, &req),
         }

@@ -1,6 +1,8 @@
-//! Tags of REST APIs and stages (TagResource, UntagResource, GetTags),
-//! addressed by ARN: `arn:aws:apigateway:{region}::/restapis/{id}` and
-//! `.../restapis/{id}/stages/{name}`; and the tag edit HTTP APIs share.
+//! Tags of REST APIs, stages and custom domain names (TagResource,
+//! UntagResource, GetTags), addressed by ARN:
+//! `arn:aws:apigateway:{region}::/restapis/{id}`,
+//! `.../restapis/{id}/stages/{name}` and `.../domainnames/{name}`; and the
+//! tag edit HTTP APIs share.
 
 use crate::db::Api;
 use crate::errors;
@@ -18,6 +20,12 @@ fn target(arn: &str) -> Result<(String, Option<String>), AwsError> {
         None if !rest.contains('/') => Ok((rest.to_string(), None)),
         None => Err(errors::no_resource()),
     }
+}
+
+/// The custom domain name an ARN names, if it names one.
+fn domain_of(arn: &str) -> Option<String> {
+    let path = stratus_core::arn::parse(arn)?.resource;
+    path.strip_prefix("/domainnames/").filter(|d| !d.is_empty() && !d.contains('/')).map(str::to_string)
 }
 
 /// The shape holding the tags of the target.
@@ -42,6 +50,9 @@ async fn change_tags(
     arn: &str,
     mut edit: impl FnMut(&mut Map<String, Value>) + Send + 'static,
 ) -> Result<Value, AwsError> {
+    if let Some(domain) = domain_of(arn) {
+        return crate::domains::change_tags(s, ctx, &domain, &mut edit).await;
+    }
     let (api_id, stage) = target(arn)?;
     s.change(ctx, &api_id, errors::no_api(ctx, &api_id), move |api| {
         retag(holder(api, stage.as_deref())?, "tags", &mut edit);
@@ -61,7 +72,11 @@ pub async fn untag(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Va
 }
 
 pub fn get(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
-    let (api_id, stage) = target(input.req_str("resourceArn")?)?;
+    let arn = input.req_str("resourceArn")?;
+    if let Some(domain) = domain_of(arn) {
+        return crate::domains::tags(s, ctx, &domain);
+    }
+    let (api_id, stage) = target(arn)?;
     let api = s.api(ctx, &api_id)?;
     let shape = match stage {
         Some(name) => api.stages.get(&name).ok_or_else(|| errors::not_found("Invalid Stage identifier specified"))?,

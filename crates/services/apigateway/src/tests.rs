@@ -282,3 +282,81 @@ async fn stage_cache_answers_until_flushed() {
     call(&s, "FlushStageCache", json!({"restApiId": id, "stageName": "dev"})).await.expect("flush");
     assert_eq!(&s.serve(get(&host, "/dev/pets/1")).await.body[..], br#"{"pet": "tom"}"#);
 }
+
+#[tokio::test]
+async fn domain_names_crud_and_errors() {
+    let s = service();
+    let d = call(&s, "CreateDomainName", json!({"domainName": "API.example.com", "regionalCertificateArn": "arn:aws:acm:us-east-1:000000000000:certificate/x", "endpointConfiguration": {"types": ["REGIONAL"]}}))
+        .await
+        .expect("domain");
+    assert_eq!(d["domainName"], "api.example.com");
+    assert_eq!(d["domainNameStatus"], "AVAILABLE");
+    assert!(d["regionalDomainName"].as_str().is_some_and(|n| n.starts_with("d-") && n.contains(".execute-api.")));
+    let e = call(&s, "CreateDomainName", json!({"domainName": "api.example.com"})).await.expect_err("dup");
+    assert_eq!((e.status, e.code.as_str()), (409, "ConflictException"));
+    let edge = call(&s, "CreateDomainName", json!({"domainName": "edge.example.com"})).await.expect("edge");
+    assert!(edge["distributionDomainName"].as_str().is_some_and(|n| n.ends_with(".cloudfront.net")));
+    assert_eq!(call(&s, "GetDomainNames", json!({})).await.expect("list")["items"].as_array().map(Vec::len), Some(2));
+    let patch = json!({"domainName": "api.example.com", "patchOperations": [{"op": "replace", "path": "/securityPolicy", "value": "TLS_1_0"}]});
+    assert_eq!(call(&s, "UpdateDomainName", patch).await.expect("update")["securityPolicy"], "TLS_1_0");
+    call(&s, "DeleteDomainName", json!({"domainName": "edge.example.com"})).await.expect("delete");
+    let e = call(&s, "GetDomainName", json!({"domainName": "edge.example.com"})).await.expect_err("gone");
+    assert_eq!((e.status, e.message.as_str()), (404, "Invalid domain name identifier specified"));
+}
+
+#[tokio::test]
+async fn base_path_mappings_route_custom_domains() {
+    let s = service();
+    let (id, _) = mock_api(&s).await;
+    call(&s, "CreateDomainName", json!({"domainName": "api.example.com"})).await.expect("domain");
+    let m =
+        call(&s, "CreateBasePathMapping", json!({"domainName": "api.example.com", "restApiId": id, "stage": "dev"}))
+            .await
+            .expect("none");
+    assert_eq!(m["basePath"], "(none)");
+    call(&s, "CreateBasePathMapping", json!({"domainName": "api.example.com", "restApiId": id, "basePath": "v2"}))
+        .await
+        .expect("v2");
+    let e =
+        call(&s, "CreateBasePathMapping", json!({"domainName": "api.example.com", "restApiId": id, "basePath": "v2"}))
+            .await
+            .expect_err("dup");
+    assert_eq!((e.status, e.message.as_str()), (409, "Base path already exists for this domain name"));
+    let e = call(
+        &s,
+        "CreateBasePathMapping",
+        json!({"domainName": "api.example.com", "restApiId": "nope", "basePath": "x"}),
+    )
+    .await
+    .expect_err("api");
+    assert_eq!((e.status, e.message.as_str()), (400, "Invalid REST API identifier specified"));
+    let e = call(
+        &s,
+        "CreateBasePathMapping",
+        json!({"domainName": "api.example.com", "restApiId": id, "basePath": "x", "stage": "nope"}),
+    )
+    .await
+    .expect_err("stage");
+    assert_eq!((e.status, e.message.as_str()), (400, "Invalid stage identifier specified"));
+
+    assert_eq!(s.serve(get("api.example.com:4566", "/pets/1")).await.status, 200, "(none) mapping");
+    assert_eq!(s.serve(get("api.example.com", "/v2/dev/pets/1")).await.status, 200, "v2 without stage");
+    assert_eq!(s.serve(get("localhost:4566", "/_aws/domain/api.example.com/pets/1")).await.status, 200);
+    assert!(!s.claims(&get("other.example.com", "/pets/1")));
+
+    let patch = json!({"domainName": "api.example.com", "basePath": "v2", "patchOperations": [
+        {"op": "replace", "path": "/basePath", "value": "v3"}, {"op": "replace", "path": "/stage", "value": "dev"}]});
+    let m = call(&s, "UpdateBasePathMapping", patch).await.expect("update");
+    assert_eq!((m["basePath"].as_str(), m["stage"].as_str()), (Some("v3"), Some("dev")));
+    assert_eq!(s.serve(get("api.example.com", "/v3/pets/1")).await.status, 200);
+    let e = call(&s, "GetBasePathMapping", json!({"domainName": "api.example.com", "basePath": "v2"}))
+        .await
+        .expect_err("moved");
+    assert_eq!((e.status, e.message.as_str()), (404, "Invalid base path mapping identifier specified"));
+    let all = call(&s, "GetBasePathMappings", json!({"domainName": "api.example.com"})).await.expect("list");
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(2));
+    call(&s, "DeleteBasePathMapping", json!({"domainName": "api.example.com", "basePath": "(none)"}))
+        .await
+        .expect("delete");
+    assert!(!s.claims(&get("api.example.com", "/pets/1")));
+}

@@ -4,7 +4,14 @@
 //!   host whose first label is followed by `.execute-api.`);
 //! - path: `http://localhost:4566/_aws/execute-api/{apiId}/{stage}/{path}`;
 //! - LocalStack's older path: `/restapis/{apiId}/{stage}/_user_request_/{path}`.
+//!
+//! And two reach a custom domain name's base path mappings (`resolve`):
+//! - host: any Host (port stripped) that is a created domain name,
+//!   `http://api.example.com:4566/{basePath}/{path}`;
+//! - path: `http://localhost:4566/_aws/domain/{domainName}/{basePath}/{path}`.
 
+use crate::domains;
+use crate::state::Shared;
 use stratus_core::HttpRequest;
 
 /// The API (id lower-cased, as custom ids may be cased), stage and path
@@ -58,6 +65,34 @@ pub fn of(req: &HttpRequest) -> Option<Address> {
     let (stage, rest) = rest.split_once("/_user_request_")?;
     let rest = if rest.is_empty() { "/" } else { rest };
     Some(Address { api_id: id.to_ascii_lowercase(), stage: stage.to_string(), path: rest.to_string() })
+}
+
+/// The address of `req`, if it is an invoke request: to an API directly
+/// (`of`) or through a custom domain name.
+pub fn resolve(s: &Shared, req: &HttpRequest) -> Option<Address> {
+    of(req).or_else(|| through_domain(s, req))
+}
+
+/// The address `req` reaches through a custom domain name's mappings.
+fn through_domain(s: &Shared, req: &HttpRequest) -> Option<Address> {
+    let (domain, path) = match req.path.strip_prefix("/_aws/domain/") {
+        Some(rest) => match rest.split_once('/') {
+            Some((domain, path)) => (domain, format!("/{path}")),
+            None => (rest, "/".to_string()),
+        },
+        // Neither `localhost` nor an IP address can be a domain name: most
+        // requests are spared the lookup.
+        None if req.host().contains('.') && req.host().parse::<std::net::IpAddr>().is_err() => {
+            (req.host(), req.path.clone())
+        }
+        None => return None,
+    };
+    let (mapping, path) = domains::mapped(s, domain, &path)?;
+    let api_id = mapping.get("restApiId")?.as_str()?;
+    match mapping.get("stage").and_then(|v| v.as_str()) {
+        Some(stage) => Some(Address { api_id: api_id.to_ascii_lowercase(), stage: stage.to_string(), path }),
+        None => address(api_id, &path),
+    }
 }
 
 #[cfg(test)]

@@ -43,7 +43,7 @@ use stratus_core::{HttpRequest, HttpResponse};
 
 /// Answers one invoke request.
 pub async fn serve(s: &Shared, req: HttpRequest) -> HttpResponse {
-    let Some(address) = address::of(&req) else { return gateway_responses::internal_error() };
+    let Some(address) = address::resolve(s, &req) else { return gateway_responses::internal_error() };
     let api = match s.any_api(&address.api_id) {
         Ok(Some(api)) => api,
         Ok(None) => return serve_http_api(s, &req, &address).await,

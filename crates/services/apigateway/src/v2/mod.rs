@@ -1,8 +1,9 @@
 //! API Gateway HTTP and WebSocket APIs (the `apigatewayv2` API): the
 //! control plane of Api, Route, Integration, Stage, Deployment and
 //! Authorizer, CORS configuration, RouteResponse and IntegrationResponse
-//! (`responses`), tags, and OpenAPI 3 import and export (`openapi`). WebSocket connections and the `@connections`
-//! API are served by `websocket`. Updates take the members directly. The data
+//! (`responses`), tags, and OpenAPI 3 import and export (`openapi`).
+//! WebSocket connections and the `@connections` API are served by
+//! `websocket`. Updates take the members directly. The data
 //! plane (`invoke`) is reached through v1's (`crate::invoke`), which tells
 //! REST and HTTP APIs apart by id.
 //!

@@ -1,8 +1,9 @@
 //! ImportApi, ReimportApi and ExportApi: an HTTP API as an OpenAPI 3.0
 //! document. Each path and verb is a route (`x-amazon-apigateway-any-method`
 //! is ANY, `/$default` the `$default` route), each distinct
-//! `x-amazon-apigateway-integration` an integration, each security scheme
-//! with `x-amazon-apigateway-authorizer` an authorizer, and
+//! `x-amazon-apigateway-integration` (inline or a `$ref` to
+//! `components.x-amazon-apigateway-integrations`) an integration, each
+//! security scheme with `x-amazon-apigateway-authorizer` an authorizer, and
 //! `x-amazon-apigateway-cors` the CORS configuration. What an HTTP API
 //! cannot hold is a warning, fatal only with `FailOnWarnings`.
 
@@ -145,6 +146,16 @@ fn import_authorizers(
     Ok(())
 }
 
+/// `ext`, or the `components.x-amazon-apigateway-integrations` entry its
+/// `$ref` names.
+fn resolve<'a>(doc: &'a Value, ext: &'a Value) -> Result<&'a Value, AwsError> {
+    let Some(reference) = ext.str("$ref") else { return Ok(ext) };
+    reference
+        .strip_prefix("#/components/x-amazon-apigateway-integrations/")
+        .and_then(|name| doc.get("components")?.get("x-amazon-apigateway-integrations")?.get(name))
+        .ok_or_else(|| bad_request(format!("Invalid OpenAPI input: unresolvable integration reference {reference}")))
+}
+
 /// The id of the integration `ext` declares, made (once per distinct
 /// declaration) if needed; None, with a warning, if HTTP APIs cannot hold it.
 fn import_integration(
@@ -199,9 +210,15 @@ fn import_document(doc: &Value, basepath: Option<&str>, api: &HttpApi) -> Result
     import_authorizers(doc, &mut imported, &mut schemes)?;
     let default_security = doc.list("security");
     let mut seen = BTreeMap::new();
-    let mut scratch =
-        HttpApi { config: Config::default(), stages: BTreeMap::new(), deployments: BTreeMap::new(), ..api.clone() };
-    scratch.config.authorizers = imported.config.authorizers.clone();
+    // The routes are checked (keys, authorizers) against the API as imported.
+    let mut scratch = HttpApi {
+        account: api.account.clone(),
+        region: api.region.clone(),
+        info: api.info.clone(),
+        config: Config { authorizers: imported.config.authorizers.clone(), ..Config::default() },
+        stages: BTreeMap::new(),
+        deployments: BTreeMap::new(),
+    };
     for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
         for (key, verb) in VERBS {
             let Some(op) = item.get(*key) else { continue };
@@ -215,15 +232,17 @@ fn import_document(doc: &Value, basepath: Option<&str>, api: &HttpApi) -> Result
                 input["OperationName"] = name.into();
             }
             if let Some(ext) = op.get("x-amazon-apigateway-integration")
-                && let Some(id) = import_integration(ext, &route_key, &mut imported, &mut seen)?
+                && let Some(id) = import_integration(resolve(doc, ext)?, &route_key, &mut imported, &mut seen)?
             {
                 input["Target"] = format!("integrations/{id}").into();
             }
             let security = op.get("security").and_then(Value::as_array).map_or(default_security, Vec::as_slice);
             if let Some((name, scopes)) = security.first().and_then(Value::as_object).and_then(|m| m.iter().next()) {
-                let (id, kind) = schemes
-                    .get(name)
-                    .ok_or_else(|| bad_request(format!("Security scheme '{name}' used by {route_key} is not defined with x-amazon-apigateway-authorizer")))?;
+                let undefined = || {
+                    let why = "is not defined with x-amazon-apigateway-authorizer";
+                    bad_request(format!("Security scheme '{name}' used by {route_key} {why}"))
+                };
+                let (id, kind) = schemes.get(name).ok_or_else(undefined)?;
                 input["AuthorizationType"] = kind.as_str().into();
                 input["AuthorizerId"] = id.as_str().into();
                 if scopes.as_array().is_some_and(|s| !s.is_empty()) {
@@ -421,7 +440,8 @@ pub fn export(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, 
         let name = VERBS.iter().find(|(_, v)| *v == verb).map_or("x-amazon-apigateway-any-method", |(k, _)| k);
         paths.entry(path.to_string()).or_default().insert(name.to_string(), operation(config, route, path, extensions));
     }
-    let mut info = json!({ "title": api.info["Name"], "version": api.info.get("Version").cloned().unwrap_or_else(|| "1.0".into()) });
+    let api_version = api.info.get("Version").cloned().unwrap_or_else(|| "1.0".into());
+    let mut info = json!({ "title": api.info["Name"], "version": api_version });
     if let Some(d) = api.info.get("Description") {
         info["description"] = d.clone();
     }
@@ -461,6 +481,8 @@ mod tests {
     }
 
     fn document() -> Value {
+        let lambda = json!({ "type": "aws_proxy", "httpMethod": "POST",
+            "uri": "arn:aws:lambda:us-east-1:000000000000:function:pets", "payloadFormatVersion": "2.0" });
         json!({
             "openapi": "3.0.1",
             "info": { "title": "pets", "version": "2024-01-01", "description": "Pets API" },
@@ -475,13 +497,9 @@ mod tests {
                 "/pets/{id}": {
                     "get": {
                         "security": [{ "jwt": ["pets/read"] }],
-                        "x-amazon-apigateway-integration": { "type": "aws_proxy", "httpMethod": "POST",
-                            "uri": "arn:aws:lambda:us-east-1:000000000000:function:pets", "payloadFormatVersion": "2.0" }
+                        "x-amazon-apigateway-integration": lambda
                     },
-                    "delete": {
-                        "x-amazon-apigateway-integration": { "type": "aws_proxy", "httpMethod": "POST",
-                            "uri": "arn:aws:lambda:us-east-1:000000000000:function:pets", "payloadFormatVersion": "2.0" }
-                    }
+                    "delete": { "x-amazon-apigateway-integration": lambda }
                 },
                 "/web/{proxy+}": { "x-amazon-apigateway-any-method": {
                     "x-amazon-apigateway-integration": { "type": "http_proxy", "httpMethod": "ANY",
@@ -532,6 +550,17 @@ mod tests {
         let doc: Value = serde_json::from_slice(&raw.expect("base64")).expect("json");
         assert_eq!(doc["paths"]["/pets/{id}"]["get"]["security"], json!([{ "jwt": ["pets/read"] }]));
         assert_eq!(doc["x-amazon-apigateway-cors"]["allowOrigins"], json!(["https://example.com"]));
+        assert_eq!(doc["x-amazon-apigateway-importexport-version"], "1.0");
+        assert_eq!(doc["info"]["version"], "2024-01-01");
+        let mut shared = doc.clone();
+        let lambda = doc["paths"]["/pets/{id}"]["get"]["x-amazon-apigateway-integration"].clone();
+        shared["components"]["x-amazon-apigateway-integrations"] = json!({ "pets": lambda });
+        let by_ref = json!({ "$ref": "#/components/x-amazon-apigateway-integrations/pets" });
+        shared["paths"]["/pets/{id}"]["get"]["x-amazon-apigateway-integration"] = by_ref.clone();
+        shared["paths"]["/pets/{id}"]["delete"]["x-amazon-apigateway-integration"] = by_ref;
+        let referenced = import(&s, &shared).await.expect("by reference");
+        let integrations = call(&s, "GetIntegrations", json!({ "ApiId": referenced["ApiId"] })).await.expect("list");
+        assert_eq!(integrations["Items"].as_array().map(Vec::len), Some(2));
         let again = import(&s, &doc).await.expect("round trip");
         let routes = call(&s, "GetRoutes", json!({ "ApiId": again["ApiId"] })).await.expect("routes");
         assert_eq!(routes["Items"].as_array().map(Vec::len), Some(3));
@@ -569,6 +598,9 @@ mod tests {
             assert_eq!(err.code, "NotFoundException");
             assert_eq!(err.message, "Invalid API identifier specified nope");
         }
+        let mut dangling = document();
+        dangling["paths"]["/pets/{id}"]["get"]["x-amazon-apigateway-integration"] = json!({ "$ref": "#/nowhere" });
+        assert_eq!(import(&s, &dangling).await.expect_err("ref").code, "BadRequestException");
         let api = import(&s, &document()).await.expect("import");
         let yaml = json!({ "ApiId": api["ApiId"], "Specification": "OAS30", "OutputType": "YAML" });
         assert_eq!(call(&s, "ExportApi", yaml).await.expect_err("yaml").code, "BadRequestException");

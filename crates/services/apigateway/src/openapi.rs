@@ -10,7 +10,7 @@ use stratus_core::AwsError;
 use stratus_core::input::Input;
 
 /// Verbs of an OpenAPI path item, and the extension for ANY.
-const VERBS: &[(&str, &str)] = &[
+pub const VERBS: &[(&str, &str)] = &[
     ("get", "GET"),
     ("put", "PUT"),
     ("post", "POST"),

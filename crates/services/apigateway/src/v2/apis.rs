@@ -23,7 +23,7 @@ const UPDATABLE: &[&str] = &[
     "IpAddressType",
 ];
 
-fn new_api(ctx: &RequestContext, input: &Value) -> Result<HttpApi, AwsError> {
+pub fn new_api(ctx: &RequestContext, input: &Value) -> Result<HttpApi, AwsError> {
     let protocol = input.req_str("ProtocolType")?;
     let (scheme, route_selection) = match protocol {
         "HTTP" => ("https", "$request.method $request.path"),
@@ -87,7 +87,7 @@ fn quick_create(api: &mut HttpApi, target: &str, route_key: &str) -> Result<(), 
     Ok(())
 }
 
-fn set_cors(api: &mut HttpApi, cors: Value) {
+pub fn set_cors(api: &mut HttpApi, cors: Value) {
     api.info["CorsConfiguration"] = cors.clone();
     api.config.cors = Some(cors);
 }

@@ -58,17 +58,25 @@ fn check(a: &Value, websocket: bool) -> Result<(), AwsError> {
     }
 }
 
-pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+/// A new authorizer from CreateAuthorizer's input, for a WebSocket API
+/// when `websocket`.
+pub fn new_authorizer(input: &Value, websocket: bool) -> Result<Value, AwsError> {
     let mut authorizer = json!({ "AuthorizerId": db::new_id(6), "Name": input.req_str("Name")? });
     fields::copy(&mut authorizer, input, UPDATABLE);
     if authorizer.str("AuthorizerType") == Some("REQUEST") && authorizer.get("AuthorizerResultTtlInSeconds").is_none() {
         authorizer["AuthorizerResultTtlInSeconds"] = 0.into();
     }
+    check(&authorizer, websocket)?;
+    Ok(authorizer)
+}
+
+pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let owned = input.clone();
     store::change(s, ctx, input.req_str("ApiId")?, move |api| {
-        check(&authorizer, api.is_websocket())?;
+        let authorizer = new_authorizer(&owned, api.is_websocket())?;
         let id = authorizer["AuthorizerId"].as_str().unwrap_or_default().to_string();
         api.config.authorizers.insert(id, authorizer.clone());
-        Ok(authorizer.clone())
+        Ok(authorizer)
     })
     .await
 }

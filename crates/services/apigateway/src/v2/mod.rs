@@ -1,8 +1,9 @@
 //! API Gateway HTTP and WebSocket APIs (the `apigatewayv2` API): the
 //! control plane of Api, Route, Integration, Stage, Deployment and
 //! Authorizer, CORS configuration, RouteResponse and IntegrationResponse
-//! (`responses`) and tags. WebSocket connections and the `@connections`
-//! API are served by `websocket`. Updates take the members directly. The data
+//! (`responses`), tags, and OpenAPI 3 import and export (`openapi`).
+//! WebSocket connections and the `@connections` API are served by
+//! `websocket`. Updates take the members directly. The data
 //! plane (`invoke`) is reached through v1's (`crate::invoke`), which tells
 //! REST and HTTP APIs apart by id.
 //!
@@ -16,6 +17,7 @@ mod errors;
 mod fields;
 mod integrations;
 pub mod invoke;
+mod openapi;
 mod responses;
 pub mod routes;
 mod stages;
@@ -75,6 +77,9 @@ const OPERATIONS: &[&str] = &[
     "GetIntegrationResponses",
     "UpdateIntegrationResponse",
     "DeleteIntegrationResponse",
+    "ImportApi",
+    "ReimportApi",
+    "ExportApi",
 ];
 
 /// The API Gateway v2 (HTTP APIs) service.
@@ -146,6 +151,9 @@ impl Service for ApiGatewayV2 {
             "GetIntegrationResponses" => responses::list(s, ctx, &responses::INTEGRATION, input),
             "UpdateIntegrationResponse" => responses::update(s, ctx, &responses::INTEGRATION, input).await,
             "DeleteIntegrationResponse" => responses::delete(s, ctx, &responses::INTEGRATION, input).await,
+            "ImportApi" => openapi::import(s, ctx, input).await,
+            "ReimportApi" => openapi::reimport(s, ctx, input).await,
+            "ExportApi" => openapi::export(s, ctx, input),
             op => Err(AwsError::new(501, "NotImplemented", format!("{op} is not implemented"))),
         }
     }

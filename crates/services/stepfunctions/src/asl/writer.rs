@@ -185,8 +185,8 @@ pub async fn write(
         .ok_or_else(|| Failure::new("States.ResultWriterFailed", "The ResultWriter Parameters must name a Bucket"))?;
     let prefix = params.get("Prefix").and_then(Value::as_str).unwrap_or_default().trim_end_matches('/');
     let base = if prefix.is_empty() { run.id.clone() } else { format!("{prefix}/{}", run.id) };
-    let ext = if config_str(writer, "OutputType", "JSON") == "JSONL" { "jsonl" } else { "json" };
     let output_type = config_str(writer, "OutputType", "JSON");
+    let ext = if output_type == "JSONL" { "jsonl" } else { "json" };
     let mut files = json!({ "FAILED": [], "PENDING": [], "SUCCEEDED": [] });
     for (status, values) in [("SUCCEEDED", succeeded), ("FAILED", failed)] {
         if values.is_empty() {

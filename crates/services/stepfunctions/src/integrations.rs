@@ -97,6 +97,26 @@ impl Tasks for Integrations {
         }
         .boxed()
     }
+
+    fn note_map_run(&self, _rt: &Runtime, record: Value) {
+        self.shared.map_runs.note(record);
+    }
+
+    fn put<'a>(&'a self, rt: &'a Runtime, params: Value, body: Vec<u8>) -> BoxFuture<'a, Result<(), Failure>> {
+        async move {
+            let scope = (rt.account.as_str(), rt.region.as_str());
+            self.shared
+                .settings
+                .peers
+                .call_streaming("s3", "PutObject", scope, params, BodyStream::from_bytes(body))
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    Failure::new("States.ResultWriterFailed", service_failure("S3", &e).cause.unwrap_or_default())
+                })
+        }
+        .boxed()
+    }
 }
 
 impl Integrations {

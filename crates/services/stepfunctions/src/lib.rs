@@ -2,7 +2,7 @@
 //! aliases), activities and their workers, tags, Standard executions that
 //! survive a restart and can be redriven, Express executions in memory
 //! (StartSyncExecution) logged to CloudWatch Logs, task tokens with
-//! heartbeats, nested executions, TestState, and the Amazon States Language
+//! heartbeats, nested executions, TestState, map runs, and the Amazon States Language
 //! interpreter in `asl`.
 //!
 //! This file owns the `StepFunctions` service: its operation list,
@@ -20,6 +20,7 @@ mod integrations;
 mod journal;
 mod logging;
 mod machines;
+mod mapruns;
 mod model;
 mod names;
 mod nested;
@@ -51,6 +52,7 @@ const OPERATIONS: &[&str] = &[
     "DeleteStateMachineVersion",
     "DescribeActivity",
     "DescribeExecution",
+    "DescribeMapRun",
     "DescribeStateMachine",
     "DescribeStateMachineAlias",
     "DescribeStateMachineForExecution",
@@ -58,6 +60,7 @@ const OPERATIONS: &[&str] = &[
     "GetExecutionHistory",
     "ListActivities",
     "ListExecutions",
+    "ListMapRuns",
     "ListStateMachineAliases",
     "ListStateMachineVersions",
     "ListStateMachines",
@@ -73,6 +76,7 @@ const OPERATIONS: &[&str] = &[
     "TagResource",
     "TestState",
     "UntagResource",
+    "UpdateMapRun",
     "UpdateStateMachine",
     "UpdateStateMachineAlias",
     "ValidateStateMachineDefinition",
@@ -120,6 +124,9 @@ impl Service for StepFunctions {
             "StartSyncExecution" => executions::start_sync(s, i).await,
             "DescribeExecution" => executions::describe(s, i),
             "ListExecutions" => executions::list(s, i),
+            "DescribeMapRun" => mapruns::describe(s, i),
+            "ListMapRuns" => mapruns::list(s, i),
+            "UpdateMapRun" => mapruns::update(s, i),
             "StopExecution" => executions::stop(s, i).await,
             "RedriveExecution" => redrive::redrive(s, i).await,
             "GetExecutionHistory" => executions::history(s, i),

@@ -4,6 +4,7 @@
 
 use crate::asl::Runtime;
 use crate::errors;
+use crate::mapruns::MapRuns;
 use crate::model::{Keys, StateMachine, decode};
 use crate::names;
 use crate::tokens::Tokens;
@@ -25,6 +26,8 @@ pub struct Shared {
     pub workers: Queues,
     /// Signalled whenever an execution ends (parents of `.sync` children).
     pub ended: tokio::sync::Notify,
+    /// Distributed Map runs (DescribeMapRun, ListMapRuns).
+    pub map_runs: MapRuns,
     tasks: Mutex<JoinSet<()>>,
 }
 
@@ -37,6 +40,7 @@ impl Shared {
             tokens: Tokens::default(),
             workers: Queues::default(),
             ended: tokio::sync::Notify::new(),
+            map_runs: MapRuns::default(),
             tasks: Mutex::new(JoinSet::new()),
         }
     }
@@ -70,6 +74,7 @@ impl Shared {
         }
         self.tokens.clear();
         self.workers.clear();
+        self.map_runs.clear();
     }
 
     pub fn runtime(&self, arn: &str) -> Option<Arc<Runtime>> {

@@ -3,7 +3,8 @@
 //! Conditions with per-rule Output/Assign, Wait Seconds/Timestamp
 //! expressions, Fail Error/Cause, Map Items/ItemSelector/MaxConcurrency,
 //! Parallel Arguments, Task Arguments and Catch Output/Assign with
-//! `$states.errorOutput`.
+//! `$states.errorOutput`, a distributed Map's tolerated failures and
+//! `WriterConfig` with its map run seen by DescribeMapRun/ListMapRuns.
 
 use serde_json::{Value, json};
 use stratus_core::{RequestContext, Service, Settings};
@@ -21,20 +22,24 @@ async fn call(svc: &StepFunctions, op: &'static str, input: Value) -> Value {
 /// history's events.
 async fn run(definition: Value, input: Value) -> (Value, Vec<Value>) {
     let svc = StepFunctions::new(stratus_store::Store::in_memory().expect("store"), &Settings::default());
+    run_on(&svc, definition, input).await
+}
+
+async fn run_on(svc: &StepFunctions, definition: Value, input: Value) -> (Value, Vec<Value>) {
     let sm = call(
-        &svc,
+        svc,
         "CreateStateMachine",
         json!({"name": "m", "definition": definition.to_string(), "roleArn": "arn:aws:iam::000000000000:role/sfn"}),
     )
     .await;
     let exec =
-        call(&svc, "StartExecution", json!({"stateMachineArn": sm["stateMachineArn"], "input": input.to_string()}))
+        call(svc, "StartExecution", json!({"stateMachineArn": sm["stateMachineArn"], "input": input.to_string()}))
             .await;
     let arn = exec["executionArn"].clone();
     for _ in 0..500 {
-        let d = call(&svc, "DescribeExecution", json!({"executionArn": arn})).await;
+        let d = call(svc, "DescribeExecution", json!({"executionArn": arn})).await;
         if d["status"] != "RUNNING" {
-            let h = call(&svc, "GetExecutionHistory", json!({"executionArn": arn})).await;
+            let h = call(svc, "GetExecutionHistory", json!({"executionArn": arn})).await;
             return (d, h["events"].as_array().cloned().unwrap_or_default());
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
@@ -228,4 +233,53 @@ async fn task_arguments_are_the_parameters() {
     assert_eq!(parameters, json!({"FunctionName": "missing", "Payload": {"n": 2}}));
     assert_eq!(details["timeoutInSeconds"], 30);
     assert!(output(&d).is_string());
+}
+
+#[tokio::test]
+async fn distributed_map_tolerates_failures_and_records_its_map_run() {
+    let def = json!({
+        "QueryLanguage": "JSONata",
+        "StartAt": "M",
+        "States": {"M": {
+            "Type": "Map",
+            "Items": "{% $states.input.items %}",
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "C",
+                "States": {
+                    "C": {"Type": "Choice", "Choices": [{"Condition": "{% $states.input < 0 %}", "Next": "Bad"}], "Default": "Ok"},
+                    "Bad": {"Type": "Fail", "Error": "Negative"},
+                    "Ok": {"Type": "Pass", "Output": "{% [$states.input, $states.input] %}", "End": true}
+                }
+            },
+            "ToleratedFailureCount": "{% $states.input.tolerate %}",
+            "ResultWriter": {"WriterConfig": {"Transformation": "FLATTEN"}},
+            "End": true
+        }}
+    });
+    let svc = StepFunctions::new(stratus_store::Store::in_memory().expect("store"), &Settings::default());
+    let (d, events) = run_on(&svc, def.clone(), json!({"items": [1, -1, 2], "tolerate": 1})).await;
+    assert_eq!(d["status"], "SUCCEEDED", "{d}");
+    // A failed child keeps its full record, as with Transformation NONE.
+    let out = output(&d);
+    assert_eq!(
+        out.as_array().and_then(|a| a.get(..4)).map(<[Value]>::to_vec),
+        Some(vec![json!(1), json!(1), json!(2), json!(2)])
+    );
+    assert_eq!((out[4]["Status"].clone(), out[4]["Error"].clone()), (json!("FAILED"), json!("Negative")));
+    let started = events.iter().find(|e| e["type"] == "MapRunStarted").expect("map run");
+    let map_run = started["mapRunStartedEventDetails"]["mapRunArn"].clone();
+    let described = call(&svc, "DescribeMapRun", json!({"mapRunArn": map_run})).await;
+    assert_eq!(described["status"], "SUCCEEDED");
+    assert_eq!(described["toleratedFailureCount"], 1);
+    assert_eq!(
+        (described["itemCounts"]["succeeded"].clone(), described["itemCounts"]["failed"].clone()),
+        (json!(2), json!(1))
+    );
+    let listed = call(&svc, "ListMapRuns", json!({"executionArn": d["executionArn"]})).await;
+    assert_eq!(listed["mapRuns"][0]["mapRunArn"], map_run);
+
+    let (d, _) = run_on(&svc, def, json!({"items": [1, -1, -2], "tolerate": 1})).await;
+    assert_eq!(d["status"], "FAILED");
+    assert_eq!(d["error"], "States.ExceedToleratedFailureThreshold");
 }

@@ -2,6 +2,8 @@
 //! iteration's input (`ItemSelector`, legacy `Parameters`, with
 //! `$$.Map.Item`), runs the `ItemProcessor` (legacy `Iterator`) on each with
 //! up to `MaxConcurrency` at once, and collects the outputs in item order.
+//! A distributed Map runs them as a map run, weighs failures against its
+//! `ToleratedFailure*` thresholds and hands them to the `ResultWriter`.
 
 use super::failure::Failure;
 use super::flow;
@@ -10,10 +12,45 @@ use super::jsonata::{Query, states as ja};
 use super::machine::{self, Assigned, StateRun, in_state};
 use super::runtime::{Frame, Runtime};
 use super::scope::Scope;
+use super::writer::{self, Child, MapRun};
 use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 use std::sync::Mutex;
+
+/// A distributed Map's `ResultWriter` (with its evaluated parameters) and
+/// tolerated failures.
+struct Writing<'a> {
+    writer: Option<&'a Value>,
+    params: Option<Value>,
+    count: Option<u64>,
+    percentage: Option<f64>,
+}
+
+/// A map run's result from its children's outcomes: the first failure
+/// unless thresholds are given, `States.ExceedToleratedFailureThreshold`
+/// past them, else the outputs (failed children as their error output) or
+/// what the `ResultWriter` makes of them.
+async fn finish(
+    rt: &Runtime,
+    map_run: &MapRun,
+    outcomes: Vec<Result<Value, Failure>>,
+    children: &[Child],
+    writing: &Writing<'_>,
+) -> Result<Value, Failure> {
+    let failed = outcomes.iter().filter(|o| o.is_err()).count();
+    if writing.count.is_none()
+        && writing.percentage.is_none()
+        && let Some(Err(f)) = outcomes.iter().find(|o| o.is_err())
+    {
+        return Err(f.clone());
+    }
+    writer::tolerate(failed, outcomes.len(), writing.count, writing.percentage)?;
+    if let (Some(w), Some(params)) = (writing.writer, &writing.params) {
+        return writer::write(rt, w, params, map_run, children).await;
+    }
+    Ok(Value::Array(outcomes.into_iter().map(|o| o.unwrap_or_else(|f| f.to_output())).collect()))
+}
 
 pub fn attempt<'a>(
     rt: &'a Runtime,
@@ -62,6 +99,37 @@ pub fn attempt<'a>(
             Some(n) if n > 0 => n as usize,
             _ => items.len().max(1),
         };
+        let writing = if run.jsonata {
+            let params = match def.get("ResultWriter") {
+                Some(w) => {
+                    Some(query.field_or(w, "Arguments", &json!({})).map_err(|e| e.raise(rt, run, cursor, run.prior))?)
+                }
+                None => None,
+            };
+            let mut count = |name| ja::count(&query, def, name).map_err(|e| e.raise(rt, run, cursor, run.prior));
+            Writing {
+                params,
+                count: count("ToleratedFailureCount")?,
+                percentage: count("ToleratedFailurePercentage")?.map(|p| p as f64),
+                writer: def.get("ResultWriter"),
+            }
+        } else {
+            let number = |name: &str| match (def.get(name), def.get(format!("{name}Path")).and_then(Value::as_str)) {
+                (Some(v), _) => Ok(v.clone()),
+                (None, Some(p)) => scope.path(&effective, p).map_err(|c| run.runtime(c)),
+                (None, None) => Ok(Value::Null),
+            };
+            let params = match def.get("ResultWriter").and_then(|w| w.get("Parameters")) {
+                Some(t) => Some(scope.payload(t, &effective).map_err(|f| in_state(run, f))?),
+                None => def.get("ResultWriter").map(|_| json!({})),
+            };
+            Writing {
+                params,
+                count: number("ToleratedFailureCount")?.as_u64(),
+                percentage: number("ToleratedFailurePercentage")?.as_f64(),
+                writer: def.get("ResultWriter"),
+            }
+        };
         rt.history.emit(cursor, "MapStateStarted", || {
             Some(("mapStateStartedEventDetails", json!({ "length": items.len() })))
         });
@@ -70,18 +138,17 @@ pub fn attempt<'a>(
         let mode = processor.get("ProcessorConfig").and_then(|c| c.get("Mode")).and_then(Value::as_str);
         let child = (mode == Some("DISTRIBUTED")).then(|| rt.child());
         let irt = child.as_ref().unwrap_or(rt);
-        if child.is_some() {
+        let distributed = child.is_some();
+        let map_run = child.as_ref().map(|_| {
             let label = def.get("Label").and_then(Value::as_str).unwrap_or(run.name);
-            let machine = rt.state_machine["Name"].as_str().unwrap_or_default();
-            let arn = format!(
-                "arn:aws:states:{}:{}:mapRun:{machine}/{label}:{}",
-                rt.region,
-                rt.account,
-                uuid::Uuid::new_v4()
-            );
-            rt.history
-                .emit(cursor, "MapRunStarted", || Some(("mapRunStartedEventDetails", json!({ "mapRunArn": arn }))));
-        }
+            let map_run = MapRun::new(rt, label);
+            rt.tasks.note_map_run(rt, map_run.started(rt, max, writing.count, writing.percentage));
+            rt.history.emit(cursor, "MapRunStarted", || {
+                Some(("mapRunStartedEventDetails", json!({ "mapRunArn": map_run.arn })))
+            });
+            map_run
+        });
+        let children: Mutex<Vec<Child>> = Mutex::new(Vec::new());
         // The last event of the latest iteration, and that iteration's end event.
         let shared = Mutex::new(*cursor);
         let last_end = Mutex::new(*cursor);
@@ -94,7 +161,7 @@ pub fn attempt<'a>(
             }
         };
         let iterations = futures::stream::iter(items.into_iter().enumerate()).map(|(index, item)| {
-            let (effective, shared, latest) = (&effective, &shared, &latest);
+            let (effective, shared, latest, children) = (&effective, &shared, &latest, &children);
             async move {
                 let details = || Some(("mapIterationStartedEventDetails", json!({ "name": run.name, "index": index })));
                 let sub = Frame {
@@ -126,7 +193,19 @@ pub fn attempt<'a>(
                     None => item,
                 };
                 irt.history.emit(&mut c, "MapIterationStarted", details);
+                let start = stratus_core::clock::now_epoch();
+                let kept_input = distributed.then(|| iteration_input.clone());
                 let result = machine::run(irt, processor, iteration_input, &mut c, &sub).await;
+                if let (Some(input), Ok(mut kept)) = (kept_input, children.lock()) {
+                    kept.push(Child {
+                        index,
+                        name: uuid::Uuid::new_v4().to_string(),
+                        input,
+                        start,
+                        stop: stratus_core::clock::now_epoch(),
+                        outcome: result.clone(),
+                    });
+                }
                 let (kind, member) = match result {
                     Ok(_) => ("MapIterationSucceeded", "mapIterationSucceededEventDetails"),
                     Err(_) => ("MapIterationFailed", "mapIterationFailedEventDetails"),
@@ -136,27 +215,32 @@ pub fn attempt<'a>(
                 result
             }
         });
-        let outcome: Result<Vec<Value>, Failure> = iterations.buffered(limit).try_collect().await;
-        let results = if child.is_some() {
+        let results = if let Some(map_run) = &map_run {
+            let outcomes: Vec<Result<Value, Failure>> = iterations.buffered(limit).collect().await;
+            let mut kept = children.into_inner().unwrap_or_default();
+            kept.sort_by_key(|c| c.index);
+            let outcome = finish(rt, map_run, outcomes, &kept, &writing).await;
+            let written = writing.params.is_some() && writing.writer.and_then(|w| w.get("Resource")).is_some();
+            rt.tasks.note_map_run(rt, map_run.ended(outcome.is_ok(), &kept, written && outcome.is_ok()));
             let kind = if outcome.is_ok() { "MapRunSucceeded" } else { "MapRunFailed" };
             rt.history.emit(cursor, kind, || None);
             outcome?
         } else {
+            let outcome: Result<Vec<Value>, Failure> = iterations.buffered(limit).try_collect().await;
             *cursor = shared.lock().map(|s| *s).unwrap_or(*cursor);
             let results = outcome?;
             *cursor = last_end.lock().map(|e| *e).unwrap_or(*cursor);
-            results
+            Value::Array(results)
         };
         // AWS chains MapStateExited past this event, to the last iteration's end.
         rt.history.record(*cursor, "MapStateSucceeded", || None);
         if run.jsonata {
-            let result = Value::Array(results);
+            let result = results;
             let q = Query { result: Some(&result), ..Query::new(&scope, input) };
             let prev = *cursor;
             return ja::outputs(&q, def, &result).map_err(|e| e.raise(rt, run, cursor, prev));
         }
-        let result =
-            flow::template(def, "ResultSelector", Value::Array(results), &scope).map_err(|f| in_state(run, f))?;
+        let result = flow::template(def, "ResultSelector", results, &scope).map_err(|f| in_state(run, f))?;
         let assigned = flow::assign(def, &result, &scope).map_err(|f| in_state(run, f))?;
         let out = flow::result_path(def, input, result).map_err(|f| in_state(run, f))?;
         Ok((flow::output_path(def, &out, &scope).map_err(|f| in_state(run, f))?, assigned))

@@ -20,6 +20,7 @@ pub mod runtime;
 mod scope;
 pub mod task;
 mod wait;
+mod writer;
 
 pub use failure::Failure;
 pub use history::History;

@@ -42,6 +42,16 @@ pub trait Tasks: Send + Sync {
     /// Reads a distributed Map's item source: an object's text (as a
     /// string) or a listing (as an array).
     fn fetch<'a>(&'a self, rt: &'a Runtime, resource: &'a str, params: Value) -> BoxFuture<'a, Result<Value, Failure>>;
+
+    /// Records a map run (its DescribeMapRun fields, merged into what was
+    /// recorded before under the same `mapRunArn`).
+    fn note_map_run(&self, _rt: &Runtime, _record: Value) {}
+
+    /// Writes a distributed Map's result file: `params` names the S3
+    /// `Bucket` and `Key`.
+    fn put<'a>(&'a self, _rt: &'a Runtime, _params: Value, _body: Vec<u8>) -> BoxFuture<'a, Result<(), Failure>> {
+        Box::pin(async { Err(Failure::new("States.ResultWriterFailed", "Results cannot be written here")) })
+    }
 }
 
 /// Where the top level of an execution stands, for resuming it.

@@ -147,3 +147,44 @@ def test_export_swagger_matches_aws_recording(apigw):
     oas = json.loads(apigw.get_export(restApiId=api["id"], stageName="local", exportType="oas30")["body"].read())
     assert oas["openapi"] == "3.0.1"
     assert oas["servers"][0]["variables"] == {"basePath": {"default": "local"}}
+
+
+YAML_API = """
+openapi: 3.0.1
+info:
+  title: yaml-pets
+  version: '1'
+paths:
+  /pets:
+    get:
+      responses:
+        200:
+          description: ok
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates:
+          application/json: '{"statusCode": 200}'
+        responses:
+          default:
+            statusCode: '200'
+            responseTemplates:
+              application/json: '{"from": "yaml"}'
+"""
+
+
+def test_yaml_import_and_export(stratus, apigw, client):
+    api = apigw.import_rest_api(body=YAML_API.encode())
+    assert api["name"] == "yaml-pets"
+    apigw.create_deployment(restApiId=api["id"], stageName="dev")
+    r = requests.get(f"{stratus.endpoint}/_aws/execute-api/{api['id']}/dev/pets")
+    assert (r.status_code, r.json()) == (200, {"from": "yaml"})
+    out = apigw.get_export(restApiId=api["id"], stageName="dev", exportType="oas30", accepts="application/yaml")
+    assert out["contentType"] == "application/yaml"
+    text = out["body"].read().decode()
+    assert text.startswith("openapi: 3.0.1") and "/pets:" in text, text
+
+    v2 = client("apigatewayv2")
+    http_api = v2.import_api(Body=YAML_API.replace("yaml-pets", "yaml-http").replace("type: mock", "type: http_proxy\n        httpMethod: ANY\n        uri: http://example.com\n        payloadFormatVersion: '1.0'"))
+    assert http_api["Name"] == "yaml-http"
+    exported = v2.export_api(ApiId=http_api["ApiId"], Specification="OAS30", OutputType="YAML")["body"].read().decode()
+    assert exported.startswith("openapi: 3.0.1") and "/pets:" in exported, exported

@@ -186,9 +186,12 @@ pub fn export(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, 
             "oas30",
         ),
     };
+    let yaml = input.str("accepts").is_some_and(|a| a.contains("yaml"));
+    let (content_type, extension) =
+        if yaml { ("application/yaml", "yaml") } else { ("application/octet-stream", "json") };
     Ok(json!({
-        "contentType": "application/octet-stream",
-        "contentDisposition": format!("attachment; filename=\"{prefix}_{version}.json\""),
-        "body": base64::engine::general_purpose::STANDARD.encode(doc.to_string()),
+        "contentType": content_type,
+        "contentDisposition": format!("attachment; filename=\"{prefix}_{version}.{extension}\""),
+        "body": base64::engine::general_purpose::STANDARD.encode(crate::document::write(&doc, yaml)),
     }))
 }

@@ -18,6 +18,7 @@ mod authorizers;
 mod canary;
 mod db;
 mod deployments;
+mod document;
 mod domains;
 mod errors;
 mod export;

@@ -40,9 +40,9 @@ pub struct Document {
     pub operations: Vec<Operation>,
 }
 
-/// The document in `body` (JSON).
+/// The document in `body` (JSON or YAML).
 pub fn parse(body: &[u8]) -> Result<Document, AwsError> {
-    let doc: Value = serde_json::from_slice(body).map_err(|_| bad_request("Invalid OpenAPI input."))?;
+    let doc = crate::document::read(body).ok_or_else(|| bad_request("Invalid OpenAPI input."))?;
     if doc.get("swagger").is_none() && doc.get("openapi").is_none() {
         return Err(bad_request("Invalid OpenAPI input."));
     }

@@ -67,13 +67,11 @@ fn recase(value: &Value, upper: bool) -> Value {
     Value::Object(map.iter().map(|(k, v)| (key(k), v.clone())).collect())
 }
 
-/// The document in `Body` (JSON; Stratus reads no YAML).
+/// The document in `Body` (JSON or YAML).
 fn document(input: &Value) -> Result<Value, AwsError> {
     let body = input.req_str("Body")?;
-    let doc: Value = serde_json::from_str(body).map_err(|_| {
-        bad_request(
-            "Invalid OpenAPI input: the document must be a JSON OpenAPI 3.0 definition (YAML is not supported).",
-        )
+    let doc = crate::document::read(body.as_bytes()).ok_or_else(|| {
+        bad_request("Invalid OpenAPI input: the document must be an OpenAPI 3.0 definition in JSON or YAML.")
     })?;
     let version = doc.str("openapi").unwrap_or_default();
     if !version.starts_with("3.") {
@@ -414,11 +412,11 @@ pub fn export(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, 
     if spec != "OAS30" {
         return Err(bad_request(format!("Invalid specification {spec}: only OAS30 is supported")));
     }
-    match input.str("OutputType").unwrap_or("JSON") {
-        "JSON" => {}
-        "YAML" => return Err(bad_request("OutputType YAML is not supported by Stratus; use JSON")),
+    let yaml = match input.str("OutputType").unwrap_or("JSON") {
+        "JSON" => false,
+        "YAML" => true,
         other => return Err(bad_request(format!("Invalid output type {other}: expected JSON or YAML"))),
-    }
+    };
     let version = input.str("ExportVersion").unwrap_or("1.0");
     if version != "1.0" {
         return Err(bad_request(format!("Invalid export version {version}: only 1.0 is supported")));
@@ -462,7 +460,8 @@ pub fn export(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, 
         }
         doc["x-amazon-apigateway-importexport-version"] = version.into();
     }
-    Ok(json!({ "body": base64::engine::general_purpose::STANDARD.encode(doc.to_string()) }))
+    let text = crate::document::write(&doc, yaml);
+    Ok(json!({ "body": base64::engine::general_purpose::STANDARD.encode(text) }))
 }
 
 #[cfg(test)]
@@ -581,7 +580,7 @@ mod tests {
     #[tokio::test]
     async fn bad_documents_warnings_and_unknown_apis() {
         let s = service();
-        let err = call(&s, "ImportApi", json!({ "Body": "openapi: 3.0.1" })).await.expect_err("yaml");
+        let err = call(&s, "ImportApi", json!({ "Body": "openapi: [3.0.1" })).await.expect_err("not a document");
         assert_eq!(err.code, "BadRequestException");
         let swagger = json!({ "swagger": "2.0", "info": { "title": "x" }, "paths": {} });
         assert_eq!(import(&s, &swagger).await.expect_err("swagger").code, "BadRequestException");
@@ -603,6 +602,8 @@ mod tests {
         assert_eq!(import(&s, &dangling).await.expect_err("ref").code, "BadRequestException");
         let api = import(&s, &document()).await.expect("import");
         let yaml = json!({ "ApiId": api["ApiId"], "Specification": "OAS30", "OutputType": "YAML" });
-        assert_eq!(call(&s, "ExportApi", yaml).await.expect_err("yaml").code, "BadRequestException");
+        let out = call(&s, "ExportApi", yaml).await.expect("yaml export");
+        let text = base64::engine::general_purpose::STANDARD.decode(out["body"].as_str().expect("body")).expect("b64");
+        assert!(String::from_utf8_lossy(&text).starts_with("openapi: 3.0.1"), "{}", String::from_utf8_lossy(&text));
     }
 }

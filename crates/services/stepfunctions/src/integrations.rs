@@ -59,9 +59,12 @@ impl Tasks for Integrations {
                 return self.invoke(rt, call.resource, call.parameters, call.cursor).await;
             };
             let pending = self.shared.tokens.register(&token);
-            let resource = call.resource.trim_end_matches(".waitForTaskToken");
-            let out = self.invoke(rt, resource, call.parameters, call.cursor).await?;
-            submitted(rt, call.cursor, call.resource, &out);
+            if call.resumed.is_none() {
+                let resource = call.resource.trim_end_matches(".waitForTaskToken");
+                let out = self.invoke(rt, resource, call.parameters.clone(), call.cursor).await?;
+                submitted(rt, call.cursor, call.resource, &out);
+                crate::durable_tokens::persist(rt, &call, false).await;
+            }
             pending.answer(call.heartbeat_seconds).await
         }
         .boxed()

@@ -14,6 +14,7 @@ mod apigw;
 pub mod asl;
 mod callbacks;
 mod definition;
+mod durable_tokens;
 mod errors;
 mod executions;
 mod integrations;

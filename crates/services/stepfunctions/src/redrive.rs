@@ -31,7 +31,7 @@ pub async fn redrive(s: &Arc<Shared>, input: &Value) -> Result<Value, AwsError> 
     rec.error = None;
     rec.cause = None;
     rec.position = None;
-    let at = crate::asl::Position { entered: None, wait_until: None, ..at };
+    let at = crate::asl::Position { entered: None, wait_until: None, task: None, ..at };
     runner::relaunch(s, rec, Some(at)).await?;
     Ok(json!({ "redriveDate": now }))
 }

@@ -100,12 +100,20 @@ pub async fn get_task(s: &Shared, input: &Value) -> Result<Value, AwsError> {
 pub async fn perform(s: &Shared, rt: &Runtime, call: &TaskCall<'_>) -> Result<Value, Failure> {
     let token = call.token.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let pending = s.tokens.register(&token);
-    let (tx, rx) = oneshot::channel();
-    s.workers.schedule(call.resource, Scheduled { token, input: call.parameters.to_string(), started: tx });
-    let worker = rx.await.map_err(|_| Failure::runtime("The activity task was dropped"))?;
-    let mut at = call.cursor.load(Ordering::SeqCst);
-    rt.history
-        .emit(&mut at, "ActivityStarted", || Some(("activityStartedEventDetails", json!({ "workerName": worker }))));
-    call.cursor.store(at, Ordering::SeqCst);
+    // After a restart, a task a worker already took only waits for its answer.
+    if !call.resumed.as_ref().is_some_and(|w| w.started) {
+        let (tx, rx) = oneshot::channel();
+        s.workers.schedule(call.resource, Scheduled { token, input: call.parameters.to_string(), started: tx });
+        if call.resumed.is_none() {
+            crate::durable_tokens::persist(rt, call, false).await;
+        }
+        let worker = rx.await.map_err(|_| Failure::runtime("The activity task was dropped"))?;
+        let mut at = call.cursor.load(Ordering::SeqCst);
+        rt.history.emit(&mut at, "ActivityStarted", || {
+            Some(("activityStartedEventDetails", json!({ "workerName": worker })))
+        });
+        call.cursor.store(at, Ordering::SeqCst);
+        crate::durable_tokens::persist(rt, call, true).await;
+    }
     pending.answer(call.heartbeat_seconds).await
 }

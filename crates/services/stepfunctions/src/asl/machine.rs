@@ -34,6 +34,9 @@ pub struct StateRun<'a> {
     pub prior: Cursor,
     /// Whether the state uses JSONata (else JSONPath).
     pub jsonata: bool,
+    /// A Task's wait for its token that a restart interrupted (taken by
+    /// the first attempt).
+    pub waiting: std::sync::Mutex<Option<super::runtime::WaitingTask>>,
 }
 
 impl StateRun<'_> {
@@ -150,7 +153,8 @@ async fn run_state(
         }
     };
     let prior = if resume.is_some() { entered - 1 } else { before };
-    let run = StateRun { name, def, entered, entered_time, prior, jsonata: jsonata::uses(def, frame.jsonata) };
+    let waiting = std::sync::Mutex::new(resume.as_ref().and_then(|p| p.task.clone()));
+    let run = StateRun { name, def, entered, entered_time, prior, jsonata: jsonata::uses(def, frame.jsonata), waiting };
     let ctx = || rt.context(name, entered_time, None, frame);
     let scope = Scope::new(&ctx, &frame.vars);
     let step = match kind {

@@ -24,4 +24,4 @@ mod writer;
 
 pub use failure::Failure;
 pub use history::History;
-pub use runtime::{Frame, Journal, Position, Runtime, TaskCall, Tasks};
+pub use runtime::{Frame, Journal, Position, Runtime, TaskCall, Tasks, WaitingTask};

@@ -21,6 +21,12 @@ pub struct TaskCall<'a> {
     /// while the task runs (TaskSubmitted, ActivityStarted) chain after it
     /// and move it.
     pub cursor: &'a std::sync::atomic::AtomicI64,
+    /// The wait a restart interrupted: the resource is not called again,
+    /// the same token is registered and waited on.
+    pub resumed: Option<WaitingTask>,
+    /// Where the journal puts the execution once the task waits (top-level
+    /// token tasks of Standard executions), its `task` filled in then.
+    pub journal_at: Option<Position>,
 }
 
 /// The service integrations Task states call.
@@ -66,12 +72,28 @@ pub struct Position {
     /// The variables assigned so far.
     #[serde(default)]
     pub vars: serde_json::Map<String, Value>,
+    /// Set while a Task state waits for its token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<WaitingTask>,
+}
+
+/// A top-level Task state waiting for its task token, journaled so that a
+/// restarted server waits on the same token instead of calling the
+/// resource again.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WaitingTask {
+    pub token: String,
+    /// When `TimeoutSeconds` runs out (epoch seconds).
+    pub timeout_at: Option<f64>,
+    /// Whether an activity worker already took the task.
+    #[serde(default)]
+    pub started: bool,
 }
 
 impl Position {
     /// The start of `state` with `input`, after event `cursor`.
     pub fn start(state: String, input: Value, cursor: i64) -> Position {
-        Position { state, input, cursor, entered: None, wait_until: None, vars: serde_json::Map::new() }
+        Position { state, input, cursor, entered: None, wait_until: None, vars: serde_json::Map::new(), task: None }
     }
 }
 

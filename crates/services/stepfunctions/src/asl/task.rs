@@ -8,7 +8,7 @@ use super::flow;
 use super::history::{self, Cursor};
 use super::jsonata::{Query, states as ja};
 use super::machine::{Assigned, StateRun, in_state};
-use super::runtime::{Frame, Runtime, TaskCall};
+use super::runtime::{Frame, Position, Runtime, TaskCall, WaitingTask};
 use super::scope::Scope;
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -77,7 +77,11 @@ pub fn attempt<'a>(
         let def = run.def;
         let resource = def.get("Resource").and_then(Value::as_str).unwrap_or_default();
         let wait_token = resource.ends_with(".waitForTaskToken") || matches!(family(resource), Family::Activity);
-        let token = wait_token.then(|| uuid::Uuid::new_v4().to_string());
+        let resumed = run.waiting.lock().ok().and_then(|mut w| w.take());
+        let token = match &resumed {
+            Some(w) => Some(w.token.clone()),
+            None => wait_token.then(|| uuid::Uuid::new_v4().to_string()),
+        };
         let task_frame = Frame { token: token.clone(), ..frame.clone() };
         let ctx = || rt.context(run.name, run.entered_time, run.def.get("Retry").map(|_| retry), &task_frame);
         let scope = Scope::new(&ctx, &frame.vars);
@@ -91,14 +95,32 @@ pub fn attempt<'a>(
             (params, timeout, seconds(def, "HeartbeatSeconds", &effective, &scope, run)?)
         };
         let fam = family(resource);
-        rt.tasks.prepare(rt, resource, &params).await.map_err(|f| in_state(run, f))?;
-        scheduled(rt, cursor, &fam, resource, &params, timeout, heartbeat);
+        let now = stratus_core::clock::now_epoch();
+        // After a restart the task's events are in the history already and
+        // the timeout runs on from its journaled deadline.
+        let limit = match &resumed {
+            Some(w) => w.timeout_at.map(|at| (at - now).max(0.0)),
+            None => {
+                rt.tasks.prepare(rt, resource, &params).await.map_err(|f| in_state(run, f))?;
+                scheduled(rt, cursor, &fam, resource, &params, timeout, heartbeat);
+                timeout.map(|t| t as f64)
+            }
+        };
+        let journal_at = waiting_position(rt, run, input, frame, token.as_deref(), limit.map(|l| now + l));
         let task_cursor = AtomicI64::new(*cursor);
-        let call = TaskCall { resource, parameters: params, token, heartbeat_seconds: heartbeat, cursor: &task_cursor };
-        let outcome = match timeout {
+        let call = TaskCall {
+            resource,
+            parameters: params,
+            token,
+            heartbeat_seconds: heartbeat,
+            cursor: &task_cursor,
+            resumed,
+            journal_at: journal_at.clone(),
+        };
+        let outcome = match limit {
             Some(t) => tokio::select! {
                 r = rt.tasks.call(rt, call) => r,
-                _ = tokio::time::sleep(std::time::Duration::from_secs(t)) => Err(Failure { error: "States.Timeout".into(), cause: None }),
+                _ = tokio::time::sleep(std::time::Duration::from_secs_f64(t)) => Err(Failure { error: "States.Timeout".into(), cause: None }),
                 f = rt.stopped() => Err(f),
             },
             None => tokio::select! {
@@ -106,6 +128,11 @@ pub fn attempt<'a>(
                 f = rt.stopped() => Err(f),
             },
         };
+        if let (Some(at), Some(j)) = (journal_at, &rt.journal) {
+            // The wait is over: a restart from here runs the state again.
+            let at = Position { cursor: run.prior, entered: None, task: None, ..at };
+            j.save(rt, at).await;
+        }
         *cursor = task_cursor.load(Ordering::SeqCst);
         let result = match outcome {
             Ok(v) => v,
@@ -126,6 +153,28 @@ pub fn attempt<'a>(
         Ok((flow::output_path(def, &out, &scope).map_err(|f| in_state(run, f))?, assigned))
     }
     .boxed()
+}
+
+/// Where the journal puts a top-level token task of a Standard execution
+/// while it waits (its `cursor` set when the task starts waiting).
+fn waiting_position(
+    rt: &Runtime,
+    run: &StateRun,
+    input: &Value,
+    frame: &Frame,
+    token: Option<&str>,
+    timeout_at: Option<f64>,
+) -> Option<Position> {
+    let token = token.filter(|_| frame.depth == 0 && rt.journal.is_some())?;
+    Some(Position {
+        state: run.name.to_string(),
+        input: input.clone(),
+        cursor: run.entered,
+        entered: Some(run.entered),
+        wait_until: None,
+        vars: frame.vars.clone(),
+        task: Some(WaitingTask { token: token.to_string(), timeout_at, started: false }),
+    })
 }
 
 fn scheduled(

@@ -39,6 +39,7 @@ pub async fn run(
             entered: Some(run.entered),
             wait_until: Some(deadline),
             vars: frame.vars.clone(),
+            task: None,
         };
         j.save(rt, at).await;
     }

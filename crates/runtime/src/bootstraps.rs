@@ -88,14 +88,29 @@ fn is_executable(p: &Path) -> bool {
     std::fs::metadata(p).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
 }
 
+/// Resolves `runtime`'s interpreter ahead of its first environment, on a
+/// blocking thread, so that a function's first invocation does not pay for
+/// it (a version manager's shim takes ~100 ms to answer). Called when a
+/// function is created or its runtime changes.
+pub fn prepare(runtime: &str) {
+    if runtime.starts_with("provided") || tokio::runtime::Handle::try_current().is_err() {
+        return;
+    }
+    let runtime = runtime.to_string();
+    drop(tokio::task::spawn_blocking(move || launch(&runtime)));
+}
+
 /// The interpreter's own executable for `name` on PATH, found by running it
 /// once (so version-manager shims that cannot run it are skipped, and their
-/// start-up cost is not paid by every environment). Cached; blocking on first use.
+/// start-up cost is not paid by every environment). Cached; blocking on first
+/// use. The cache stays locked while a probe runs, so callers that arrive
+/// meanwhile wait for its answer instead of probing again.
 pub fn real_interpreter(name: &str) -> Option<PathBuf> {
     static CACHE: OnceLock<Mutex<HashMap<String, Option<PathBuf>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(name).cloned()) {
-        return hit;
+    let mut cache = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(hit) = cache.get(name) {
+        return hit.clone();
     }
     let found = which(name).and_then(|p| {
         let probe: &[&str] = if name == "node" {
@@ -107,9 +122,7 @@ pub fn real_interpreter(name: &str) -> Option<PathBuf> {
         let exe = String::from_utf8(out.stdout).ok()?;
         (out.status.success() && !exe.is_empty()).then(|| PathBuf::from(exe))
     });
-    if let Ok(mut c) = cache.lock() {
-        c.insert(name.to_string(), found.clone());
-    }
+    cache.insert(name.to_string(), found.clone());
     found
 }
 

@@ -72,7 +72,11 @@ pub async fn spec(
 ) -> Result<(EnvSpec, Option<String>), StartError> {
     let name = config.str("FunctionName").unwrap_or("").to_string();
     let runtime = config.str("Runtime").unwrap_or("provided.al2023").to_string();
-    let launch = bootstraps::launch(&runtime)
+    // The first launch of a runtime may run its interpreter to find it.
+    let named = runtime.clone();
+    let launch = tokio::task::spawn_blocking(move || bootstraps::launch(&named))
+        .await
+        .map_err(|e| StartError::Internal(AwsError::internal(e.to_string())))?
         .map_err(|m| StartError::Init { error_type: "Runtime.InvalidEntrypoint".into(), message: m })?;
     let task_root = unpacked(s, code_hex).await.map_err(StartError::Internal)?;
     let opt = crate::layers::opt_dir(s, config).await?;

@@ -87,6 +87,7 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
     if let Some(v) = &published {
         s.snapstart.published(ctx, &v.config);
     }
+    stratus_runtime::bootstraps::prepare(record.config.str("Runtime").unwrap_or(""));
     Ok(config::as_created(&record.config))
 }
 
@@ -209,6 +210,7 @@ pub async fn update_code(s: &Shared, ctx: &RequestContext, input: &Value) -> Res
         s.snapstart.published(ctx, &v.config);
     }
     s.pool.drain(&format!("{}$LATEST/", pool_prefix(ctx, &r.name)));
+    stratus_runtime::bootstraps::prepare(record.config.str("Runtime").unwrap_or(""));
     Ok(config::as_updating(&record.config))
 }
 
@@ -250,6 +252,7 @@ pub async fn update_configuration(s: &Shared, ctx: &RequestContext, input: &Valu
         })
         .await?;
     s.pool.drain(&format!("{}$LATEST/", pool_prefix(ctx, &r.name)));
+    stratus_runtime::bootstraps::prepare(record.config.str("Runtime").unwrap_or(""));
     Ok(config::as_updating(&record.config))
 }
 

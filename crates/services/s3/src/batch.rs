@@ -20,6 +20,7 @@ pub async fn delete_objects(sh: &Shared, ctx: &RequestContext, input: &Value) ->
         return Err(malformed_xml());
     }
     let quiet = delete.bool("Quiet").unwrap_or(false);
+    let bypass = crate::object_lock::check_bypass(&bucket, input)?;
     let (mut deleted, mut errors) = (Vec::new(), Vec::new());
     for o in objects {
         let key = o.str("Key").unwrap_or("");
@@ -33,7 +34,7 @@ pub async fn delete_objects(sh: &Shared, ctx: &RequestContext, input: &Value) ->
             Ok(()) if !crate::policy_eval::permits_key(sh, ctx, input, bucket_name, key, versioned)? => {
                 Err(crate::policy_eval::access_denied())
             }
-            Ok(()) => versioning::delete(sh, bucket_name, key, version.clone(), &ctx.account_id).await,
+            Ok(()) => versioning::delete(sh, bucket_name, key, version.clone(), &ctx.account_id, bypass).await,
             Err(e) => Err(e),
         };
         match result {

@@ -139,12 +139,14 @@ pub async fn create(sh: &Shared, ctx: &RequestContext, input: &Value) -> Result<
             None,
         ));
     }
+    // A bucket created with Object Lock has versioning enabled for good.
+    let lock = input.bool("ObjectLockEnabledForBucket").unwrap_or(false);
     let bucket = Bucket {
         name: name.clone(),
         account: ctx.account_id.clone(),
         region: region.clone(),
         created: now(),
-        versioning: None,
+        versioning: lock.then(|| "Enabled".to_string()),
         mfa_delete: None,
         tags: None,
         policy: None,
@@ -155,6 +157,10 @@ pub async fn create(sh: &Shared, ctx: &RequestContext, input: &Value) -> Result<
         ownership: input.str("ObjectOwnership").map(|o| json!({"Rules": [{"ObjectOwnership": o}]})),
         public_access_block: None,
         acl: input.str("ACL").map(str::to_string),
+        object_lock: lock.then(|| json!({"ObjectLockEnabled": "Enabled"})),
+        accelerate: None,
+        request_payer: None,
+        logging: None,
     };
     let account = ctx.account_id.clone();
     let legacy_ok = ctx.region == "us-east-1";

@@ -1,6 +1,7 @@
 //! Small bucket configurations: policy (validated JSON, NoSuchBucketPolicy),
-//! default encryption (SSE-S3 unless configured), ownership controls and
-//! the public access block, with the defaults new buckets get on AWS.
+//! default encryption (SSE-S3 unless configured), ownership controls, the
+//! public access block, Transfer Acceleration and Requester Pays, with the
+//! defaults new buckets get on AWS.
 
 use serde_json::{Value, json};
 use stratus_core::AwsError;
@@ -170,4 +171,52 @@ pub async fn delete_public_access_block(sh: &Shared, input: &Value) -> Result<Va
     })
     .await?;
     Ok(json!({}))
+}
+
+pub async fn put_accelerate(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+    let name = input.req_str("Bucket")?;
+    let status = input.get("AccelerateConfiguration").and_then(|c| c.str("Status")).map(str::to_string);
+    let status = match status {
+        Some(s) if s == "Enabled" || s == "Suspended" => s,
+        _ => return Err(malformed_xml()),
+    };
+    if status == "Enabled" && name.contains('.') {
+        return Err(crate::error::invalid_request(
+            "S3 Transfer Acceleration is not supported for buckets with periods (.) in their names",
+        ));
+    }
+    update(sh, name, move |b| {
+        b.accelerate = Some(status.clone());
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}
+
+/// GetBucketAccelerateConfiguration: no Status while acceleration was never set.
+pub fn get_accelerate(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+    let b = sh.bucket(input.req_str("Bucket")?)?;
+    Ok(match b.accelerate {
+        Some(s) => json!({"Status": s}),
+        None => json!({}),
+    })
+}
+
+pub async fn put_request_payment(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+    let payer = input.get("RequestPaymentConfiguration").and_then(|c| c.str("Payer")).map(str::to_string);
+    let payer = match payer {
+        Some(p) if p == "Requester" || p == "BucketOwner" => p,
+        _ => return Err(malformed_xml()),
+    };
+    update(sh, input.req_str("Bucket")?, move |b| {
+        b.request_payer = (payer != "BucketOwner").then(|| payer.clone());
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}
+
+pub fn get_request_payment(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
+    let b = sh.bucket(input.req_str("Bucket")?)?;
+    Ok(json!({"Payer": b.request_payer.unwrap_or_else(|| "BucketOwner".into())}))
 }

@@ -7,6 +7,7 @@
 //! This file owns the `S3` service: its operation list, dispatch, the
 //! streaming entry point and the background work.
 
+mod attributes;
 mod batch;
 mod buckets;
 mod checksums;
@@ -21,10 +22,12 @@ mod ingest;
 mod keys;
 mod lifecycle;
 mod listing;
+mod logging;
 mod md5;
 mod model;
 mod multipart;
 mod notify;
+mod object_lock;
 mod objects;
 mod outbox;
 mod output;
@@ -74,18 +77,25 @@ const OPERATIONS: &[&str] = &[
     "DeleteObjectTagging",
     "DeleteObjects",
     "DeletePublicAccessBlock",
+    "GetBucketAccelerateConfiguration",
     "GetBucketAcl",
     "GetBucketCors",
     "GetBucketEncryption",
     "GetBucketLifecycleConfiguration",
     "GetBucketLocation",
+    "GetBucketLogging",
     "GetBucketNotificationConfiguration",
     "GetBucketOwnershipControls",
     "GetBucketPolicy",
+    "GetBucketRequestPayment",
     "GetBucketTagging",
     "GetBucketVersioning",
     "GetObject",
     "GetObjectAcl",
+    "GetObjectAttributes",
+    "GetObjectLegalHold",
+    "GetObjectLockConfiguration",
+    "GetObjectRetention",
     "GetObjectTagging",
     "GetPublicAccessBlock",
     "HeadBucket",
@@ -96,17 +106,23 @@ const OPERATIONS: &[&str] = &[
     "ListObjects",
     "ListObjectsV2",
     "ListParts",
+    "PutBucketAccelerateConfiguration",
     "PutBucketAcl",
     "PutBucketCors",
     "PutBucketEncryption",
     "PutBucketLifecycleConfiguration",
+    "PutBucketLogging",
     "PutBucketNotificationConfiguration",
     "PutBucketOwnershipControls",
     "PutBucketPolicy",
+    "PutBucketRequestPayment",
     "PutBucketTagging",
     "PutBucketVersioning",
     "PutObject",
     "PutObjectAcl",
+    "PutObjectLegalHold",
+    "PutObjectLockConfiguration",
+    "PutObjectRetention",
     "PutObjectTagging",
     "PutPublicAccessBlock",
     "RestoreObject",
@@ -218,6 +234,19 @@ impl S3 {
             "DeletePublicAccessBlock" => config::delete_public_access_block(sh, input).await,
             "PutBucketCors" => cors::put(sh, input).await,
             "GetBucketCors" => cors::get(sh, input),
+            "PutBucketAccelerateConfiguration" => config::put_accelerate(sh, input).await,
+            "GetBucketAccelerateConfiguration" => config::get_accelerate(sh, input),
+            "PutBucketRequestPayment" => config::put_request_payment(sh, input).await,
+            "GetBucketRequestPayment" => config::get_request_payment(sh, input),
+            "PutBucketLogging" => logging::put(sh, input).await,
+            "GetBucketLogging" => logging::get(sh, input),
+            "PutObjectLockConfiguration" => object_lock::put_configuration(sh, input).await,
+            "GetObjectLockConfiguration" => object_lock::get_configuration(sh, input),
+            "PutObjectRetention" => object_lock::put_retention(sh, input).await,
+            "GetObjectRetention" => object_lock::get_retention(sh, input),
+            "PutObjectLegalHold" => object_lock::put_legal_hold(sh, input).await,
+            "GetObjectLegalHold" => object_lock::get_legal_hold(sh, input),
+            "GetObjectAttributes" => attributes::get(sh, input),
             "DeleteBucketCors" => cors::delete(sh, input).await,
             "PutBucketLifecycleConfiguration" => lifecycle::put(sh, input).await,
             "GetBucketLifecycleConfiguration" => lifecycle::get(sh, input),

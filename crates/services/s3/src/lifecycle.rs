@@ -216,7 +216,7 @@ async fn sweep_bucket(sh: &Shared, b: &Bucket, now: f64) -> usize {
             Action::Expire(k) => (k, None),
             Action::Remove(k, v) => (k, Some(v)),
         };
-        if let Ok(d) = versioning::delete(sh, &b.name, &key, version, &b.account).await {
+        if let Ok(d) = versioning::delete(sh, &b.name, &key, version, &b.account, false).await {
             sh.files.remove(d.removed).await;
             if d.existed {
                 let name = if d.marker_created {

@@ -38,6 +38,37 @@ pub struct Bucket {
     pub public_access_block: Option<Value>,
     #[serde(default)]
     pub acl: Option<String>,
+    /// The Object Lock configuration (`ObjectLockEnabled`, and a default
+    /// retention `Rule`); set, the bucket's versions can be locked.
+    #[serde(default)]
+    pub object_lock: Option<Value>,
+    /// Transfer Acceleration: `Enabled` or `Suspended`; None while never set.
+    #[serde(default)]
+    pub accelerate: Option<String>,
+    /// Who pays for requests: `Requester`, or the owner while None.
+    #[serde(default)]
+    pub request_payer: Option<String>,
+    /// Server access logging (`LoggingEnabled`), None while off.
+    #[serde(default)]
+    pub logging: Option<Value>,
+}
+
+/// A version's Object Lock: its retention (mode and the epoch second it
+/// lasts until) and its legal hold (`ON`/`OFF`, None while never set).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Lock {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_hold: Option<String>,
+}
+
+impl Lock {
+    pub fn is_empty(&self) -> bool {
+        *self == Lock::default()
+    }
 }
 
 /// One stored piece of an object's bytes: a file and its length. A small
@@ -120,6 +151,8 @@ pub struct Version {
     /// The restored copy of an archived version (`restore`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restore: Option<crate::restore::Restore>,
+    #[serde(default, skip_serializing_if = "Lock::is_empty")]
+    pub lock: Lock,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -137,6 +170,10 @@ pub struct Upload {
     pub checksum_type: Option<String>,
     pub sse: Option<String>,
     pub sse_kms_key: Option<String>,
+    /// The lock the completed object gets (CreateMultipartUpload's headers
+    /// or the bucket's default retention).
+    #[serde(default, skip_serializing_if = "Lock::is_empty")]
+    pub lock: Lock,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -43,7 +43,7 @@ fn upload_algo(u: &Upload) -> Option<Algo> {
 pub async fn create(sh: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let bucket = input.req_str("Bucket")?;
     let key = input.req_str("Key")?;
-    sh.bucket(bucket)?;
+    let lock = crate::object_lock::for_write(&sh.bucket(bucket)?, input)?;
     let algo = match input.str("ChecksumAlgorithm") {
         Some(a) => Some(Algo::parse(a).ok_or_else(unsupported_algorithm)?),
         None => None,
@@ -87,6 +87,7 @@ pub async fn create(sh: &Shared, ctx: &RequestContext, input: &Value) -> Result<
         checksum_type: kind.clone(),
         sse: input.str("ServerSideEncryption").map(str::to_string),
         sse_kms_key: input.str("SSEKMSKeyId").map(str::to_string),
+        lock,
     };
     sh.store.put(keys::upload(bucket, key, &id), encode(&u)).await?;
     let mut out = json!({
@@ -411,6 +412,7 @@ pub async fn complete(sh: &Shared, ctx: &RequestContext, input: &Value) -> Resul
         sse: u.sse.clone(),
         sse_kms_key: u.sse_kms_key.clone(),
         restore: None,
+        lock: u.lock.clone(),
     };
     let mut cond = write_condition(input)?;
     let upload_key = keys::upload(&u.bucket, &u.key, &u.upload_id);

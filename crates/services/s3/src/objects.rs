@@ -14,6 +14,7 @@ use crate::files::read_range;
 use crate::ingest::ingest;
 use crate::model::{Checksum, Version};
 use crate::notify::{self, ObjectEvent};
+use crate::object_lock;
 use crate::output;
 use crate::shared::{Shared, now, parse_version_id};
 use crate::tagging::{self, method_not_allowed_marker};
@@ -88,6 +89,8 @@ pub async fn put_event(
     let storage_class = storage_class(input)?;
     let tags = input.str("Tagging").map(tagging::parse_header).transpose()?.unwrap_or_default();
     let cond = write_condition(input)?;
+    let lock = object_lock::for_write(&bucket, input)?;
+    object_lock::check_integrity(input)?;
     let got = ingest(sh, input, &mut body, None, true).await?;
     sh.files.commit(&got.staged).await?;
     let (algo, value) = got.stored();
@@ -111,6 +114,7 @@ pub async fn put_event(
         sse: input.str("ServerSideEncryption").map(str::to_string),
         sse_kms_key: input.str("SSEKMSKeyId").map(str::to_string),
         restore: None,
+        lock,
     };
     let (v, removed) = match versioning::commit(sh, bucket_name, v, cond).await {
         Ok(r) => r,
@@ -189,6 +193,7 @@ pub fn read(sh: &Shared, input: &Value, with_body: bool) -> Result<Streamed, Aws
     let (range, parts) = span(input, &v)?;
     let checksum = input.str("ChecksumMode") == Some("ENABLED") && range.is_none();
     let mut out = output::object(&v, versioned, checksum);
+    object_lock::output(&v, &mut out);
     let (start, len) = match range {
         Some((s, e)) => {
             out["ContentRange"] = Value::from(format!("bytes {s}-{e}/{}", v.size));
@@ -233,7 +238,8 @@ pub async fn delete(sh: &Shared, ctx: &RequestContext, input: &Value) -> Result<
     {
         parse_version_id(v)?;
     }
-    let d = versioning::delete(sh, bucket_name, key, version, &ctx.account_id).await?;
+    let bypass = object_lock::check_bypass(&bucket, input)?;
+    let d = versioning::delete(sh, bucket_name, key, version, &ctx.account_id, bypass).await?;
     sh.files.remove(d.removed).await;
     if d.existed {
         let name = if d.marker_created { "ObjectRemoved:DeleteMarkerCreated" } else { "ObjectRemoved:Delete" };

@@ -211,6 +211,14 @@ pub fn action(operation: &str, versioned: bool) -> String {
         "GetBucketLifecycleConfiguration" => "GetLifecycleConfiguration",
         "PutBucketNotificationConfiguration" => "PutBucketNotification",
         "GetBucketNotificationConfiguration" => "GetBucketNotification",
+        "PutObjectLockConfiguration" => "PutBucketObjectLockConfiguration",
+        "GetObjectLockConfiguration" => "GetBucketObjectLockConfiguration",
+        "PutBucketAccelerateConfiguration" => "PutAccelerateConfiguration",
+        "GetBucketAccelerateConfiguration" => "GetAccelerateConfiguration",
+        "GetObjectAttributes" => {
+            return format!("s3:{}", versioned_form("GetObjectAttributes", "GetObjectVersionAttributes"));
+        }
+        "PutObjectRetention" | "GetObjectRetention" | "PutObjectLegalHold" | "GetObjectLegalHold" => operation,
         other => other,
     };
     format!("s3:{name}")

@@ -7,8 +7,6 @@ use stratus_core::input::Input;
 use stratus_core::{AwsError, RequestContext};
 
 use crate::error::{invalid_argument, invalid_tag, malformed_xml, no_such_config, no_such_key};
-use crate::keys;
-use crate::model::{Version, decode, encode};
 use crate::notify::{self, ObjectEvent};
 use crate::shared::Shared;
 
@@ -99,19 +97,11 @@ async fn set_object_tags(
     if v.delete_marker {
         return Err(method_not_allowed_marker("PUT"));
     }
-    let seq = v.seq;
-    let (b2, k2) = (bucket.clone(), key.clone());
-    let updated: Version = sh
-        .store
-        .transact(move |txn| {
-            let rk = keys::version(&b2, &k2, seq);
-            let Some(raw) = txn.get(&rk)? else { return Err(no_such_key(&k2)) };
-            let mut v: Version = decode("object", &raw)?;
-            v.tags = tags.clone();
-            txn.put(rk, encode(&v));
-            Ok(v)
-        })
-        .await?;
+    let updated = crate::versioning::update_version(sh, &bucket, &key, v.seq, move |v| {
+        v.tags = tags.clone();
+        Ok(())
+    })
+    .await?;
     let b = sh.bucket(&bucket)?;
     notify::emit(sh, ctx, &b, ObjectEvent::attribute(event, &updated)).await;
     let mut out = json!({});

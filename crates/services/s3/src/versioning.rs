@@ -130,6 +130,25 @@ pub async fn commit(
         .await
 }
 
+/// Changes the record of the version numbered `seq` of `key` in one
+/// transaction (tags, retention, legal hold) and returns it as changed.
+pub async fn update_version<F>(sh: &Shared, bucket: &str, key: &str, seq: u64, change: F) -> Result<Version, AwsError>
+where
+    F: Fn(&mut Version) -> Result<(), AwsError> + Send + 'static,
+{
+    let (bucket, key) = (bucket.to_string(), key.to_string());
+    sh.store
+        .transact(move |txn| {
+            let rk = keys::version(&bucket, &key, seq);
+            let Some(raw) = txn.get(&rk)? else { return Err(no_such_key(&key)) };
+            let mut v: Version = decode("object", &raw)?;
+            change(&mut v)?;
+            txn.put(rk, encode(&v));
+            Ok(v)
+        })
+        .await
+}
+
 /// What a delete did.
 #[derive(Debug, Default)]
 pub struct Deleted {
@@ -144,7 +163,8 @@ pub struct Deleted {
     pub removed: Removed,
 }
 
-/// DeleteObject's semantics: a named version is removed for good; without
+/// DeleteObject's semantics: a named version is removed for good (unless
+/// Object Lock protects it; `bypass` lifts GOVERNANCE retention); without
 /// one, unversioned buckets lose the `null` version and versioned buckets
 /// get a delete marker (`null` when suspended).
 pub async fn delete(
@@ -153,6 +173,7 @@ pub async fn delete(
     key: &str,
     version: Option<String>,
     owner: &str,
+    bypass: bool,
 ) -> Result<Deleted, AwsError> {
     let seq = sh.seq.clone();
     let bucket = bucket.to_string();
@@ -165,6 +186,9 @@ pub async fn delete(
             let mut out = Deleted::default();
             if let Some(id) = &version {
                 if let Some(v) = versions.iter().find(|v| &v.version_id == id) {
+                    if crate::object_lock::enabled(&b) {
+                        crate::object_lock::check_delete(v, bypass)?;
+                    }
                     forget(txn, &bucket, v, &mut out.removed);
                     out.delete_marker = v.delete_marker;
                     out.existed = true;
@@ -216,6 +240,7 @@ pub fn delete_marker(key: &str, id: &str, seq: u64, owner: &str) -> Version {
         sse: None,
         sse_kms_key: None,
         restore: None,
+        lock: Default::default(),
     }
 }
 
@@ -236,6 +261,7 @@ pub async fn put_config(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
         _ => return Err(malformed_xml()),
     }
     crate::buckets::update(sh, &name, move |b| {
+        crate::object_lock::check_versioning_change(b, status.as_deref())?;
         if let Some(s) = &status {
             b.versioning = Some(s.clone());
         }

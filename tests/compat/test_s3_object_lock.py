@@ -6,6 +6,7 @@ TestS3ObjectLockLegalHold, TestS3BucketLogging, test_get_object_attributes)."""
 
 import base64
 import datetime
+import time
 import hashlib
 import uuid
 import zlib
@@ -310,3 +311,37 @@ def test_bucket_logging_configuration(s3, client):
     assert (status, err["Code"]) == (403, "CrossLocationLoggingProhibitted")
     assert err["Message"] == "Cross S3 location logging not allowed. "
     assert err["TargetBucketLocation"] == "eu-west-1" and "SourceBucketLocation" not in err
+
+
+def test_access_logs_are_delivered(fresh_stratus):
+    server = fresh_stratus("--reaper-interval", "1")
+    s3 = client_for(server.endpoint, "s3")
+    source, target = name("logged"), name("logs")
+    s3.create_bucket(Bucket=source)
+    s3.create_bucket(Bucket=target)
+    s3.put_bucket_logging(Bucket=source, BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": target, "TargetPrefix": "access/"}})
+    s3.put_object(Bucket=source, Key="a file.txt", Body=b"hello")
+    assert s3.get_object(Bucket=source, Key="a file.txt")["Body"].read() == b"hello"
+    with pytest.raises(ClientError):
+        s3.get_object(Bucket=source, Key="missing")
+    s3.delete_object(Bucket=source, Key="a file.txt")
+    lines = []
+    for _ in range(100):
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=target).get("Contents", [])]
+        lines = [line for k in keys for line in s3.get_object(Bucket=target, Key=k)["Body"].read().decode().splitlines()]
+        if len(lines) >= 4:
+            break
+        time.sleep(0.1)
+    assert all(k.startswith("access/") and len(k) == len("access/2026-11-28-02-00-00-") + 16 for k in keys)
+    by_op = {line.split()[7]: line.split() for line in lines if "missing" not in line}
+    put, get, delete = by_op["REST.PUT.OBJECT"], by_op["REST.GET.OBJECT"], by_op["REST.DELETE.OBJECT"]
+    assert put[1] == source and put[8] == "a+file.txt"
+    assert (put[12], get[12], get[14], delete[12]) == ("200", "200", "5", "204")
+    missing = next(line.split() for line in lines if "missing" in line)
+    assert (missing[12], missing[13]) == ("404", "NoSuchKey")
+    # The target's own deliveries are not logged, and logging off stops the records.
+    s3.put_bucket_logging(Bucket=source, BucketLoggingStatus={})
+    s3.put_object(Bucket=source, Key="quiet", Body=b"x")
+    time.sleep(1.5)
+    later = [o["Key"] for o in s3.list_objects_v2(Bucket=target).get("Contents", [])]
+    assert len(later) == len(keys)

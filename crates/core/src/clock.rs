@@ -18,6 +18,25 @@ pub fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
+/// English month abbreviations, as HTTP dates and S3's access logs write them.
+pub const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// RFC 7231 HTTP date (RFC 822 in AWS's models): `Thu, 02 Jan 2025 03:04:05 GMT`.
+pub fn http_date(epoch: f64) -> String {
+    let t = OffsetDateTime::from_unix_timestamp(epoch.floor() as i64).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    format!(
+        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+        DAYS[t.weekday().number_days_from_monday() as usize],
+        t.day(),
+        MONTHS[t.month() as usize - 1],
+        t.year(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
 /// Formats epoch seconds as ISO 8601 with milliseconds, e.g. `2025-01-02T03:04:05.678Z`.
 pub fn iso8601(epoch: f64) -> String {
     let nanos = (epoch * 1e9) as i128;

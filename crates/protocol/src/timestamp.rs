@@ -12,19 +12,7 @@ pub fn to_iso8601(epoch: f64) -> String {
 
 /// RFC 822 / HTTP date: `Thu, 02 Jan 2025 03:04:05 GMT`.
 pub fn to_http_date(epoch: f64) -> String {
-    let t = OffsetDateTime::from_unix_timestamp(epoch.floor() as i64).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    format!(
-        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-        DAYS[t.weekday().number_days_from_monday() as usize],
-        t.day(),
-        MONTHS[t.month() as usize - 1],
-        t.year(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    stratus_core::clock::http_date(epoch)
 }
 
 /// Parses any timestamp form a client may send: epoch seconds, ISO 8601 /

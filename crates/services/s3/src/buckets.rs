@@ -288,6 +288,7 @@ pub async fn delete(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
         .await?;
     sh.files.remove(files).await;
     sh.set_cors(&name, None);
+    sh.access_logs.set(&name, None);
     Ok(json!({}))
 }
 

@@ -7,6 +7,7 @@
 //! This file owns the `S3` service: its operation list, dispatch, the
 //! streaming entry point and the background work.
 
+mod access_log;
 mod attributes;
 mod batch;
 mod buckets;
@@ -47,7 +48,7 @@ use base64::Engine;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use stratus_core::{AwsError, BodyStream, HttpRequest, HttpResponse, RequestContext, Service, Settings, Streamed};
 use stratus_store::Store;
 use tokio::task::JoinHandle;
@@ -149,25 +150,28 @@ impl S3 {
             cors: RwLock::new(HashMap::new()),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
             restore_secs: settings.s3_restore_secs as f64,
+            access_logs: Default::default(),
         };
         let s3 = S3 {
             shared: Arc::new(shared),
             reaper_interval: Duration::from_secs(settings.reaper_interval_secs.max(1)),
             tasks: Mutex::new(Vec::new()),
         };
-        s3.load_cors();
+        s3.load_caches();
         s3
     }
 
-    /// Fills the CORS map from the store (at start and after a reset).
-    fn load_cors(&self) {
+    /// Fills the CORS map and the access-logging targets from the store (at
+    /// start and after a reset).
+    fn load_caches(&self) {
         let mut map = HashMap::new();
         if let Ok(rows) = self.shared.store.scan_prefix(keys::buckets(), false, None) {
             for (_, raw) in rows {
-                if let Ok(b) = model::decode::<model::Bucket>("bucket", &raw)
-                    && let Some(c) = b.cors
-                {
-                    map.insert(b.name, c);
+                if let Ok(b) = model::decode::<model::Bucket>("bucket", &raw) {
+                    self.shared.access_logs.set(&b.name, b.logging.as_ref());
+                    if let Some(c) = b.cors {
+                        map.insert(b.name, c);
+                    }
                 }
             }
         }
@@ -322,6 +326,7 @@ fn spawn_reaper(shared: Weak<Shared>, interval: Duration) -> JoinHandle<()> {
                 tracing::debug!("S3 lifecycle expired {n} objects, versions or uploads");
             }
             restore::complete_due(&sh, shared::now()).await;
+            access_log::deliver(&sh).await;
         }
     })
 }
@@ -337,20 +342,35 @@ impl Service for S3 {
     }
 
     async fn call(&self, ctx: &RequestContext, input: Value) -> Result<Value, AwsError> {
-        policy_eval::authorize(&self.shared, ctx, &input)?;
-        self.dispatch(ctx, &input).await
+        let started = Instant::now();
+        let result = match policy_eval::authorize(&self.shared, ctx, &input) {
+            Ok(()) => self.dispatch(ctx, &input).await,
+            Err(denied) => Err(denied),
+        };
+        access_log::record(&self.shared, ctx, &input, access_log::Outcome::of(ctx.operation, &result), started);
+        result
     }
 
     async fn call_streaming(&self, ctx: &RequestContext, input: Value, body: BodyStream) -> Result<Streamed, AwsError> {
-        if let Err(denied) = policy_eval::authorize(&self.shared, ctx, &input) {
-            policy_eval::drain(body).await;
-            return Err(denied);
+        let started = Instant::now();
+        let logs = &self.shared.access_logs;
+        let logged = input.get("Bucket").and_then(Value::as_str).is_some_and(|b| logs.logs(b)).then(|| input.clone());
+        let result = match policy_eval::authorize(&self.shared, ctx, &input) {
+            Ok(()) => self.streaming(ctx, input, body).await,
+            Err(denied) => {
+                policy_eval::drain(body).await;
+                Err(denied)
+            }
+        };
+        if let Some(input) = logged {
+            let summary = result.as_ref().map(|s| s.output.clone()).map_err(Clone::clone);
+            access_log::record(&self.shared, ctx, &input, access_log::Outcome::of(ctx.operation, &summary), started);
         }
-        self.streaming(ctx, input, body).await
+        result
     }
 
     fn reset(&self) {
-        self.load_cors();
+        self.load_caches();
     }
 
     fn start(&self) {

@@ -1,7 +1,6 @@
-//! Server access logging: PutBucketLogging/GetBucketLogging (the target
-//! bucket must exist, in the source bucket's region), and the delivery of
-//! access log records, in S3's log format, as objects of the target bucket
-//! named `<TargetPrefix>YYYY-mm-DD-HH-MM-SS-<unique>`.
+//! Server access logging's configuration: PutBucketLogging and
+//! GetBucketLogging (the target bucket must exist, in the source bucket's
+//! region). The records themselves are written by `access_log`.
 
 use serde_json::{Value, json};
 use stratus_core::AwsError;
@@ -35,11 +34,12 @@ pub async fn put(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
             return Err(crate::error::malformed_xml());
         }
     }
-    update(sh, name, move |b| {
+    let b = update(sh, name, move |b| {
         b.logging = enabled.clone();
         Ok(())
     })
     .await?;
+    sh.access_logs.set(name, b.logging.as_ref());
     Ok(json!({}))
 }
 

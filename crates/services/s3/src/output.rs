@@ -110,17 +110,5 @@ pub fn overrides(input: &Value, out: &mut Value) {
 
 /// RFC 7231 HTTP date: `Thu, 02 Jan 2025 03:04:05 GMT`.
 pub fn http_date(epoch: f64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(epoch.floor() as i64).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    format!(
-        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-        DAYS[t.weekday().number_days_from_monday() as usize],
-        t.day(),
-        MONTHS[t.month() as usize - 1],
-        t.year(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    stratus_core::clock::http_date(epoch)
 }

@@ -1,7 +1,6 @@
 //! `Shared`: what every operation works with (the store, the object files,
-//! the version sequence, peers for notifications, the CORS cache, the
-//! outbox's wake-up), and the
-//! record loads operations share.
+//! the version sequence, peers for notifications, the CORS cache, access
+//! logging, the outbox's wake-up), and the record loads operations share.
 
 use serde_json::Value;
 use std::collections::HashMap;
@@ -29,6 +28,8 @@ pub struct Shared {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// Seconds a restore of an archived object takes.
     pub restore_secs: f64,
+    /// Server access logging's targets and undelivered records.
+    pub access_logs: crate::access_log::AccessLogs,
 }
 
 /// Monotonic sequence numbers: version order, upload ids, sequencers.

@@ -1,7 +1,8 @@
 //! Wall-clock helpers: every timestamp Stratus hands out comes from here.
 
 use std::time::{SystemTime, UNIX_EPOCH};
-use time::OffsetDateTime;
+use time::format_description::well_known::{Iso8601, Rfc2822, Rfc3339};
+use time::{OffsetDateTime, PrimitiveDateTime};
 
 /// Seconds since the Unix epoch, with fractions (the JSON protocols' timestamp form).
 pub fn now_epoch() -> f64 {
@@ -51,4 +52,28 @@ pub fn iso8601(epoch: f64) -> String {
         t.second(),
         t.millisecond()
     )
+}
+
+/// Parses any timestamp form a client may send: epoch seconds, ISO 8601 /
+/// RFC 3339 (with or without zone), or an HTTP date.
+pub fn parse_timestamp(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if let Ok(n) = s.parse::<f64>() {
+        return n.is_finite().then_some(n);
+    }
+    let to_epoch = |t: OffsetDateTime| t.unix_timestamp_nanos() as f64 / 1e9;
+    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+        return Some(to_epoch(t));
+    }
+    if let Ok(t) = OffsetDateTime::parse(s, &Iso8601::DEFAULT) {
+        return Some(to_epoch(t));
+    }
+    if let Ok(t) = PrimitiveDateTime::parse(s, &Iso8601::DEFAULT) {
+        return Some(to_epoch(t.assume_utc()));
+    }
+    let rfc = s.replace(" GMT", " +0000").replace(" UTC", " +0000");
+    if let Ok(t) = OffsetDateTime::parse(&rfc, &Rfc2822) {
+        return Some(to_epoch(t));
+    }
+    None
 }

@@ -161,6 +161,7 @@ pub async fn create(sh: &Shared, ctx: &RequestContext, input: &Value) -> Result<
         accelerate: None,
         request_payer: None,
         logging: None,
+        website: None,
     };
     let account = ctx.account_id.clone();
     let legacy_ok = ctx.region == "us-east-1";

@@ -39,6 +39,7 @@ mod restore;
 mod shared;
 mod tagging;
 mod versioning;
+mod website;
 
 #[cfg(test)]
 mod tests;
@@ -74,6 +75,7 @@ const OPERATIONS: &[&str] = &[
     "DeleteBucketOwnershipControls",
     "DeleteBucketPolicy",
     "DeleteBucketTagging",
+    "DeleteBucketWebsite",
     "DeleteObject",
     "DeleteObjectTagging",
     "DeleteObjects",
@@ -91,6 +93,7 @@ const OPERATIONS: &[&str] = &[
     "GetBucketRequestPayment",
     "GetBucketTagging",
     "GetBucketVersioning",
+    "GetBucketWebsite",
     "GetObject",
     "GetObjectAcl",
     "GetObjectAttributes",
@@ -119,6 +122,7 @@ const OPERATIONS: &[&str] = &[
     "PutBucketRequestPayment",
     "PutBucketTagging",
     "PutBucketVersioning",
+    "PutBucketWebsite",
     "PutObject",
     "PutObjectAcl",
     "PutObjectLegalHold",
@@ -251,6 +255,9 @@ impl S3 {
             "PutObjectLegalHold" => object_lock::put_legal_hold(sh, input).await,
             "GetObjectLegalHold" => object_lock::get_legal_hold(sh, input),
             "GetObjectAttributes" => attributes::get(sh, input),
+            "PutBucketWebsite" => website::put(sh, input).await,
+            "GetBucketWebsite" => website::get(sh, input),
+            "DeleteBucketWebsite" => website::delete(sh, input).await,
             "DeleteBucketCors" => cors::delete(sh, input).await,
             "PutBucketLifecycleConfiguration" => lifecycle::put(sh, input).await,
             "GetBucketLifecycleConfiguration" => lifecycle::get(sh, input),
@@ -392,12 +399,15 @@ impl Service for S3 {
     }
 
     fn claims(&self, req: &HttpRequest) -> bool {
-        req.path == SWEEP_PATH || cors::claims(&self.shared, req) || post::claims(req)
+        req.path == SWEEP_PATH || website::claims(req) || cors::claims(&self.shared, req) || post::claims(req)
     }
 
     async fn serve(&self, req: HttpRequest) -> HttpResponse {
         if req.path == SWEEP_PATH {
             return self.sweep_endpoint(&req).await;
+        }
+        if website::claims(&req) {
+            return website::serve(&self.shared, &req).await;
         }
         if post::claims(&req) {
             return post::serve(&self.shared, &req).await;

@@ -51,6 +51,9 @@ pub struct Bucket {
     /// Server access logging (`LoggingEnabled`), None while off.
     #[serde(default)]
     pub logging: Option<Value>,
+    /// The static website configuration, None while the bucket is no website.
+    #[serde(default)]
+    pub website: Option<Value>,
 }
 
 /// A version's Object Lock: its retention (mode and the epoch second it

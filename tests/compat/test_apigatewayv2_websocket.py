@@ -3,20 +3,26 @@ plane (WEBSOCKET APIs, routes, integrations, route and integration
 responses), a chat whose Python Lambda keeps connection ids in DynamoDB and
 posts to the other client with boto3's `apigatewaymanagementapi` (at
 `http://{domainName}/{stage}`, as handlers do), `$connect` refusing (403),
-`$disconnect`, and GetConnection, DeleteConnection and GoneException."""
+`$disconnect`, GetConnection, DeleteConnection and GoneException; and
+HTTP_PROXY, HTTP (request templates and integration responses against a
+local HTTP server) and AWS (DynamoDB) integrations at invoke time."""
 
+import http.server
 import json
+import threading
 import time
 import uuid
 
 import pytest
 import websocket
 
-from apigateway_support import error_of, python_function
+from apigateway_support import answer_json, error_of, python_function
 from conftest import client_for
 
 CHAT = """
+import http.server
 import json
+import threading
 import boto3
 TABLE = "__TABLE__"
 ddb = boto3.client("dynamodb")
@@ -195,7 +201,9 @@ def test_websocket_connect_refused_and_plain_http(chat, stratus):
 
 
 GUARD = """
+import http.server
 import json
+import threading
 def handler(event, context):
     if event.get("type") == "REQUEST":
         token = event["queryStringParameters"]["token"]
@@ -231,4 +239,144 @@ def test_websocket_connect_authorizer(client, stratus):
     ws = connect(url + "?token=good")
     ws.send("anything")
     assert json.loads(ws.recv()) == {"tier": "gold", "principalId": "user-good"}
+    ws.close()
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """Answers every POST with what it received, as JSON."""
+
+    seen = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        Recorder.seen.append({"path": self.path, "body": body, "tenant": self.headers.get("x-tenant")})
+        answer_json(self, 404 if "missing" in self.path else 200, {"path": self.path, "echo": body})
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def backend():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Recorder.seen.clear()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_websocket_http_and_http_proxy_integrations(client, stratus, backend):
+    v2 = client("apigatewayv2")
+    api_id = v2.create_api(Name="wshttp", ProtocolType="WEBSOCKET",
+                           RouteSelectionExpression="$request.body.action")["ApiId"]
+    proxy = v2.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationMethod="POST",
+                                  IntegrationUri=backend + "/proxy/${stageVariables.env}")["IntegrationId"]
+    templates = {
+        "$default": '{"who":"$context.connectionId","data":$input.json(\'$.data\'),"env":"$stageVariables.env"}',
+        "loud": '{"LOUD":$input.json(\'$.data\')}',
+    }
+    mapped = v2.create_integration(ApiId=api_id, IntegrationType="HTTP", IntegrationMethod="POST",
+                                   IntegrationUri=backend + "/mapped",
+                                   RequestParameters={"integration.request.header.x-tenant": "'acme'"},
+                                   TemplateSelectionExpression="$request.body.mode",
+                                   RequestTemplates=templates)
+    assert mapped["TemplateSelectionExpression"] == "$request.body.mode"
+    assert mapped["PassthroughBehavior"] == "WHEN_NO_MATCH"
+    v2.create_integration_response(ApiId=api_id, IntegrationId=mapped["IntegrationId"],
+                                   IntegrationResponseKey="$default", TemplateSelectionExpression="\\$default",
+                                   ResponseTemplates={"$default": "reply:$input.path('$.echo')"})
+    v2.create_integration_response(ApiId=api_id, IntegrationId=mapped["IntegrationId"],
+                                   IntegrationResponseKey="/4\\d\\d/",
+                                   ResponseTemplates={"$default": "not found at $input.path('$.path')"})
+    missing = v2.create_integration(ApiId=api_id, IntegrationType="HTTP", IntegrationMethod="POST",
+                                    IntegrationUri=backend + "/missing")["IntegrationId"]
+    v2.create_integration_response(ApiId=api_id, IntegrationId=missing, IntegrationResponseKey="/4\\d\\d/",
+                                   ResponseTemplates={"$default": "not found at $input.path('$.path')"})
+    down = v2.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationMethod="POST",
+                                 IntegrationUri="http://127.0.0.1:1/down")["IntegrationId"]
+    for key, integ, two_way in [("proxy", proxy, True), ("mapped", mapped["IntegrationId"], True),
+                                ("oneway", proxy, False), ("missing", missing, True), ("down", down, True)]:
+        kw = {"RouteResponseSelectionExpression": "$default"} if two_way else {}
+        v2.create_route(ApiId=api_id, RouteKey=key, Target=f"integrations/{integ}", **kw)
+    v2.create_stage(ApiId=api_id, StageName="dev", AutoDeploy=True, StageVariables={"env": "test"})
+    ws = connect(f"ws://127.0.0.1:{stratus.port}/_aws/execute-api/{api_id}/dev")
+
+    # HTTP_PROXY: the message as it is, the endpoint's answer as the reply.
+    message = json.dumps({"action": "proxy", "data": "raw"})
+    ws.send(message)
+    assert json.loads(ws.recv()) == {"path": "/proxy/test", "echo": message}
+
+    # HTTP: the message mapped by the template the selection expression
+    # picks ($default here), the answer mapped by the integration response.
+    ws.send(json.dumps({"action": "mapped", "data": {"n": 1}}))
+    reply = ws.recv()
+    assert reply.startswith("reply:")
+    sent = json.loads(reply[len("reply:"):])
+    assert sent["data"] == {"n": 1} and sent["env"] == "test" and len(sent["who"]) == 16
+    assert Recorder.seen[-1]["tenant"] == "acme" and Recorder.seen[-1]["path"] == "/mapped"
+    ws.send(json.dumps({"action": "mapped", "mode": "loud", "data": "hey"}))
+    assert json.loads(ws.recv()[len("reply:"):]) == {"LOUD": "hey"}
+
+    # A one-way route sends the message but replies nothing.
+    ws.send(json.dumps({"action": "oneway", "data": 1}))
+    for _ in range(50):
+        if any('"oneway"' in s["body"] for s in Recorder.seen):
+            break
+        time.sleep(0.1)
+    assert Recorder.seen[-1]["path"] == "/proxy/test"
+
+    # A 404 selects the /4\d\d/ integration response.
+    ws.send(json.dumps({"action": "missing"}))
+    assert ws.recv() == "not found at /missing"
+
+    # An unreachable endpoint: API Gateway's internal server error.
+    ws.send(json.dumps({"action": "down"}))
+    failed = json.loads(ws.recv())
+    assert failed["message"] == "Internal server error" and failed["requestId"]
+    ws.close()
+
+
+def test_websocket_aws_integration_calls_dynamodb(client, stratus):
+    ddb = client("dynamodb")
+    table = f"wsaws-{uuid.uuid4().hex[:8]}"
+    ddb.create_table(TableName=table, AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+    v2 = client("apigatewayv2")
+    api_id = v2.create_api(Name="wsaws", ProtocolType="WEBSOCKET",
+                           RouteSelectionExpression="$request.body.action")["ApiId"]
+    put = v2.create_integration(
+        ApiId=api_id, IntegrationType="AWS", IntegrationMethod="POST",
+        IntegrationUri="arn:aws:apigateway:us-east-1:dynamodb:action/PutItem",
+        TemplateSelectionExpression="\\$default",
+        RequestTemplates={"$default": '{"TableName":"$stageVariables.table","Item":{"id":{"S":"$context.connectionId"},'
+                                      '"note":{"S":$input.json(\'$.note\')}}}'})["IntegrationId"]
+    get = v2.create_integration(
+        ApiId=api_id, IntegrationType="AWS", IntegrationMethod="POST",
+        IntegrationUri="arn:aws:apigateway:us-east-1:dynamodb:action/GetItem",
+        RequestTemplates={"$default": '{"TableName":"$stageVariables.table","Key":{"id":{"S":"$context.connectionId"}}}'})
+    v2.create_integration_response(ApiId=api_id, IntegrationId=get["IntegrationId"], IntegrationResponseKey="$default",
+                                   ResponseTemplates={"$default": "note=$input.path('$.Item.note.S')"})
+    v2.create_integration_response(ApiId=api_id, IntegrationId=get["IntegrationId"], IntegrationResponseKey="/4\\d\\d/",
+                                   ResponseTemplates={"$default": "error=$input.path('$.__type')"})
+    v2.create_route(ApiId=api_id, RouteKey="put", Target=f"integrations/{put}")
+    v2.create_route(ApiId=api_id, RouteKey="get", Target=f"integrations/{get['IntegrationId']}",
+                    RouteResponseSelectionExpression="$default")
+    v2.create_stage(ApiId=api_id, StageName="dev", AutoDeploy=True, StageVariables={"table": table})
+    ws = connect(f"ws://127.0.0.1:{stratus.port}/_aws/execute-api/{api_id}/dev")
+
+    ws.send(json.dumps({"action": "put", "note": "stored by API Gateway"}))
+    for _ in range(50):
+        items = ddb.scan(TableName=table)["Items"]
+        if items:
+            break
+        time.sleep(0.1)
+    assert len(items) == 1 and items[0]["note"] == {"S": "stored by API Gateway"}
+    assert len(items[0]["id"]["S"]) == 16
+    ws.send(json.dumps({"action": "get"}))
+    assert ws.recv() == "note=stored by API Gateway"
+
+    # The service's error selects the /4\d\d/ integration response.
+    v2.update_stage(ApiId=api_id, StageName="dev", StageVariables={"table": "no-such-table"})
+    ws.send(json.dumps({"action": "get"}))
+    assert ws.recv() == "error=com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"
     ws.close()

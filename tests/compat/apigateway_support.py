@@ -47,3 +47,4 @@ def answer_json(handler, status, value):
     handler.send_header("Content-Length", str(len(body)))
     handler.end_headers()
     handler.wfile.write(body)
+

@@ -3,13 +3,17 @@
 ApiGatewayDomainName and HostedZoneId), AWS's error codes; one set of
 domain names and mappings seen by both the v1 and the v2 API; and
 requests reaching an HTTP API's stages through a domain, by Host header
-and by `/_aws/domain/{name}/...`, with multi-level API mapping keys."""
+and by `/_aws/domain/{name}/...`, with multi-level API mapping keys; and
+WebSocket connections to a mapped WebSocket API."""
 
+import json
 import uuid
 
 import requests
+import websocket
 
 from apigateway_support import apigw, error_of  # noqa: F401 (apigw is a fixture)
+from conftest import client_for
 from test_apigateway_domains import mock_api
 from test_apigateway_http import echo  # noqa: F401 (a fixture)
 
@@ -181,3 +185,42 @@ def test_requests_reach_http_api_stages_through_a_domain(stratus, client, echo):
     v2.delete_domain_name(DomainName=name)
     r = requests.get(f"{stratus.endpoint}/_aws/domain/{name}/orders/v2/items/1")
     assert r.status_code != 200 or "path" not in r.text
+
+
+def test_websocket_api_through_a_domain(stratus, client, echo):  # noqa: F811
+    v2 = client("apigatewayv2")
+    api_id = v2.create_api(Name="ws-mapped", ProtocolType="WEBSOCKET",
+                           RouteSelectionExpression="$request.body.action")["ApiId"]
+    integ = v2.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationMethod="POST",
+                                  IntegrationUri=echo + "/ws")["IntegrationId"]
+    v2.create_route(ApiId=api_id, RouteKey="$default", Target=f"integrations/{integ}",
+                    RouteResponseSelectionExpression="$default")
+    v2.create_stage(ApiId=api_id, StageName="live", AutoDeploy=True)
+    name = v2.create_domain_name(DomainName=unique_domain())["DomainName"]
+    v2.create_api_mapping(DomainName=name, ApiId=api_id, Stage="live", ApiMappingKey="chat")
+
+    ws = websocket.create_connection(f"ws://127.0.0.1:{stratus.port}/_aws/domain/{name}/chat", timeout=30)
+    ws.send("hello")
+    assert json.loads(ws.recv())["body"] == "hello"
+    ws.close()
+    ws = websocket.create_connection(f"ws://127.0.0.1:{stratus.port}/chat", timeout=30, host=name)
+    ws.send("by host")
+    assert json.loads(ws.recv())["body"] == "by host"
+    ws.close()
+    v2.delete_domain_name(DomainName=name)
+
+
+def test_domains_served_after_a_restart_and_a_reset(fresh_stratus, echo):  # noqa: F811
+    """The names the data plane serves are kept in memory: read again from
+    the store at start, and forgotten when `/_stratus/reset` wipes it."""
+    server = fresh_stratus()
+    v2 = client_for(server.endpoint, "apigatewayv2")
+    api_id = http_api(v2, echo)
+    name = v2.create_domain_name(DomainName=unique_domain())["DomainName"]
+    v2.create_api_mapping(DomainName=name, ApiId=api_id, Stage="prod", ApiMappingKey="p")
+    server.restart()
+    r = requests.get(f"{server.endpoint}/p/after-restart", headers={"Host": name})
+    assert (r.status_code, r.json()["path"]) == (200, "/prod/after-restart")
+    requests.post(f"{server.endpoint}/_stratus/reset").raise_for_status()
+    r = requests.get(f"{server.endpoint}/_aws/domain/{name}/p/after-reset")
+    assert "after-reset" not in r.text

@@ -69,9 +69,16 @@ def test_domain_name_crud_and_errors(client):
     assert (code, status) == ("BadRequestException", 400)
     assert error_of(lambda: v2.update_domain_name(DomainName=unique_domain())) == NO_DOMAIN
 
+    arn = created["DomainNameArn"]
+    v2.tag_resource(ResourceArn=arn, Tags={"tier": "gold"})
+    v2.untag_resource(ResourceArn=arn, TagKeys=["team"])
+    assert v2.get_tags(ResourceArn=arn)["Tags"] == {"tier": "gold"}
+    assert v2.get_domain_name(DomainName=name)["Tags"] == {"tier": "gold"}
+
     v2.delete_domain_name(DomainName=name)
     assert error_of(lambda: v2.get_domain_name(DomainName=name)) == NO_DOMAIN
     assert error_of(lambda: v2.delete_domain_name(DomainName=name)) == NO_DOMAIN
+    assert error_of(lambda: v2.get_tags(ResourceArn=arn)) == NO_DOMAIN
     v2.delete_domain_name(DomainName=plain["DomainName"])
 
 

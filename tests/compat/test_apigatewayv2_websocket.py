@@ -349,3 +349,30 @@ def test_websocket_aws_integration_calls_dynamodb(client, stratus):
     ws.send(json.dumps({"action": "get"}))
     assert ws.recv() == "error=com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"
     ws.close()
+
+
+def test_websocket_aws_integration_sends_to_sqs(client, stratus):
+    """The path form with a mapped Content-Type header and a form body, as
+    AWS's WebSocket-to-SQS examples write it."""
+    sqs = client("sqs")
+    queue = f"wsq-{uuid.uuid4().hex[:8]}"
+    url = sqs.create_queue(QueueName=queue)["QueueUrl"]
+    v2 = client("apigatewayv2")
+    api_id = v2.create_api(Name="wssqs", ProtocolType="WEBSOCKET",
+                           RouteSelectionExpression="$request.body.action")["ApiId"]
+    integ = v2.create_integration(
+        ApiId=api_id, IntegrationType="AWS", IntegrationMethod="POST",
+        IntegrationUri=f"arn:aws:apigateway:us-east-1:sqs:path/000000000000/{queue}",
+        RequestParameters={"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"},
+        RequestTemplates={"$default": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"})["IntegrationId"]
+    v2.create_integration_response(ApiId=api_id, IntegrationId=integ, IntegrationResponseKey="$default")
+    v2.create_route(ApiId=api_id, RouteKey="$default", Target=f"integrations/{integ}",
+                    RouteResponseSelectionExpression="$default")
+    v2.create_stage(ApiId=api_id, StageName="dev", AutoDeploy=True)
+    ws = connect(f"ws://127.0.0.1:{stratus.port}/_aws/execute-api/{api_id}/dev")
+    ws.send('{"order": 42}')
+    reply = ws.recv()
+    assert "<SendMessageResponse" in reply and "<MessageId>" in reply
+    got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"]
+    assert [m["Body"] for m in got] == ['{"order": 42}']
+    ws.close()

@@ -7,7 +7,7 @@
 //! path's leading segments, else the `(none)` one.
 
 use crate::db;
-use crate::domains::{MAPPING_RULES, find, load, load_all, mappings_prefix};
+use crate::domains::{MAPPING_RULES, find, load_all, mappings_prefix};
 use crate::errors::{bad_request, conflict, not_found};
 use crate::patch;
 use crate::state::Shared;
@@ -17,9 +17,6 @@ use stratus_core::{AwsError, RequestContext};
 
 /// The base path of the mapping that serves a domain's whole path.
 pub const NO_BASE_PATH: &str = "(none)";
-
-/// Path segments a request's mapping is looked for in, at most.
-const DEEPEST_KEY: usize = 8;
 
 fn no_mapping() -> AwsError {
     not_found("Invalid base path mapping identifier specified")
@@ -175,8 +172,10 @@ pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
 }
 
 /// The mapping of custom domain `name` that serves `path` (percent-encoded,
-/// starting with `/`), with the path left for the API. Names that are not
-/// domain names are told apart in memory, without the store.
+/// starting with `/`), with the path left for the API: the one whose key
+/// is the longest run of the path's leading segments, else the `(none)`
+/// one. Names that are not domain names are told apart in memory, without
+/// the store.
 pub fn mapped(s: &Shared, name: &str, path: &str) -> Option<(Value, String)> {
     let name = name.to_ascii_lowercase();
     if !s.domain_names.contains(&name) {
@@ -185,18 +184,21 @@ pub fn mapped(s: &Shared, name: &str, path: &str) -> Option<(Value, String)> {
     let owner = s.store.get(crate::domains::host_key(&name)).ok().flatten()?;
     let owner = String::from_utf8_lossy(&owner).into_owned();
     let (account, region) = owner.split_once('/')?;
-    let prefix = mappings_prefix(account, region, &name);
-    let mapping = |base: &str| load(s, format!("{prefix}{base}"), no_mapping).ok();
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    for depth in (1..=segments.len().min(DEEPEST_KEY)).rev() {
-        let key = segments[..depth].join("/");
-        if segments[..depth].iter().any(|s| s.is_empty()) || key == NO_BASE_PATH {
-            continue;
-        }
-        if let Some(m) = mapping(&key) {
-            return Some((m, format!("/{}", segments[depth..].join("/"))));
-        }
+    let mappings = load_all(s, mappings_prefix(account, region, &name)).ok()?;
+    let trimmed = path.trim_start_matches('/');
+    let rest_after = |key: &str| match trimmed.strip_prefix(key) {
+        Some("") => Some(String::from("/")),
+        Some(rest) if rest.starts_with('/') => Some(rest.to_string()),
+        _ => None,
+    };
+    let longest = mappings
+        .iter()
+        .filter_map(|m| m.str("basePath").filter(|k| *k != NO_BASE_PATH).map(|k| (m, k)))
+        .filter_map(|(m, key)| rest_after(key).map(|rest| (key.len(), m, rest)))
+        .max_by_key(|(len, _, _)| *len);
+    if let Some((_, m, rest)) = longest {
+        return Some((m.clone(), rest));
     }
     let whole = if path.is_empty() { "/".to_string() } else { path.to_string() };
-    mapping(NO_BASE_PATH).map(|m| (m, whole))
+    mappings.into_iter().find(|m| m.str("basePath") == Some(NO_BASE_PATH)).map(|m| (m, whole))
 }

@@ -4,7 +4,9 @@
 //! passed through as `PassthroughBehavior` allows. The reply: the
 //! integration response the answer's status selects (`/regex/` keys, else
 //! `$default`) with the response template its own selection expression
-//! selects; without one, the answer as it is. Templates see the message
+//! selects (`$integration.response.statuscode`, a constant, or
+//! `$request.body.*` read from the answer); without one, the answer as it
+//! is. Templates see the message
 //! (or answer) as `$input`, the connection's request context as `$context`
 //! and the stage variables, rendered by the engine REST APIs use.
 
@@ -101,7 +103,10 @@ fn response_for<'a>(config: &'a Config, integration: &Value, status: u16) -> Opt
 /// The reply a non-proxy integration's answer makes.
 pub fn reply(config: &Config, integration: &Value, status: u16, answer: &str, scope: &Scope) -> Result<String, String> {
     let Some(chosen) = response_for(config, integration, status) else { return Ok(answer.to_string()) };
-    let key = selected(chosen.str("TemplateSelectionExpression"), answer.as_bytes());
+    let key = match chosen.str("TemplateSelectionExpression") {
+        Some(e) if e.contains("integration.response.statuscode") => status.to_string(),
+        other => selected(other, answer.as_bytes()),
+    };
     match pick(chosen.get("ResponseTemplates"), &key) {
         Some(template) => render(template, answer, scope),
         None => Ok(answer.to_string()),
@@ -175,5 +180,16 @@ mod tests {
         );
         assert_eq!(reply(&config, &i, 200, r#"{"v":"x"}"#, &s).as_deref(), Ok("ok:x"));
         assert_eq!(reply(&config, &i, 404, "{}", &s).as_deref(), Ok("failed c1"));
+        config.integration_responses.insert(
+            "i".into(),
+            BTreeMap::from([(
+                "d".into(),
+                json!({"IntegrationResponseKey": "$default",
+                "TemplateSelectionExpression": "${integration.response.statuscode}",
+                "ResponseTemplates": {"201": "created", "$default": "other"}}),
+            )]),
+        );
+        assert_eq!(reply(&config, &i, 201, "{}", &s).as_deref(), Ok("created"));
+        assert_eq!(reply(&config, &i, 200, "{}", &s).as_deref(), Ok("other"));
     }
 }

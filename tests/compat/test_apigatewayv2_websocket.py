@@ -5,7 +5,8 @@ posts to the other client with boto3's `apigatewaymanagementapi` (at
 `http://{domainName}/{stage}`, as handlers do), `$connect` refusing (403),
 `$disconnect`, GetConnection, DeleteConnection and GoneException; and
 HTTP_PROXY, HTTP (request templates and integration responses against a
-local HTTP server) and AWS (DynamoDB) integrations at invoke time."""
+local HTTP server, and `$connect` through one) and AWS (DynamoDB, SQS)
+integrations at invoke time."""
 
 import json
 import time
@@ -375,4 +376,32 @@ def test_websocket_aws_integration_sends_to_sqs(client, stratus):
     assert "<SendMessageResponse" in reply and "<MessageId>" in reply
     got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"]
     assert [m["Body"] for m in got] == ['{"order": 42}']
+    ws.close()
+
+
+def test_websocket_connect_through_an_http_integration(client, stratus, echo):  # noqa: F811
+    """`$connect` on an HTTP integration: the handshake's query string
+    mapped into the request; a non-2xx answer refuses the connection."""
+    v2 = client("apigatewayv2")
+    api_id = v2.create_api(Name="wsgate", ProtocolType="WEBSOCKET",
+                           RouteSelectionExpression="$request.body.action")["ApiId"]
+    gate = v2.create_integration(ApiId=api_id, IntegrationType="HTTP", IntegrationMethod="POST",
+                                 IntegrationUri=echo + "/gate",
+                                 RequestParameters={"integration.request.querystring.who":
+                                                    "route.request.querystring.name"},
+                                 RequestTemplates={"$default": '{"ua":"$input.params(\'User-Agent\')"}'})
+    v2.create_route(ApiId=api_id, RouteKey="$connect", Target=f"integrations/{gate['IntegrationId']}")
+    echo_back = v2.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationMethod="POST",
+                                      IntegrationUri=echo + "/msg")["IntegrationId"]
+    v2.create_route(ApiId=api_id, RouteKey="$default", Target=f"integrations/{echo_back}",
+                    RouteResponseSelectionExpression="$default")
+    v2.create_stage(ApiId=api_id, StageName="dev", AutoDeploy=True)
+    url = f"ws://127.0.0.1:{stratus.port}/_aws/execute-api/{api_id}/dev"
+
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        connect(url + "?name=missing")
+    assert refused.value.status_code == 403
+    ws = connect(url + "?name=alice")
+    ws.send("after the gate")
+    assert json.loads(ws.recv())["body"] == "after the gate"
     ws.close()

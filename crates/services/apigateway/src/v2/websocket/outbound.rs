@@ -38,8 +38,9 @@ fn message_of(event: &Value) -> Vec<u8> {
 }
 
 /// The value a request parameter's source gives: a quoted literal,
-/// `route.request.body.{path}` of the message, `context.{name}` or
-/// `stageVariables.{name}`.
+/// `route.request.body.{path}` of the message,
+/// `route.request.header.{name}` or `route.request.querystring.{name}` of
+/// the handshake (`$connect`), `context.{name}` or `stageVariables.{name}`.
 fn parameter(source: &str, scope: &Scope) -> Option<String> {
     if let Some(literal) = source.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
         return Some(literal.to_string());
@@ -49,8 +50,14 @@ fn parameter(source: &str, scope: &Scope) -> Option<String> {
         let body: Value = serde_json::from_slice(scope.message).ok()?;
         return path.split('.').try_fold(&body, |v, k| v.get(k)).map(text);
     }
+    if let Some(name) = source.strip_prefix("route.request.header.") {
+        return scope.strings("headers").into_iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v);
+    }
+    if let Some(name) = source.strip_prefix("route.request.querystring.") {
+        return scope.strings("queryStringParameters").remove(name);
+    }
     if let Some(name) = source.strip_prefix("context.") {
-        return scope.context.get(name).map(text);
+        return scope.context().get(name).map(text);
     }
     scope.stage_variables.get(source.strip_prefix("stageVariables.")?).map(text)
 }
@@ -156,8 +163,7 @@ pub async fn integrate(
     let kind = integration.str("IntegrationType").unwrap_or_default();
     let vars = deployed.stage_variables();
     let message = message_of(event);
-    let context = event.get("requestContext").cloned().unwrap_or(Value::Null);
-    let scope = Scope { message: &message, context: &context, stage_variables: &vars };
+    let scope = Scope { message: &message, event, stage_variables: &vars };
     let uri = substitute(integration.str("IntegrationUri").unwrap_or_default(), &vars);
     let failed = |why: String| tracing::warn!("WebSocket API {}: {kind} integration: {why}", deployed.api.id());
     if kind == "HTTP_PROXY" {

@@ -7,8 +7,9 @@
 //! selects (`$integration.response.statuscode`, a constant, or
 //! `$request.body.*` read from the answer); without one, the answer as it
 //! is. Templates see the message
-//! (or answer) as `$input`, the connection's request context as `$context`
-//! and the stage variables, rendered by the engine REST APIs use.
+//! (or answer) as `$input` (with the handshake's headers and query string
+//! on `$connect`), the connection's request context as `$context` and the
+//! stage variables, rendered by the engine REST APIs use.
 
 use super::route::select_key;
 use crate::invoke::mapping;
@@ -22,9 +23,22 @@ use stratus_core::input::Input;
 pub struct Scope<'a> {
     /// The message the client sent.
     pub message: &'a [u8],
-    /// The event's `requestContext`.
-    pub context: &'a Value,
+    /// The route's event: its `requestContext`, and for `$connect` the
+    /// handshake's `headers` and `queryStringParameters`.
+    pub event: &'a Value,
     pub stage_variables: &'a Map<String, Value>,
+}
+
+impl Scope<'_> {
+    pub fn context(&self) -> &Value {
+        self.event.get("requestContext").unwrap_or(&Value::Null)
+    }
+
+    /// The event's `member` map (`headers`, `queryStringParameters`) as text.
+    pub fn strings(&self, member: &str) -> BTreeMap<String, String> {
+        let map = self.event.get(member).and_then(Value::as_object).into_iter().flatten();
+        map.filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect()
+    }
 }
 
 /// The key a selection expression picks: `$request.body.*` read from the
@@ -45,9 +59,9 @@ fn render(template: &str, body: &str, scope: &Scope) -> Result<String, String> {
     let input = stratus_vtl::Input {
         body: body.to_string(),
         path: BTreeMap::new(),
-        querystring: BTreeMap::new(),
-        header: BTreeMap::new(),
-        context: scope.context.clone(),
+        querystring: scope.strings("queryStringParameters"),
+        header: scope.strings("headers"),
+        context: scope.context().clone(),
         stage_variables: scope
             .stage_variables
             .iter()
@@ -118,8 +132,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn scope<'a>(message: &'a [u8], context: &'a Value, vars: &'a Map<String, Value>) -> Scope<'a> {
-        Scope { message, context, stage_variables: vars }
+    fn scope<'a>(message: &'a [u8], event: &'a Value, vars: &'a Map<String, Value>) -> Scope<'a> {
+        Scope { message, event, stage_variables: vars }
     }
 
     #[test]
@@ -134,7 +148,7 @@ mod tests {
 
     #[test]
     fn request_templates_and_passthrough() {
-        let ctx = json!({"connectionId": "c1", "routeKey": "put"});
+        let ctx = json!({"requestContext": {"connectionId": "c1", "routeKey": "put"}});
         let vars = Map::from_iter([("table".to_string(), json!("t1"))]);
         let msg = br#"{"action":"put","kind":"a","n":3}"#;
         let s = scope(msg, &ctx, &vars);
@@ -157,7 +171,7 @@ mod tests {
 
     #[test]
     fn integration_responses_map_the_reply() {
-        let ctx = json!({"connectionId": "c1"});
+        let ctx = json!({"requestContext": {"connectionId": "c1"}});
         let vars = Map::new();
         let s = scope(b"", &ctx, &vars);
         let i = json!({"IntegrationId": "i"});

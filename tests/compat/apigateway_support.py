@@ -1,8 +1,9 @@
 """Helpers the API Gateway compat tests share: the error triple of a
 failing boto3 call, an `apigateway` client fixture, and Python functions
-for integrations."""
+for integrations; a JSON answer for test HTTP servers."""
 
 import io
+import json
 import uuid
 import zipfile
 
@@ -36,3 +37,14 @@ def python_function(lam, prefix, source):
                               Code={"ZipFile": buf.getvalue()})["FunctionArn"]
     lam.get_waiter("function_active_v2").wait(FunctionName=name)
     return arn
+
+
+def answer_json(handler, status, value):
+    """Writes `value` as a JSON answer from an http.server handler."""
+    body = json.dumps(value).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+

@@ -8,7 +8,7 @@ import json
 
 import requests
 
-from apigateway_support import python_function
+from apigateway_support import answer_json, python_function
 
 PASSWORD = "Passw0rd!Strong"
 
@@ -88,12 +88,7 @@ def test_jwt_authorizer_with_an_external_openid_issuer(client, stratus):
 
     class Issuer(BaseHTTPRequestHandler):
         def do_GET(self):
-            body = json.dumps(docs.get(self.path, {})).encode()
-            self.send_response(200 if self.path in docs else 404)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            answer_json(self, 200 if self.path in docs else 404, docs.get(self.path, {}))
 
         def log_message(self, *args):
             pass

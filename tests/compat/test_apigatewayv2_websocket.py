@@ -3,7 +3,10 @@ plane (WEBSOCKET APIs, routes, integrations, route and integration
 responses), a chat whose Python Lambda keeps connection ids in DynamoDB and
 posts to the other client with boto3's `apigatewaymanagementapi` (at
 `http://{domainName}/{stage}`, as handlers do), `$connect` refusing (403),
-`$disconnect`, and GetConnection, DeleteConnection and GoneException."""
+`$disconnect`, GetConnection, DeleteConnection and GoneException; and
+HTTP_PROXY, HTTP (request templates and integration responses against a
+local HTTP server, and `$connect` through one) and AWS (DynamoDB, SQS)
+integrations at invoke time."""
 
 import json
 import time
@@ -13,6 +16,7 @@ import pytest
 import websocket
 
 from apigateway_support import error_of, python_function
+from test_apigateway_http import echo  # noqa: F401 (a fixture)
 from conftest import client_for
 
 CHAT = """
@@ -231,4 +235,173 @@ def test_websocket_connect_authorizer(client, stratus):
     ws = connect(url + "?token=good")
     ws.send("anything")
     assert json.loads(ws.recv()) == {"tier": "gold", "principalId": "user-good"}
+    ws.close()
+
+
+def test_websocket_http_and_http_proxy_integrations(client, stratus, echo):  # noqa: F811
+    backend = echo
+    v2 = client("apigatewayv2")
+    api_id = v2.create_api(Name="wshttp", ProtocolType="WEBSOCKET",
+                           RouteSelectionExpression="$request.body.action")["ApiId"]
+    proxy = v2.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationMethod="POST",
+                                  IntegrationUri=backend + "/proxy/${stageVariables.env}")["IntegrationId"]
+    templates = {
+        "$default": '{"who":"$context.connectionId","data":$input.json(\'$.data\'),"env":"$stageVariables.env"}',
+        "loud": '{"LOUD":$input.json(\'$.data\')}',
+    }
+    mapped = v2.create_integration(ApiId=api_id, IntegrationType="HTTP", IntegrationMethod="POST",
+                                   IntegrationUri=backend + "/mapped",
+                                   RequestParameters={"integration.request.header.x-custom": "'acme'"},
+                                   TemplateSelectionExpression="$request.body.mode",
+                                   RequestTemplates=templates)
+    assert mapped["TemplateSelectionExpression"] == "$request.body.mode"
+    assert mapped["PassthroughBehavior"] == "WHEN_NO_MATCH"
+    v2.create_integration_response(ApiId=api_id, IntegrationId=mapped["IntegrationId"],
+                                   IntegrationResponseKey="$default", TemplateSelectionExpression="\\$default",
+                                   ResponseTemplates={"$default": "reply:$input.path('$.header') $input.path('$.body')"})
+    v2.create_integration_response(ApiId=api_id, IntegrationId=mapped["IntegrationId"],
+                                   IntegrationResponseKey="/4\\d\\d/",
+                                   ResponseTemplates={"$default": "not found at $input.path('$.path')"})
+    missing = v2.create_integration(ApiId=api_id, IntegrationType="HTTP", IntegrationMethod="POST",
+                                    IntegrationUri=backend + "/missing")["IntegrationId"]
+    v2.create_integration_response(ApiId=api_id, IntegrationId=missing, IntegrationResponseKey="/4\\d\\d/",
+                                   ResponseTemplates={"$default": "not found at $input.path('$.path')"})
+    down = v2.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationMethod="POST",
+                                 IntegrationUri="http://127.0.0.1:1/down")["IntegrationId"]
+    for key, integ, two_way in [("proxy", proxy, True), ("mapped", mapped["IntegrationId"], True),
+                                ("oneway", proxy, False), ("missing", missing, True), ("down", down, True)]:
+        kw = {"RouteResponseSelectionExpression": "$default"} if two_way else {}
+        v2.create_route(ApiId=api_id, RouteKey=key, Target=f"integrations/{integ}", **kw)
+    v2.create_stage(ApiId=api_id, StageName="dev", AutoDeploy=True, StageVariables={"env": "test"})
+    ws = connect(f"ws://127.0.0.1:{stratus.port}/_aws/execute-api/{api_id}/dev")
+
+    # HTTP_PROXY: the message as it is, the endpoint's answer as the reply.
+    message = json.dumps({"action": "proxy", "data": "raw"})
+    ws.send(message)
+    assert json.loads(ws.recv()) == {"method": "POST", "path": "/proxy/test", "body": message, "header": None}
+
+    # HTTP: the message mapped by the template the selection expression
+    # picks ($default here), the answer mapped by the integration response.
+    ws.send(json.dumps({"action": "mapped", "data": {"n": 1}}))
+    reply = ws.recv()
+    assert reply.startswith("reply:acme ")  # the mapped header reached the endpoint
+    sent = json.loads(reply[len("reply:acme "):])
+    assert sent["data"] == {"n": 1} and sent["env"] == "test" and len(sent["who"]) == 16
+    ws.send(json.dumps({"action": "mapped", "mode": "loud", "data": "hey"}))
+    assert json.loads(ws.recv()[len("reply:acme "):]) == {"LOUD": "hey"}
+
+    # A one-way route replies nothing: the next frame is the next answer.
+    ws.send(json.dumps({"action": "oneway", "data": 1}))
+    ws.send(json.dumps({"action": "proxy", "data": "after"}))
+    assert json.loads(ws.recv())["body"] == json.dumps({"action": "proxy", "data": "after"})
+
+    # A 404 selects the /4\d\d/ integration response.
+    ws.send(json.dumps({"action": "missing"}))
+    assert ws.recv() == "not found at /missing"
+
+    # An unreachable endpoint: API Gateway's internal server error.
+    ws.send(json.dumps({"action": "down"}))
+    failed = json.loads(ws.recv())
+    assert failed["message"] == "Internal server error" and failed["requestId"]
+    ws.close()
+
+
+def test_websocket_aws_integration_calls_dynamodb(client, stratus):
+    ddb = client("dynamodb")
+    table = f"wsaws-{uuid.uuid4().hex[:8]}"
+    ddb.create_table(TableName=table, AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+    v2 = client("apigatewayv2")
+    api_id = v2.create_api(Name="wsaws", ProtocolType="WEBSOCKET",
+                           RouteSelectionExpression="$request.body.action")["ApiId"]
+    put = v2.create_integration(
+        ApiId=api_id, IntegrationType="AWS", IntegrationMethod="POST",
+        IntegrationUri="arn:aws:apigateway:us-east-1:dynamodb:action/PutItem",
+        TemplateSelectionExpression="\\$default",
+        RequestTemplates={"$default": '{"TableName":"$stageVariables.table","Item":{"id":{"S":"$context.connectionId"},'
+                                      '"note":{"S":$input.json(\'$.note\')}}}'})["IntegrationId"]
+    get = v2.create_integration(
+        ApiId=api_id, IntegrationType="AWS", IntegrationMethod="POST",
+        IntegrationUri="arn:aws:apigateway:us-east-1:dynamodb:action/GetItem",
+        RequestTemplates={"$default": '{"TableName":"$stageVariables.table","Key":{"id":{"S":"$context.connectionId"}}}'})
+    v2.create_integration_response(ApiId=api_id, IntegrationId=get["IntegrationId"], IntegrationResponseKey="$default",
+                                   ResponseTemplates={"$default": "note=$input.path('$.Item.note.S')"})
+    v2.create_integration_response(ApiId=api_id, IntegrationId=get["IntegrationId"], IntegrationResponseKey="/4\\d\\d/",
+                                   ResponseTemplates={"$default": "error=$input.path('$.__type')"})
+    v2.create_route(ApiId=api_id, RouteKey="put", Target=f"integrations/{put}")
+    v2.create_route(ApiId=api_id, RouteKey="get", Target=f"integrations/{get['IntegrationId']}",
+                    RouteResponseSelectionExpression="$default")
+    v2.create_stage(ApiId=api_id, StageName="dev", AutoDeploy=True, StageVariables={"table": table})
+    ws = connect(f"ws://127.0.0.1:{stratus.port}/_aws/execute-api/{api_id}/dev")
+
+    ws.send(json.dumps({"action": "put", "note": "stored by API Gateway"}))
+    for _ in range(50):
+        items = ddb.scan(TableName=table)["Items"]
+        if items:
+            break
+        time.sleep(0.1)
+    assert len(items) == 1 and items[0]["note"] == {"S": "stored by API Gateway"}
+    assert len(items[0]["id"]["S"]) == 16
+    ws.send(json.dumps({"action": "get"}))
+    assert ws.recv() == "note=stored by API Gateway"
+
+    # The service's error selects the /4\d\d/ integration response.
+    v2.update_stage(ApiId=api_id, StageName="dev", StageVariables={"table": "no-such-table"})
+    ws.send(json.dumps({"action": "get"}))
+    assert ws.recv() == "error=com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"
+    ws.close()
+
+
+def test_websocket_aws_integration_sends_to_sqs(client, stratus):
+    """The path form with a mapped Content-Type header and a form body, as
+    AWS's WebSocket-to-SQS examples write it."""
+    sqs = client("sqs")
+    queue = f"wsq-{uuid.uuid4().hex[:8]}"
+    url = sqs.create_queue(QueueName=queue)["QueueUrl"]
+    v2 = client("apigatewayv2")
+    api_id = v2.create_api(Name="wssqs", ProtocolType="WEBSOCKET",
+                           RouteSelectionExpression="$request.body.action")["ApiId"]
+    integ = v2.create_integration(
+        ApiId=api_id, IntegrationType="AWS", IntegrationMethod="POST",
+        IntegrationUri=f"arn:aws:apigateway:us-east-1:sqs:path/000000000000/{queue}",
+        RequestParameters={"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"},
+        RequestTemplates={"$default": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"})["IntegrationId"]
+    v2.create_integration_response(ApiId=api_id, IntegrationId=integ, IntegrationResponseKey="$default")
+    v2.create_route(ApiId=api_id, RouteKey="$default", Target=f"integrations/{integ}",
+                    RouteResponseSelectionExpression="$default")
+    v2.create_stage(ApiId=api_id, StageName="dev", AutoDeploy=True)
+    ws = connect(f"ws://127.0.0.1:{stratus.port}/_aws/execute-api/{api_id}/dev")
+    ws.send('{"order": 42}')
+    reply = ws.recv()
+    assert "<SendMessageResponse" in reply and "<MessageId>" in reply
+    got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"]
+    assert [m["Body"] for m in got] == ['{"order": 42}']
+    ws.close()
+
+
+def test_websocket_connect_through_an_http_integration(client, stratus, echo):  # noqa: F811
+    """`$connect` on an HTTP integration: the handshake's query string
+    mapped into the request; a non-2xx answer refuses the connection."""
+    v2 = client("apigatewayv2")
+    api_id = v2.create_api(Name="wsgate", ProtocolType="WEBSOCKET",
+                           RouteSelectionExpression="$request.body.action")["ApiId"]
+    gate = v2.create_integration(ApiId=api_id, IntegrationType="HTTP", IntegrationMethod="POST",
+                                 IntegrationUri=echo + "/gate",
+                                 RequestParameters={"integration.request.querystring.who":
+                                                    "route.request.querystring.name"},
+                                 RequestTemplates={"$default": '{"ua":"$input.params(\'User-Agent\')"}'})
+    v2.create_route(ApiId=api_id, RouteKey="$connect", Target=f"integrations/{gate['IntegrationId']}")
+    echo_back = v2.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationMethod="POST",
+                                      IntegrationUri=echo + "/msg")["IntegrationId"]
+    v2.create_route(ApiId=api_id, RouteKey="$default", Target=f"integrations/{echo_back}",
+                    RouteResponseSelectionExpression="$default")
+    v2.create_stage(ApiId=api_id, StageName="dev", AutoDeploy=True)
+    url = f"ws://127.0.0.1:{stratus.port}/_aws/execute-api/{api_id}/dev"
+
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        connect(url + "?name=missing")
+    assert refused.value.status_code == 403
+    ws = connect(url + "?name=alice")
+    ws.send("after the gate")
+    assert json.loads(ws.recv())["body"] == "after the gate"
     ws.close()

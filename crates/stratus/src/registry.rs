@@ -9,6 +9,7 @@ use stratus_store::Store;
 pub fn services(store: &Store, settings: &Settings) -> Vec<Arc<dyn Service>> {
     let apigateway = stratus_apigateway::ApiGateway::new(store.clone(), settings);
     let connections = apigateway.management();
+    let apigatewayv2 = apigateway.v2();
     vec![
         Arc::new(stratus_sts::Sts::new(store.clone())),
         Arc::new(stratus_iam::Iam::new(store.clone())),
@@ -24,6 +25,6 @@ pub fn services(store: &Store, settings: &Settings) -> Vec<Arc<dyn Service>> {
         Arc::new(stratus_stepfunctions::StepFunctions::new(store.clone(), settings)),
         Arc::new(apigateway),
         Arc::new(connections),
-        Arc::new(stratus_apigateway::ApiGatewayV2::new(store.clone(), settings)),
+        Arc::new(apigatewayv2),
     ]
 }

@@ -1,13 +1,15 @@
-//! Custom domain names and their base path mappings (REST APIs, v1):
-//! CreateDomainName, GetDomainName, GetDomainNames, UpdateDomainName,
-//! DeleteDomainName, and Create/Get/GetAll/Update/Delete BasePathMapping;
-//! and finding the API and stage a request to a custom domain reaches
-//! (`mapped`, used by `invoke::address`).
+//! Custom domain names (REST APIs, v1): CreateDomainName, GetDomainName,
+//! GetDomainNames, UpdateDomainName, DeleteDomainName; their base path
+//! mappings are `crate::base_paths`. The v2 API's domain names and API
+//! mappings (`crate::v2::domains`, `crate::v2::mappings`) are views of the
+//! same records, as in AWS, where both APIs see one set of domain names.
 //!
 //! Store: `apigw/{account}/{region}/domain/{name}` → DomainName shape;
 //! `apigw/{account}/{region}/bpm/{name}/{basePath}` → BasePathMapping shape
-//! (`(none)` for the empty base path); `apigw/domainhost/{name}` →
-//! `{account}/{region}` (the data plane's lookup by Host header).
+//! (`(none)` for the empty base path; a v2 multi-level key has `/` in it)
+//! with its v2 `apiMappingId`; `apigw/domainhost/{name}` →
+//! `{account}/{region}` (the data plane's lookup by Host header, whose
+//! names are also kept in memory: `crate::hosts`).
 
 use crate::db;
 use crate::errors::{bad_request, conflict, not_found};
@@ -16,9 +18,6 @@ use crate::state::Shared;
 use serde_json::{Map, Value, json};
 use stratus_core::input::Input;
 use stratus_core::{AwsError, RequestContext};
-
-/// The base path of the mapping that serves a domain's whole path.
-pub const NO_BASE_PATH: &str = "(none)";
 
 const DOMAIN_RULES: Rules = Rules {
     rules: &[
@@ -33,9 +32,9 @@ const DOMAIN_RULES: Rules = Rules {
     style: Style::Listed,
 };
 
-/// Patched through a view whose API id member is spelled as AWS's patch
+/// Base path mappings (`crate::base_paths`) are patched through a view whose API id member is spelled as AWS's patch
 /// path spells it (`/restapiId`).
-const MAPPING_RULES: Rules = Rules {
+pub const MAPPING_RULES: Rules = Rules {
     rules: &[
         Rule { path: "/basePath", ops: REPLACE, kind: Kind::Member(Scalar::Str) },
         Rule { path: "/restapiId", ops: REPLACE, kind: Kind::Member(Scalar::Str) },
@@ -52,56 +51,44 @@ fn owner_prefix(account: &str, region: &str) -> String {
     format!("apigw/{account}/{region}/")
 }
 
-fn domain_prefix(ctx: &RequestContext) -> String {
+pub fn domain_prefix(ctx: &RequestContext) -> String {
     format!("{}domain/", owner_prefix(&ctx.account_id, &ctx.region))
 }
 
-fn domain_key(ctx: &RequestContext, name: &str) -> String {
+pub fn domain_key(ctx: &RequestContext, name: &str) -> String {
     format!("{}{name}", domain_prefix(ctx))
 }
 
-fn host_key(name: &str) -> String {
-    format!("apigw/domainhost/{name}")
+pub fn host_key(name: &str) -> String {
+    format!("{}{name}", crate::hosts::PREFIX)
 }
 
-fn mappings_prefix(account: &str, region: &str, name: &str) -> String {
+pub fn mappings_prefix(account: &str, region: &str, name: &str) -> String {
     format!("{}bpm/{name}/", owner_prefix(account, region))
 }
 
-fn mapping_key(ctx: &RequestContext, name: &str, base_path: &str) -> String {
-    format!("{}{base_path}", mappings_prefix(&ctx.account_id, &ctx.region, name))
-}
-
-fn no_domain() -> AwsError {
+pub fn no_domain() -> AwsError {
     not_found("Invalid domain name identifier specified")
 }
 
-fn no_mapping() -> AwsError {
-    not_found("Invalid base path mapping identifier specified")
-}
-
-fn path_exists() -> AwsError {
-    conflict("Base path already exists for this domain name")
-}
-
 /// The shape stored under `key`, else `missing`.
-fn load(s: &Shared, key: String, missing: fn() -> AwsError) -> Result<Value, AwsError> {
+pub fn load(s: &Shared, key: String, missing: fn() -> AwsError) -> Result<Value, AwsError> {
     s.store.get(key)?.map(|b| db::decode(&b)).transpose()?.ok_or_else(missing)
 }
 
 /// The shapes stored under `prefix`, in key order.
-fn load_all(s: &Shared, prefix: String) -> Result<Vec<Value>, AwsError> {
+pub fn load_all(s: &Shared, prefix: String) -> Result<Vec<Value>, AwsError> {
     s.store.scan_prefix(prefix, false, None)?.iter().map(|(_, raw)| db::decode(raw)).collect()
 }
 
 /// Domain `name` of the caller.
-fn find(s: &Shared, ctx: &RequestContext, name: &str) -> Result<Value, AwsError> {
+pub fn find(s: &Shared, ctx: &RequestContext, name: &str) -> Result<Value, AwsError> {
     load(s, domain_key(ctx, name), no_domain)
 }
 
 /// A security policy AWS knows: `TLS_1_0`, `TLS_1_2` or one of the
 /// enhanced `SecurityPolicy_*` ones.
-fn check_policy(policy: &str) -> Result<(), AwsError> {
+pub fn check_policy(policy: &str) -> Result<(), AwsError> {
     match policy {
         "TLS_1_0" | "TLS_1_2" => Ok(()),
         p if p.starts_with("SecurityPolicy_") => Ok(()),
@@ -137,7 +124,7 @@ fn random_label(len: usize) -> String {
 }
 
 /// A valid DNS name (optionally a `*.` wildcard), lower-cased.
-fn valid_domain(name: &str) -> bool {
+pub fn valid_domain(name: &str) -> bool {
     let labels = name.strip_prefix("*.").unwrap_or(name);
     name.len() <= 253
         && labels.split('.').count() >= 2
@@ -166,26 +153,8 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
     }
     let policy = input.str("securityPolicy").unwrap_or("TLS_1_2");
     check_policy(policy)?;
-    if s.store.get(host_key(&name))?.is_some() {
-        return Err(conflict("The domain name you provided already exists."));
-    }
-    let mut domain = json!({
-        "domainName": name,
-        "domainNameArn": format!("arn:aws:apigateway:{}::/domainnames/{name}", ctx.region),
-        "domainNameStatus": "AVAILABLE",
-        "endpointConfiguration": {"types": types},
-        "securityPolicy": policy,
-        "certificateUploadDate": stratus_core::clock::now_epoch().floor(),
-        "tags": input.get("tags").cloned().unwrap_or_else(|| json!({})),
-    });
-    if types[0] == "REGIONAL" {
-        domain["regionalDomainName"] =
-            format!("d-{}.execute-api.{}.amazonaws.com", random_label(10), ctx.region).into();
-        domain["regionalHostedZoneId"] = regional_zone(&ctx.region).into();
-    } else {
-        domain["distributionDomainName"] = format!("d{}.cloudfront.net", random_label(13)).into();
-        domain["distributionHostedZoneId"] = CLOUDFRONT_ZONE.into();
-    }
+    let mut domain = new_domain(ctx, &name, &types[0], policy);
+    domain["tags"] = input.get("tags").cloned().unwrap_or_else(|| json!({}));
     for k in [
         "certificateName",
         "certificateArn",
@@ -198,12 +167,53 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
             domain[k] = v.clone();
         }
     }
+    insert(s, ctx, &domain).await?;
+    Ok(domain)
+}
+
+/// A new DomainName shape of endpoint type `kind` (`EDGE` or `REGIONAL`),
+/// with the endpoint AWS would give it.
+pub fn new_domain(ctx: &RequestContext, name: &str, kind: &str, policy: &str) -> Value {
+    let mut domain = json!({
+        "domainName": name,
+        "domainNameArn": format!("arn:aws:apigateway:{}::/domainnames/{name}", ctx.region),
+        "domainNameStatus": "AVAILABLE",
+        "endpointConfiguration": {"types": [kind]},
+        "securityPolicy": policy,
+        "certificateUploadDate": stratus_core::clock::now_epoch().floor(),
+        "tags": {},
+    });
+    if kind == "REGIONAL" {
+        domain["regionalDomainName"] =
+            format!("d-{}.execute-api.{}.amazonaws.com", random_label(10), ctx.region).into();
+        domain["regionalHostedZoneId"] = regional_zone(&ctx.region).into();
+    } else {
+        domain["distributionDomainName"] = format!("d{}.cloudfront.net", random_label(13)).into();
+        domain["distributionHostedZoneId"] = CLOUDFRONT_ZONE.into();
+    }
+    domain
+}
+
+/// Stores a new domain name (ConflictException when any account has it)
+/// and starts serving it.
+pub async fn insert(s: &Shared, ctx: &RequestContext, domain: &Value) -> Result<(), AwsError> {
+    let name = domain.str("domainName").unwrap_or_default();
+    if s.store.get(host_key(name))?.is_some() {
+        return Err(conflict("The domain name you provided already exists."));
+    }
     let mut batch = stratus_store::WriteBatch::new();
     batch
-        .put(domain_key(ctx, &name), db::encode(&domain))
-        .put(host_key(&name), format!("{}/{}", ctx.account_id, ctx.region).into_bytes());
+        .put(domain_key(ctx, name), db::encode(domain))
+        .put(host_key(name), format!("{}/{}", ctx.account_id, ctx.region).into_bytes());
     s.store.write(batch).await?;
-    Ok(domain)
+    s.domain_names.insert(name);
+    Ok(())
+}
+
+/// Stores domain `name`'s changed shape.
+pub async fn save(s: &Shared, ctx: &RequestContext, name: &str, domain: &Value) -> Result<(), AwsError> {
+    s.store.put(domain_key(ctx, name), db::encode(domain)).await?;
+    Ok(())
 }
 
 pub fn get(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
@@ -219,20 +229,26 @@ pub async fn update(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
     let mut domain = find(s, ctx, &name)?;
     DOMAIN_RULES.apply(&mut domain, &patch::ops(input))?;
     check_policy(domain.str("securityPolicy").unwrap_or("TLS_1_2"))?;
-    s.store.put(domain_key(ctx, &name), db::encode(&domain)).await?;
+    save(s, ctx, &name, &domain).await?;
     Ok(domain)
 }
 
 pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
-    let name = input.req_str("domainName")?.to_ascii_lowercase();
-    find(s, ctx, &name)?;
+    remove(s, ctx, &input.req_str("domainName")?.to_ascii_lowercase()).await?;
+    Ok(json!({}))
+}
+
+/// Deletes domain `name` of the caller and its mappings.
+pub async fn remove(s: &Shared, ctx: &RequestContext, name: &str) -> Result<(), AwsError> {
+    find(s, ctx, name)?;
     let mut batch = stratus_store::WriteBatch::new();
-    batch.delete(domain_key(ctx, &name)).delete(host_key(&name));
-    for (key, _) in s.store.scan_prefix(mappings_prefix(&ctx.account_id, &ctx.region, &name), false, None)? {
+    batch.delete(domain_key(ctx, name)).delete(host_key(name));
+    for (key, _) in s.store.scan_prefix(mappings_prefix(&ctx.account_id, &ctx.region, name), false, None)? {
         batch.delete(key);
     }
     s.store.write(batch).await?;
-    Ok(json!({}))
+    s.domain_names.remove(name);
+    Ok(())
 }
 
 /// Runs `edit` on the tags of domain `name` (TagResource, UntagResource).
@@ -245,7 +261,7 @@ pub async fn change_tags(
     let name = name.to_ascii_lowercase();
     let mut domain = find(s, ctx, &name)?;
     crate::tags::retag(&mut domain, "tags", edit);
-    s.store.put(domain_key(ctx, &name), db::encode(&domain)).await?;
+    save(s, ctx, &name, &domain).await?;
     Ok(json!({}))
 }
 
@@ -253,121 +269,4 @@ pub async fn change_tags(
 pub fn tags(s: &Shared, ctx: &RequestContext, name: &str) -> Result<Value, AwsError> {
     let domain = find(s, ctx, &name.to_ascii_lowercase())?;
     Ok(json!({ "tags": domain.get("tags").cloned().unwrap_or_else(|| json!({})) }))
-}
-
-/// A base path as stored: `(none)` for the empty one.
-fn base_path(raw: Option<&str>) -> Result<String, AwsError> {
-    match raw.unwrap_or_default() {
-        "" | NO_BASE_PATH => Ok(NO_BASE_PATH.to_string()),
-        p if p.bytes().all(|b| b.is_ascii_alphanumeric() || b"$-_.+!*'(),".contains(&b)) => Ok(p.to_string()),
-        _ => Err(bad_request(
-            "Base path may only contain alphanumeric characters and the characters $-_.+!*'(), and must not contain /",
-        )),
-    }
-}
-
-/// Checks that `api_id` names a REST API of the caller with stage `stage`
-/// (when one is given).
-fn check_target(s: &Shared, ctx: &RequestContext, api_id: &str, stage: Option<&str>) -> Result<(), AwsError> {
-    let api = s.api(ctx, api_id).map_err(|_| bad_request("Invalid REST API identifier specified"))?;
-    match stage {
-        Some(stage) if !api.stages.contains_key(stage) => Err(bad_request("Invalid stage identifier specified")),
-        _ => Ok(()),
-    }
-}
-
-fn find_mapping(s: &Shared, ctx: &RequestContext, name: &str, base: &str) -> Result<Value, AwsError> {
-    load(s, mapping_key(ctx, name, base), no_mapping)
-}
-
-/// A BasePathMapping shape.
-fn mapping_shape(base: &str, api_id: &str, stage: Option<&str>) -> Value {
-    let mut mapping = json!({"basePath": base, "restApiId": api_id});
-    if let Some(stage) = stage {
-        mapping["stage"] = stage.into();
-    }
-    mapping
-}
-
-pub async fn create_mapping(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
-    let name = input.req_str("domainName")?.to_ascii_lowercase();
-    find(s, ctx, &name)?;
-    let base = base_path(input.str("basePath"))?;
-    let api_id = input.req_str("restApiId")?;
-    let stage = input.str("stage").filter(|s| !s.is_empty());
-    check_target(s, ctx, api_id, stage)?;
-    if s.store.get(mapping_key(ctx, &name, &base))?.is_some() {
-        return Err(path_exists());
-    }
-    let mapping = mapping_shape(&base, api_id, stage);
-    s.store.put(mapping_key(ctx, &name, &base), db::encode(&mapping)).await?;
-    Ok(mapping)
-}
-
-pub fn get_mapping(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
-    let name = input.req_str("domainName")?.to_ascii_lowercase();
-    find(s, ctx, &name)?;
-    find_mapping(s, ctx, &name, &base_path(input.str("basePath")).map_err(|_| no_mapping())?)
-}
-
-pub fn list_mappings(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
-    let name = input.req_str("domainName")?.to_ascii_lowercase();
-    find(s, ctx, &name)?;
-    let mappings = load_all(s, mappings_prefix(&ctx.account_id, &ctx.region, &name))?;
-    Ok(crate::paging::page(mappings, input))
-}
-
-pub async fn update_mapping(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
-    let name = input.req_str("domainName")?.to_ascii_lowercase();
-    find(s, ctx, &name)?;
-    let old_base = base_path(input.str("basePath")).map_err(|_| no_mapping())?;
-    let mapping = find_mapping(s, ctx, &name, &old_base)?;
-    let mut view = mapping.clone();
-    if let Some(id) = view.as_object_mut().and_then(|v| v.remove("restApiId")) {
-        view["restapiId"] = id;
-    }
-    MAPPING_RULES.apply(&mut view, &patch::ops(input))?;
-    let base = base_path(view.str("basePath"))?;
-    let api_id = view.str("restapiId").unwrap_or_default();
-    let stage = view.str("stage").filter(|s| !s.is_empty());
-    check_target(s, ctx, api_id, stage)?;
-    if base != old_base && s.store.get(mapping_key(ctx, &name, &base))?.is_some() {
-        return Err(path_exists());
-    }
-    let updated = mapping_shape(&base, api_id, stage);
-    let mut batch = stratus_store::WriteBatch::new();
-    batch.delete(mapping_key(ctx, &name, &old_base)).put(mapping_key(ctx, &name, &base), db::encode(&updated));
-    s.store.write(batch).await?;
-    Ok(updated)
-}
-
-pub async fn delete_mapping(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
-    let name = input.req_str("domainName")?.to_ascii_lowercase();
-    find(s, ctx, &name)?;
-    let base = base_path(input.str("basePath")).map_err(|_| no_mapping())?;
-    find_mapping(s, ctx, &name, &base)?;
-    s.store.delete(mapping_key(ctx, &name, &base)).await?;
-    Ok(json!({}))
-}
-
-/// The mapping of custom domain `name` that serves `path` (percent-encoded,
-/// starting with `/`): the one named by the path's first segment, else the
-/// `(none)` one; with the path left for the API.
-pub fn mapped(s: &Shared, name: &str, path: &str) -> Option<(Value, String)> {
-    let name = name.to_ascii_lowercase();
-    let owner = s.store.get(host_key(&name)).ok().flatten()?;
-    let owner = String::from_utf8_lossy(&owner).into_owned();
-    let (account, region) = owner.split_once('/')?;
-    let prefix = mappings_prefix(account, region, &name);
-    let mapping = |base: &str| load(s, format!("{prefix}{base}"), no_mapping).ok();
-    let trimmed = path.trim_start_matches('/');
-    let (first, rest) = trimmed.split_once('/').unwrap_or((trimmed, ""));
-    if !first.is_empty()
-        && first != NO_BASE_PATH
-        && let Some(m) = mapping(first)
-    {
-        return Some((m, format!("/{rest}")));
-    }
-    let whole = if path.is_empty() { "/".to_string() } else { path.to_string() };
-    mapping(NO_BASE_PATH).map(|m| (m, whole))
 }

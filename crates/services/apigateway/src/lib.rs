@@ -3,7 +3,8 @@
 //! IntegrationResponse, Deployment and Stage, imported from OpenAPI and
 //! Swagger documents or built call by call and exported again; models and
 //! request validators; gateway responses; Lambda authorizers; API keys and
-//! usage plans; custom domain names and base path mappings (`domains`); tags; account settings; every Update through AWS's `patchOperations`
+//! usage plans; custom domain names (`domains`, kept in memory for the data
+//! plane by `hosts`) and base path mappings (`base_paths`); tags; account settings; every Update through AWS's `patchOperations`
 //! (`patch`); and the data plane that serves deployed stages at their
 //! invoke URLs (`invoke`). HTTP and WebSocket APIs (v2) are the
 //! `ApiGatewayV2` service (`v2`), served by the same data plane, which also
@@ -15,6 +16,7 @@
 mod account;
 mod apikeys;
 mod authorizers;
+mod base_paths;
 mod canary;
 mod db;
 mod deployments;
@@ -23,6 +25,7 @@ mod domains;
 mod errors;
 mod export;
 mod gatewayresponses;
+mod hosts;
 mod import;
 mod integrations;
 mod invoke;
@@ -162,6 +165,12 @@ impl ApiGateway {
         ApiGateway { shared: Arc::new(Shared::new(store, settings)) }
     }
 
+    /// The HTTP and WebSocket APIs (v2) sharing this service's state: its
+    /// data plane serves them, and domain names are common to both.
+    pub fn v2(&self) -> ApiGatewayV2 {
+        ApiGatewayV2::with(self.shared.clone())
+    }
+
     /// The `@connections` API over this service's WebSocket connections.
     pub fn management(&self) -> ApiGatewayManagement {
         ApiGatewayManagement { shared: self.shared.clone() }
@@ -263,11 +272,11 @@ impl Service for ApiGateway {
             "GetDomainNames" => domains::list(s, ctx, input),
             "UpdateDomainName" => domains::update(s, ctx, input).await,
             "DeleteDomainName" => domains::delete(s, ctx, input).await,
-            "CreateBasePathMapping" => domains::create_mapping(s, ctx, input).await,
-            "GetBasePathMapping" => domains::get_mapping(s, ctx, input),
-            "GetBasePathMappings" => domains::list_mappings(s, ctx, input),
-            "UpdateBasePathMapping" => domains::update_mapping(s, ctx, input).await,
-            "DeleteBasePathMapping" => domains::delete_mapping(s, ctx, input).await,
+            "CreateBasePathMapping" => base_paths::create(s, ctx, input).await,
+            "GetBasePathMapping" => base_paths::get(s, ctx, input),
+            "GetBasePathMappings" => base_paths::list(s, ctx, input),
+            "UpdateBasePathMapping" => base_paths::update(s, ctx, input).await,
+            "DeleteBasePathMapping" => base_paths::delete(s, ctx, input).await,
             "GetAccount" => account::get(s, ctx),
             "UpdateAccount" => account::update(s, ctx, input).await,
             "TagResource" => tags::tag(s, ctx, input).await,
@@ -298,6 +307,7 @@ impl Service for ApiGateway {
 
     fn reset(&self) {
         self.shared.connections.close_all();
+        self.shared.domain_names.reload(&self.shared.store);
     }
 
     async fn stop(&self) {

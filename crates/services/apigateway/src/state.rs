@@ -21,12 +21,14 @@ pub struct Shared {
     pub http_apis: DecodedCache<crate::v2::db::HttpApi>,
     /// Open WebSocket connections.
     pub connections: crate::v2::websocket::Connections,
+    /// The custom domain names served (v1 and v2).
+    pub domain_names: crate::hosts::DomainNames,
 }
 
 impl Shared {
     pub fn new(store: Store, settings: &Settings) -> Shared {
         Shared {
-            store,
+            store: store.clone(),
             settings: settings.clone(),
             apis: DecodedCache::default(),
             meter: Default::default(),
@@ -34,6 +36,7 @@ impl Shared {
             stage_cache: Default::default(),
             http_apis: DecodedCache::default(),
             connections: Default::default(),
+            domain_names: crate::hosts::DomainNames::loaded(&store),
         }
     }
 

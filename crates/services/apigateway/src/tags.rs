@@ -23,7 +23,7 @@ fn target(arn: &str) -> Result<(String, Option<String>), AwsError> {
 }
 
 /// The custom domain name an ARN names, if it names one.
-fn domain_of(arn: &str) -> Option<String> {
+pub fn domain_of(arn: &str) -> Option<String> {
     let path = stratus_core::arn::parse(arn)?.resource;
     path.strip_prefix("/domainnames/").filter(|d| !d.is_empty() && !d.contains('/')).map(str::to_string)
 }

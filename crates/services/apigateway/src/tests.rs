@@ -360,3 +360,37 @@ async fn base_path_mappings_route_custom_domains() {
         .expect("delete");
     assert!(!s.claims(&get("api.example.com", "/pets/1")));
 }
+
+#[tokio::test]
+async fn custom_domains_route_by_longest_mapping_key() {
+    use crate::invoke::address::{Address, resolve};
+    let s = service();
+    let v2 = s.v2();
+    let (api, _) = mock_api(&s).await;
+    let v2call = |op: &'static str, input: Value| {
+        let v2 = &v2;
+        async move { v2.call(&RequestContext::internal("apigatewayv2", op), input).await }
+    };
+    v2call("CreateDomainName", json!({"DomainName": "api.example.com"})).await.expect("domain");
+    for key in ["", "orders", "orders/v2"] {
+        v2call(
+            "CreateApiMapping",
+            json!({"DomainName": "api.example.com", "ApiId": api, "Stage": "dev",
+            "ApiMappingKey": key}),
+        )
+        .await
+        .expect("mapping");
+    }
+    let at = |path: &str| Address { api_id: api.clone(), stage: "dev".into(), path: path.into() };
+    let shared = &s.shared;
+    assert_eq!(resolve(shared, &get("api.example.com:4566", "/orders/v2/pets/1")), Some(at("/pets/1")));
+    assert_eq!(resolve(shared, &get("API.example.com", "/orders/v2")), Some(at("/")));
+    assert_eq!(resolve(shared, &get("api.example.com", "/orders/v23/x")), Some(at("/v23/x")));
+    assert_eq!(resolve(shared, &get("api.example.com", "/ordersx")), Some(at("/ordersx")));
+    assert_eq!(resolve(shared, &get("localhost", "/_aws/domain/api.example.com/orders/x")), Some(at("/x")));
+    // Dotted hosts that are not domain names are not API Gateway's.
+    assert_eq!(resolve(shared, &get("bucket.localhost", "/orders/v2")), None);
+    assert!(!s.claims(&get("bucket.localhost:4566", "/key")));
+    v2call("DeleteDomainName", json!({"DomainName": "api.example.com"})).await.expect("delete");
+    assert_eq!(resolve(shared, &get("api.example.com", "/orders/v2/pets/1")), None);
+}

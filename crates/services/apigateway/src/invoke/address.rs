@@ -10,7 +10,7 @@
 //!   `http://api.example.com:4566/{basePath}/{path}`;
 //! - path: `http://localhost:4566/_aws/domain/{domainName}/{basePath}/{path}`.
 
-use crate::domains;
+use crate::base_paths;
 use crate::state::Shared;
 use stratus_core::HttpRequest;
 
@@ -87,7 +87,7 @@ fn through_domain(s: &Shared, req: &HttpRequest) -> Option<Address> {
         }
         None => return None,
     };
-    let (mapping, path) = domains::mapped(s, domain, &path)?;
+    let (mapping, path) = base_paths::mapped(s, domain, &path)?;
     let api_id = mapping.get("restApiId")?.as_str()?;
     match mapping.get("stage").and_then(|v| v.as_str()) {
         Some(stage) => Some(Address { api_id: api_id.to_ascii_lowercase(), stage: stage.to_string(), path }),

@@ -47,9 +47,29 @@ async fn lambda_custom(s: &Shared, call: &Call<'_>, integration: &Value, functio
 
 /// Where a service integration sends its request: an action
 /// (`{service}:action/{Action}`) or a path (`{service}:path/{path}`).
-enum Target<'a> {
+pub enum Target<'a> {
     Action(&'a str),
     Path(&'a str),
+}
+
+impl<'a> Target<'a> {
+    /// The service and target of an integration URI's resource
+    /// (`arn:aws:apigateway:{region}:{service}:action/...` or `:path/...`).
+    pub fn of(service: &'a str, resource: &'a str) -> Option<(&'a str, Target<'a>)> {
+        match (resource.strip_prefix("action/"), resource.strip_prefix("path/")) {
+            (Some(action), _) => Some((service, Target::Action(action))),
+            (_, Some(path)) => Some((service, Target::Path(path))),
+            _ => None,
+        }
+    }
+
+    /// The action named in the URI, if any.
+    pub fn action(&self) -> Option<String> {
+        match self {
+            Target::Action(a) => Some(a.to_string()),
+            Target::Path(_) => None,
+        }
+    }
 }
 
 /// The request a service integration sends the service's endpoint: the
@@ -88,7 +108,7 @@ fn service_request(call: &Call, integration: &Value, target: &Target, body: Rend
 }
 
 /// The whole body of a service's answer.
-async fn whole_body(mut resp: HttpResponse) -> (u16, Vec<(String, String)>, String) {
+pub async fn whole_body(mut resp: HttpResponse) -> (u16, Vec<(String, String)>, String) {
     let mut body = resp.body.to_vec();
     if let Some(mut rest) = resp.stream.take() {
         while let Some(chunk) = rest.recv().await {
@@ -108,10 +128,7 @@ async fn service(
     (service, target): (&str, Target<'_>),
     body: Rendered,
 ) -> HttpResponse {
-    let action = match target {
-        Target::Action(a) => Some(a.to_string()),
-        Target::Path(_) => None,
-    };
+    let action = target.action();
     let Some(request) = service_request(call, integration, &target, body) else {
         return gateway_responses::configuration_error(call.api);
     };
@@ -142,14 +159,10 @@ pub async fn invoke(s: &Shared, call: &Call<'_>, integration: &Value) -> HttpRes
             Some(function) => lambda_custom(s, call, integration, &function, &body.body).await,
             None => gateway_responses::configuration_error(call.api),
         },
-        Some((name, resource)) => {
-            let target = match (resource.strip_prefix("action/"), resource.strip_prefix("path/")) {
-                (Some(action), _) => Target::Action(action),
-                (_, Some(path)) => Target::Path(path),
-                _ => return gateway_responses::configuration_error(call.api),
-            };
-            service(s, call, integration, (name, target), body).await
-        }
+        Some((name, resource)) => match Target::of(name, resource) {
+            Some(target) => service(s, call, integration, target, body).await,
+            None => gateway_responses::configuration_error(call.api),
+        },
         None => gateway_responses::configuration_error(call.api),
     }
 }

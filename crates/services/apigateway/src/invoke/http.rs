@@ -70,13 +70,18 @@ fn target(call: &Call, integration: &Value, out: &Outgoing) -> String {
     with_query(with_path_params(uri, &out.path), &out.query)
 }
 
+/// What a path parameter's segment has percent-encoded: all but the
+/// unreserved characters (RFC 3986: letters, digits, `-._~`).
+const ENCODED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 /// `uri` with each `{name}` and `{name+}` replaced by its parameter,
 /// percent-encoded segment by segment.
 pub fn with_path_params(mut uri: String, params: &BTreeMap<String, String>) -> String {
     for (name, value) in params {
         let encoded: String = value
             .split('/')
-            .map(|seg| percent_encoding::utf8_percent_encode(seg, percent_encoding::NON_ALPHANUMERIC).to_string())
+            .map(|seg| percent_encoding::utf8_percent_encode(seg, ENCODED).to_string())
             .collect::<Vec<_>>()
             .join("/");
         uri = uri.replace(&format!("{{{name}+}}"), &encoded).replace(&format!("{{{name}}}"), &encoded);

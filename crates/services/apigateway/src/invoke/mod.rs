@@ -11,7 +11,7 @@
 
 pub mod address;
 mod authorize;
-mod aws;
+pub mod aws;
 mod body;
 mod cache;
 pub mod call;
@@ -20,10 +20,10 @@ pub mod http;
 pub mod iam;
 mod keys;
 pub mod lambda;
-mod mapping;
+pub mod mapping;
 mod mock;
 mod params;
-mod patterns;
+pub mod patterns;
 pub mod policy;
 pub mod proxy;
 mod responses;

@@ -1,7 +1,9 @@
 //! API Gateway HTTP and WebSocket APIs (the `apigatewayv2` API): the
 //! control plane of Api, Route, Integration, Stage, Deployment and
 //! Authorizer, CORS configuration, RouteResponse and IntegrationResponse
-//! (`responses`), tags, and OpenAPI 3 import and export (`openapi`).
+//! (`responses`), tags, OpenAPI 3 import and export (`openapi`), and custom
+//! domain names (`domains`) and API mappings (`mappings`), which are v1's
+//! records seen in v2's shapes.
 //! WebSocket connections and the `@connections` API are served by
 //! `websocket`. Updates take the members directly. The data
 //! plane (`invoke`) is reached through v1's (`crate::invoke`), which tells
@@ -13,10 +15,12 @@ mod apis;
 mod authorizers;
 pub mod db;
 mod deployments;
+mod domains;
 mod errors;
 mod fields;
 mod integrations;
 pub mod invoke;
+mod mappings;
 mod openapi;
 mod responses;
 pub mod routes;
@@ -80,6 +84,16 @@ const OPERATIONS: &[&str] = &[
     "ImportApi",
     "ReimportApi",
     "ExportApi",
+    "CreateDomainName",
+    "GetDomainName",
+    "GetDomainNames",
+    "UpdateDomainName",
+    "DeleteDomainName",
+    "CreateApiMapping",
+    "GetApiMapping",
+    "GetApiMappings",
+    "UpdateApiMapping",
+    "DeleteApiMapping",
 ];
 
 /// The API Gateway v2 (HTTP APIs) service.
@@ -89,7 +103,12 @@ pub struct ApiGatewayV2 {
 
 impl ApiGatewayV2 {
     pub fn new(store: Store, settings: &Settings) -> ApiGatewayV2 {
-        ApiGatewayV2 { shared: Arc::new(Shared::new(store, settings)) }
+        ApiGatewayV2::with(Arc::new(Shared::new(store, settings)))
+    }
+
+    /// The v2 API over `shared` (v1's, `ApiGateway::v2`).
+    pub(crate) fn with(shared: Arc<Shared>) -> ApiGatewayV2 {
+        ApiGatewayV2 { shared }
     }
 }
 
@@ -154,6 +173,16 @@ impl Service for ApiGatewayV2 {
             "ImportApi" => openapi::import(s, ctx, input).await,
             "ReimportApi" => openapi::reimport(s, ctx, input).await,
             "ExportApi" => openapi::export(s, ctx, input),
+            "CreateDomainName" => domains::create(s, ctx, input).await,
+            "GetDomainName" => domains::get(s, ctx, input),
+            "GetDomainNames" => domains::list(s, ctx, input),
+            "UpdateDomainName" => domains::update(s, ctx, input).await,
+            "DeleteDomainName" => domains::delete(s, ctx, input).await,
+            "CreateApiMapping" => mappings::create(s, ctx, input).await,
+            "GetApiMapping" => mappings::get(s, ctx, input),
+            "GetApiMappings" => mappings::list(s, ctx, input),
+            "UpdateApiMapping" => mappings::update(s, ctx, input).await,
+            "DeleteApiMapping" => mappings::delete(s, ctx, input).await,
             op => Err(AwsError::new(501, "NotImplemented", format!("{op} is not implemented"))),
         }
     }

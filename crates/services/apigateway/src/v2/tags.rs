@@ -1,9 +1,11 @@
-//! Tags of HTTP APIs and their stages (TagResource, UntagResource,
-//! GetTags), addressed by ARN: `arn:aws:apigateway:{region}::/apis/{id}`
-//! and `.../apis/{id}/stages/{name}`.
+//! Tags of HTTP APIs, their stages and custom domain names (TagResource,
+//! UntagResource, GetTags), addressed by ARN:
+//! `arn:aws:apigateway:{region}::/apis/{id}`, `.../apis/{id}/stages/{name}`
+//! and `.../domainnames/{name}` (the domain's record is v1's, `crate::domains`).
 
 use crate::errors::not_found;
 use crate::state::Shared;
+use crate::tags::domain_of;
 use crate::v2::db::HttpApi;
 use crate::v2::errors::no_stage;
 use crate::v2::store;
@@ -37,6 +39,9 @@ async fn change_tags(
     arn: &str,
     mut edit: impl FnMut(&mut Map<String, Value>) + Send + 'static,
 ) -> Result<Value, AwsError> {
+    if let Some(domain) = domain_of(arn) {
+        return crate::domains::change_tags(s, ctx, &domain, &mut edit).await;
+    }
     let (api_id, stage) = target(arn)?;
     store::change(s, ctx, &api_id, move |api| {
         crate::tags::retag(holder(api, stage.as_deref())?, "Tags", &mut edit);
@@ -56,7 +61,12 @@ pub async fn untag(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Va
 }
 
 pub fn get(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
-    let (api_id, stage) = target(input.req_str("ResourceArn")?)?;
+    let arn = input.req_str("ResourceArn")?;
+    if let Some(domain) = domain_of(arn) {
+        let tags = crate::domains::tags(s, ctx, &domain)?;
+        return Ok(json!({ "Tags": tags.get("tags").cloned().unwrap_or_else(|| json!({})) }));
+    }
+    let (api_id, stage) = target(arn)?;
     let api = store::api(s, ctx, &api_id)?;
     let shape = match stage {
         Some(name) => api.stages.get(&name).ok_or_else(|| no_stage(&name))?,

@@ -53,10 +53,10 @@ impl Request<'_> {
 }
 
 /// The stage serving `address` and the path within it.
+/// An address naming `$default` itself (a custom domain's API mapping)
+/// leaves the path as it is.
 fn stage_of<'a>(api: &'a HttpApi, address: &Address) -> Option<(&'a str, &'a Value, String)> {
-    if address.stage != "$default"
-        && let Some((name, stage)) = api.stages.get_key_value(&address.stage)
-    {
+    if let Some((name, stage)) = api.stages.get_key_value(&address.stage) {
         return Some((name, stage, address.path.clone()));
     }
     let (name, stage) = api.stages.get_key_value("$default")?;

@@ -1,4 +1,5 @@
-//! The WebSocket handshake at a WebSocket API's invoke address: the stage
+//! The WebSocket handshake at a WebSocket API's invoke address (or a custom
+//! domain name's API mapping to it): the stage
 //! it names must be deployed; its `$connect` route, if any, admits it
 //! through its authorizer (`authorizer`), runs and refuses the connection
 //! (403) unless it answers 2xx; then the connection
@@ -17,7 +18,7 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 
 /// Whether `req` is addressed to a WebSocket API.
 pub fn claims(s: &Shared, req: &HttpRequest) -> bool {
-    address::of(req)
+    address::resolve(s, req)
         .is_some_and(|a| crate::v2::store::any_api(s, &a.api_id).ok().flatten().is_some_and(|api| api.is_websocket()))
 }
 
@@ -47,7 +48,7 @@ fn connect_event(
 
 /// Answers a WebSocket handshake: 101 and a session, or the refusal.
 pub async fn accept(s: &Arc<Shared>, req: HttpRequest, upgrade: Upgrade) -> HttpResponse {
-    let Some(address) = address::of(&req) else { return refusal(403, "Forbidden") };
+    let Some(address) = address::resolve(s, &req) else { return refusal(403, "Forbidden") };
     let key = req.header("sec-websocket-key").unwrap_or_default();
     if req.method != http::Method::GET || key.is_empty() || req.header("sec-websocket-version") != Some("13") {
         return refusal(400, "Bad Request");

@@ -1,6 +1,7 @@
 //! WebSocket APIs served: the handshake at an API's invoke address
 //! (`accept`) and its `$connect` authorizer (`authorizer`), each connection's session of messages (`session`), the route
-//! a message selects and its integration (`route`), the events Lambda
+//! a message selects and its integration (`route`; HTTP and AWS ones in
+//! `outbound`, their mapping templates in `template`), the events Lambda
 //! functions receive (`event`), the registry of open connections
 //! (`connections`) and the `@connections` API that reaches them (`manage`).
 
@@ -9,8 +10,10 @@ mod authorizer;
 mod connections;
 mod event;
 pub mod manage;
+mod outbound;
 mod route;
 mod session;
+mod template;
 
 pub use connections::Connections;
 

@@ -1,7 +1,8 @@
 //! Running a WebSocket route: the configuration a stage serves now, the
 //! route a message selects (the API's route selection expression evaluated
-//! against the message's JSON), and the route's integration (Lambda proxy
-//! or MOCK), whose answer is what a two-way route replies.
+//! against the message's JSON), and the route's integration (Lambda proxy,
+//! MOCK, or HTTP, HTTP_PROXY and AWS ones, `outbound`), whose answer is
+//! what a two-way route replies.
 
 use crate::invoke::lambda::{self, Outcome};
 use crate::state::Shared;
@@ -106,8 +107,9 @@ pub async fn integrate(
                 Outcome::Raised(_) | Outcome::Failed => None,
             }
         }
+        "AWS" | "HTTP" | "HTTP_PROXY" => super::outbound::integrate(s, deployed, config, integration, event).await,
         other => {
-            tracing::warn!("WebSocket API {}: {other} integrations are not served yet", deployed.api.id());
+            tracing::warn!("WebSocket API {}: unknown integration type {other}", deployed.api.id());
             None
         }
     }

@@ -12,6 +12,7 @@ import urllib.request
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.config import Config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -135,6 +136,19 @@ def client(stratus):
         return client_for(stratus.endpoint, service, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def s3(client):
+    return client("s3")
+
+
+def client_error(call, **kwargs):
+    """Calls `call`, which must fail: (HTTP status, the response's Error)."""
+    with pytest.raises(ClientError) as e:
+        call(**kwargs)
+    r = e.value.response
+    return r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]
 
 
 def aws_cli(endpoint, *args, key="test", secret="test", check=True):

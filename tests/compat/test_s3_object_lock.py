@@ -14,17 +14,11 @@ import zlib
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import client_for
+from conftest import client_error, client_for
 
 PROTECTED = "Access Denied because object protected by object lock."
 NO_OBJECT_LOCK = "The specified object does not have a ObjectLock configuration"
 
-
-def error(call, **kwargs):
-    with pytest.raises(ClientError) as e:
-        call(**kwargs)
-    r = e.value.response
-    return r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]
 
 
 def name(prefix):
@@ -34,10 +28,6 @@ def name(prefix):
 def future(days=1):
     return datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=days)
 
-
-@pytest.fixture
-def s3(client):
-    return client("s3")
 
 
 @pytest.fixture
@@ -57,10 +47,10 @@ def test_configuration_on_create_and_on_existing_bucket(s3, locked):
 
     plain = name("plain")
     s3.create_bucket(Bucket=plain)
-    status, err = error(s3.get_object_lock_configuration, Bucket=plain)
+    status, err = client_error(s3.get_object_lock_configuration, Bucket=plain)
     assert status == 404 and err["Code"] == "ObjectLockConfigurationNotFoundError"
     assert err["Message"] == "Object Lock configuration does not exist for this bucket"
-    status, err = error(s3.put_object_lock_configuration, Bucket=plain,
+    status, err = client_error(s3.put_object_lock_configuration, Bucket=plain,
                         ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"})
     assert status == 409 and err["Code"] == "InvalidBucketState"
     assert err["Message"] == "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration"
@@ -68,7 +58,7 @@ def test_configuration_on_create_and_on_existing_bucket(s3, locked):
     s3.put_object_lock_configuration(Bucket=plain, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"})
     assert s3.get_object_lock_configuration(Bucket=plain)["ObjectLockConfiguration"]["ObjectLockEnabled"] == "Enabled"
 
-    status, err = error(s3.put_bucket_versioning, Bucket=locked, VersioningConfiguration={"Status": "Suspended"})
+    status, err = client_error(s3.put_bucket_versioning, Bucket=locked, VersioningConfiguration={"Status": "Suspended"})
     assert status == 409 and err["Code"] == "InvalidBucketState"
     assert err["Message"] == ("An Object Lock configuration is present on this bucket, "
                               "so the versioning state cannot be changed.")
@@ -84,7 +74,7 @@ def test_configuration_on_create_and_on_existing_bucket(s3, locked):
     {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1, "Years": 1}}},
 ])
 def test_malformed_lock_configurations(s3, locked, conf):
-    status, err = error(s3.put_object_lock_configuration, Bucket=locked, ObjectLockConfiguration=conf)
+    status, err = client_error(s3.put_object_lock_configuration, Bucket=locked, ObjectLockConfiguration=conf)
     assert status == 400 and err["Code"] == "MalformedXML"
 
 
@@ -97,17 +87,17 @@ def test_retention_protects_versions(s3, locked):
     head = s3.head_object(Bucket=locked, Key="k")
     assert head["ObjectLockMode"] == "GOVERNANCE" and "ObjectLockRetainUntilDate" in head
 
-    status, err = error(s3.delete_object, Bucket=locked, Key="k", VersionId=v1)
+    status, err = client_error(s3.delete_object, Bucket=locked, Key="k", VersionId=v1)
     assert (status, err["Code"], err["Message"]) == (403, "AccessDenied", PROTECTED)
     # Shortening needs the bypass; extending does not.
-    status, err = error(s3.put_object_retention, Bucket=locked, Key="k",
+    status, err = client_error(s3.put_object_retention, Bucket=locked, Key="k",
                         Retention={"Mode": "GOVERNANCE", "RetainUntilDate": future(0.5)})
     assert (status, err["Code"]) == (403, "AccessDenied")
     s3.put_object_retention(Bucket=locked, Key="k", Retention={"Mode": "GOVERNANCE", "RetainUntilDate": future(2)})
     # A delete without a version adds a delete marker, which is allowed.
     marker = s3.delete_object(Bucket=locked, Key="k")
     assert marker["DeleteMarker"] is True
-    status, err = error(s3.get_object_retention, Bucket=locked, Key="k", VersionId=marker["VersionId"])
+    status, err = client_error(s3.get_object_retention, Bucket=locked, Key="k", VersionId=marker["VersionId"])
     assert status == 405 and err["Code"] == "MethodNotAllowed"
     out = s3.delete_object(Bucket=locked, Key="k", VersionId=v1, BypassGovernanceRetention=True)
     assert out["VersionId"] == v1
@@ -115,48 +105,48 @@ def test_retention_protects_versions(s3, locked):
     v2 = s3.put_object(Bucket=locked, Key="k2", Body=b"test")["VersionId"]
     s3.put_object_retention(Bucket=locked, Key="k2", Retention={"Mode": "COMPLIANCE", "RetainUntilDate": future()})
     for retention in ({"Mode": "GOVERNANCE", "RetainUntilDate": future(3)}, {}):
-        status, err = error(s3.put_object_retention, Bucket=locked, Key="k2", Retention=retention,
+        status, err = client_error(s3.put_object_retention, Bucket=locked, Key="k2", Retention=retention,
                             BypassGovernanceRetention=True)
         assert (status, err["Code"]) == (403, "AccessDenied")
-    status, err = error(s3.delete_object, Bucket=locked, Key="k2", VersionId=v2, BypassGovernanceRetention=True)
+    status, err = client_error(s3.delete_object, Bucket=locked, Key="k2", VersionId=v2, BypassGovernanceRetention=True)
     assert (status, err["Message"]) == (403, PROTECTED)
     result = s3.delete_objects(Bucket=locked, Delete={"Objects": [{"Key": "k2", "VersionId": v2}]})
     assert result["Errors"] == [{"Key": "k2", "VersionId": v2, "Code": "AccessDenied", "Message": PROTECTED}]
 
 
 def test_retention_errors(s3, locked):
-    status, err = error(s3.put_object_retention, Bucket=locked, Key="missing",
+    status, err = client_error(s3.put_object_retention, Bucket=locked, Key="missing",
                         Retention={"Mode": "GOVERNANCE", "RetainUntilDate": future()})
     assert (status, err["Code"]) == (404, "NoSuchKey")
     s3.put_object(Bucket=locked, Key="k", Body=b"x")
-    status, err = error(s3.get_object_retention, Bucket=locked, Key="k")
+    status, err = client_error(s3.get_object_retention, Bucket=locked, Key="k")
     assert (status, err["Code"], err["Message"]) == (404, "NoSuchObjectLockConfiguration", NO_OBJECT_LOCK)
-    status, err = error(s3.put_object_retention, Bucket=locked, Key="k", Retention={"Mode": "GOVERNANCE"})
+    status, err = client_error(s3.put_object_retention, Bucket=locked, Key="k", Retention={"Mode": "GOVERNANCE"})
     assert (status, err["Code"]) == (400, "MalformedXML")
     past = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
-    status, err = error(s3.put_object_retention, Bucket=locked, Key="k",
+    status, err = client_error(s3.put_object_retention, Bucket=locked, Key="k",
                         Retention={"Mode": "GOVERNANCE", "RetainUntilDate": past})
     assert (status, err["Code"], err["Message"]) == (400, "InvalidArgument", "The retain until date must be in the future!")
     plain = name("plain")
     s3.create_bucket(Bucket=plain)
     s3.put_object(Bucket=plain, Key="k", Body=b"x")
     for call in (s3.get_object_retention, s3.get_object_legal_hold):
-        status, err = error(call, Bucket=plain, Key="k")
+        status, err = client_error(call, Bucket=plain, Key="k")
         assert (status, err["Code"], err["Message"]) == (400, "InvalidRequest", "Bucket is missing Object Lock Configuration")
-    status, err = error(s3.delete_object, Bucket=plain, Key="k", BypassGovernanceRetention=True)
+    status, err = client_error(s3.delete_object, Bucket=plain, Key="k", BypassGovernanceRetention=True)
     assert (status, err["Code"]) == (400, "InvalidArgument")
     assert err["Message"] == "x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets."
 
 
 def test_legal_hold(s3, locked):
     v1 = s3.put_object(Bucket=locked, Key="held", Body=b"test")["VersionId"]
-    status, err = error(s3.get_object_legal_hold, Bucket=locked, Key="held")
+    status, err = client_error(s3.get_object_legal_hold, Bucket=locked, Key="held")
     assert (status, err["Code"]) == (404, "NoSuchObjectLockConfiguration")
     s3.put_object_legal_hold(Bucket=locked, Key="held", LegalHold={"Status": "ON"})
     assert s3.get_object_legal_hold(Bucket=locked, Key="held")["LegalHold"] == {"Status": "ON"}
     assert s3.head_object(Bucket=locked, Key="held")["ObjectLockLegalHoldStatus"] == "ON"
     for bypass in (False, True):
-        status, err = error(s3.delete_object, Bucket=locked, Key="held", VersionId=v1, BypassGovernanceRetention=bypass)
+        status, err = client_error(s3.delete_object, Bucket=locked, Key="held", VersionId=v1, BypassGovernanceRetention=bypass)
         assert (status, err["Message"]) == (403, PROTECTED)
     s3.put_object_legal_hold(Bucket=locked, Key="held", LegalHold={"Status": "OFF"})
     assert s3.head_object(Bucket=locked, Key="held")["ObjectLockLegalHoldStatus"] == "OFF"
@@ -178,16 +168,16 @@ def test_lock_headers_and_default_retention(s3, locked):
     s3.put_object(Bucket=locked, Key="explicit", Body=b"x", ObjectLockMode="COMPLIANCE",
                   ObjectLockRetainUntilDate=future(5))
     assert s3.head_object(Bucket=locked, Key="explicit")["ObjectLockMode"] == "COMPLIANCE"
-    status, err = error(s3.put_object, Bucket=locked, Key="x", Body=b"x", ObjectLockMode="GOVERNANCE")
+    status, err = client_error(s3.put_object, Bucket=locked, Key="x", Body=b"x", ObjectLockMode="GOVERNANCE")
     assert (status, err["Code"]) == (400, "InvalidArgument")
     assert err["Message"] == "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied"
     assert err["ArgumentName"] == "x-amz-object-lock-retain-until-date"
-    status, err = error(s3.put_object, Bucket=locked, Key="x", Body=b"x", ObjectLockRetainUntilDate=future())
+    status, err = client_error(s3.put_object, Bucket=locked, Key="x", Body=b"x", ObjectLockRetainUntilDate=future())
     assert err["ArgumentName"] == "x-amz-object-lock-mode"
-    status, err = error(s3.put_object, Bucket=locked, Key="x", Body=b"x", ObjectLockMode="BAD-VALUE",
+    status, err = client_error(s3.put_object, Bucket=locked, Key="x", Body=b"x", ObjectLockMode="BAD-VALUE",
                         ObjectLockRetainUntilDate=future())
     assert (status, err["Message"], err["ArgumentValue"]) == (400, "Unknown wormMode directive.", "BAD-VALUE")
-    status, err = error(s3.create_multipart_upload, Bucket=locked, Key="x", ObjectLockMode="BAD-VALUE",
+    status, err = client_error(s3.create_multipart_upload, Bucket=locked, Key="x", ObjectLockMode="BAD-VALUE",
                         ObjectLockRetainUntilDate=future())
     assert err["Message"] == "Unknown wormMode directive."
 
@@ -205,7 +195,7 @@ def test_lock_headers_and_default_retention(s3, locked):
 
     plain = name("plain")
     s3.create_bucket(Bucket=plain)
-    status, err = error(s3.put_object, Bucket=plain, Key="x", Body=b"x", ObjectLockLegalHoldStatus="ON")
+    status, err = client_error(s3.put_object, Bucket=plain, Key="x", Body=b"x", ObjectLockLegalHoldStatus="ON")
     assert (status, err["Code"], err["Message"]) == (400, "InvalidRequest", "Bucket is missing Object Lock Configuration")
 
 
@@ -219,7 +209,7 @@ def test_lock_survives_restart(fresh_stratus):
     server.restart()
     s3 = client_for(server.endpoint, "s3")
     assert s3.get_object_retention(Bucket=bucket, Key="k")["Retention"]["Mode"] == "COMPLIANCE"
-    status, err = error(s3.delete_object, Bucket=bucket, Key="k", VersionId=v)
+    status, err = client_error(s3.delete_object, Bucket=bucket, Key="k", VersionId=v)
     assert (status, err["Message"]) == (403, PROTECTED)
 
 
@@ -245,9 +235,9 @@ def test_get_object_attributes(s3):
     assert attrs["ETag"].endswith("-2") and attrs["ObjectSize"] == 5 * 1024 * 1024 + 85
     assert attrs["ObjectParts"]["TotalPartsCount"] == 2
 
-    status, err = error(s3.get_object_attributes, Bucket=bucket, Key="missing", ObjectAttributes=["ETag"])
+    status, err = client_error(s3.get_object_attributes, Bucket=bucket, Key="missing", ObjectAttributes=["ETag"])
     assert (status, err["Code"]) == (404, "NoSuchKey")
-    status, err = error(s3.get_object_attributes, Bucket=bucket, Key="data", ObjectAttributes=["Colour"])
+    status, err = client_error(s3.get_object_attributes, Bucket=bucket, Key="data", ObjectAttributes=["Colour"])
     assert (status, err["Code"]) == (400, "InvalidArgument")
 
 
@@ -258,7 +248,7 @@ def test_get_object_attributes_versioned(s3):
     v1 = s3.put_object(Bucket=bucket, Key="k", Body=b"objects")["VersionId"]
     s3.put_object(Bucket=bucket, Key="k", Body=b"objects-2")
     s3.delete_object(Bucket=bucket, Key="k")
-    status, err = error(s3.get_object_attributes, Bucket=bucket, Key="k", ObjectAttributes=["ETag"])
+    status, err = client_error(s3.get_object_attributes, Bucket=bucket, Key="k", ObjectAttributes=["ETag"])
     assert (status, err["Code"]) == (404, "NoSuchKey")
     attrs = s3.get_object_attributes(Bucket=bucket, Key="k", VersionId=v1, ObjectAttributes=["ObjectSize"])
     assert attrs["ObjectSize"] == 7 and attrs["VersionId"] == v1
@@ -272,19 +262,19 @@ def test_accelerate_and_request_payment(s3):
     assert s3.get_bucket_accelerate_configuration(Bucket=bucket)["Status"] == "Enabled"
     s3.put_bucket_accelerate_configuration(Bucket=bucket, AccelerateConfiguration={"Status": "Suspended"})
     assert s3.get_bucket_accelerate_configuration(Bucket=bucket)["Status"] == "Suspended"
-    status, err = error(s3.put_bucket_accelerate_configuration, Bucket=bucket,
+    status, err = client_error(s3.put_bucket_accelerate_configuration, Bucket=bucket,
                         AccelerateConfiguration={"Status": "Maybe"})
     assert (status, err["Code"]) == (400, "MalformedXML")
     dotted = f"{name('accel')}.dotted"
     s3.create_bucket(Bucket=dotted)
-    status, err = error(s3.put_bucket_accelerate_configuration, Bucket=dotted,
+    status, err = client_error(s3.put_bucket_accelerate_configuration, Bucket=dotted,
                         AccelerateConfiguration={"Status": "Enabled"})
     assert (status, err["Code"]) == (400, "InvalidRequest")
 
     assert s3.get_bucket_request_payment(Bucket=bucket)["Payer"] == "BucketOwner"
     s3.put_bucket_request_payment(Bucket=bucket, RequestPaymentConfiguration={"Payer": "Requester"})
     assert s3.get_bucket_request_payment(Bucket=bucket)["Payer"] == "Requester"
-    status, err = error(s3.get_bucket_request_payment, Bucket=name("missing"))
+    status, err = client_error(s3.get_bucket_request_payment, Bucket=name("missing"))
     assert (status, err["Code"]) == (404, "NoSuchBucket")
 
 
@@ -299,14 +289,14 @@ def test_bucket_logging_configuration(s3, client):
     assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=source)
 
     missing = name("missing")
-    status, err = error(s3.put_bucket_logging, Bucket=source,
+    status, err = client_error(s3.put_bucket_logging, Bucket=source,
                         BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": missing, "TargetPrefix": "log"}})
     assert (status, err["Code"], err["Message"]) == (400, "InvalidTargetBucketForLogging",
                                                       "The target bucket for logging does not exist")
     assert err["TargetBucket"] == missing
     elsewhere = name("logs-eu")
     s3.create_bucket(Bucket=elsewhere, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-    status, err = error(s3.put_bucket_logging, Bucket=source,
+    status, err = client_error(s3.put_bucket_logging, Bucket=source,
                         BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": elsewhere, "TargetPrefix": "log"}})
     assert (status, err["Code"]) == (403, "CrossLocationLoggingProhibitted")
     assert err["Message"] == "Cross S3 location logging not allowed. "

@@ -34,10 +34,6 @@ def status_of(response):
     return response["ResponseMetadata"]["HTTPStatusCode"]
 
 
-@pytest.fixture
-def s3(client):
-    return client("s3")
-
 
 @pytest.fixture
 def sqs(client):

@@ -10,19 +10,10 @@ import uuid
 from urllib.parse import urlparse
 
 import pytest
-from botocore.exceptions import ClientError
+
+from conftest import client_error
 
 
-def error(call, **kwargs):
-    with pytest.raises(ClientError) as e:
-        call(**kwargs)
-    r = e.value.response
-    return r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]
-
-
-@pytest.fixture
-def s3(client):
-    return client("s3")
 
 
 @pytest.fixture
@@ -46,7 +37,7 @@ def fetch(stratus, bucket, path, method="GET", headers=None):
 
 
 def test_configuration_crud_and_validation(s3, site):
-    status, err = error(s3.get_bucket_website, Bucket=site)
+    status, err = client_error(s3.get_bucket_website, Bucket=site)
     assert (status, err["Code"]) == (404, "NoSuchWebsiteConfiguration")
     assert err["Message"] == "The specified bucket does not have a website configuration"
     assert s3.delete_bucket_website(Bucket=site)["ResponseMetadata"]["HTTPStatusCode"] == 204
@@ -72,9 +63,9 @@ def test_configuration_crud_and_validation(s3, site):
          "Condition cannot be empty. To redirect all requests without a condition, the condition element shouldn't be present."),
     ]
     for conf, code, message in cases:
-        status, err = error(s3.put_bucket_website, Bucket=site, WebsiteConfiguration=conf)
+        status, err = client_error(s3.put_bucket_website, Bucket=site, WebsiteConfiguration=conf)
         assert (status, err["Code"], err["Message"]) == (400, code, message), conf
-    status, err = error(s3.put_bucket_website, Bucket=site,
+    status, err = client_error(s3.put_bucket_website, Bucket=site,
                         WebsiteConfiguration={"RedirectAllRequestsTo": {"HostName": "t"}, "IndexDocument": {"Suffix": "i"}})
     assert (err["ArgumentName"], err["ArgumentValue"]) == ("RedirectAllRequestsTo", "not null")
 

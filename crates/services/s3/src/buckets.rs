@@ -162,6 +162,7 @@ pub async fn create(sh: &Shared, ctx: &RequestContext, input: &Value) -> Result<
         request_payer: None,
         logging: None,
         website: None,
+        replication: None,
     };
     let account = ctx.account_id.clone();
     let legacy_ok = ctx.region == "us-east-1";

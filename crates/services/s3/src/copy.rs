@@ -142,6 +142,7 @@ pub async fn copy_object(sh: &Shared, ctx: &RequestContext, input: &Value) -> Re
         sse_kms_key: input.str("SSEKMSKeyId").map(str::to_string),
         restore: None,
         lock: crate::object_lock::for_write(&bucket, input)?,
+        replication: None,
     };
     let (v, removed) = match versioning::commit(sh, bucket_name, v, cond).await {
         Ok(r) => r,

@@ -9,6 +9,7 @@
 //! - `p/{upload id}\0{part:u32be}` → uploaded part
 //! - `i/{segment id}` → the bytes of a small object kept inline
 //! - `r/{ready ms:020}/{seq}` → a restore in progress, ready at that time
+//! - `q/{bucket}\0{key}\0{seq:020}` → a version waiting to be replicated
 //!
 //! Object keys are escaped so a `\0` inside one cannot be read as a
 //! separator (`\0` → `\x01\x01`, `\x01` → `\x01\x02`), which keeps order.
@@ -53,6 +54,21 @@ pub fn inline(id: &str) -> Vec<u8> {
 /// The pending-restore record of version `seq`, ready at `ready_ms`.
 pub fn restore(ready_ms: u64, seq: u64) -> Vec<u8> {
     format!("s3/r/{ready_ms:020}/{seq}").into_bytes()
+}
+
+/// A version queued for replication.
+pub fn replication(bucket: &str, key: &str, seq: u64) -> Vec<u8> {
+    let mut k = format!("s3/q/{bucket}").into_bytes();
+    k.push(SEP);
+    escape_into(&mut k, key);
+    k.push(SEP);
+    k.extend_from_slice(format!("{seq:020}").as_bytes());
+    k
+}
+
+/// Every version queued for replication.
+pub fn replications() -> Vec<u8> {
+    b"s3/q/".to_vec()
 }
 
 /// Every pending restore, soonest first.

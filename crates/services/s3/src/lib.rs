@@ -35,6 +35,7 @@ mod output;
 mod policy_eval;
 mod post;
 mod post_auth;
+mod replication;
 mod restore;
 mod shared;
 mod tagging;
@@ -74,6 +75,7 @@ const OPERATIONS: &[&str] = &[
     "DeleteBucketLifecycle",
     "DeleteBucketOwnershipControls",
     "DeleteBucketPolicy",
+    "DeleteBucketReplication",
     "DeleteBucketTagging",
     "DeleteBucketWebsite",
     "DeleteObject",
@@ -90,6 +92,7 @@ const OPERATIONS: &[&str] = &[
     "GetBucketNotificationConfiguration",
     "GetBucketOwnershipControls",
     "GetBucketPolicy",
+    "GetBucketReplication",
     "GetBucketRequestPayment",
     "GetBucketTagging",
     "GetBucketVersioning",
@@ -119,6 +122,7 @@ const OPERATIONS: &[&str] = &[
     "PutBucketNotificationConfiguration",
     "PutBucketOwnershipControls",
     "PutBucketPolicy",
+    "PutBucketReplication",
     "PutBucketRequestPayment",
     "PutBucketTagging",
     "PutBucketVersioning",
@@ -153,6 +157,7 @@ impl S3 {
             signatures: settings.signatures.clone(),
             cors: RwLock::new(HashMap::new()),
             outbox_wake: Arc::new(tokio::sync::Notify::new()),
+            replication_wake: Arc::new(tokio::sync::Notify::new()),
             restore_secs: settings.s3_restore_secs as f64,
             access_logs: Default::default(),
         };
@@ -258,6 +263,9 @@ impl S3 {
             "PutBucketWebsite" => website::put(sh, input).await,
             "GetBucketWebsite" => website::get(sh, input),
             "DeleteBucketWebsite" => website::delete(sh, input).await,
+            "PutBucketReplication" => replication::put(sh, input).await,
+            "GetBucketReplication" => replication::get(sh, input),
+            "DeleteBucketReplication" => replication::delete(sh, input).await,
             "DeleteBucketCors" => cors::delete(sh, input).await,
             "PutBucketLifecycleConfiguration" => lifecycle::put(sh, input).await,
             "GetBucketLifecycleConfiguration" => lifecycle::get(sh, input),
@@ -383,8 +391,9 @@ impl Service for S3 {
     fn start(&self) {
         let reaper = spawn_reaper(Arc::downgrade(&self.shared), self.reaper_interval);
         let sender = outbox::spawn_sender(Arc::downgrade(&self.shared));
+        let replicator = replication::spawn_worker(Arc::downgrade(&self.shared));
         if let Ok(mut t) = self.tasks.lock() {
-            t.extend([reaper, sender]);
+            t.extend([reaper, sender, replicator]);
         }
     }
 

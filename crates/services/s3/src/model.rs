@@ -54,6 +54,9 @@ pub struct Bucket {
     /// The static website configuration, None while the bucket is no website.
     #[serde(default)]
     pub website: Option<Value>,
+    /// The replication configuration (`Role`, `Rules`).
+    #[serde(default)]
+    pub replication: Option<Value>,
 }
 
 /// A version's Object Lock: its retention (mode and the epoch second it
@@ -156,6 +159,10 @@ pub struct Version {
     pub restore: Option<crate::restore::Restore>,
     #[serde(default, skip_serializing_if = "Lock::is_empty")]
     pub lock: Lock,
+    /// `PENDING`, `COMPLETED` or `FAILED` on a replicated source version,
+    /// `REPLICA` on its copy (`replication`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replication: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -413,6 +413,7 @@ pub async fn complete(sh: &Shared, ctx: &RequestContext, input: &Value) -> Resul
         sse_kms_key: u.sse_kms_key.clone(),
         restore: None,
         lock: u.lock.clone(),
+        replication: None,
     };
     let mut cond = write_condition(input)?;
     let upload_key = keys::upload(&u.bucket, &u.key, &u.upload_id);

@@ -115,6 +115,7 @@ pub async fn put_event(
         sse_kms_key: input.str("SSEKMSKeyId").map(str::to_string),
         restore: None,
         lock,
+        replication: None,
     };
     let (v, removed) = match versioning::commit(sh, bucket_name, v, cond).await {
         Ok(r) => r,

@@ -53,6 +53,9 @@ pub fn object(v: &Version, versioned: bool, checksum: bool) -> Value {
     if !v.tags.is_empty() {
         put("TagCount", Value::from(v.tags.len()));
     }
+    if let Some(r) = &v.replication {
+        put("ReplicationStatus", Value::from(r.clone()));
+    }
     if checksum
         && let Some(c) = &v.checksum
         && let Some(a) = Algo::parse(&c.algorithm)

@@ -26,6 +26,8 @@ pub struct Shared {
     pub cors: RwLock<HashMap<String, Value>>,
     /// Wakes the notification sender when the outbox gets records.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Wakes the replication worker when a version is queued.
+    pub replication_wake: Arc<tokio::sync::Notify>,
     /// Seconds a restore of an archived object takes.
     pub restore_secs: f64,
     /// Server access logging's targets and undelivered records.

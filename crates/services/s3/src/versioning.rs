@@ -124,10 +124,16 @@ pub async fn commit(
                     txn.put(keys::inline(&s.file), data.to_vec());
                 }
             }
+            crate::replication::enqueue(txn, &b, &mut v);
             txn.put(keys::version(&bucket, &v.key, v.seq), encode(&v));
             Ok((v, removed))
         })
         .await
+        .inspect(|(v, _)| {
+            if v.replication.is_some() {
+                sh.replication_wake.notify_one();
+            }
+        })
 }
 
 /// Changes the record of the version numbered `seq` of `key` in one
@@ -161,6 +167,8 @@ pub struct Deleted {
     /// `ObjectRemoved` event (files or inline bytes alike).
     pub existed: bool,
     pub removed: Removed,
+    /// Whether the delete marker created was queued for replication.
+    pub replicate: bool,
 }
 
 /// DeleteObject's semantics: a named version is removed for good (unless
@@ -207,7 +215,9 @@ pub async fn delete(
                     if state != "Enabled" {
                         drop_null(txn, &bucket, &versions, &mut out.removed);
                     }
-                    let marker = delete_marker(&key, &id, s, &owner);
+                    let mut marker = delete_marker(&key, &id, s, &owner);
+                    crate::replication::enqueue(txn, &b, &mut marker);
+                    out.replicate = marker.replication.is_some();
                     txn.put(keys::version(&bucket, &key, s), encode(&marker));
                     out.version_id = Some(id);
                     out.delete_marker = true;
@@ -218,6 +228,11 @@ pub async fn delete(
             Ok(out)
         })
         .await
+        .inspect(|d| {
+            if d.replicate {
+                sh.replication_wake.notify_one();
+            }
+        })
 }
 
 pub fn delete_marker(key: &str, id: &str, seq: u64, owner: &str) -> Version {
@@ -241,6 +256,7 @@ pub fn delete_marker(key: &str, id: &str, seq: u64, owner: &str) -> Version {
         sse_kms_key: None,
         restore: None,
         lock: Default::default(),
+        replication: None,
     }
 }
 

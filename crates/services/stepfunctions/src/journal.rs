@@ -1,50 +1,110 @@
 //! The journal of a Standard execution: its record and history events in
-//! the store, written at every top-level state boundary and while a Wait
-//! state waits, so a restarted server resumes the execution where it was.
+//! the store, written at every top-level state boundary, while a Wait or a
+//! task token waits, and as the branches and iterations of a Parallel or
+//! Map move (see `Journal`), so a restarted server resumes the execution
+//! where it was.
 
-use crate::asl::{Journal, Position, Runtime};
+use crate::asl::{Journal, Position, Runtime, Thread, threads};
 use crate::model::{Execution, Keys, RUNNING, encode, running_key};
 use futures::FutureExt;
 use futures::future::BoxFuture;
+use std::collections::BTreeSet;
 use stratus_store::{Store, WriteBatch};
 use tokio::sync::Mutex;
 
 pub struct StoreJournal {
     store: Store,
     record: Mutex<Execution>,
+    /// The threads below the top level that are recording events (their
+    /// paths): while another is, a thread's commit is kept in memory only.
+    busy: std::sync::Mutex<BTreeSet<Vec<usize>>>,
 }
 
 impl StoreJournal {
     pub fn new(store: Store, record: Execution) -> StoreJournal {
-        StoreJournal { store, record: Mutex::new(record) }
+        StoreJournal { store, record: Mutex::new(record), busy: std::sync::Mutex::new(BTreeSet::new()) }
     }
 
     /// Writes the record (after `change`) and the events not yet stored.
     pub async fn write(&self, rt: &Runtime, change: impl FnOnce(&mut Execution)) {
         let mut rec = self.record.lock().await;
         change(&mut rec);
-        let keys = Keys::new(&rec.account, &rec.region);
-        let mut batch = WriteBatch::new();
-        let new = rt.history.since(rec.events);
-        for (i, e) in new.iter().enumerate() {
-            batch.put(keys.event(&rec.machine_name, &rec.name, rec.events + i + 1), encode(e));
-        }
-        rec.events += new.len();
-        batch.put(keys.execution(&rec.machine_name, &rec.name), encode(&*rec));
-        if rec.status == "RUNNING" {
-            batch.put(running_key(&rec.arn), rec.arn.as_bytes().to_vec());
-        } else {
-            batch.delete(running_key(&rec.arn));
-        }
+        let batch = batch(rt, &mut rec);
+        self.flush(&rec.arn, batch).await;
+    }
+
+    async fn flush(&self, arn: &str, batch: WriteBatch) {
         if let Err(e) = self.store.write(batch).await {
-            tracing::warn!("could not journal execution {}: {e}", rec.arn);
+            tracing::warn!("could not journal execution {arn}: {e}");
         }
     }
+
+    fn busy_set(&self) -> std::sync::MutexGuard<'_, BTreeSet<Vec<usize>>> {
+        self.busy.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The record and the events not yet stored, as one batch.
+fn batch(rt: &Runtime, rec: &mut Execution) -> WriteBatch {
+    let keys = Keys::new(&rec.account, &rec.region);
+    let mut batch = WriteBatch::new();
+    let new = rt.history.since(rec.events);
+    for (i, e) in new.iter().enumerate() {
+        batch.put(keys.event(&rec.machine_name, &rec.name, rec.events + i + 1), encode(e));
+    }
+    rec.events += new.len();
+    batch.put(keys.execution(&rec.machine_name, &rec.name), encode(&*rec));
+    if rec.status == "RUNNING" {
+        batch.put(running_key(&rec.arn), rec.arn.as_bytes().to_vec());
+    } else {
+        batch.delete(running_key(&rec.arn));
+    }
+    batch
 }
 
 impl Journal for StoreJournal {
     fn save<'a>(&'a self, rt: &'a Runtime, at: Position) -> BoxFuture<'a, ()> {
+        // The top level moves only while no branch runs.
+        self.busy_set().clear();
         self.write(rt, move |rec| rec.position = Some(at)).boxed()
+    }
+
+    fn commit<'a>(&'a self, rt: &'a Runtime, path: &'a [usize], thread: Thread, busy: bool) -> BoxFuture<'a, ()> {
+        async move {
+            let mut rec = self.record.lock().await;
+            if let Some(root) = rec.position.as_mut() {
+                threads::set(root, path, thread);
+            }
+            let batch = {
+                let mut set = self.busy_set();
+                if busy {
+                    set.insert(path.to_vec());
+                } else {
+                    set.remove(path);
+                }
+                // The events are taken while no other thread can start
+                // recording: they are all accounted for by the positions.
+                set.iter().all(|p| p == path).then(|| batch(rt, &mut rec))
+            };
+            if let Some(batch) = batch {
+                self.flush(&rec.arn, batch).await;
+            }
+        }
+        .boxed()
+    }
+
+    fn busy<'a>(&'a self, path: &'a [usize]) -> BoxFuture<'a, ()> {
+        self.busy_set().insert(path.to_vec());
+        async {}.boxed()
+    }
+
+    fn rejoin<'a>(&'a self, path: &'a [usize]) -> BoxFuture<'a, ()> {
+        let mut set = self.busy_set();
+        set.retain(|p| !(p.len() > path.len() && p.starts_with(path)));
+        if !path.is_empty() {
+            set.insert(path.to_vec());
+        }
+        async {}.boxed()
     }
 }
 

@@ -127,7 +127,7 @@ impl Service for StepFunctions {
             "ListExecutions" => executions::list(s, i),
             "DescribeMapRun" => mapruns::describe(s, i),
             "ListMapRuns" => mapruns::list(s, i),
-            "UpdateMapRun" => mapruns::update(s, i),
+            "UpdateMapRun" => mapruns::update(s, i).await,
             "StopExecution" => executions::stop(s, i).await,
             "RedriveExecution" => redrive::redrive(s, i).await,
             "GetExecutionHistory" => executions::history(s, i),

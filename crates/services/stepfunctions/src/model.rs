@@ -141,6 +141,11 @@ impl Keys {
         format!("{}act/{name}", self.base)
     }
 
+    /// Map run records, keyed by their ARN after this prefix.
+    pub fn map_runs(&self) -> String {
+        format!("{}mr/", self.base)
+    }
+
     pub fn activities(&self) -> String {
         format!("{}act/", self.base)
     }

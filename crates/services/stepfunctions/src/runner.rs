@@ -62,7 +62,8 @@ pub fn runtime(
 /// Runs the whole machine on `rt` from `at`, under the machine's timeout.
 async fn drive(rt: &Runtime, def: &Value, at: Position) -> Outcome {
     let mut cursor = at.cursor;
-    let frame = Frame::default();
+    // Standard executions journal their threads, from the top level down.
+    let frame = Frame { track: rt.journal.as_ref().map(|_| Vec::new()), ..Frame::default() };
     let run = machine::run_from(rt, def, at, &mut cursor, &frame);
     let result = match def.get("TimeoutSeconds").and_then(Value::as_u64) {
         Some(t) => tokio::select! {

@@ -108,6 +108,7 @@ pub async fn perform(s: &Shared, rt: &Runtime, call: &TaskCall<'_>) -> Result<Va
             crate::durable_tokens::persist(rt, call, false).await;
         }
         let worker = rx.await.map_err(|_| Failure::runtime("The activity task was dropped"))?;
+        crate::durable_tokens::wake(rt, call).await;
         let mut at = call.cursor.load(Ordering::SeqCst);
         rt.history.emit(&mut at, "ActivityStarted", || {
             Some(("activityStartedEventDetails", json!({ "workerName": worker })))

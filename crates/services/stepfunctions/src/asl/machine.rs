@@ -9,7 +9,7 @@ use super::history::{self, Cursor};
 use super::jsonata::{self, states as ja};
 use super::runtime::{Frame, Position, Runtime};
 use super::scope::Scope;
-use super::{choice, guarded, map, parallel, task, wait};
+use super::{choice, durable, guarded, map, parallel, task, wait};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use serde_json::{Map, Value};
@@ -37,6 +37,10 @@ pub struct StateRun<'a> {
     /// A Task's wait for its token that a restart interrupted (taken by
     /// the first attempt).
     pub waiting: std::sync::Mutex<Option<super::runtime::WaitingTask>>,
+    /// A Parallel or Map state's threads as journaled (taken by the first
+    /// attempt), and whether its entered event is the journaled one.
+    pub threads: std::sync::Mutex<Option<super::threads::Threads>>,
+    pub resumed: bool,
 }
 
 impl StateRun<'_> {
@@ -86,19 +90,14 @@ pub fn run_from<'a>(
                 return Err(f);
             }
             let def = states.get(&name).ok_or_else(|| Failure::runtime(format!("Missing state: {name}")))?;
-            let resume = resumed.take().filter(|p| p.entered.is_some());
+            let resume = resumed.take().filter(|p| p.entered.is_some() || p.threads.is_some());
             // Pure states (Pass, Choice, Succeed, Fail) are replayed from the
             // last journaled position after a restart; the others are
             // journaled before they run.
             let pure = matches!(def.get("Type").and_then(Value::as_str), Some("Pass" | "Choice" | "Succeed" | "Fail"));
-            if frame.depth == 0
-                && resume.is_none()
-                && !pure
-                && let Some(j) = &rt.journal
-            {
-                let mut at = Position::start(name.clone(), input.clone(), *cursor);
-                at.vars = frame.vars.clone();
-                j.save(rt, at).await;
+            if resume.is_none() && !pure {
+                let at = Position { vars: frame.vars.clone(), ..Position::start(name.clone(), input.clone(), *cursor) };
+                durable::checkpoint(rt, frame.track.as_deref(), at).await;
             }
             // Standard executions note where a failure happened (redrives restart there).
             let durable = frame.depth == 0 && rt.journal.is_some();
@@ -152,9 +151,12 @@ async fn run_state(
             (id, stratus_core::clock::now_epoch())
         }
     };
-    let prior = if resume.is_some() { entered - 1 } else { before };
+    let resumed = resume.as_ref().is_some_and(|p| p.entered.is_some());
+    let prior = if resumed { entered - 1 } else { before };
     let waiting = std::sync::Mutex::new(resume.as_ref().and_then(|p| p.task.clone()));
-    let run = StateRun { name, def, entered, entered_time, prior, jsonata: jsonata::uses(def, frame.jsonata), waiting };
+    let threads = std::sync::Mutex::new(resume.as_ref().and_then(|p| p.threads.clone()));
+    let jsonata = jsonata::uses(def, frame.jsonata);
+    let run = StateRun { name, def, entered, entered_time, prior, jsonata, waiting, threads, resumed };
     let ctx = || rt.context(name, entered_time, None, frame);
     let scope = Scope::new(&ctx, &frame.vars);
     let step = match kind {

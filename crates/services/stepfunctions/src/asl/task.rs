@@ -3,6 +3,7 @@
 //! (Lambda function ARNs, service integrations `arn:aws:states:::…`,
 //! activities), then ResultSelector, ResultPath and OutputPath.
 
+use super::durable;
 use super::failure::Failure;
 use super::flow;
 use super::history::{self, Cursor};
@@ -107,6 +108,14 @@ pub fn attempt<'a>(
             }
         };
         let journal_at = waiting_position(rt, run, input, frame, token.as_deref(), limit.map(|l| now + l));
+        if let (Some(w), Some(at)) = (&resumed, &journal_at) {
+            // Waiting again after a restart: the thread is idle once more.
+            let mut at = Position { cursor: *cursor, ..at.clone() };
+            if let Some(task) = &mut at.task {
+                task.started = w.started;
+            }
+            durable::park(rt, frame.track.as_deref(), at).await;
+        }
         let task_cursor = AtomicI64::new(*cursor);
         let call = TaskCall {
             resource,
@@ -116,6 +125,7 @@ pub fn attempt<'a>(
             cursor: &task_cursor,
             resumed,
             journal_at: journal_at.clone(),
+            track: frame.track.clone(),
         };
         let outcome = match limit {
             Some(t) => tokio::select! {
@@ -128,10 +138,11 @@ pub fn attempt<'a>(
                 f = rt.stopped() => Err(f),
             },
         };
-        if let (Some(at), Some(j)) = (journal_at, &rt.journal) {
+        if let Some(at) = journal_at {
             // The wait is over: a restart from here runs the state again.
+            durable::unpark(rt, frame.track.as_deref()).await;
             let at = Position { cursor: run.prior, entered: None, task: None, ..at };
-            j.save(rt, at).await;
+            durable::checkpoint(rt, frame.track.as_deref(), at).await;
         }
         *cursor = task_cursor.load(Ordering::SeqCst);
         let result = match outcome {
@@ -155,7 +166,7 @@ pub fn attempt<'a>(
     .boxed()
 }
 
-/// Where the journal puts a top-level token task of a Standard execution
+/// Where the journal puts a token task's thread in a Standard execution
 /// while it waits (its `cursor` set when the task starts waiting).
 fn waiting_position(
     rt: &Runtime,
@@ -165,15 +176,12 @@ fn waiting_position(
     token: Option<&str>,
     timeout_at: Option<f64>,
 ) -> Option<Position> {
-    let token = token.filter(|_| frame.depth == 0 && rt.journal.is_some())?;
+    let token = token.filter(|_| frame.track.is_some() && rt.journal.is_some())?;
     Some(Position {
-        state: run.name.to_string(),
-        input: input.clone(),
-        cursor: run.entered,
         entered: Some(run.entered),
-        wait_until: None,
         vars: frame.vars.clone(),
         task: Some(WaitingTask { token: token.to_string(), timeout_at, started: false }),
+        ..Position::start(run.name.to_string(), input.clone(), run.entered)
     })
 }
 

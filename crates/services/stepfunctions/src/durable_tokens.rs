@@ -4,7 +4,9 @@
 //! restarted server re-registers the same token and waits on it instead of
 //! calling the resource again; the Task state clears it when it ends.
 
-use crate::asl::{Runtime, TaskCall, durable};
+use crate::asl::{Runtime, TaskCall, durable, threads};
+use crate::model::Execution;
+use crate::shared::Shared;
 use std::sync::atomic::Ordering;
 
 /// Journals that `call` waits for its token, after its last event (with
@@ -24,5 +26,16 @@ pub async fn persist(rt: &Runtime, call: &TaskCall<'_>, started: bool) {
 pub async fn wake(rt: &Runtime, call: &TaskCall<'_>) {
     if call.journal_at.is_some() {
         durable::unpark(rt, call.track.as_deref()).await;
+    }
+}
+
+/// Reserves the tokens a stored execution waits on (before it resumes).
+pub fn reserve(s: &Shared, rec: &Execution) {
+    let mut tokens = Vec::new();
+    if let Some(at) = &rec.position {
+        threads::tokens(at, &mut tokens);
+    }
+    for t in tokens {
+        s.tokens.reserve(&t);
     }
 }

@@ -2,20 +2,12 @@
 //! the service stopped is answered with its original token afterwards,
 //! without being scheduled again.
 
-use serde_json::{Value, json};
-use stratus_core::{AwsError, RequestContext, Service, Settings};
+mod common;
+
+use common::{call, try_call};
+use serde_json::json;
+use stratus_core::{Service, Settings};
 use stratus_stepfunctions::StepFunctions;
-
-async fn try_call(svc: &StepFunctions, op: &'static str, input: Value) -> Result<Value, AwsError> {
-    svc.call(&RequestContext::internal("stepfunctions", op), input).await
-}
-
-async fn call(svc: &StepFunctions, op: &'static str, input: Value) -> Value {
-    match try_call(svc, op, input).await {
-        Ok(v) => v,
-        Err(e) => panic!("{op}: {}: {}", e.code, e.message),
-    }
-}
 
 #[tokio::test]
 async fn activity_token_is_answered_after_a_restart() {

@@ -232,7 +232,10 @@ pub fn attempt<'a>(
                 let result = match recorded {
                     Some(Thread::Ended(e)) => e.outcome.clone(),
                     Some(Thread::At(at)) => {
-                        c = at.cursor;
+                        // A redriven iteration chains to the latest events.
+                        if run.resumed {
+                            c = at.cursor;
+                        }
                         machine::run_from(irt, processor, at.clone(), &mut c, &sub).await
                     }
                     None => {

@@ -60,7 +60,10 @@ pub fn attempt<'a>(
                     Some(Thread::Ended(e)) => return e.outcome.clone().map(|v| (v, e.last)).map_err(|f| (f, e.last)),
                     Some(Thread::At(at)) => {
                         fork.enter(i).await;
-                        c = at.cursor;
+                        // A redriven branch chains to the state's new start.
+                        if run.resumed {
+                            c = at.cursor;
+                        }
                         machine::run_from(rt, b, at.clone(), &mut c, &sub).await
                     }
                     None => {

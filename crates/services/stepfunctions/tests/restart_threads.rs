@@ -109,3 +109,41 @@ async fn a_map_resumes_its_iterations_on_their_tokens() {
     assert_eq!(count(&kinds, "MapIterationSucceeded"), 3, "{kinds:?}");
     assert_eq!(count(&kinds, "MapStateStarted"), 1, "{kinds:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parallel_inside_a_map_resumes_at_both_levels() {
+    let store = Store::in_memory().expect("store");
+    let before = StepFunctions::new(store.clone(), &Settings::default());
+    let act = call(&before, "CreateActivity", json!({"name": "inner"})).await["activityArn"].clone();
+    let def = json!({"StartAt": "Each", "States": {"Each": {"Type": "Map", "End": true, "MaxConcurrency": 1,
+    "ItemProcessor": {"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "End": true, "Branches": [
+        {"StartAt": "Nap", "States": {"Nap": {"Type": "Wait", "Seconds": 1, "End": true}}},
+        {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": act, "End": true}}}
+    ]}}}}}});
+    let sm = machine(&before, "nested", def).await;
+    let exec =
+        call(&before, "StartExecution", json!({"stateMachineArn": sm, "input": "[10, 20]"})).await["executionArn"]
+            .clone();
+    let first = take(&before, &act, 1).await;
+    let after = restart(before, store.clone()).await;
+    call(&after, "SendTaskSuccess", json!({"taskToken": first[0].0, "output": first[0].1})).await;
+    // The second iteration starts after the first; restart again inside it.
+    let second = take(&after, &act, 1).await;
+    let again = restart(after, store).await;
+    call(&again, "SendTaskSuccess", json!({"taskToken": second[0].0, "output": second[0].1})).await;
+    let d = finished(&again, &exec, 10).await;
+    assert_eq!(d["status"], "SUCCEEDED", "{d}");
+    let out: Value = serde_json::from_str(d["output"].as_str().unwrap_or("null")).unwrap_or_default();
+    assert_eq!(out, json!([[10, 10], [20, 20]]));
+    let kinds = event_types(&again, &exec).await;
+    for (kind, n) in [
+        ("MapIterationStarted", 2),
+        ("ParallelStateEntered", 2),
+        ("WaitStateEntered", 2),
+        ("ActivityScheduled", 2),
+        ("ActivityStarted", 2),
+        ("MapStateStarted", 1),
+    ] {
+        assert_eq!(count(&kinds, kind), n, "{kind}: {kinds:?}");
+    }
+}

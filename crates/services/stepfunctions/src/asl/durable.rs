@@ -8,12 +8,12 @@ use super::threads::Thread;
 
 /// The thread stands at `at` and goes on (before a state that is not pure).
 pub async fn checkpoint(rt: &Runtime, track: Option<&[usize]>, at: Position) {
-    tell(rt, track, Thread::At(at), true).await;
+    tell(rt, track, Thread::At(Box::new(at)), true).await;
 }
 
 /// The thread waits at `at` (a Wait, a task token, its branches).
 pub async fn park(rt: &Runtime, track: Option<&[usize]>, at: Position) {
-    tell(rt, track, Thread::At(at), false).await;
+    tell(rt, track, Thread::At(Box::new(at)), false).await;
 }
 
 /// The thread ended (branches and iterations only).
@@ -40,7 +40,7 @@ pub async fn rejoin(rt: &Runtime, track: Option<&[usize]>) {
 async fn tell(rt: &Runtime, track: Option<&[usize]>, thread: Thread, busy: bool) {
     let (Some(path), Some(j)) = (track, &rt.journal) else { return };
     match (path.is_empty(), thread) {
-        (true, Thread::At(at)) => j.save(rt, at).await,
+        (true, Thread::At(at)) => j.save(rt, *at).await,
         (true, Thread::Ended(_)) => {}
         (false, thread) => j.commit(rt, path, thread, busy).await,
     }

@@ -236,7 +236,7 @@ pub fn attempt<'a>(
                         if run.resumed {
                             c = at.cursor;
                         }
-                        machine::run_from(irt, processor, at.clone(), &mut c, &sub).await
+                        machine::run_from(irt, processor, (**at).clone(), &mut c, &sub).await
                     }
                     None => {
                         irt.history.emit(&mut c, "MapIterationStarted", details);

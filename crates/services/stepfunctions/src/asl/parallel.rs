@@ -64,7 +64,7 @@ pub fn attempt<'a>(
                         if run.resumed {
                             c = at.cursor;
                         }
-                        machine::run_from(rt, b, at.clone(), &mut c, &sub).await
+                        machine::run_from(rt, b, (**at).clone(), &mut c, &sub).await
                     }
                     None => {
                         fork.enter(i).await;

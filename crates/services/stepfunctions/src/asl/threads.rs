@@ -29,7 +29,7 @@ pub struct Threads {
 pub enum Thread {
     /// Running, last seen at this position (pure states after it are
     /// replayed).
-    At(Position),
+    At(Box<Position>),
     Ended(Ended),
 }
 
@@ -57,7 +57,7 @@ pub fn node_mut<'a>(root: &'a mut Position, path: &[usize]) -> Option<&'a mut Po
 pub fn set(root: &mut Position, path: &[usize], thread: Thread) {
     let Some((last, parent)) = path.split_last() else {
         if let Thread::At(p) = thread {
-            *root = p;
+            *root = *p;
         }
         return;
     };
@@ -76,7 +76,7 @@ pub fn for_redrive(threads: Threads) -> Threads {
         .filter_map(|(i, t)| match t {
             Thread::Ended(e) if e.outcome.is_ok() => Some((i, Thread::Ended(e))),
             Thread::Ended(_) => None,
-            Thread::At(p) => Some((i, Thread::At(restart(p)))),
+            Thread::At(p) => Some((i, Thread::At(Box::new(restart(*p))))),
         })
         .collect();
     Threads { runs, ..threads }
@@ -120,12 +120,12 @@ mod tests {
     #[test]
     fn threads_nest_and_round_trip() {
         let mut root = parent();
-        set(&mut root, &[0], Thread::At(parent()));
+        set(&mut root, &[0], Thread::At(Box::new(parent())));
         let waiting = Position {
             task: Some(WaitingTask { token: "tok".into(), timeout_at: None, started: false }),
             ..Position::start("T".into(), json!(1), 5)
         };
-        set(&mut root, &[0, 1], Thread::At(waiting));
+        set(&mut root, &[0, 1], Thread::At(Box::new(waiting)));
         set(&mut root, &[1], ended(Ok(json!("done"))));
         // A thread under an ended one is not recorded.
         set(&mut root, &[1, 0], ended(Ok(json!(0))));
@@ -143,7 +143,7 @@ mod tests {
         set(&mut root, &[0], ended(Ok(json!("ok"))));
         set(&mut root, &[1], ended(Err(Failure::new("E", "c"))));
         let wait = Position { entered: Some(9), wait_until: Some(1.0), ..Position::start("W".into(), json!(1), 9) };
-        set(&mut root, &[2], Thread::At(wait));
+        set(&mut root, &[2], Thread::At(Box::new(wait)));
         let again = for_redrive(root.threads.clone().expect("threads"));
         assert_eq!(again.runs.len(), 2);
         assert_eq!(again.runs.get(&0), Some(&ended(Ok(json!("ok")))));

@@ -6,6 +6,7 @@
 
 use crate::asl::{Journal, Position, Runtime, Thread, threads};
 use crate::model::{Execution, Keys, RUNNING, encode, running_key};
+use crate::thread_store;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use std::collections::BTreeSet;
@@ -14,23 +15,35 @@ use tokio::sync::Mutex;
 
 pub struct StoreJournal {
     store: Store,
-    record: Mutex<Execution>,
+    state: Mutex<State>,
     /// The threads below the top level that are recording events (their
     /// paths): while another is, a thread's commit is kept in memory only.
     busy: std::sync::Mutex<BTreeSet<Vec<usize>>>,
 }
 
+/// The record as it stands in memory, and what of its threads the store
+/// has yet to see.
+struct State {
+    rec: Execution,
+    /// Threads committed since the last write (the empty path: all).
+    dirty: BTreeSet<Vec<usize>>,
+    /// Whether the store may hold threads of the execution.
+    stored: bool,
+}
+
 impl StoreJournal {
     pub fn new(store: Store, record: Execution) -> StoreJournal {
-        StoreJournal { store, record: Mutex::new(record), busy: std::sync::Mutex::new(BTreeSet::new()) }
+        let stored = record.position.as_ref().is_some_and(|p| p.threads.is_some());
+        let state = State { rec: record, dirty: BTreeSet::new(), stored };
+        StoreJournal { store, state: Mutex::new(state), busy: std::sync::Mutex::new(BTreeSet::new()) }
     }
 
     /// Writes the record (after `change`) and the events not yet stored.
     pub async fn write(&self, rt: &Runtime, change: impl FnOnce(&mut Execution)) {
-        let mut rec = self.record.lock().await;
-        change(&mut rec);
-        let batch = batch(rt, &mut rec);
-        self.flush(&rec.arn, batch).await;
+        let mut st = self.state.lock().await;
+        change(&mut st.rec);
+        let batch = batch(rt, &mut st);
+        self.flush(&st.rec.arn, batch).await;
     }
 
     async fn flush(&self, arn: &str, batch: WriteBatch) {
@@ -44,8 +57,10 @@ impl StoreJournal {
     }
 }
 
-/// The record and the events not yet stored, as one batch.
-fn batch(rt: &Runtime, rec: &mut Execution) -> WriteBatch {
+/// The record, the threads that moved and the events not yet stored, as
+/// one batch.
+fn batch(rt: &Runtime, st: &mut State) -> WriteBatch {
+    let rec = &mut st.rec;
     let keys = Keys::new(&rec.account, &rec.region);
     let mut batch = WriteBatch::new();
     let new = rt.history.since(rec.events);
@@ -53,7 +68,26 @@ fn batch(rt: &Runtime, rec: &mut Execution) -> WriteBatch {
         batch.put(keys.event(&rec.machine_name, &rec.name, rec.events + i + 1), encode(e));
     }
     rec.events += new.len();
-    batch.put(keys.execution(&rec.machine_name, &rec.name), encode(&*rec));
+    let prefix = thread_store::prefix(rec);
+    let paths: Vec<Vec<usize>> = std::mem::take(&mut st.dirty).into_iter().collect();
+    match rec.position.as_mut().filter(|_| rec.status == "RUNNING") {
+        Some(root) if !paths.is_empty() => {
+            // The empty path sorts first: the whole tree was replaced.
+            let whole = paths[0].is_empty();
+            let runs = root.threads.as_ref().is_some_and(|t| !t.runs.is_empty());
+            if st.stored || !whole || runs {
+                thread_store::put(&mut batch, &prefix, root, &paths);
+                st.stored = !whole || runs;
+            }
+        }
+        Some(_) => {}
+        None if st.stored => {
+            batch.delete_prefix(&prefix);
+            st.stored = false;
+        }
+        None => {}
+    }
+    batch.put(keys.execution(&rec.machine_name, &rec.name), thread_store::encode_record(rec));
     if rec.status == "RUNNING" {
         batch.put(running_key(&rec.arn), rec.arn.as_bytes().to_vec());
     } else {
@@ -66,14 +100,22 @@ impl Journal for StoreJournal {
     fn save<'a>(&'a self, rt: &'a Runtime, at: Position) -> BoxFuture<'a, ()> {
         // The top level moves only while no branch runs.
         self.busy_set().clear();
-        self.write(rt, move |rec| rec.position = Some(at)).boxed()
+        async move {
+            let mut st = self.state.lock().await;
+            st.rec.position = Some(at);
+            st.dirty.insert(Vec::new());
+            let batch = batch(rt, &mut st);
+            self.flush(&st.rec.arn, batch).await;
+        }
+        .boxed()
     }
 
     fn commit<'a>(&'a self, rt: &'a Runtime, path: &'a [usize], thread: Thread, busy: bool) -> BoxFuture<'a, ()> {
         async move {
-            let mut rec = self.record.lock().await;
-            if let Some(root) = rec.position.as_mut() {
+            let mut st = self.state.lock().await;
+            if let Some(root) = st.rec.position.as_mut() {
                 threads::set(root, path, thread);
+                st.dirty.insert(path.to_vec());
             }
             let batch = {
                 let mut set = self.busy_set();
@@ -84,10 +126,10 @@ impl Journal for StoreJournal {
                 }
                 // The events are taken while no other thread can start
                 // recording: they are all accounted for by the positions.
-                set.iter().all(|p| p == path).then(|| batch(rt, &mut rec))
+                set.iter().all(|p| p == path).then(|| batch(rt, &mut st))
             };
             if let Some(batch) = batch {
-                self.flush(&rec.arn, batch).await;
+                self.flush(&st.rec.arn, batch).await;
             }
         }
         .boxed()

@@ -32,6 +32,7 @@ mod shared;
 mod sigv4;
 mod tags;
 mod teststate;
+mod thread_store;
 mod tokens;
 mod workers;
 

@@ -262,7 +262,10 @@ fn stored(s: &Shared, arn: &str) -> Result<Option<Execution>, AwsError> {
     let (machine_name, name) =
         (a.parts.first().copied().unwrap_or_default(), a.parts.get(1).copied().unwrap_or_default());
     let keys = Keys::new(a.account, a.region);
-    s.store.get(keys.execution(machine_name, name))?.map(|b| decode(&b)).transpose()
+    let Some(bytes) = s.store.get(keys.execution(machine_name, name))? else { return Ok(None) };
+    let mut rec: Execution = decode(&bytes)?;
+    crate::thread_store::load(&s.store, &mut rec)?;
+    Ok(Some(rec))
 }
 
 /// Runs a stored execution again from `at` (a redrive, which first records

@@ -92,10 +92,15 @@ pub fn run_from<'a>(
             let def = states.get(&name).ok_or_else(|| Failure::runtime(format!("Missing state: {name}")))?;
             let resume = resumed.take().filter(|p| p.entered.is_some() || p.threads.is_some());
             // Pure states (Pass, Choice, Succeed, Fail) are replayed from the
-            // last journaled position after a restart; the others are
-            // journaled before they run.
-            let pure = matches!(def.get("Type").and_then(Value::as_str), Some("Pass" | "Choice" | "Succeed" | "Fail"));
-            if resume.is_none() && !pure {
+            // last journaled position after a restart; Tasks are journaled
+            // before they run. Wait, Parallel and inline Map states journal
+            // themselves as soon as they are entered (nothing is called in
+            // between), which also covers what came before them.
+            let kind = def.get("Type").and_then(Value::as_str);
+            let pure = matches!(kind, Some("Pass" | "Choice" | "Succeed" | "Fail"));
+            let parks_at_once =
+                matches!(kind, Some("Wait" | "Parallel")) || (kind == Some("Map") && def.get("ItemReader").is_none());
+            if resume.is_none() && !pure && !parks_at_once {
                 let at = Position { vars: frame.vars.clone(), ..Position::start(name.clone(), input.clone(), *cursor) };
                 durable::checkpoint(rt, frame.track.as_deref(), at).await;
             }

@@ -232,9 +232,11 @@ pub fn attempt<'a>(
                 let result = match recorded {
                     Some(Thread::Ended(e)) => e.outcome.clone(),
                     Some(Thread::At(at)) => {
-                        // A redriven iteration chains to the latest events.
+                        // A redriven iteration starts again, from where it failed.
                         if run.resumed {
                             c = at.cursor;
+                        } else {
+                            irt.history.emit(&mut c, "MapIterationStarted", details);
                         }
                         machine::run_from(irt, processor, (**at).clone(), &mut c, &sub).await
                     }

@@ -134,8 +134,11 @@ pub fn attempt<'a>(
                 writer: def.get("ResultWriter"),
             }
         };
+        // After a restart the state goes on with its journaled threads; a
+        // redrive (the state entered again) starts them anew but keeps those
+        // that succeeded.
         let resumed = Fork::resumed(run);
-        let again = run.resumed.then_some(()).and(resumed.as_ref());
+        let again = resumed.as_ref().filter(|_| run.resumed);
         if again.is_none() {
             rt.history.emit(cursor, "MapStateStarted", || {
                 Some(("mapStateStartedEventDetails", json!({ "length": items.len() })))

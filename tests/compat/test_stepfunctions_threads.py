@@ -4,8 +4,11 @@ they stood (a Wait waits only for what is left, a task token stays valid,
 nothing is sent twice), map runs outlive the restart, and a redrive re-runs
 only the branches and iterations that did not succeed."""
 
+import io
 import json
+import os
 import time
+import zipfile
 
 from conftest import client_for
 from test_stepfunctions_restart import ROLE, _wait_done
@@ -86,6 +89,56 @@ def test_parallel_branch_wait_resumes_and_the_other_branch_is_not_rerun(fresh_st
     assert kinds[: len(before)] == before
     for once in ("ParallelStateEntered", "ParallelStateStarted", "WaitStateEntered", "TaskStateEntered",
                  "TaskScheduled", "TaskSucceeded", "ParallelStateSucceeded", "ParallelStateExited"):
+        assert kinds.count(once) == 1, (once, kinds)
+
+
+def _echo_function(server):
+    """The echo Lambda function (it sleeps on {"sleep": s}); returns its ARN."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.write(os.path.join(os.path.dirname(__file__), "functions", "echo.py"), "echo.py")
+    lam = client_for(server.endpoint, "lambda")
+    return lam.create_function(FunctionName="sfn-sleeper", Runtime="python3.12", Role="arn:aws:iam::000000000000:role/l",
+                               Handler="echo.handler", Timeout=30, Code={"ZipFile": buf.getvalue()})["FunctionArn"]
+
+
+def test_a_wait_keeps_its_deadline_while_a_sibling_lambda_runs_across_a_restart(fresh_stratus):
+    server = fresh_stratus()
+    sqs, sfn = _clients(server)
+    fn = _echo_function(server)
+    definition = {
+        "StartAt": "Both",
+        "States": {
+            "Both": {
+                "Type": "Parallel",
+                "End": True,
+                # The Lambda branch starts first: the Wait parks while it runs.
+                "Branches": [
+                    {"StartAt": "Slow", "States": {"Slow": {
+                        "Type": "Task", "Resource": fn, "Parameters": {"sleep": 6},
+                        "ResultSelector": {"slept.$": "$.event.sleep"}, "End": True}}},
+                    {"StartAt": "Nap", "States": {"Nap": {"Type": "Wait", "Seconds": 10, "End": True}}},
+                ],
+            }
+        },
+    }
+    machine = sfn.create_state_machine(name="wait-and-lambda", definition=json.dumps(definition), roleArn=ROLE)
+    started = time.time()
+    arn = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input='{"n": 1}')["executionArn"]
+    time.sleep(3)
+
+    server.restart()
+    sqs, sfn = _clients(server)
+    d = _wait_done(sfn, arn, seconds=30)
+    took = time.time() - started
+    assert d["status"] == "SUCCEEDED", (d, _events(sfn, arn)[1][-4:])
+    assert json.loads(d["output"]) == [{"slept": 6}, {"n": 1}]
+    # The Wait kept its deadline (10 s from the start, not from the restart);
+    # the Lambda function, in flight at the restart, was called again.
+    assert 9.8 <= took < 12.5, took
+    kinds, _ = _events(sfn, arn)
+    for once in ("WaitStateEntered", "TaskStateEntered", "LambdaFunctionScheduled", "LambdaFunctionStarted",
+                 "LambdaFunctionSucceeded", "ParallelStateStarted"):
         assert kinds.count(once) == 1, (once, kinds)
 
 

@@ -150,6 +150,15 @@ fn remember(inner: &mut Inner, token: &str) {
 }
 
 impl Pending<'_> {
+    /// Waits for an answer with no heartbeat clock running (a task no
+    /// worker has taken yet).
+    pub async fn early(&mut self) -> Outcome {
+        match self.answer.as_mut() {
+            Some(rx) => rx.await.unwrap_or_else(|_| Err(Failure::runtime("The task token was dropped"))),
+            None => std::future::pending().await,
+        }
+    }
+
     /// Waits for the answer; with `heartbeat` seconds, fails with
     /// `States.HeartbeatTimeout` when no heartbeat (or answer) comes within
     /// that many seconds of the start or of the last heartbeat.

@@ -3,6 +3,7 @@
 //! history AWS records. Task integrations and persistence come in through
 //! the `Tasks` and `Journal` traits.
 
+mod calling;
 mod choice;
 pub mod durable;
 pub mod failure;

@@ -3,6 +3,7 @@
 //! the task integrations, the journal that makes Standard executions
 //! durable, and the stop signal.
 
+use super::calling::Calling;
 use super::failure::Failure;
 use super::history::History;
 use super::threads::{Thread, Threads};
@@ -84,6 +85,9 @@ pub struct Position {
     /// Set while a Parallel or Map state runs: its branches or iterations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threads: Option<Threads>,
+    /// Set while a Task in a branch or iteration calls its resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calling: Option<Calling>,
 }
 
 /// A top-level Task state waiting for its task token, journaled so that a
@@ -111,6 +115,7 @@ impl Position {
             vars: serde_json::Map::new(),
             task: None,
             threads: None,
+            calling: None,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! (Lambda function ARNs, service integrations `arn:aws:states:::…`,
 //! activities), then ResultSelector, ResultPath and OutputPath.
 
+use super::calling;
 use super::durable;
 use super::failure::Failure;
 use super::flow;
@@ -79,6 +80,7 @@ pub fn attempt<'a>(
         let resource = def.get("Resource").and_then(Value::as_str).unwrap_or_default();
         let wait_token = resource.ends_with(".waitForTaskToken") || matches!(family(resource), Family::Activity);
         let resumed = run.waiting.lock().ok().and_then(|mut w| w.take());
+        let recalled = run.calling.lock().ok().and_then(|mut c| c.take());
         let token = match &resumed {
             Some(w) => Some(w.token.clone()),
             None => wait_token.then(|| uuid::Uuid::new_v4().to_string()),
@@ -99,9 +101,10 @@ pub fn attempt<'a>(
         let now = stratus_core::clock::now_epoch();
         // After a restart the task's events are in the history already and
         // the timeout runs on from its journaled deadline.
-        let limit = match &resumed {
-            Some(w) => w.timeout_at.map(|at| (at - now).max(0.0)),
-            None => {
+        let limit = match (&resumed, &recalled) {
+            (Some(w), _) => w.timeout_at.map(|at| (at - now).max(0.0)),
+            (None, Some(c)) => c.timeout_at.map(|at| (at - now).max(0.0)),
+            (None, None) => {
                 rt.tasks.prepare(rt, resource, &params).await.map_err(|f| in_state(run, f))?;
                 scheduled(rt, cursor, &fam, resource, &params, timeout, heartbeat);
                 timeout.map(|t| t as f64)
@@ -115,6 +118,10 @@ pub fn attempt<'a>(
                 task.started = w.started;
             }
             durable::park(rt, frame.track.as_deref(), at).await;
+        }
+        let calling_at = calling::position(run, input, frame, *cursor, limit.map(|l| now + l));
+        if let Some(at) = &calling_at {
+            durable::park(rt, frame.track.as_deref(), at.clone()).await;
         }
         let task_cursor = AtomicI64::new(*cursor);
         let call = TaskCall {
@@ -138,6 +145,9 @@ pub fn attempt<'a>(
                 f = rt.stopped() => Err(f),
             },
         };
+        if calling_at.is_some() {
+            durable::unpark(rt, frame.track.as_deref()).await;
+        }
         if let Some(at) = journal_at {
             // The wait is over: a restart from here runs the state again.
             durable::unpark(rt, frame.track.as_deref()).await;

@@ -84,7 +84,7 @@ pub fn for_redrive(threads: Threads) -> Threads {
 
 /// A position as a redrive restarts it: its state entered again.
 pub fn restart(p: Position) -> Position {
-    Position { entered: None, wait_until: None, task: None, threads: p.threads.map(for_redrive), ..p }
+    Position { entered: None, wait_until: None, task: None, calling: None, threads: p.threads.map(for_redrive), ..p }
 }
 
 /// The task tokens waited on anywhere under `root`.

@@ -126,7 +126,7 @@ impl Journal for StoreJournal {
                 }
                 // The events are taken while no other thread can start
                 // recording: they are all accounted for by the positions.
-                set.iter().all(|p| p == path).then(|| batch(rt, &mut st))
+                (set.is_empty() || (set.len() == 1 && set.contains(path))).then(|| batch(rt, &mut st))
             };
             if let Some(batch) = batch {
                 self.flush(&st.rec.arn, batch).await;

@@ -60,14 +60,17 @@ fn put_tree(batch: &mut WriteBatch, prefix: &str, path: &mut Vec<usize>, thread:
     }
 }
 
-/// Writes the threads at `paths` (and those under them) as they stand
-/// under `root`, replacing what was stored there; the empty path stands
-/// for all of them.
+/// Writes the threads at `paths` (sorted, as a `BTreeSet` gives them) and
+/// those under them as they stand under `root`, replacing what was stored
+/// there; the empty path stands for all of them.
 pub fn put(batch: &mut WriteBatch, prefix: &str, root: &mut Position, paths: &[Vec<usize>]) {
+    // A path's descendants sort right after it: they are written with it.
+    let mut written: Option<&Vec<usize>> = None;
     for path in paths {
-        if paths.iter().any(|p| p.len() < path.len() && path.starts_with(p)) {
+        if written.is_some_and(|w| path.starts_with(w)) {
             continue;
         }
+        written = Some(path);
         batch.delete_prefix(key(prefix, path));
         match path.split_last() {
             None => {

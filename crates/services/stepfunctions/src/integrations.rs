@@ -101,8 +101,8 @@ impl Tasks for Integrations {
         .boxed()
     }
 
-    fn note_map_run(&self, _rt: &Runtime, record: Value) {
-        self.shared.map_runs.note(record);
+    fn note_map_run<'a>(&'a self, _rt: &'a Runtime, record: Value) -> BoxFuture<'a, ()> {
+        self.shared.map_runs.note(record).boxed()
     }
 
     fn put<'a>(&'a self, rt: &'a Runtime, params: Value, body: Vec<u8>) -> BoxFuture<'a, Result<(), Failure>> {

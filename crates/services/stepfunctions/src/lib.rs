@@ -32,6 +32,7 @@ mod shared;
 mod sigv4;
 mod tags;
 mod teststate;
+mod thread_store;
 mod tokens;
 mod workers;
 
@@ -127,7 +128,7 @@ impl Service for StepFunctions {
             "ListExecutions" => executions::list(s, i),
             "DescribeMapRun" => mapruns::describe(s, i),
             "ListMapRuns" => mapruns::list(s, i),
-            "UpdateMapRun" => mapruns::update(s, i),
+            "UpdateMapRun" => mapruns::update(s, i).await,
             "StopExecution" => executions::stop(s, i).await,
             "RedriveExecution" => redrive::redrive(s, i).await,
             "GetExecutionHistory" => executions::history(s, i),

@@ -1,44 +1,63 @@
-//! Map runs: the record each distributed Map run keeps while this process
-//! runs (in memory), and DescribeMapRun, ListMapRuns and UpdateMapRun over
-//! them.
+//! Map runs: the record each distributed Map run keeps in the store (so it
+//! outlives a restart), and DescribeMapRun, ListMapRuns and UpdateMapRun
+//! over them.
 
 use crate::errors;
 use crate::executions;
+use crate::model::{Keys, decode, encode};
 use crate::names;
 use crate::shared::Shared;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
-use std::sync::Mutex;
 use stratus_core::AwsError;
 use stratus_core::input::Input;
+use stratus_store::Store;
 
 /// The map runs, by ARN, as DescribeMapRun answers them (plus the
 /// `stateMachineArn` ListMapRuns shows).
-#[derive(Default)]
-pub struct MapRuns(Mutex<BTreeMap<String, Value>>);
+pub struct MapRuns {
+    store: Store,
+    /// Serializes the read-merge-write of records.
+    writing: tokio::sync::Mutex<()>,
+}
+
+/// The store key of a map run's record.
+fn key(arn: &str) -> Option<String> {
+    let a = names::parse(arn).ok()?;
+    Some(format!("{}{arn}", Keys::new(a.account, a.region).map_runs()))
+}
 
 impl MapRuns {
+    pub fn new(store: Store) -> MapRuns {
+        MapRuns { store, writing: tokio::sync::Mutex::new(()) }
+    }
+
     /// Merges `record`'s fields into the map run it names.
-    pub fn note(&self, record: Value) {
-        let (Some(arn), Value::Object(fields)) = (record["mapRunArn"].as_str().map(str::to_string), record) else {
+    pub async fn note(&self, record: Value) {
+        let (Some(k), Value::Object(fields)) = (record["mapRunArn"].as_str().and_then(key), record) else {
             return;
         };
-        if let Ok(mut runs) = self.0.lock() {
-            let entry = runs.entry(arn).or_insert_with(|| json!({}));
-            if let Value::Object(e) = entry {
-                e.extend(fields);
-            }
+        let _guard = self.writing.lock().await;
+        let mut entry = self.get_key(&k).unwrap_or_else(|| json!({}));
+        if let Value::Object(e) = &mut entry {
+            e.extend(fields);
         }
+        if let Err(e) = self.store.put(k, encode(&entry)).await {
+            tracing::warn!("could not record a map run: {e}");
+        }
+    }
+
+    fn get_key(&self, key: &str) -> Option<Value> {
+        self.store.get(key).ok().flatten().and_then(|b| decode(&b).ok())
     }
 
     fn get(&self, arn: &str) -> Option<Value> {
-        self.0.lock().ok().and_then(|r| r.get(arn).cloned())
+        self.get_key(&key(arn)?)
     }
 
-    pub fn clear(&self) {
-        if let Ok(mut runs) = self.0.lock() {
-            runs.clear();
-        }
+    /// The map runs of one account and region.
+    fn all(&self, account: &str, region: &str) -> Vec<Value> {
+        let rows = self.store.scan_prefix(Keys::new(account, region).map_runs(), false, None).unwrap_or_default();
+        rows.iter().filter_map(|(_, v)| decode(v).ok()).collect()
     }
 }
 
@@ -61,8 +80,8 @@ pub fn describe(s: &Shared, input: &Value) -> Result<Value, AwsError> {
 
 pub fn list(s: &Shared, input: &Value) -> Result<Value, AwsError> {
     let arn = input.req_str("executionArn")?;
-    executions::execution(s, arn)?;
-    let runs = s.map_runs.0.lock().map(|r| r.values().cloned().collect::<Vec<_>>()).unwrap_or_default();
+    let rec = executions::execution(s, arn)?;
+    let runs = s.map_runs.all(&rec.account, &rec.region);
     let mut mine: Vec<Value> = runs
         .into_iter()
         .filter(|r| r["executionArn"].as_str() == Some(arn))
@@ -85,7 +104,7 @@ pub fn list(s: &Shared, input: &Value) -> Result<Value, AwsError> {
     Ok(json!({ "mapRuns": mine }))
 }
 
-pub fn update(s: &Shared, input: &Value) -> Result<Value, AwsError> {
+pub async fn update(s: &Shared, input: &Value) -> Result<Value, AwsError> {
     let run = find(s, input)?;
     let invalid = |m: &str| AwsError::bad_request("ValidationException", m.to_string());
     let mut change = json!({ "mapRunArn": run["mapRunArn"] });
@@ -101,7 +120,7 @@ pub fn update(s: &Shared, input: &Value) -> Result<Value, AwsError> {
         change["toleratedFailureCount"] =
             json!(c.as_u64().ok_or_else(|| invalid("toleratedFailureCount must be at least 0"))?);
     }
-    s.map_runs.note(change);
+    s.map_runs.note(change).await;
     Ok(json!({}))
 }
 
@@ -109,14 +128,19 @@ pub fn update(s: &Shared, input: &Value) -> Result<Value, AwsError> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn note_merges_fields() {
-        let runs = MapRuns::default();
-        runs.note(json!({ "mapRunArn": "a", "status": "RUNNING", "maxConcurrency": 3 }));
-        runs.note(json!({ "mapRunArn": "a", "status": "SUCCEEDED" }));
-        runs.note(json!({ "status": "ignored" }));
-        assert_eq!(runs.get("a"), Some(json!({ "mapRunArn": "a", "status": "SUCCEEDED", "maxConcurrency": 3 })));
-        runs.clear();
-        assert_eq!(runs.get("a"), None);
+    #[tokio::test]
+    async fn note_merges_fields_in_the_store() {
+        let store = Store::in_memory().expect("store");
+        let runs = MapRuns::new(store.clone());
+        let arn = "arn:aws:states:us-east-1:000000000000:mapRun:m/Map:1";
+        runs.note(json!({ "mapRunArn": arn, "status": "RUNNING", "maxConcurrency": 3 })).await;
+        runs.note(json!({ "mapRunArn": arn, "status": "SUCCEEDED" })).await;
+        runs.note(json!({ "status": "ignored" })).await;
+        let want = json!({ "mapRunArn": arn, "status": "SUCCEEDED", "maxConcurrency": 3 });
+        // Another process on the same store sees it.
+        let again = MapRuns::new(store);
+        assert_eq!(again.get(arn), Some(want.clone()));
+        assert_eq!(again.all("000000000000", "us-east-1"), vec![want]);
+        assert_eq!(again.all("000000000000", "eu-west-1"), Vec::<Value>::new());
     }
 }

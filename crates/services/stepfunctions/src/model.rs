@@ -141,6 +141,16 @@ impl Keys {
         format!("{}act/{name}", self.base)
     }
 
+    /// The journaled branches and iterations of a running execution.
+    pub fn threads(&self, machine: &str, execution: &str) -> String {
+        format!("{}th/{machine}/{execution}/", self.base)
+    }
+
+    /// Map run records, keyed by their ARN after this prefix.
+    pub fn map_runs(&self) -> String {
+        format!("{}mr/", self.base)
+    }
+
     pub fn activities(&self) -> String {
         format!("{}act/", self.base)
     }

@@ -2,7 +2,10 @@
 //! ABORTED runs again under the same ARN from the top-level state that did
 //! not finish, with the same input and definition; its history goes on
 //! with an ExecutionRedriven event, and DescribeExecution shows the
-//! redrive count and date.
+//! redrive count and date. As AWS documents, a failed Parallel or inline
+//! Map re-runs only the branches and iterations that did not succeed (the
+//! others keep their output), and a failed distributed Map redrives its
+//! map run's unsuccessful child executions.
 
 use crate::executions;
 use crate::runner;
@@ -31,7 +34,7 @@ pub async fn redrive(s: &Arc<Shared>, input: &Value) -> Result<Value, AwsError> 
     rec.error = None;
     rec.cause = None;
     rec.position = None;
-    let at = crate::asl::Position { entered: None, wait_until: None, task: None, ..at };
+    let at = crate::asl::threads::restart(at);
     runner::relaunch(s, rec, Some(at)).await?;
     Ok(json!({ "redriveDate": now }))
 }

@@ -62,7 +62,8 @@ pub fn runtime(
 /// Runs the whole machine on `rt` from `at`, under the machine's timeout.
 async fn drive(rt: &Runtime, def: &Value, at: Position) -> Outcome {
     let mut cursor = at.cursor;
-    let frame = Frame::default();
+    // Standard executions journal their threads, from the top level down.
+    let frame = Frame { track: rt.journal.as_ref().map(|_| Vec::new()), ..Frame::default() };
     let run = machine::run_from(rt, def, at, &mut cursor, &frame);
     let result = match def.get("TimeoutSeconds").and_then(Value::as_u64) {
         Some(t) => tokio::select! {
@@ -207,7 +208,7 @@ pub fn launch(s: &Arc<Shared>, rt: Arc<Runtime>, journal: Arc<StoreJournal>, def
                 rec.cause = out.failure.as_ref().and_then(|f| f.cause.clone());
                 rec.stop = Some(out.stop);
                 let last = rec.position.take();
-                rec.redrive_from = if out.status == "SUCCEEDED" { None } else { rt.failed_at().or(last) };
+                rec.redrive_from = if out.status == "SUCCEEDED" { None } else { redrive_point(rt.failed_at(), last) };
             })
             .await;
         if let Ok(mut running) = shared.running.lock() {
@@ -218,28 +219,53 @@ pub fn launch(s: &Arc<Shared>, rt: Arc<Runtime>, journal: Arc<StoreJournal>, def
     });
 }
 
-/// Resumes the Standard executions the store says were running.
+/// Where a redrive of an execution that did not succeed starts: the
+/// top-level state that failed, with the threads it had started (a redrive
+/// re-runs only those that did not succeed), else where it last stood.
+fn redrive_point(failed: Option<Position>, last: Option<Position>) -> Option<Position> {
+    match (failed, last) {
+        (Some(f), Some(l)) if l.state == f.state && l.threads.is_some() => Some(Position { threads: l.threads, ..f }),
+        (Some(f), _) => Some(f),
+        (None, last) => last,
+    }
+}
+
+/// Resumes the Standard executions the store says were running; the
+/// tokens they wait on are reserved before this returns (before requests
+/// are served).
 pub fn resume_all(s: &Arc<Shared>) {
+    let mut records = Vec::new();
+    for arn in crate::journal::running(&s.store) {
+        match stored(s, &arn) {
+            Ok(Some(rec)) => records.push(rec),
+            Ok(None) => {}
+            Err(e) => tracing::warn!("could not resume execution {arn}: {e}"),
+        }
+    }
+    for rec in &records {
+        crate::durable_tokens::reserve(s, rec);
+    }
     let shared = s.clone();
     s.spawn(async move {
-        for arn in crate::journal::running(&shared.store) {
-            if let Err(e) = resume(&shared, &arn).await {
+        for rec in records {
+            let arn = rec.arn.clone();
+            if let Err(e) = relaunch(&shared, rec, None).await {
                 tracing::warn!("could not resume execution {arn}: {e}");
             }
         }
     });
 }
 
-async fn resume(s: &Arc<Shared>, arn: &str) -> Result<(), AwsError> {
+/// The stored record of the execution `arn` names.
+fn stored(s: &Shared, arn: &str) -> Result<Option<Execution>, AwsError> {
     let a = crate::names::parse(arn)?;
     let (machine_name, name) =
         (a.parts.first().copied().unwrap_or_default(), a.parts.get(1).copied().unwrap_or_default());
     let keys = Keys::new(a.account, a.region);
-    let record: Execution = match s.store.get(keys.execution(machine_name, name))? {
-        Some(b) => decode(&b)?,
-        None => return Ok(()),
-    };
-    relaunch(s, record, None).await
+    let Some(bytes) = s.store.get(keys.execution(machine_name, name))? else { return Ok(None) };
+    let mut rec: Execution = decode(&bytes)?;
+    crate::thread_store::load(&s.store, &mut rec)?;
+    Ok(Some(rec))
 }
 
 /// Runs a stored execution again from `at` (a redrive, which first records

@@ -26,7 +26,7 @@ pub struct Shared {
     pub workers: Queues,
     /// Signalled whenever an execution ends (parents of `.sync` children).
     pub ended: tokio::sync::Notify,
-    /// Distributed Map runs (DescribeMapRun, ListMapRuns).
+    /// Distributed Map runs (DescribeMapRun, ListMapRuns), in the store.
     pub map_runs: MapRuns,
     tasks: Mutex<JoinSet<()>>,
 }
@@ -34,13 +34,13 @@ pub struct Shared {
 impl Shared {
     pub fn new(store: Store, settings: &Settings) -> Shared {
         Shared {
-            store,
+            store: store.clone(),
             settings: settings.clone(),
             running: Mutex::new(HashMap::new()),
             tokens: Tokens::default(),
             workers: Queues::default(),
             ended: tokio::sync::Notify::new(),
-            map_runs: MapRuns::default(),
+            map_runs: MapRuns::new(store.clone()),
             tasks: Mutex::new(JoinSet::new()),
         }
     }
@@ -74,7 +74,6 @@ impl Shared {
         }
         self.tokens.clear();
         self.workers.clear();
-        self.map_runs.clear();
     }
 
     pub fn runtime(&self, arn: &str) -> Option<Arc<Runtime>> {

@@ -3,6 +3,9 @@
 //! (SendTaskHeartbeat resets the `HeartbeatSeconds` clock; a missed one
 //! fails the task with `States.HeartbeatTimeout`), and the tokens of tasks
 //! that ended without an answer, which AWS answers with TaskTimedOut.
+//! After a restart the tokens journaled as waiting are reserved before
+//! requests are served, so an answer arriving before their execution has
+//! resumed is kept for it rather than refused.
 
 use crate::asl::Failure;
 use serde_json::Value;
@@ -27,6 +30,9 @@ struct Waiter {
 struct Inner {
     live: HashMap<String, Waiter>,
     expired: VecDeque<String>,
+    /// Tokens journaled as waiting whose execution has not resumed yet,
+    /// with the answer that came first.
+    reserved: HashMap<String, Option<Outcome>>,
 }
 
 /// The registry of live and ended task tokens.
@@ -53,12 +59,31 @@ pub fn invalid() -> AwsError {
 }
 
 impl Tokens {
+    /// Holds `token` for a task that will wait on it once its execution
+    /// resumes (after a restart): an answer that comes before is kept for
+    /// it.
+    pub fn reserve(&self, token: &str) {
+        if let Ok(mut inner) = self.inner.lock()
+            && !inner.live.contains_key(token)
+        {
+            inner.reserved.entry(token.to_string()).or_insert(None);
+        }
+    }
+
     /// Registers `token` as waiting for an answer.
     pub fn register(&self, token: &str) -> Pending<'_> {
         let (tx, rx) = oneshot::channel();
         let beat = Arc::new(Notify::new());
         if let Ok(mut inner) = self.inner.lock() {
-            inner.live.insert(token.to_string(), Waiter { answer: tx, beat: beat.clone() });
+            match inner.reserved.remove(token).flatten() {
+                Some(early) => {
+                    let _ = tx.send(early);
+                    remember(&mut inner, token);
+                }
+                None => {
+                    inner.live.insert(token.to_string(), Waiter { answer: tx, beat: beat.clone() });
+                }
+            }
         }
         Pending { tokens: self, token: token.to_string(), answer: Some(rx), beat }
     }
@@ -66,12 +91,17 @@ impl Tokens {
     /// Answers the task waiting on `token`.
     pub fn resolve(&self, token: &str, outcome: Outcome) -> Result<(), AwsError> {
         let mut inner = self.inner.lock().map_err(|_| AwsError::internal("task tokens poisoned"))?;
-        match inner.live.remove(token) {
-            Some(w) => {
-                let _ = w.answer.send(outcome);
-                remember(&mut inner, token);
+        if let Some(w) = inner.live.remove(token) {
+            let _ = w.answer.send(outcome);
+            remember(&mut inner, token);
+            return Ok(());
+        }
+        match inner.reserved.get_mut(token) {
+            Some(slot @ None) => {
+                *slot = Some(outcome);
                 Ok(())
             }
+            Some(Some(_)) => Err(timed_out()),
             None => Err(unknown(&inner, token)),
         }
     }
@@ -84,6 +114,7 @@ impl Tokens {
                 w.beat.notify_one();
                 Ok(())
             }
+            None if inner.reserved.get(token).is_some_and(Option::is_none) => Ok(()),
             None => Err(unknown(&inner, token)),
         }
     }
@@ -100,6 +131,7 @@ impl Tokens {
         if let Ok(mut inner) = self.inner.lock() {
             inner.live.clear();
             inner.expired.clear();
+            inner.reserved.clear();
         }
     }
 }
@@ -118,6 +150,15 @@ fn remember(inner: &mut Inner, token: &str) {
 }
 
 impl Pending<'_> {
+    /// Waits for an answer with no heartbeat clock running (a task no
+    /// worker has taken yet).
+    pub async fn early(&mut self) -> Outcome {
+        match self.answer.as_mut() {
+            Some(rx) => rx.await.unwrap_or_else(|_| Err(Failure::runtime("The task token was dropped"))),
+            None => std::future::pending().await,
+        }
+    }
+
     /// Waits for the answer; with `heartbeat` seconds, fails with
     /// `States.HeartbeatTimeout` when no heartbeat (or answer) comes within
     /// that many seconds of the start or of the last heartbeat.
@@ -159,6 +200,22 @@ mod tests {
         assert_eq!(pending.answer(None).await, Ok(json!(1)));
         assert_eq!(tokens.resolve("t1", Ok(json!(2))).map_err(|e| e.code), Err("TaskTimedOut".to_string()));
         assert_eq!(tokens.heartbeat("nope").map_err(|e| e.code), Err("InvalidToken".to_string()));
+    }
+
+    #[tokio::test]
+    async fn a_reserved_token_keeps_an_early_answer() {
+        let tokens = Tokens::default();
+        tokens.reserve("t");
+        tokens.heartbeat("t").expect("beat while reserved");
+        tokens.resolve("t", Ok(json!(7))).expect("early answer");
+        assert_eq!(tokens.resolve("t", Ok(json!(8))).map_err(|e| e.code), Err("TaskTimedOut".to_string()));
+        let pending = tokens.register("t");
+        assert_eq!(pending.answer(None).await, Ok(json!(7)));
+        // Unanswered, a reserved token waits for its task as usual.
+        tokens.reserve("u");
+        let pending = tokens.register("u");
+        tokens.resolve("u", Ok(json!(1))).expect("resolve");
+        assert_eq!(pending.answer(None).await, Ok(json!(1)));
     }
 
     #[tokio::test]

@@ -96,10 +96,11 @@ pub async fn get_task(s: &Shared, input: &Value) -> Result<Value, AwsError> {
 /// Runs an activity task: queues it for the activity's workers, records
 /// ActivityStarted with the worker's name when one takes it, then waits
 /// for its answer under the state's `HeartbeatSeconds` (counted from the
-/// start).
+/// start). After a restart, a task a worker had already taken may be
+/// answered before a worker takes it again: that answer ends it.
 pub async fn perform(s: &Shared, rt: &Runtime, call: &TaskCall<'_>) -> Result<Value, Failure> {
     let token = call.token.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let pending = s.tokens.register(&token);
+    let mut pending = s.tokens.register(&token);
     // After a restart, a task a worker already took only waits for its answer.
     if !call.resumed.as_ref().is_some_and(|w| w.started) {
         let (tx, rx) = oneshot::channel();
@@ -107,12 +108,19 @@ pub async fn perform(s: &Shared, rt: &Runtime, call: &TaskCall<'_>) -> Result<Va
         if call.resumed.is_none() {
             crate::durable_tokens::persist(rt, call, false).await;
         }
-        let worker = rx.await.map_err(|_| Failure::runtime("The activity task was dropped"))?;
+        let (worker, early) = tokio::select! {
+            taken = rx => (taken.map_err(|_| Failure::runtime("The activity task was dropped"))?, None),
+            out = pending.early() => (String::new(), Some(out)),
+        };
+        crate::durable_tokens::wake(rt, call).await;
         let mut at = call.cursor.load(Ordering::SeqCst);
         rt.history.emit(&mut at, "ActivityStarted", || {
             Some(("activityStartedEventDetails", json!({ "workerName": worker })))
         });
         call.cursor.store(at, Ordering::SeqCst);
+        if let Some(out) = early {
+            return out;
+        }
         crate::durable_tokens::persist(rt, call, true).await;
     }
     pending.answer(call.heartbeat_seconds).await

@@ -2,23 +2,15 @@
 //! the service stopped is answered with its original token afterwards,
 //! without being scheduled again.
 
-use serde_json::{Value, json};
-use stratus_core::{AwsError, RequestContext, Service, Settings};
+mod common;
+
+use common::{call, try_call};
+use serde_json::json;
+use stratus_core::{Service, Settings};
 use stratus_stepfunctions::StepFunctions;
 
-async fn try_call(svc: &StepFunctions, op: &'static str, input: Value) -> Result<Value, AwsError> {
-    svc.call(&RequestContext::internal("stepfunctions", op), input).await
-}
-
-async fn call(svc: &StepFunctions, op: &'static str, input: Value) -> Value {
-    match try_call(svc, op, input).await {
-        Ok(v) => v,
-        Err(e) => panic!("{op}: {}: {}", e.code, e.message),
-    }
-}
-
-#[tokio::test]
-async fn activity_token_is_answered_after_a_restart() {
+/// Takes the activity task, stops after `pause`, answers after the restart.
+async fn answered_after_a_restart(pause: u64) {
     let store = stratus_store::Store::in_memory().expect("store");
     let before = StepFunctions::new(store.clone(), &Settings::default());
     let act = call(&before, "CreateActivity", json!({"name": "work"})).await;
@@ -34,7 +26,7 @@ async fn activity_token_is_answered_after_a_restart() {
     let task = call(&before, "GetActivityTask", json!({"activityArn": act["activityArn"], "workerName": "w"})).await;
     let token = task["taskToken"].clone();
     assert!(token.is_string(), "{task}");
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
     before.stop().await;
 
     let after = StepFunctions::new(store, &Settings::default());
@@ -66,4 +58,19 @@ async fn activity_token_is_answered_after_a_restart() {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     panic!("the execution did not finish");
+}
+
+#[tokio::test]
+async fn activity_token_is_answered_after_a_restart() {
+    answered_after_a_restart(50).await;
+}
+
+/// Stopped right after a worker took the task, the journal may not know it
+/// was taken: the task is offered again, and the original token's answer
+/// still ends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn activity_token_taken_just_before_a_restart_is_answered() {
+    for _ in 0..5 {
+        answered_after_a_restart(0).await;
+    }
 }

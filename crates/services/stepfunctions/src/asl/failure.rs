@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 /// An error raised by a state, as Retry and Catch see it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Failure {
     pub error: String,
     pub cause: Option<String>,

@@ -9,7 +9,7 @@ use super::history::{self, Cursor};
 use super::jsonata::{self, states as ja};
 use super::runtime::{Frame, Position, Runtime};
 use super::scope::Scope;
-use super::{choice, guarded, map, parallel, task, wait};
+use super::{calling, choice, durable, guarded, map, parallel, task, wait};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use serde_json::{Map, Value};
@@ -37,6 +37,12 @@ pub struct StateRun<'a> {
     /// A Task's wait for its token that a restart interrupted (taken by
     /// the first attempt).
     pub waiting: std::sync::Mutex<Option<super::runtime::WaitingTask>>,
+    /// A Parallel or Map state's threads as journaled (taken by the first
+    /// attempt), and whether its entered event is the journaled one.
+    pub threads: std::sync::Mutex<Option<super::threads::Threads>>,
+    /// A Task's call that a restart interrupted (taken by the first attempt).
+    pub calling: std::sync::Mutex<Option<super::calling::Calling>>,
+    pub resumed: bool,
 }
 
 impl StateRun<'_> {
@@ -86,19 +92,21 @@ pub fn run_from<'a>(
                 return Err(f);
             }
             let def = states.get(&name).ok_or_else(|| Failure::runtime(format!("Missing state: {name}")))?;
-            let resume = resumed.take().filter(|p| p.entered.is_some());
+            let resume = resumed.take().filter(|p| p.entered.is_some() || p.threads.is_some());
             // Pure states (Pass, Choice, Succeed, Fail) are replayed from the
-            // last journaled position after a restart; the others are
-            // journaled before they run.
-            let pure = matches!(def.get("Type").and_then(Value::as_str), Some("Pass" | "Choice" | "Succeed" | "Fail"));
-            if frame.depth == 0
-                && resume.is_none()
-                && !pure
-                && let Some(j) = &rt.journal
-            {
-                let mut at = Position::start(name.clone(), input.clone(), *cursor);
-                at.vars = frame.vars.clone();
-                j.save(rt, at).await;
+            // last journaled position after a restart; Tasks are journaled
+            // before they run. Wait, Parallel and inline Map states (and
+            // Tasks that journal their call) journal themselves as soon as
+            // they are entered (nothing is called in between), which also
+            // covers what came before them.
+            let kind = def.get("Type").and_then(Value::as_str);
+            let pure = matches!(kind, Some("Pass" | "Choice" | "Succeed" | "Fail"));
+            let parks_at_once = matches!(kind, Some("Wait" | "Parallel"))
+                || (kind == Some("Map") && def.get("ItemReader").is_none())
+                || (kind == Some("Task") && calling::journals(def, &frame));
+            if resume.is_none() && !pure && !parks_at_once {
+                let at = Position { vars: frame.vars.clone(), ..Position::start(name.clone(), input.clone(), *cursor) };
+                durable::checkpoint(rt, frame.track.as_deref(), at).await;
             }
             // Standard executions note where a failure happened (redrives restart there).
             let durable = frame.depth == 0 && rt.journal.is_some();
@@ -152,9 +160,13 @@ async fn run_state(
             (id, stratus_core::clock::now_epoch())
         }
     };
-    let prior = if resume.is_some() { entered - 1 } else { before };
+    let resumed = resume.as_ref().is_some_and(|p| p.entered.is_some());
+    let prior = if resumed { entered - 1 } else { before };
     let waiting = std::sync::Mutex::new(resume.as_ref().and_then(|p| p.task.clone()));
-    let run = StateRun { name, def, entered, entered_time, prior, jsonata: jsonata::uses(def, frame.jsonata), waiting };
+    let threads = std::sync::Mutex::new(resume.as_ref().and_then(|p| p.threads.clone()));
+    let calling = std::sync::Mutex::new(resume.as_ref().and_then(|p| p.calling.clone()));
+    let jsonata = jsonata::uses(def, frame.jsonata);
+    let run = StateRun { name, def, entered, entered_time, prior, jsonata, waiting, threads, calling, resumed };
     let ctx = || rt.context(name, entered_time, None, frame);
     let scope = Scope::new(&ctx, &frame.vars);
     let step = match kind {

@@ -4,14 +4,18 @@
 //! up to `MaxConcurrency` at once, and collects the outputs in item order.
 //! A distributed Map runs them as a map run, weighs failures against its
 //! `ToleratedFailure*` thresholds and hands them to the `ResultWriter`.
+//! In a Standard execution each iteration is journaled (see `fork`): after
+//! a restart the ended ones keep their outcome and the others resume.
 
 use super::failure::Failure;
 use super::flow;
+use super::fork::Fork;
 use super::history::Cursor;
 use super::jsonata::{Query, states as ja};
 use super::machine::{self, Assigned, StateRun, in_state};
 use super::runtime::{Frame, Runtime};
 use super::scope::Scope;
+use super::threads::{Ended, Thread, Threads};
 use super::writer::{self, Child, MapRun};
 use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt, TryStreamExt};
@@ -130,28 +134,57 @@ pub fn attempt<'a>(
                 writer: def.get("ResultWriter"),
             }
         };
-        rt.history.emit(cursor, "MapStateStarted", || {
-            Some(("mapStateStartedEventDetails", json!({ "length": items.len() })))
-        });
+        // After a restart the state goes on with its journaled threads; a
+        // redrive (the state entered again) starts them anew but keeps those
+        // that succeeded.
+        let resumed = Fork::resumed(run);
+        let again = resumed.as_ref().filter(|_| run.resumed);
+        if again.is_none() {
+            rt.history.emit(cursor, "MapStateStarted", || {
+                Some(("mapStateStartedEventDetails", json!({ "length": items.len() })))
+            });
+        }
         // A distributed Map runs its iterations as child executions of a map
         // run: their events are not in this history.
         let mode = processor.get("ProcessorConfig").and_then(|c| c.get("Mode")).and_then(Value::as_str);
         let child = (mode == Some("DISTRIBUTED")).then(|| rt.child());
         let irt = child.as_ref().unwrap_or(rt);
         let distributed = child.is_some();
-        let map_run = child.as_ref().map(|_| {
-            let label = def.get("Label").and_then(Value::as_str).unwrap_or(run.name);
-            let map_run = MapRun::new(rt, label);
-            rt.tasks.note_map_run(rt, map_run.started(rt, max, writing.count, writing.percentage));
-            rt.history.emit(cursor, "MapRunStarted", || {
-                Some(("mapRunStartedEventDetails", json!({ "mapRunArn": map_run.arn })))
-            });
-            map_run
-        });
+        let map_run = match (&child, resumed.as_ref().and_then(|t| t.map_run.as_deref())) {
+            (None, _) => None,
+            (Some(_), Some(arn)) => {
+                let map_run = MapRun::resume(arn);
+                if again.is_none() {
+                    let redriven = map_run.redriven(rt, cursor);
+                    rt.tasks.note_map_run(rt, redriven).await;
+                }
+                Some(map_run)
+            }
+            (Some(_), None) => {
+                let label = def.get("Label").and_then(Value::as_str).unwrap_or(run.name);
+                let map_run = MapRun::new(rt, label);
+                rt.tasks.note_map_run(rt, map_run.started(rt, max, writing.count, writing.percentage)).await;
+                rt.history.emit(cursor, "MapRunStarted", || {
+                    Some(("mapRunStartedEventDetails", json!({ "mapRunArn": map_run.arn })))
+                });
+                Some(map_run)
+            }
+        };
+        let start = again.map_or(*cursor, |t| t.start);
+        *cursor = start;
+        let runs = resumed.map(|t| t.runs).unwrap_or_default();
+        let threads = Threads { start, runs, map_run: map_run.as_ref().map(|m| m.arn.clone()) };
+        let fork = Fork::begin(rt, run, input, frame, threads).await;
         let children: Mutex<Vec<Child>> = Mutex::new(Vec::new());
-        // The last event of the latest iteration, and that iteration's end event.
-        let shared = Mutex::new(*cursor);
-        let last_end = Mutex::new(*cursor);
+        // The last event of the latest iteration, and that iteration's end
+        // event (after a restart, of the last one that had ended).
+        let latest_ended = fork.threads.runs.values().filter_map(|t| match t {
+            Thread::Ended(e) => e.end.map(|end| (end, e.last)),
+            Thread::At(_) => None,
+        });
+        let (end0, last0) = latest_ended.max().unwrap_or((start, start));
+        let shared = Mutex::new(last0);
+        let last_end = Mutex::new(end0);
         let latest = |c: Cursor, end: i64| {
             if let Ok(mut s) = shared.lock() {
                 *s = c;
@@ -161,7 +194,7 @@ pub fn attempt<'a>(
             }
         };
         let iterations = futures::stream::iter(items.into_iter().enumerate()).map(|(index, item)| {
-            let (effective, shared, latest, children) = (&effective, &shared, &latest, &children);
+            let (effective, shared, latest, children, fork) = (&effective, &shared, &latest, &children, &fork);
             async move {
                 let details = || Some(("mapIterationStartedEventDetails", json!({ "name": run.name, "index": index })));
                 let sub = Frame {
@@ -170,7 +203,12 @@ pub fn attempt<'a>(
                     token: None,
                     vars: frame.vars.clone(),
                     jsonata: frame.jsonata,
+                    track: fork.path(index),
                 };
+                let recorded = fork.recorded(index);
+                if !matches!(recorded, Some(Thread::Ended(_))) {
+                    fork.enter(index).await;
+                }
                 let mut c = shared.lock().map(|s| *s).unwrap_or(0);
                 let iteration_input = match selector {
                     Some(tpl) => {
@@ -192,10 +230,24 @@ pub fn attempt<'a>(
                     }
                     None => item,
                 };
-                irt.history.emit(&mut c, "MapIterationStarted", details);
                 let start = stratus_core::clock::now_epoch();
                 let kept_input = distributed.then(|| iteration_input.clone());
-                let result = machine::run(irt, processor, iteration_input, &mut c, &sub).await;
+                let result = match recorded {
+                    Some(Thread::Ended(e)) => e.outcome.clone(),
+                    Some(Thread::At(at)) => {
+                        // A redriven iteration starts again, from where it failed.
+                        if run.resumed {
+                            c = at.cursor;
+                        } else {
+                            irt.history.emit(&mut c, "MapIterationStarted", details);
+                        }
+                        machine::run_from(irt, processor, (**at).clone(), &mut c, &sub).await
+                    }
+                    None => {
+                        irt.history.emit(&mut c, "MapIterationStarted", details);
+                        machine::run(irt, processor, iteration_input, &mut c, &sub).await
+                    }
+                };
                 if let (Some(input), Ok(mut kept)) = (kept_input, children.lock()) {
                     kept.push(Child {
                         index,
@@ -206,27 +258,33 @@ pub fn attempt<'a>(
                         outcome: result.clone(),
                     });
                 }
+                if matches!(recorded, Some(Thread::Ended(_))) {
+                    return result;
+                }
                 let (kind, member) = match result {
                     Ok(_) => ("MapIterationSucceeded", "mapIterationSucceededEventDetails"),
                     Err(_) => ("MapIterationFailed", "mapIterationFailedEventDetails"),
                 };
                 let end = irt.history.record(c, kind, || Some((member, json!({ "name": run.name, "index": index }))));
                 latest(c, end);
+                fork.end(index, Ended { outcome: result.clone(), last: c, end: Some(end) }).await;
                 result
             }
         });
         let results = if let Some(map_run) = &map_run {
             let outcomes: Vec<Result<Value, Failure>> = iterations.buffered(limit).collect().await;
+            fork.rejoin().await;
             let mut kept = children.into_inner().unwrap_or_default();
             kept.sort_by_key(|c| c.index);
             let outcome = finish(rt, map_run, outcomes, &kept, &writing).await;
             let written = writing.params.is_some() && writing.writer.and_then(|w| w.get("Resource")).is_some();
-            rt.tasks.note_map_run(rt, map_run.ended(outcome.is_ok(), &kept, written && outcome.is_ok()));
+            rt.tasks.note_map_run(rt, map_run.ended(outcome.is_ok(), &kept, written && outcome.is_ok())).await;
             let kind = if outcome.is_ok() { "MapRunSucceeded" } else { "MapRunFailed" };
             rt.history.emit(cursor, kind, || None);
             outcome?
         } else {
             let outcome: Result<Vec<Value>, Failure> = iterations.buffered(limit).try_collect().await;
+            fork.rejoin().await;
             *cursor = shared.lock().map(|s| *s).unwrap_or(*cursor);
             let results = outcome?;
             *cursor = last_end.lock().map(|e| *e).unwrap_or(*cursor);

@@ -3,9 +3,12 @@
 //! history AWS records. Task integrations and persistence come in through
 //! the `Tasks` and `Journal` traits.
 
+mod calling;
 mod choice;
+pub mod durable;
 pub mod failure;
 mod flow;
+mod fork;
 mod guarded;
 pub mod history;
 pub mod inspect;
@@ -19,9 +22,11 @@ mod reader;
 pub mod runtime;
 mod scope;
 pub mod task;
+pub mod threads;
 mod wait;
 mod writer;
 
 pub use failure::Failure;
 pub use history::History;
 pub use runtime::{Frame, Journal, Position, Runtime, TaskCall, Tasks, WaitingTask};
+pub use threads::{Thread, Threads};

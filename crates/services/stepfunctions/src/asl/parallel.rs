@@ -1,14 +1,18 @@
 //! The Parallel state: runs every branch on the same input at once and
 //! collects their outputs in branch order; the first failing branch fails
-//! the state (the others are dropped).
+//! the state (the others are dropped). In a Standard execution each
+//! branch is journaled (see `fork`): after a restart the finished ones keep
+//! their output and the others resume where they stood.
 
 use super::failure::Failure;
 use super::flow;
+use super::fork::Fork;
 use super::history::Cursor;
 use super::jsonata::{Query, states as ja};
 use super::machine::{self, Assigned, StateRun, in_state};
 use super::runtime::{Frame, Runtime};
 use super::scope::Scope;
+use super::threads::{Ended, Thread, Threads};
 use futures::FutureExt;
 use futures::future::{BoxFuture, try_join_all};
 use serde_json::Value;
@@ -32,22 +36,53 @@ pub fn attempt<'a>(
             let effective = flow::input_path(def, input, &scope).map_err(|f| in_state(run, f))?;
             flow::template(def, "Parameters", effective, &scope).map_err(|f| in_state(run, f))?
         };
-        rt.history.emit(cursor, "ParallelStateStarted", || None);
-        let sub =
-            Frame { depth: frame.depth + 1, item: None, token: None, vars: frame.vars.clone(), jsonata: frame.jsonata };
+        let resumed = Fork::resumed(run);
+        let start = match &resumed {
+            Some(t) if run.resumed => t.start,
+            _ => rt.history.emit(cursor, "ParallelStateStarted", || None),
+        };
+        let runs = resumed.map(|t| t.runs).unwrap_or_default();
+        let fork = Fork::begin(rt, run, input, frame, Threads { start, runs, map_run: None }).await;
         let branches = def.get("Branches").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
-        let start = *cursor;
-        let runs = branches.iter().map(|b| {
-            let (sub, effective) = (&sub, effective.clone());
+        let runs = branches.iter().enumerate().map(|(i, b)| {
+            let (fork, effective) = (&fork, effective.clone());
             async move {
+                let sub = Frame {
+                    depth: frame.depth + 1,
+                    item: None,
+                    token: None,
+                    vars: frame.vars.clone(),
+                    jsonata: frame.jsonata,
+                    track: fork.path(i),
+                };
                 let mut c = start;
-                match machine::run(rt, b, effective, &mut c, sub).await {
-                    Ok(v) => Ok((v, c)),
+                let outcome = match fork.recorded(i) {
+                    Some(Thread::Ended(e)) => return e.outcome.clone().map(|v| (v, e.last)).map_err(|f| (f, e.last)),
+                    Some(Thread::At(at)) => {
+                        fork.enter(i).await;
+                        // A redriven branch chains to the state's new start.
+                        if run.resumed {
+                            c = at.cursor;
+                        }
+                        machine::run_from(rt, b, (**at).clone(), &mut c, &sub).await
+                    }
+                    None => {
+                        fork.enter(i).await;
+                        machine::run(rt, b, effective, &mut c, &sub).await
+                    }
+                };
+                match outcome {
+                    Ok(v) => {
+                        fork.end(i, Ended { outcome: Ok(v.clone()), last: c, end: None }).await;
+                        Ok((v, c))
+                    }
                     Err(f) => Err((f, c)),
                 }
             }
         });
-        let results = match try_join_all(runs).await {
+        let joined = try_join_all(runs).await;
+        fork.rejoin().await;
+        let results = match joined {
             Ok(r) => r,
             Err((f, c)) => {
                 *cursor = c;

@@ -3,8 +3,10 @@
 //! the task integrations, the journal that makes Standard executions
 //! durable, and the stop signal.
 
+use super::calling::Calling;
 use super::failure::Failure;
 use super::history::History;
+use super::threads::{Thread, Threads};
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -24,9 +26,11 @@ pub struct TaskCall<'a> {
     /// The wait a restart interrupted: the resource is not called again,
     /// the same token is registered and waited on.
     pub resumed: Option<WaitingTask>,
-    /// Where the journal puts the execution once the task waits (top-level
-    /// token tasks of Standard executions), its `task` filled in then.
+    /// Where the journal puts the task's thread once the task waits (token
+    /// tasks of Standard executions), its `task` filled in then.
     pub journal_at: Option<Position>,
+    /// The journaled thread the task runs in.
+    pub track: Option<Vec<usize>>,
 }
 
 /// The service integrations Task states call.
@@ -51,7 +55,9 @@ pub trait Tasks: Send + Sync {
 
     /// Records a map run (its DescribeMapRun fields, merged into what was
     /// recorded before under the same `mapRunArn`).
-    fn note_map_run(&self, _rt: &Runtime, _record: Value) {}
+    fn note_map_run<'a>(&'a self, _rt: &'a Runtime, _record: Value) -> BoxFuture<'a, ()> {
+        Box::pin(async {})
+    }
 
     /// Writes a distributed Map's result file: `params` names the S3
     /// `Bucket` and `Key`.
@@ -60,7 +66,8 @@ pub trait Tasks: Send + Sync {
     }
 }
 
-/// Where the top level of an execution stands, for resuming it.
+/// Where a thread of an execution (the top level, a branch, an iteration)
+/// stands, for resuming it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Position {
     pub state: String,
@@ -75,6 +82,12 @@ pub struct Position {
     /// Set while a Task state waits for its token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task: Option<WaitingTask>,
+    /// Set while a Parallel or Map state runs: its branches or iterations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<Threads>,
+    /// Set while a Task in a branch or iteration calls its resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calling: Option<Calling>,
 }
 
 /// A top-level Task state waiting for its task token, journaled so that a
@@ -93,13 +106,37 @@ pub struct WaitingTask {
 impl Position {
     /// The start of `state` with `input`, after event `cursor`.
     pub fn start(state: String, input: Value, cursor: i64) -> Position {
-        Position { state, input, cursor, entered: None, wait_until: None, vars: serde_json::Map::new(), task: None }
+        Position {
+            state,
+            input,
+            cursor,
+            entered: None,
+            wait_until: None,
+            vars: serde_json::Map::new(),
+            task: None,
+            threads: None,
+            calling: None,
+        }
     }
 }
 
 /// Persists positions (Standard executions); Express runs without one.
+///
+/// Threads below the top level are named by their path of branch or item
+/// indexes. A thread is busy while it records events; the journal is
+/// written only when no other thread is busy, so what is stored never
+/// holds events a thread's stored position does not account for.
 pub trait Journal: Send + Sync {
+    /// Where the top level stands (no branch runs then); always written.
     fn save<'a>(&'a self, rt: &'a Runtime, at: Position) -> BoxFuture<'a, ()>;
+    /// Where the thread at `path` stands; `busy` when it goes on running,
+    /// else it waits (or ended).
+    fn commit<'a>(&'a self, rt: &'a Runtime, path: &'a [usize], thread: Thread, busy: bool) -> BoxFuture<'a, ()>;
+    /// The thread at `path` is about to record events.
+    fn busy<'a>(&'a self, path: &'a [usize]) -> BoxFuture<'a, ()>;
+    /// The threads under `path` are over (ended or dropped); the thread at
+    /// `path` goes on.
+    fn rejoin<'a>(&'a self, path: &'a [usize]) -> BoxFuture<'a, ()>;
 }
 
 pub struct Runtime {
@@ -170,14 +207,14 @@ impl Runtime {
     }
 
     /// A runtime for the child executions of a distributed Map: same
-    /// execution and integrations, its own (unkept) history.
+    /// execution, integrations and journal, its own (unkept) history.
     pub fn child(&self) -> Runtime {
         Runtime::new(
             History::new(false),
             self.execution.clone(),
             self.state_machine.clone(),
             self.tasks.clone(),
-            None,
+            self.journal.clone(),
             (self.account.clone(), self.region.clone()),
         )
     }
@@ -255,4 +292,7 @@ pub struct Frame {
     pub vars: serde_json::Map<String, Value>,
     /// Whether the thread's states use JSONata unless they say otherwise.
     pub jsonata: bool,
+    /// The thread's path in the journal (empty at the top level); `None`
+    /// when it is not journaled (Express executions, TestState).
+    pub track: Option<Vec<usize>>,
 }

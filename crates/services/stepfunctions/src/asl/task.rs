@@ -3,6 +3,8 @@
 //! (Lambda function ARNs, service integrations `arn:aws:states:::…`,
 //! activities), then ResultSelector, ResultPath and OutputPath.
 
+use super::calling;
+use super::durable;
 use super::failure::Failure;
 use super::flow;
 use super::history::{self, Cursor};
@@ -78,6 +80,7 @@ pub fn attempt<'a>(
         let resource = def.get("Resource").and_then(Value::as_str).unwrap_or_default();
         let wait_token = resource.ends_with(".waitForTaskToken") || matches!(family(resource), Family::Activity);
         let resumed = run.waiting.lock().ok().and_then(|mut w| w.take());
+        let recalled = run.calling.lock().ok().and_then(|mut c| c.take());
         let token = match &resumed {
             Some(w) => Some(w.token.clone()),
             None => wait_token.then(|| uuid::Uuid::new_v4().to_string()),
@@ -98,15 +101,28 @@ pub fn attempt<'a>(
         let now = stratus_core::clock::now_epoch();
         // After a restart the task's events are in the history already and
         // the timeout runs on from its journaled deadline.
-        let limit = match &resumed {
-            Some(w) => w.timeout_at.map(|at| (at - now).max(0.0)),
-            None => {
+        let limit = match (&resumed, &recalled) {
+            (Some(w), _) => w.timeout_at.map(|at| (at - now).max(0.0)),
+            (None, Some(c)) => c.timeout_at.map(|at| (at - now).max(0.0)),
+            (None, None) => {
                 rt.tasks.prepare(rt, resource, &params).await.map_err(|f| in_state(run, f))?;
                 scheduled(rt, cursor, &fam, resource, &params, timeout, heartbeat);
                 timeout.map(|t| t as f64)
             }
         };
         let journal_at = waiting_position(rt, run, input, frame, token.as_deref(), limit.map(|l| now + l));
+        if let (Some(w), Some(at)) = (&resumed, &journal_at) {
+            // Waiting again after a restart: the thread is idle once more.
+            let mut at = Position { cursor: *cursor, ..at.clone() };
+            if let Some(task) = &mut at.task {
+                task.started = w.started;
+            }
+            durable::park(rt, frame.track.as_deref(), at).await;
+        }
+        let calling_at = calling::position(run, input, frame, *cursor, limit.map(|l| now + l));
+        if let Some(at) = &calling_at {
+            durable::park(rt, frame.track.as_deref(), at.clone()).await;
+        }
         let task_cursor = AtomicI64::new(*cursor);
         let call = TaskCall {
             resource,
@@ -116,6 +132,7 @@ pub fn attempt<'a>(
             cursor: &task_cursor,
             resumed,
             journal_at: journal_at.clone(),
+            track: frame.track.clone(),
         };
         let outcome = match limit {
             Some(t) => tokio::select! {
@@ -128,10 +145,14 @@ pub fn attempt<'a>(
                 f = rt.stopped() => Err(f),
             },
         };
-        if let (Some(at), Some(j)) = (journal_at, &rt.journal) {
+        if calling_at.is_some() {
+            durable::unpark(rt, frame.track.as_deref()).await;
+        }
+        if let Some(at) = journal_at {
             // The wait is over: a restart from here runs the state again.
+            durable::unpark(rt, frame.track.as_deref()).await;
             let at = Position { cursor: run.prior, entered: None, task: None, ..at };
-            j.save(rt, at).await;
+            durable::checkpoint(rt, frame.track.as_deref(), at).await;
         }
         *cursor = task_cursor.load(Ordering::SeqCst);
         let result = match outcome {
@@ -155,7 +176,7 @@ pub fn attempt<'a>(
     .boxed()
 }
 
-/// Where the journal puts a top-level token task of a Standard execution
+/// Where the journal puts a token task's thread in a Standard execution
 /// while it waits (its `cursor` set when the task starts waiting).
 fn waiting_position(
     rt: &Runtime,
@@ -165,15 +186,12 @@ fn waiting_position(
     token: Option<&str>,
     timeout_at: Option<f64>,
 ) -> Option<Position> {
-    let token = token.filter(|_| frame.depth == 0 && rt.journal.is_some())?;
+    let token = token.filter(|_| frame.track.is_some() && rt.journal.is_some())?;
     Some(Position {
-        state: run.name.to_string(),
-        input: input.clone(),
-        cursor: run.entered,
         entered: Some(run.entered),
-        wait_until: None,
         vars: frame.vars.clone(),
         task: Some(WaitingTask { token: token.to_string(), timeout_at, started: false }),
+        ..Position::start(run.name.to_string(), input.clone(), run.entered)
     })
 }
 

@@ -1,8 +1,10 @@
 //! The Wait state: `Seconds`, `SecondsPath`, `Timestamp`, `TimestampPath`.
-//! At the top level of a Standard execution the deadline is journaled, so a
-//! restarted server waits only for what is left.
+//! In a Standard execution (at the top level or in a branch or iteration)
+//! the deadline is journaled, so a restarted server waits only for what is
+//! left.
 
 use super::choice::timestamp;
+use super::durable;
 use super::failure::Failure;
 use super::flow;
 use super::history::Cursor;
@@ -29,21 +31,17 @@ pub async fn run(
         None if run.jsonata => ja::deadline(run, &input, scope).map_err(|e| e.raise(rt, run, cursor, run.entered))?,
         None => deadline(run, &effective, scope)?,
     };
-    if frame.depth == 0
-        && let Some(j) = &rt.journal
-    {
+    if frame.track.is_some() {
         let at = Position {
-            state: run.name.to_string(),
-            input: input.clone(),
-            cursor: *cursor,
             entered: Some(run.entered),
             wait_until: Some(deadline),
             vars: frame.vars.clone(),
-            task: None,
+            ..Position::start(run.name.to_string(), input.clone(), *cursor)
         };
-        j.save(rt, at).await;
+        durable::park(rt, frame.track.as_deref(), at).await;
     }
     rt.sleep_until(deadline).await?;
+    durable::unpark(rt, frame.track.as_deref()).await;
     if run.jsonata {
         let q = Query::new(scope, &input);
         let (out, assigned) = ja::outputs(&q, def, &input).map_err(|e| e.raise(rt, run, cursor, run.prior))?;

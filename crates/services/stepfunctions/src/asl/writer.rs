@@ -34,6 +34,28 @@ impl MapRun {
         MapRun { arn, machine, id }
     }
 
+    /// The map run `arn` names (a resumed or redriven execution's).
+    pub fn resume(arn: &str) -> MapRun {
+        let rest = arn.split_once(":mapRun:").map_or(arn, |(_, r)| r);
+        let (machine, id) = rest.rsplit_once(':').unwrap_or((rest, ""));
+        MapRun { arn: arn.to_string(), machine: machine.to_string(), id: id.to_string() }
+    }
+
+    /// Records MapRunRedriven (its parent was redriven) after `cursor`;
+    /// returns what changes in the map run's record.
+    pub fn redriven(&self, rt: &Runtime, cursor: &mut i64) -> Value {
+        let count = rt.execution["RedriveCount"].as_u64().unwrap_or(0);
+        rt.history.emit(cursor, "MapRunRedriven", || {
+            Some(("mapRunRedrivenEventDetails", json!({ "mapRunArn": self.arn, "redriveCount": count })))
+        });
+        json!({
+            "mapRunArn": self.arn,
+            "status": "RUNNING",
+            "redriveCount": count,
+            "redriveDate": stratus_core::clock::now_epoch(),
+        })
+    }
+
     fn child_arn(&self, rt: &Runtime, kind: &str, suffix: &str) -> String {
         format!("arn:aws:states:{}:{}:{kind}:{}{suffix}", rt.region, rt.account, self.machine)
     }

@@ -113,9 +113,9 @@ impl Service for Sns {
             "GetDataProtectionPolicy" => permissions::get_data_protection(s, ctx, i).await,
             "GetSMSAttributes" => sms::get_attributes(s, ctx, i).await,
             "SetSMSAttributes" => sms::set_attributes(s, ctx, i).await,
-            "CheckIfPhoneNumberIsOptedOut" => sms::check_opted_out(ctx, i),
-            "ListPhoneNumbersOptedOut" => Ok(serde_json::json!({ "phoneNumbers": [] })),
-            "OptInPhoneNumber" => Ok(serde_json::json!({})),
+            "CheckIfPhoneNumberIsOptedOut" => sms::check_opted_out(s, ctx, i),
+            "ListPhoneNumbersOptedOut" => sms::list_opted_out(s, ctx, i),
+            "OptInPhoneNumber" => sms::opt_in(s, ctx, i).await,
             "GetSMSSandboxAccountStatus" => Ok(serde_json::json!({ "IsInSandbox": false })),
             other => Err(AwsError::new(
                 501,

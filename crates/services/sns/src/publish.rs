@@ -123,7 +123,8 @@ pub async fn publish(s: &Arc<Shared>, ctx: &RequestContext, input: &Value) -> Re
         }
         let c = check_entry(input, None)?;
         let message_id = uuid::Uuid::new_v4().to_string();
-        deliver::outbox::record_sms(s, phone, &c.message, None, &message_id).await;
+        let to = deliver::outbox::SmsTo { account: &ctx.account_id, region: &ctx.region, phone };
+        deliver::outbox::record_sms(s, to, &c.message, None, &message_id).await;
         return Ok(json!({ "MessageId": message_id }));
     }
     let (param, arn) = match (input.str("TopicArn"), input.str("TargetArn")) {

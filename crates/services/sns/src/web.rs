@@ -1,7 +1,7 @@
 //! The pages SNS serves itself: the signing certificate (SigningCertURL),
 //! the SubscribeURL and UnsubscribeURL (`GET /?Action=ConfirmSubscription`
-//! / `Unsubscribe`, answered with AWS's XML), and the recorded emails and
-//! SMS messages as JSON.
+//! / `Unsubscribe`, answered with AWS's XML), the recorded emails and SMS
+//! messages as JSON, and the phones' replies to SMS messages.
 
 use crate::deliver::outbox;
 use crate::shared::Shared;
@@ -12,6 +12,8 @@ use stratus_core::{AwsError, HttpRequest, HttpResponse, RequestContext};
 pub const CERT_PATH: &str = "/_stratus/sns/SimpleNotificationService.pem";
 const EMAILS_PATH: &str = "/_stratus/sns/emails";
 const SMS_PATH: &str = "/_stratus/sns/sms";
+/// Where a phone's answers to SMS messages arrive (`STOP` opts it out).
+const SMS_REPLIES_PATH: &str = "/_stratus/sns/sms/replies";
 const XMLNS: &str = "http://sns.amazonaws.com/doc/2010-03-31/";
 
 fn query_action(req: &HttpRequest) -> Option<String> {
@@ -20,7 +22,7 @@ fn query_action(req: &HttpRequest) -> Option<String> {
 
 /// Whether SNS answers `req` itself.
 pub fn claims(req: &HttpRequest) -> bool {
-    if req.path == CERT_PATH || req.path == EMAILS_PATH || req.path == SMS_PATH {
+    if [CERT_PATH, EMAILS_PATH, SMS_PATH, SMS_REPLIES_PATH].contains(&req.path.as_str()) {
         return true;
     }
     req.method == http::Method::GET
@@ -40,6 +42,28 @@ fn xml_error(e: &AwsError) -> HttpResponse {
     HttpResponse::new(e.status, "text/xml", body)
 }
 
+/// `POST /_stratus/sns/sms/replies` with `{"PhoneNumber", "Message"}` (and
+/// optionally `AccountId`, `Region`): a phone answering the account's
+/// messages; answers `{"OptedOut": bool}`.
+async fn sms_reply(s: &Shared, req: &HttpRequest) -> HttpResponse {
+    if req.method != http::Method::POST {
+        return HttpResponse::new(405, "application/json", "{\"message\":\"Use POST\"}");
+    }
+    let Ok(body) = serde_json::from_slice::<serde_json::Value>(&req.body) else {
+        return HttpResponse::new(400, "application/json", "{\"message\":\"The body must be a JSON object\"}");
+    };
+    let field = |k: &str, default: &'static str| body.get(k).and_then(|v| v.as_str()).unwrap_or(default).to_string();
+    let (phone, text) = (field("PhoneNumber", ""), field("Message", ""));
+    let account = field("AccountId", stratus_core::DEFAULT_ACCOUNT_ID);
+    let region = field("Region", stratus_core::DEFAULT_REGION);
+    match crate::sms::reply(s, &account, &region, &phone, &text).await {
+        Ok(opted_out) => {
+            HttpResponse::new(200, "application/json", serde_json::json!({ "OptedOut": opted_out }).to_string())
+        }
+        Err(e) => HttpResponse::new(500, "application/json", serde_json::json!({ "message": e.message }).to_string()),
+    }
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
@@ -52,6 +76,7 @@ pub async fn serve(s: &Arc<Shared>, req: HttpRequest) -> HttpResponse {
         },
         EMAILS_PATH => json_list(outbox::list(s, "email")),
         SMS_PATH => json_list(outbox::list(s, "sms")),
+        SMS_REPLIES_PATH => sms_reply(s, &req).await,
         _ => {
             let params = req.query_pairs();
             let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();

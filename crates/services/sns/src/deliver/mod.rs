@@ -111,7 +111,8 @@ async fn deliver_one(
             Ok(())
         }
         "sms" => {
-            outbox::record_sms(s, &sub.endpoint, out.message_for("sms"), Some(&sub.arn), &out.message_id).await;
+            let to = outbox::SmsTo { account: &topic.account, region: &topic.region, phone: &sub.endpoint };
+            outbox::record_sms(s, to, out.message_for("sms"), Some(&sub.arn), &out.message_id).await;
             Ok(())
         }
         other => Err((format!("delivery to {other} endpoints is not supported by Stratus"), None)),

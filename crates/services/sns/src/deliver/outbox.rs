@@ -28,13 +28,30 @@ pub async fn record_email(s: &Shared, sub: &Subscription, kind: &str, subject: &
     record(s, "email", entry).await;
 }
 
-pub async fn record_sms(s: &Shared, phone: &str, message: &str, sub_arn: Option<&str>, message_id: &str) {
+/// Who an SMS goes to: the sending account and region, and the number.
+pub struct SmsTo<'a> {
+    pub account: &'a str,
+    pub region: &'a str,
+    pub phone: &'a str,
+}
+
+/// Records an SMS with its delivery status, as SNS's delivery status logs
+/// report it: a number that opted out of the account's messages gets none.
+pub async fn record_sms(s: &Shared, to: SmsTo<'_>, message: &str, sub_arn: Option<&str>, message_id: &str) {
+    let opted_out = crate::sms::is_opted_out(s, to.account, to.region, to.phone);
+    let (status, response) = if opted_out {
+        ("FAILURE", "Phone is currently opted out")
+    } else {
+        ("SUCCESS", "Message has been accepted by phone carrier")
+    };
     let entry = json!({
         "Timestamp": stratus_core::clock::iso8601(stratus_core::clock::now_epoch()),
         "MessageId": message_id,
-        "PhoneNumber": phone,
+        "PhoneNumber": to.phone,
         "Message": message,
         "SubscriptionArn": sub_arn,
+        "Status": status,
+        "ProviderResponse": response,
     });
     record(s, "sms", entry).await;
 }

@@ -206,45 +206,45 @@ async fn run(shared: Arc<Shared>, task_key: Vec<u8>) {
         if task.status != "RUNNING" {
             return;
         }
-        let step = move_one(&shared, &src, &task).await;
-        let (status, failure, moved_now) = match step {
+        let (status, failure) = match move_one(&shared, &src, &task, &task_key).await {
             Ok(Some(dest)) => {
                 shared.waiters.notify(&dest.key());
-                (None, None, 1)
+                if let Some(rate) = task.max_per_second.filter(|r| *r > 0) {
+                    tokio::time::sleep(Duration::from_millis(1000 / rate as u64)).await;
+                }
+                continue;
             }
-            Ok(None) => (Some("COMPLETED"), None, 0),
-            Err(reason) => (Some("FAILED"), Some(reason), 0),
+            Ok(None) => ("COMPLETED", None),
+            Err(reason) => ("FAILED", Some(reason)),
         };
         let key = task_key.clone();
-        let done = status.is_some();
         let _ = shared
             .store
             .transact(move |txn| {
                 let Some(bytes) = txn.get(&key)? else { return Ok::<_, AwsError>(()) };
                 let mut t: Task = decode("move task", &bytes)?;
-                t.moved += moved_now;
-                if let Some(st) = status
-                    && t.status == "RUNNING"
-                {
-                    t.status = st.into();
+                if t.status == "RUNNING" {
+                    t.status = status.into();
                     t.failure = failure.clone();
                 }
                 txn.put(key.clone(), encode(&t));
                 Ok(())
             })
             .await;
-        if done {
-            return;
-        }
-        if let Some(rate) = task.max_per_second.filter(|r| *r > 0) {
-            tokio::time::sleep(Duration::from_millis(1000 / rate as u64)).await;
-        }
+        return;
     }
 }
 
-/// Moves the source's first visible message; None when there is none left
-/// (or the task has moved everything it counted at start).
-async fn move_one(shared: &Arc<Shared>, src: &QueueRef, task: &Task) -> Result<Option<QueueRef>, String> {
+/// Moves the source's first visible message and counts it in the task, in
+/// one transaction that first checks the task still runs (so nothing moves
+/// once it is cancelled); None when there is none left, the task has moved
+/// everything it counted at start, or it was cancelled.
+async fn move_one(
+    shared: &Arc<Shared>,
+    src: &QueueRef,
+    task: &Task,
+    task_key: &[u8],
+) -> Result<Option<QueueRef>, String> {
     if task.moved >= task.to_move {
         return Ok(None);
     }
@@ -262,16 +262,22 @@ async fn move_one(shared: &Arc<Shared>, src: &QueueRef, task: &Task) -> Result<O
     let dest = queue_of(&dest_arn).ok_or("Destination queue does not exist.")?;
     let dkey = dest.key();
     let target = dest.clone();
+    let task_key = task_key.to_vec();
     let moved = shared
         .store
         .transact(move |txn| {
             if txn.get(&dkey)?.is_none() {
                 return Ok::<_, AwsError>(Err("AWS.SimpleQueueService.NonExistentQueue".to_string()));
             }
-            let Some(bytes) = txn.get(&key)? else { return Ok(Ok(())) };
+            let Some(task_bytes) = txn.get(&task_key)? else { return Ok(Ok(false)) };
+            let mut t: Task = decode("move task", &task_bytes)?;
+            if t.status != "RUNNING" {
+                return Ok(Ok(false));
+            }
+            let Some(bytes) = txn.get(&key)? else { return Ok(Ok(true)) };
             let mut msg: Message = decode("message", &bytes)?;
             if msg.state(now) != State::Visible {
-                return Ok(Ok(()));
+                return Ok(Ok(true));
             }
             txn.delete(key.clone());
             msg.receive_count = 0;
@@ -280,9 +286,13 @@ async fn move_one(shared: &Arc<Shared>, src: &QueueRef, task: &Task) -> Result<O
             msg.visible_at_ms = now;
             msg.dlq_source = None;
             txn.put(target.keys.message(&target.name, seq::next()), encode(&msg));
-            Ok(Ok(()))
+            t.moved += 1;
+            txn.put(task_key.clone(), encode(&t));
+            Ok(Ok(true))
         })
         .await
         .map_err(|e| e.message)?;
-    moved.map(|()| Some(dest))
+    // A message another consumer took meanwhile is not counted; the next
+    // step looks again.
+    moved.map(|running| running.then_some(dest))
 }

@@ -17,6 +17,7 @@ mod model;
 mod msg_attrs;
 mod page;
 mod permissions;
+mod platform;
 mod policies;
 mod publish;
 mod shared;
@@ -40,14 +41,22 @@ const OPERATIONS: &[&str] = &[
     "AddPermission",
     "CheckIfPhoneNumberIsOptedOut",
     "ConfirmSubscription",
+    "CreatePlatformApplication",
+    "CreatePlatformEndpoint",
     "CreateTopic",
+    "DeleteEndpoint",
+    "DeletePlatformApplication",
     "DeleteTopic",
     "GetDataProtectionPolicy",
+    "GetEndpointAttributes",
+    "GetPlatformApplicationAttributes",
     "GetSMSAttributes",
     "GetSMSSandboxAccountStatus",
     "GetSubscriptionAttributes",
     "GetTopicAttributes",
+    "ListEndpointsByPlatformApplication",
     "ListPhoneNumbersOptedOut",
+    "ListPlatformApplications",
     "ListSubscriptions",
     "ListSubscriptionsByTopic",
     "ListTagsForResource",
@@ -57,6 +66,8 @@ const OPERATIONS: &[&str] = &[
     "PublishBatch",
     "PutDataProtectionPolicy",
     "RemovePermission",
+    "SetEndpointAttributes",
+    "SetPlatformApplicationAttributes",
     "SetSMSAttributes",
     "SetSubscriptionAttributes",
     "SetTopicAttributes",
@@ -116,6 +127,16 @@ impl Service for Sns {
             "CheckIfPhoneNumberIsOptedOut" => sms::check_opted_out(s, ctx, i),
             "ListPhoneNumbersOptedOut" => sms::list_opted_out(s, ctx, i),
             "OptInPhoneNumber" => sms::opt_in(s, ctx, i).await,
+            "CreatePlatformApplication" => platform::create_application(s, ctx, i).await,
+            "GetPlatformApplicationAttributes" => platform::get_application_attributes(s, i),
+            "SetPlatformApplicationAttributes" => platform::set_application_attributes(s, i).await,
+            "DeletePlatformApplication" => platform::delete_application(s, i).await,
+            "ListPlatformApplications" => platform::list_applications(s, ctx, i),
+            "CreatePlatformEndpoint" => platform::create_endpoint(s, i).await,
+            "GetEndpointAttributes" => platform::get_endpoint_attributes(s, i),
+            "SetEndpointAttributes" => platform::set_endpoint_attributes(s, i).await,
+            "DeleteEndpoint" => platform::delete_endpoint(s, i).await,
+            "ListEndpointsByPlatformApplication" => platform::list_endpoints(s, i),
             "GetSMSSandboxAccountStatus" => Ok(serde_json::json!({ "IsInSandbox": false })),
             other => Err(AwsError::new(
                 501,

@@ -127,6 +127,9 @@ pub async fn publish(s: &Arc<Shared>, ctx: &RequestContext, input: &Value) -> Re
         deliver::outbox::record_sms(s, to, &c.message, None, &message_id).await;
         return Ok(json!({ "MessageId": message_id }));
     }
+    if let Some(target) = input.str("TargetArn").filter(|a| a.contains(":endpoint/")) {
+        return publish_to_endpoint(s, target, input).await;
+    }
     let (param, arn) = match (input.str("TopicArn"), input.str("TargetArn")) {
         (Some(a), _) => ("TopicArn", a),
         (None, Some(a)) => ("TargetArn", a),
@@ -153,6 +156,25 @@ pub async fn publish(s: &Arc<Shared>, ctx: &RequestContext, input: &Value) -> Re
         o.insert("SequenceNumber".into(), json!(seq));
     }
     Ok(out)
+}
+
+/// Publish to a platform endpoint: recorded with its platform's payload.
+async fn publish_to_endpoint(s: &Shared, target: &str, input: &Value) -> Result<Value, AwsError> {
+    let (_, endpoint) = crate::platform::load_endpoint(s, target)
+        .map_err(|_| invalid("TargetArn Reason: No endpoint found for the target arn specified"))?;
+    if !endpoint.enabled() {
+        return Err(AwsError::bad_request("EndpointDisabled", "Endpoint is disabled"));
+    }
+    let c = check_entry(input, None)?;
+    let message = c
+        .per_protocol
+        .as_ref()
+        .and_then(|m| m.get(endpoint.platform()).or_else(|| m.get("default")))
+        .and_then(Value::as_str)
+        .unwrap_or(&c.message);
+    let message_id = uuid::Uuid::new_v4().to_string();
+    deliver::outbox::record_push(s, &endpoint, message, None, &message_id).await;
+    Ok(json!({ "MessageId": message_id }))
 }
 
 fn check_batch_ids(entries: &[Value]) -> Result<(), AwsError> {

@@ -1,7 +1,7 @@
 //! The pages SNS serves itself: the signing certificate (SigningCertURL),
 //! the SubscribeURL and UnsubscribeURL (`GET /?Action=ConfirmSubscription`
-//! / `Unsubscribe`, answered with AWS's XML), the recorded emails and SMS
-//! messages as JSON, and the phones' replies to SMS messages.
+//! / `Unsubscribe`, answered with AWS's XML), the recorded emails, SMS and
+//! push messages as JSON, and the phones' replies to SMS messages.
 
 use crate::deliver::outbox;
 use crate::shared::Shared;
@@ -12,6 +12,7 @@ use stratus_core::{AwsError, HttpRequest, HttpResponse, RequestContext};
 pub const CERT_PATH: &str = "/_stratus/sns/SimpleNotificationService.pem";
 const EMAILS_PATH: &str = "/_stratus/sns/emails";
 const SMS_PATH: &str = "/_stratus/sns/sms";
+const PUSH_PATH: &str = "/_stratus/sns/push";
 /// Where a phone's answers to SMS messages arrive (`STOP` opts it out).
 const SMS_REPLIES_PATH: &str = "/_stratus/sns/sms/replies";
 const XMLNS: &str = "http://sns.amazonaws.com/doc/2010-03-31/";
@@ -22,7 +23,7 @@ fn query_action(req: &HttpRequest) -> Option<String> {
 
 /// Whether SNS answers `req` itself.
 pub fn claims(req: &HttpRequest) -> bool {
-    if [CERT_PATH, EMAILS_PATH, SMS_PATH, SMS_REPLIES_PATH].contains(&req.path.as_str()) {
+    if [CERT_PATH, EMAILS_PATH, SMS_PATH, SMS_REPLIES_PATH, PUSH_PATH].contains(&req.path.as_str()) {
         return true;
     }
     req.method == http::Method::GET
@@ -76,6 +77,7 @@ pub async fn serve(s: &Arc<Shared>, req: HttpRequest) -> HttpResponse {
         },
         EMAILS_PATH => json_list(outbox::list(s, "email")),
         SMS_PATH => json_list(outbox::list(s, "sms")),
+        PUSH_PATH => json_list(outbox::list(s, "push")),
         SMS_REPLIES_PATH => sms_reply(s, &req).await,
         _ => {
             let params = req.query_pairs();

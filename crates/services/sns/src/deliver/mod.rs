@@ -115,6 +115,14 @@ async fn deliver_one(
             outbox::record_sms(s, to, out.message_for("sms"), Some(&sub.arn), &out.message_id).await;
             Ok(())
         }
+        "application" => match crate::platform::load_endpoint(s, &sub.endpoint) {
+            Ok((_, ep)) if ep.enabled() => {
+                outbox::record_push(s, &ep, out.message_for(ep.platform()), Some(&sub.arn), &out.message_id).await;
+                Ok(())
+            }
+            Ok(_) => Err(("Endpoint is disabled".to_string(), None)),
+            Err(e) => Err((e.message, None)),
+        },
         other => Err((format!("delivery to {other} endpoints is not supported by Stratus"), None)),
     }
 }

@@ -1,5 +1,6 @@
-//! Email and SMS are recorded, not sent: each message is kept in the store
-//! and listed as JSON at `/_stratus/sns/emails` and `/_stratus/sns/sms`.
+//! Email, SMS and mobile push are recorded, not sent: each message is kept
+//! in the store and listed as JSON at `/_stratus/sns/emails`,
+//! `/_stratus/sns/sms` and `/_stratus/sns/push`.
 
 use crate::keys;
 use crate::model::Subscription;
@@ -54,6 +55,27 @@ pub async fn record_sms(s: &Shared, to: SmsTo<'_>, message: &str, sub_arn: Optio
         "ProviderResponse": response,
     });
     record(s, "sms", entry).await;
+}
+
+/// Records a push notification for a platform endpoint, with the payload
+/// for its platform.
+pub async fn record_push(
+    s: &Shared,
+    endpoint: &crate::platform::Endpoint,
+    message: &str,
+    sub_arn: Option<&str>,
+    message_id: &str,
+) {
+    let entry = json!({
+        "Timestamp": stratus_core::clock::iso8601(stratus_core::clock::now_epoch()),
+        "MessageId": message_id,
+        "EndpointArn": endpoint.arn,
+        "Platform": endpoint.platform(),
+        "Token": endpoint.attributes.get("Token"),
+        "Message": message,
+        "SubscriptionArn": sub_arn,
+    });
+    record(s, "push", entry).await;
 }
 
 /// Every recorded message of `kind`, oldest first.

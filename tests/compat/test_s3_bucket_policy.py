@@ -218,3 +218,18 @@ def test_post_form_is_the_uploaders_put_object(strict):
     form = owner.generate_presigned_post(bucket, "private/b.txt")
     signed = requests.post(form["url"], data=form["fields"], files={"file": ("b.txt", b"b")}, timeout=30)
     assert signed.status_code == 204, signed.text
+
+
+def test_policy_status(client):
+    s3 = client("s3")
+    bucket = f"status-{uuid.uuid4().hex[:10]}"
+    s3.create_bucket(Bucket=bucket)
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_policy_status(Bucket=bucket)
+    assert e.value.response["Error"]["Code"] == "NoSuchBucketPolicy"
+    read = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [read]}))
+    assert s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"] is True
+    narrowed = {**read, "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [narrowed]}))
+    assert s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"] is False

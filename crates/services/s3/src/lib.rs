@@ -33,6 +33,7 @@ mod objects;
 mod outbox;
 mod output;
 mod policy_eval;
+mod policy_status;
 mod post;
 mod post_auth;
 mod replication;
@@ -92,6 +93,7 @@ const OPERATIONS: &[&str] = &[
     "GetBucketNotificationConfiguration",
     "GetBucketOwnershipControls",
     "GetBucketPolicy",
+    "GetBucketPolicyStatus",
     "GetBucketReplication",
     "GetBucketRequestPayment",
     "GetBucketTagging",
@@ -236,6 +238,7 @@ impl S3 {
             "PutBucketPolicy" => config::put_policy(sh, input).await,
             "GetBucketPolicy" => config::get_policy(sh, input),
             "DeleteBucketPolicy" => config::delete_policy(sh, input).await,
+            "GetBucketPolicyStatus" => policy_status::get(sh, input),
             "PutBucketEncryption" => config::put_encryption(sh, input).await,
             "GetBucketEncryption" => config::get_encryption(sh, input),
             "DeleteBucketEncryption" => config::delete_encryption(sh, input).await,

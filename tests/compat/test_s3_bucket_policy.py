@@ -146,6 +146,7 @@ def test_anonymous_read_needs_a_public_policy(strict):
     assert requests.get(strict.endpoint + "/", timeout=30).status_code == 403  # ListBuckets
     assert requests.put(f"{strict.endpoint}/{bucket_name()}", timeout=30).status_code == 403  # CreateBucket
 
+    owner.delete_public_access_block(Bucket=bucket)  # public policies are blocked until then, as on AWS
     owner.put_bucket_policy(Bucket=bucket, Policy=policy({
         "Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
         "Resource": f"arn:aws:s3:::{bucket}/site/*"}))
@@ -208,6 +209,7 @@ def test_post_form_is_the_uploaders_put_object(strict):
     assert refused.status_code == 403
     assert "<Code>AccessDenied</Code>" in refused.text
 
+    owner.delete_public_access_block(Bucket=bucket)  # public policies are blocked until then, as on AWS
     owner.put_bucket_policy(Bucket=bucket, Policy=policy({
         "Sid": "PublicUploads", "Effect": "Allow", "Principal": "*", "Action": "s3:PutObject",
         "Resource": f"arn:aws:s3:::{bucket}/uploads/*"}))
@@ -228,8 +230,29 @@ def test_policy_status(client):
         s3.get_bucket_policy_status(Bucket=bucket)
     assert e.value.response["Error"]["Code"] == "NoSuchBucketPolicy"
     read = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [read]}))
+    public = json.dumps({"Version": "2012-10-17", "Statement": [read]})
+    # New buckets block public policies until BlockPublicPolicy is turned off.
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_policy(Bucket=bucket, Policy=public)
+    assert (e.value.response["ResponseMetadata"]["HTTPStatusCode"], e.value.response["Error"]["Code"]) == (403, "AccessDenied")
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": False, "RestrictPublicBuckets": True})
+    s3.put_bucket_policy(Bucket=bucket, Policy=public)
     assert s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"] is True
     narrowed = {**read, "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [narrowed]}))
     assert s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"] is False
+
+
+def test_deleted_configurations_stay_deleted(client):
+    s3 = client("s3")
+    bucket = f"deleted-{uuid.uuid4().hex[:10]}"
+    s3.create_bucket(Bucket=bucket)
+    assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is True
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.delete_bucket_ownership_controls(Bucket=bucket)
+    for call, code in ((s3.get_public_access_block, "NoSuchPublicAccessBlockConfiguration"),
+                       (s3.get_bucket_ownership_controls, "OwnershipControlsNotFoundError")):
+        with pytest.raises(ClientError) as e:
+            call(Bucket=bucket)
+        assert (e.value.response["ResponseMetadata"]["HTTPStatusCode"], e.value.response["Error"]["Code"]) == (404, code)

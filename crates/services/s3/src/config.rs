@@ -1,4 +1,5 @@
-//! Small bucket configurations: policy (validated JSON, NoSuchBucketPolicy),
+//! Small bucket configurations: policy (validated JSON, NoSuchBucketPolicy,
+//! public policies refused while BlockPublicPolicy is on),
 //! default encryption (SSE-S3 unless configured), ownership controls, the
 //! public access block, Transfer Acceleration and Requester Pays, with the
 //! defaults new buckets get on AWS.
@@ -33,12 +34,27 @@ pub async fn put_policy(sh: &Shared, input: &Value) -> Result<Value, AwsError> {
     if let Some(message) = crate::policy_eval::invalid_statements(&doc, name) {
         return Err(malformed_policy(message));
     }
+    let public = crate::policy_status::is_public(&doc);
     update(sh, name, move |b| {
+        // New buckets block public policies until the owner turns
+        // BlockPublicPolicy off, as on AWS since April 2023.
+        if public && blocks_public_policy(b) {
+            return Err(AwsError::new(403, "AccessDenied", "Access Denied"));
+        }
         b.policy = Some(text.clone());
         Ok(())
     })
     .await?;
     Ok(json!({}))
+}
+
+/// The bucket's effective BlockPublicPolicy: on unless configured off.
+fn blocks_public_policy(b: &crate::model::Bucket) -> bool {
+    match &b.public_access_block {
+        None => true,
+        Some(Value::Null) => false,
+        Some(c) => c.bool("BlockPublicPolicy").unwrap_or(false),
+    }
 }
 
 pub fn get_policy(sh: &Shared, input: &Value) -> Result<Value, AwsError> {

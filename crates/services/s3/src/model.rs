@@ -32,9 +32,11 @@ pub struct Bucket {
     pub notification: Option<Value>,
     #[serde(default)]
     pub encryption: Option<Value>,
-    #[serde(default)]
+    /// `Some(Null)` once deleted (S3 then answers NotFound), None while never set.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "kept_null")]
     pub ownership: Option<Value>,
-    #[serde(default)]
+    /// As `ownership`: deleted is not the same as never set (AWS's defaults).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "kept_null")]
     pub public_access_block: Option<Value>,
     #[serde(default)]
     pub acl: Option<String>,
@@ -57,6 +59,12 @@ pub struct Bucket {
     /// The replication configuration (`Role`, `Rules`).
     #[serde(default)]
     pub replication: Option<Value>,
+}
+
+/// Reads a present field as `Some`, JSON null included, so that a deleted
+/// configuration (`Some(Null)`) survives the store.
+fn kept_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 /// A version's Object Lock: its retention (mode and the epoch second it

@@ -392,6 +392,10 @@ async fn bucket_configurations() {
     let e = c.put_bucket_policy().bucket("conf").policy("not json").send().await.expect_err("bad policy");
     assert_eq!(e.code(), Some("MalformedPolicy"));
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::conf/*"}]}"#;
+    // New buckets block public policies (BlockPublicPolicy) until the owner allows them.
+    let e = c.put_bucket_policy().bucket("conf").policy(policy).send().await.expect_err("blocked");
+    assert_eq!(e.code(), Some("AccessDenied"));
+    c.delete_public_access_block().bucket("conf").send().await.expect("allow public policies");
     c.put_bucket_policy().bucket("conf").policy(policy).send().await.expect("policy");
     assert_eq!(c.get_bucket_policy().bucket("conf").send().await.expect("get").policy(), Some(policy));
 

@@ -1,0 +1,240 @@
+//! Code signing configurations: Create/Get/Update/Delete/ListCodeSigningConfigs,
+//! Put/Get/DeleteFunctionCodeSigningConfig, ListFunctionsByCodeSigningConfig.
+//! Store: `lambda/{acct}/{region}/csc/{id}` → the CodeSigningConfig as AWS
+//! returns it; a function's configuration ARN is in its record.
+//!
+//! Stratus has no signer, so every package it receives is unsigned. As on
+//! AWS, an unsigned package is rejected (CodeVerificationFailedException)
+//! when the function's configuration says `Enforce`, and accepted with
+//! `Warn` (AWS would only log a warning).
+
+use crate::db;
+use crate::errors;
+use crate::names;
+use crate::state::Shared;
+use serde_json::{Value, json};
+use stratus_core::input::Input;
+use stratus_core::{AwsError, RequestContext};
+
+fn key(ctx: &RequestContext, id: &str) -> String {
+    format!("{}csc/{id}", db::prefix(ctx))
+}
+
+/// The id an ARN of this account and region names, if it names one.
+fn id_of<'a>(ctx: &RequestContext, arn: &'a str) -> Option<&'a str> {
+    let p: Vec<&str> = arn.split(':').collect();
+    match p.as_slice() {
+        ["arn", _, "lambda", region, account, "code-signing-config", id]
+            if *region == ctx.region && *account == ctx.account_id =>
+        {
+            Some(id)
+        }
+        _ => None,
+    }
+}
+
+fn not_found(arn: &str) -> AwsError {
+    errors::not_found(format!("The Lambda code signing configuration {arn} can not be found."))
+}
+
+/// The configuration `arn` names, if it exists.
+fn load(s: &Shared, ctx: &RequestContext, arn: &str) -> Result<Option<Value>, AwsError> {
+    let Some(id) = id_of(ctx, arn) else { return Ok(None) };
+    s.store.get(key(ctx, id))?.map(|b| db::decode(&b)).transpose()
+}
+
+/// The configuration `arn` names, or AWS's not-found error.
+fn existing(s: &Shared, ctx: &RequestContext, arn: &str) -> Result<Value, AwsError> {
+    load(s, ctx, arn)?.ok_or_else(|| not_found(arn))
+}
+
+/// The configuration a function is to use: it must exist
+/// (CodeSigningConfigNotFoundException otherwise).
+fn for_function(s: &Shared, ctx: &RequestContext, arn: &str) -> Result<Value, AwsError> {
+    load(s, ctx, arn)?.ok_or_else(|| {
+        AwsError::new(
+            404,
+            "CodeSigningConfigNotFoundException",
+            format!(
+                "The code signing configuration cannot be found. Check that the provided configuration is not deleted: {arn}."
+            ),
+        )
+    })
+}
+
+/// `CodeSigningPolicies` with AWS's default (`Warn`).
+fn policies(input: &Value) -> Value {
+    json!({ "UntrustedArtifactOnDeployment":
+        input.get("CodeSigningPolicies").and_then(|p| p.str("UntrustedArtifactOnDeployment")).unwrap_or("Warn") })
+}
+
+/// `AllowedPublishers`, which must name one to twenty signing profile versions.
+fn publishers(p: &Value) -> Result<Value, AwsError> {
+    let arns = p.list("SigningProfileVersionArns");
+    if arns.is_empty() || arns.len() > 20 {
+        return Err(errors::validation(format!(
+            "1 validation error detected: Value '{}' at 'allowedPublishers.signingProfileVersionArns' failed to satisfy constraint: Member must have length {} 20",
+            arns.len(),
+            if arns.is_empty() {
+                "greater than or equal to 1, and less than or equal to"
+            } else {
+                "less than or equal to"
+            }
+        )));
+    }
+    Ok(json!({ "SigningProfileVersionArns": arns }))
+}
+
+pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let allowed = publishers(input.get("AllowedPublishers").unwrap_or(&Value::Null))?;
+    let id = format!("csc-{}", &uuid::Uuid::new_v4().simple().to_string()[..17]);
+    let cfg = json!({
+        "CodeSigningConfigId": id,
+        "CodeSigningConfigArn": format!("arn:aws:lambda:{}:{}:code-signing-config:{id}", ctx.region, ctx.account_id),
+        "Description": input.str("Description").unwrap_or(""),
+        "AllowedPublishers": allowed,
+        "CodeSigningPolicies": policies(input),
+        "LastModified": crate::config::last_modified(),
+    });
+    s.store.put(key(ctx, &id), db::encode(&cfg)).await?;
+    Ok(json!({ "CodeSigningConfig": cfg }))
+}
+
+pub fn get(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let cfg = existing(s, ctx, input.req_str("CodeSigningConfigArn")?)?;
+    Ok(json!({ "CodeSigningConfig": cfg }))
+}
+
+pub async fn update(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let arn = input.req_str("CodeSigningConfigArn")?;
+    let mut cfg = existing(s, ctx, arn)?;
+    let mut changed = false;
+    if let Some(d) = input.str("Description") {
+        cfg["Description"] = d.into();
+        changed = true;
+    }
+    if let Some(p) = input.get("AllowedPublishers") {
+        cfg["AllowedPublishers"] = publishers(p)?;
+        changed = true;
+    }
+    if input.get("CodeSigningPolicies").is_some() {
+        cfg["CodeSigningPolicies"] = policies(input);
+        changed = true;
+    }
+    if changed {
+        cfg["LastModified"] = crate::config::last_modified().into();
+        let id = cfg.str("CodeSigningConfigId").unwrap_or("").to_string();
+        s.store.put(key(ctx, &id), db::encode(&cfg)).await?;
+    }
+    Ok(json!({ "CodeSigningConfig": cfg }))
+}
+
+/// The ARNs of the functions that use `arn`, in name order.
+fn users(s: &Shared, ctx: &RequestContext, arn: &str) -> Result<Vec<String>, AwsError> {
+    let prefix = format!("{}fn/", db::prefix(ctx));
+    let mut out = Vec::new();
+    for (_, v) in s.store.scan_prefix(&prefix, false, None)? {
+        let rec: db::FunctionRecord = db::decode(&v)?;
+        if rec.code_signing.as_deref() == Some(arn) {
+            out.push(rec.config.str("FunctionArn").unwrap_or("").to_string());
+        }
+    }
+    Ok(out)
+}
+
+pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let arn = input.req_str("CodeSigningConfigArn")?;
+    let cfg = existing(s, ctx, arn)?;
+    if !users(s, ctx, arn)?.is_empty() {
+        return Err(errors::conflict(format!(
+            "The code signing configuration {arn} cannot be deleted because it is used by one or more functions."
+        )));
+    }
+    s.store.delete(key(ctx, cfg.str("CodeSigningConfigId").unwrap_or(""))).await?;
+    Ok(json!({}))
+}
+
+/// One page of `items` after `Marker` (an index), with AWS's NextMarker.
+fn page(items: Vec<Value>, input: &Value, member: &str) -> Value {
+    let max = input.i64("MaxItems").unwrap_or(50).clamp(1, 10_000) as usize;
+    let start = input.str("Marker").and_then(|m| m.parse::<usize>().ok()).unwrap_or(0);
+    let total = items.len();
+    let mut out = json!({ member: items.into_iter().skip(start).take(max).collect::<Vec<_>>() });
+    if start + max < total {
+        out["NextMarker"] = (start + max).to_string().into();
+    }
+    out
+}
+
+pub fn list(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let mut items = Vec::new();
+    for (_, v) in s.store.scan_prefix(format!("{}csc/", db::prefix(ctx)), false, None)? {
+        items.push(db::decode::<Value>(&v)?);
+    }
+    Ok(page(items, input, "CodeSigningConfigs"))
+}
+
+pub fn list_functions(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let arn = input.req_str("CodeSigningConfigArn")?;
+    existing(s, ctx, arn)?;
+    let arns = users(s, ctx, arn)?.into_iter().map(Value::from).collect();
+    Ok(page(arns, input, "FunctionArns"))
+}
+
+/// The function a Put/Get/DeleteFunctionCodeSigningConfig names (unqualified).
+pub(crate) fn function_name(ctx: &RequestContext, input: &Value) -> Result<String, AwsError> {
+    let r = names::parse(ctx, input.req_str("FunctionName")?, None)?;
+    crate::functions::unqualified(&r)?;
+    Ok(r.name)
+}
+
+pub async fn put_function(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let name = function_name(ctx, input)?;
+    let arn = input.req_str("CodeSigningConfigArn")?.to_string();
+    for_function(s, ctx, &arn)?;
+    let stored = arn.clone();
+    db::modify_function(&s.store, ctx, &name, move |rec| {
+        rec.code_signing = Some(stored.clone());
+        Ok(())
+    })
+    .await?;
+    Ok(json!({ "CodeSigningConfigArn": arn, "FunctionName": name }))
+}
+
+pub fn get_function(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let name = function_name(ctx, input)?;
+    let rec = db::require_function(&s.store, ctx, &name)?;
+    // AWS answers an empty 200 for a function without one.
+    Ok(match rec.code_signing {
+        Some(arn) => json!({ "CodeSigningConfigArn": arn, "FunctionName": name }),
+        None => json!({}),
+    })
+}
+
+pub async fn delete_function(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
+    let name = function_name(ctx, input)?;
+    db::modify_function(&s.store, ctx, &name, |rec| {
+        rec.code_signing = None;
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}
+
+/// Checks a package about to be deployed to a function that uses the
+/// configuration `arn` (CreateFunction's `CodeSigningConfigArn`, or the
+/// function's own for UpdateFunctionCode). Stratus packages are never
+/// signed: `Enforce` refuses them, `Warn` lets them through.
+pub fn check_deploy(s: &Shared, ctx: &RequestContext, arn: Option<&str>) -> Result<(), AwsError> {
+    let Some(arn) = arn else { return Ok(()) };
+    let cfg = for_function(s, ctx, arn)?;
+    if cfg["CodeSigningPolicies"].str("UntrustedArtifactOnDeployment") == Some("Enforce") {
+        return Err(AwsError::bad_request(
+            "CodeVerificationFailedException",
+            format!(
+                "Lambda cannot deploy the function. The code package is not signed, and the code signing configuration {arn} enforces signature validation."
+            ),
+        ));
+    }
+    Ok(())
+}

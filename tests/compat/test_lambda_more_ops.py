@@ -301,6 +301,42 @@ def test_invoke_async_queues_the_event(client):
     assert (status, err["Code"]) == (404, "ResourceNotFoundException")
 
 
+def test_resource_policy_by_arn_replaces_the_function_policy(lam):
+    fn = make_function(lam, "rbp")
+    v = lam.publish_version(FunctionName=fn)["Version"]
+    arn = f"{ARN}:function:{fn}:{v}"
+    status, err = client_error(lam.get_resource_policy, ResourceArn=arn)
+    assert (status, err["Code"]) == (404, "ResourceNotFoundException")
+    lam.add_permission(
+        FunctionName=fn, Qualifier=v, StatementId="old", Action="lambda:InvokeFunction", Principal="s3.amazonaws.com"
+    )
+    statement = {
+        "Sid": "new",
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": "lambda:InvokeFunction",
+        "Resource": arn,
+    }
+    out = lam.put_resource_policy(ResourceArn=arn, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    assert json.loads(out["Policy"])["Statement"] == [statement]
+    # The same document as GetPolicy's: AddPermission's statement is gone.
+    got = lam.get_policy(FunctionName=fn, Qualifier=v)
+    assert json.loads(got["Policy"])["Statement"] == [statement]
+    assert lam.get_resource_policy(ResourceArn=arn)["RevisionId"] == got["RevisionId"] == out["RevisionId"]
+
+    stale = "00000000-0000-0000-0000-000000000000"
+    status, err = client_error(lam.delete_resource_policy, ResourceArn=arn, RevisionId=stale)
+    assert (status, err["Code"]) == (412, "PreconditionFailedException")
+    status, err = client_error(lam.put_resource_policy, ResourceArn=arn, Policy="not json")
+    assert (status, err["Code"]) == (400, "InvalidParameterValueException")
+    out = lam.delete_resource_policy(ResourceArn=arn, RevisionId=got["RevisionId"])
+    assert out["ResponseMetadata"]["HTTPStatusCode"] == 204
+    status, err = client_error(lam.get_policy, FunctionName=fn, Qualifier=v)
+    assert status == 404
+    status, err = client_error(lam.get_resource_policy, ResourceArn=f"{ARN}:function:{fn}-gone")
+    assert (status, err["Message"]) == (404, f"Function not found: {ARN}:function:{fn}-gone")
+
+
 def test_records_survive_a_restart(fresh_stratus):
     server = fresh_stratus()
     lam = client_for(server.endpoint, "lambda")

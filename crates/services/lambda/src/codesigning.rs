@@ -21,7 +21,7 @@ fn key(ctx: &RequestContext, id: &str) -> String {
 }
 
 /// The id an ARN of this account and region names, if it names one.
-fn id_of<'a>(ctx: &RequestContext, arn: &'a str) -> Option<&'a str> {
+pub(crate) fn id_of<'a>(ctx: &RequestContext, arn: &'a str) -> Option<&'a str> {
     let p: Vec<&str> = arn.split(':').collect();
     match p.as_slice() {
         ["arn", _, "lambda", region, account, "code-signing-config", id]

@@ -27,6 +27,7 @@ mod policy;
 mod provisioned;
 mod recursion;
 mod resolve;
+mod resource_policy;
 mod role_session;
 mod runlog;
 mod runtime_mgmt;
@@ -76,6 +77,7 @@ const OPERATIONS: &[&str] = &[
     "DeleteFunctionUrlConfig",
     "DeleteLayerVersion",
     "DeleteProvisionedConcurrencyConfig",
+    "DeleteResourcePolicy",
     "GetAccountSettings",
     "GetAlias",
     "GetCodeSigningConfig",
@@ -92,6 +94,7 @@ const OPERATIONS: &[&str] = &[
     "GetLayerVersionPolicy",
     "GetPolicy",
     "GetProvisionedConcurrencyConfig",
+    "GetResourcePolicy",
     "GetRuntimeManagementConfig",
     "Invoke",
     "InvokeAsync",
@@ -115,6 +118,7 @@ const OPERATIONS: &[&str] = &[
     "PutFunctionEventInvokeConfig",
     "PutFunctionRecursionConfig",
     "PutProvisionedConcurrencyConfig",
+    "PutResourcePolicy",
     "PutRuntimeManagementConfig",
     "RemoveLayerVersionPermission",
     "RemovePermission",
@@ -268,6 +272,9 @@ impl Service for Lambda {
             "GetFunctionRecursionConfig" => recursion::get(s, ctx, input),
             "PutRuntimeManagementConfig" => runtime_mgmt::put(s, ctx, input).await,
             "GetRuntimeManagementConfig" => runtime_mgmt::get(s, ctx, input),
+            "PutResourcePolicy" => resource_policy::put(s, ctx, input).await,
+            "GetResourcePolicy" => resource_policy::get(s, ctx, input),
+            "DeleteResourcePolicy" => resource_policy::delete(s, ctx, input).await,
             "CreateEventSourceMapping" => esm::api::create(s, ctx, input).await,
             "GetEventSourceMapping" => esm::api::get(s, ctx, input),
             "UpdateEventSourceMapping" => esm::api::update(s, ctx, input).await,

@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use stratus_core::input::Input;
 use stratus_core::{AwsError, RequestContext};
 
-fn key(ctx: &RequestContext, r: &FnRef) -> String {
+/// Where the policy of version or alias `r` is kept.
+pub(crate) fn key(ctx: &RequestContext, r: &FnRef) -> String {
     format!("{}policy/{}/{}", db::prefix(ctx), r.name, r.qualifier.as_deref().unwrap_or("$LATEST"))
 }
 
@@ -145,7 +146,7 @@ pub(crate) async fn add_statement(
         .await
 }
 
-fn check_revision(doc: &Value, rev: Option<&str>, getter: &str) -> Result<(), AwsError> {
+pub(crate) fn check_revision(doc: &Value, rev: Option<&str>, getter: &str) -> Result<(), AwsError> {
     match rev {
         Some(rev) if doc.str("RevisionId") != Some(rev) => Err(errors::precondition(getter)),
         _ => Ok(()),

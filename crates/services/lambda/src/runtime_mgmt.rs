@@ -37,7 +37,7 @@ fn target(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<FnRef, AwsE
 
 /// Checks `RuntimeVersionArn` against the mode: required by `Manual`, refused
 /// otherwise, and naming a runtime of this region.
-fn check(ctx: &RequestContext, mode: &str, arn: Option<&str>) -> Result<(), AwsError> {
+pub(crate) fn check(ctx: &RequestContext, mode: &str, arn: Option<&str>) -> Result<(), AwsError> {
     match (mode, arn) {
         ("Manual", None) => Err(errors::invalid("RuntimeVersionArn must be specified when UpdateRuntimeOn is Manual.")),
         ("Manual", Some(a)) => {

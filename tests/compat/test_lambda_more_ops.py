@@ -80,6 +80,23 @@ def test_code_signing_config_lifecycle(lam):
     assert out["ResponseMetadata"]["HTTPStatusCode"] == 204
 
 
+def test_code_signing_config_tags(lam):
+    csc = lam.create_code_signing_config(
+        AllowedPublishers={"SigningProfileVersionArns": [SIGNER]}, Tags={"team": "a"}
+    )["CodeSigningConfig"]
+    assert "Tags" not in csc
+    assert csc["CodeSigningPolicies"] == {"UntrustedArtifactOnDeployment": "Warn"}  # AWS's default
+    arn = csc["CodeSigningConfigArn"]
+    assert lam.list_tags(Resource=arn)["Tags"] == {"team": "a"}
+    lam.tag_resource(Resource=arn, Tags={"env": "dev"})
+    lam.untag_resource(Resource=arn, TagKeys=["team"])
+    assert lam.list_tags(Resource=arn)["Tags"] == {"env": "dev"}
+    assert "Tags" not in lam.get_code_signing_config(CodeSigningConfigArn=arn)["CodeSigningConfig"]
+    lam.delete_code_signing_config(CodeSigningConfigArn=arn)
+    status, err = client_error(lam.list_tags, Resource=arn)
+    assert (status, err["Message"]) == (404, f"The Lambda code signing configuration {arn} can not be found.")
+
+
 def test_code_signing_not_found_errors(lam):
     missing = f"{ARN}:code-signing-config:csc-0123456789abcdef0"
     text = f"The Lambda code signing configuration {missing} can not be found."

@@ -1,7 +1,8 @@
 //! Code signing configurations: Create/Get/Update/Delete/ListCodeSigningConfigs,
 //! Put/Get/DeleteFunctionCodeSigningConfig, ListFunctionsByCodeSigningConfig.
 //! Store: `lambda/{acct}/{region}/csc/{id}` → the CodeSigningConfig as AWS
-//! returns it; a function's configuration ARN is in its record.
+//! returns it, plus its `Tags` (TagResource and ListTags reach them through
+//! `tags`); a function's configuration ARN is in its record.
 //!
 //! Stratus has no signer, so every package it receives is unsigned. As on
 //! AWS, an unsigned package is rejected (CodeVerificationFailedException)
@@ -12,7 +13,7 @@ use crate::db;
 use crate::errors;
 use crate::names;
 use crate::state::Shared;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use stratus_core::input::Input;
 use stratus_core::{AwsError, RequestContext};
 
@@ -31,6 +32,48 @@ pub(crate) fn id_of<'a>(ctx: &RequestContext, arn: &'a str) -> Option<&'a str> {
         }
         _ => None,
     }
+}
+
+/// Whether `arn` names a code signing configuration (for TagResource and ListTags).
+pub(crate) fn names_one(arn: &str) -> bool {
+    arn.split(':').nth(5) == Some("code-signing-config")
+}
+
+/// The configuration as the API shows it: without its tags.
+fn shown(mut cfg: Value) -> Value {
+    if let Some(o) = cfg.as_object_mut() {
+        o.remove("Tags");
+    }
+    cfg
+}
+
+/// The tags of the configuration `arn` names.
+pub(crate) fn tags(s: &Shared, ctx: &RequestContext, arn: &str) -> Result<Value, AwsError> {
+    Ok(existing(s, ctx, arn)?.get("Tags").cloned().unwrap_or_else(|| json!({})))
+}
+
+/// Changes the tags of the configuration `arn` names.
+pub(crate) async fn modify_tags(
+    s: &Shared,
+    ctx: &RequestContext,
+    arn: &str,
+    f: impl Fn(&mut Map<String, Value>) -> Result<(), AwsError> + Send + 'static,
+) -> Result<(), AwsError> {
+    let k = key(ctx, id_of(ctx, arn).ok_or_else(|| not_found(arn))?);
+    let arn = arn.to_string();
+    s.store
+        .transact(move |txn| {
+            let mut cfg: Value = match txn.get(&k)? {
+                Some(b) => db::decode(&b)?,
+                None => return Err(not_found(&arn)),
+            };
+            let mut tags = cfg.get("Tags").and_then(Value::as_object).cloned().unwrap_or_default();
+            f(&mut tags)?;
+            cfg["Tags"] = Value::Object(tags);
+            txn.put(k.clone(), db::encode(&cfg));
+            Ok(())
+        })
+        .await
 }
 
 fn not_found(arn: &str) -> AwsError {
@@ -96,13 +139,17 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         "CodeSigningPolicies": policies(input),
         "LastModified": crate::config::last_modified(),
     });
-    s.store.put(key(ctx, &id), db::encode(&cfg)).await?;
+    let mut stored = cfg.clone();
+    if let Some(tags) = input.get("Tags").filter(|t| t.is_object()) {
+        stored["Tags"] = tags.clone();
+    }
+    s.store.put(key(ctx, &id), db::encode(&stored)).await?;
     Ok(json!({ "CodeSigningConfig": cfg }))
 }
 
 pub fn get(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let cfg = existing(s, ctx, input.req_str("CodeSigningConfigArn")?)?;
-    Ok(json!({ "CodeSigningConfig": cfg }))
+    Ok(json!({ "CodeSigningConfig": shown(cfg) }))
 }
 
 pub async fn update(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
@@ -126,7 +173,7 @@ pub async fn update(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         let id = cfg.str("CodeSigningConfigId").unwrap_or("").to_string();
         s.store.put(key(ctx, &id), db::encode(&cfg)).await?;
     }
-    Ok(json!({ "CodeSigningConfig": cfg }))
+    Ok(json!({ "CodeSigningConfig": shown(cfg) }))
 }
 
 /// The ARNs of the functions that use `arn`, in name order.
@@ -169,7 +216,7 @@ fn page(items: Vec<Value>, input: &Value, member: &str) -> Value {
 pub fn list(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let mut items = Vec::new();
     for (_, v) in s.store.scan_prefix(format!("{}csc/", db::prefix(ctx)), false, None)? {
-        items.push(db::decode::<Value>(&v)?);
+        items.push(shown(db::decode::<Value>(&v)?));
     }
     Ok(page(items, input, "CodeSigningConfigs"))
 }

@@ -111,25 +111,14 @@ fn policies(input: &Value) -> Value {
         input.get("CodeSigningPolicies").and_then(|p| p.str("UntrustedArtifactOnDeployment")).unwrap_or("Warn") })
 }
 
-/// `AllowedPublishers`, which must name one to twenty signing profile versions.
-fn publishers(p: &Value) -> Result<Value, AwsError> {
-    let arns = p.list("SigningProfileVersionArns");
-    if arns.is_empty() || arns.len() > 20 {
-        return Err(errors::validation(format!(
-            "1 validation error detected: Value '{}' at 'allowedPublishers.signingProfileVersionArns' failed to satisfy constraint: Member must have length {} 20",
-            arns.len(),
-            if arns.is_empty() {
-                "greater than or equal to 1, and less than or equal to"
-            } else {
-                "less than or equal to"
-            }
-        )));
-    }
-    Ok(json!({ "SigningProfileVersionArns": arns }))
+/// `AllowedPublishers` as stored (the model's validation has already
+/// required one to twenty signing profile version ARNs).
+fn publishers(p: &Value) -> Value {
+    json!({ "SigningProfileVersionArns": p.list("SigningProfileVersionArns") })
 }
 
 pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
-    let allowed = publishers(input.get("AllowedPublishers").unwrap_or(&Value::Null))?;
+    let allowed = publishers(input.get("AllowedPublishers").unwrap_or(&Value::Null));
     let id = format!("csc-{}", &uuid::Uuid::new_v4().simple().to_string()[..17]);
     let cfg = json!({
         "CodeSigningConfigId": id,
@@ -161,7 +150,7 @@ pub async fn update(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         changed = true;
     }
     if let Some(p) = input.get("AllowedPublishers") {
-        cfg["AllowedPublishers"] = publishers(p)?;
+        cfg["AllowedPublishers"] = publishers(p);
         changed = true;
     }
     if input.get("CodeSigningPolicies").is_some() {

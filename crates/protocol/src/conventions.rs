@@ -130,9 +130,10 @@ pub fn checks_enums(model: &ServiceModel) -> bool {
 /// its own error: Lambda answers an unknown `Runtime` with
 /// InvalidParameterValueException ("... or be a valid ARN"), not the
 /// model's ValidationException. Other members of the same shape (layers'
-/// `CompatibleRuntime(s)`) keep the model's check.
+/// `CompatibleRuntime(s)`) keep the model's check. Its `RecursiveLoop` message
+/// lists the values in AWS's own order (`[Terminate, Allow]`), not the model's.
 pub fn service_checks_enum(model: &ServiceModel, member: &str) -> bool {
-    model.name == "lambda" && member == "Runtime"
+    model.name == "lambda" && matches!(member, "Runtime" | "RecursiveLoop")
 }
 
 /// The XML namespace of a service's responses.

@@ -61,7 +61,11 @@ fn check_struct(model: &ServiceModel, shape: ShapeId, value: &Value, path: Path<
         let member_path = Path::Member(&path, member.name);
         match obj.get(member.name) {
             None | Some(Value::Null) => {
-                if st.is_required(member.name) {
+                // A streaming payload (InvokeAsync's `InvokeArgs`) reaches the
+                // service as the body stream, never inside the input.
+                if st.is_required(member.name)
+                    && crate::rest::streaming_payload(model, Some(shape)) != Some(member.name)
+                {
                     errors.push(format!(
                         "Value null at '{member_path}' failed to satisfy constraint: Member must not be null"
                     ));

@@ -180,19 +180,11 @@ pub async fn put(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Valu
 }
 
 async fn set(s: &Shared, ctx: &RequestContext, name: &str, value: Option<i64>) -> Result<(), AwsError> {
-    let key = db::fn_key(ctx, name);
-    let arn = names::function_arn(ctx, name);
-    s.store
-        .transact(move |txn| {
-            let mut rec: FunctionRecord = match txn.get(&key)? {
-                Some(b) => db::decode(&b)?,
-                None => return Err(errors::function_not_found(&arn)),
-            };
-            rec.reserved = value;
-            txn.put(key.clone(), db::encode(&rec));
-            Ok::<_, AwsError>(())
-        })
-        .await?;
+    db::modify_function(&s.store, ctx, name, move |rec| {
+        rec.reserved = value;
+        Ok(())
+    })
+    .await?;
     s.counters.set_reserved(ctx, name, value);
     Ok(())
 }

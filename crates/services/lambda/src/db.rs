@@ -3,7 +3,7 @@
 //! concurrency, tags, last published version), `ver/{name}/{n:010}` →
 //! published version, `alias/{name}/{alias}` → alias configuration; and
 //! `lambda/code/{sha256 hex}` → the zip, shared by content. Each version or
-//! alias may also own `eic/`, `policy/`, `pc/` and `urlcfg/` records
+//! alias may also own `eic/`, `policy/`, `pc/`, `urlcfg/` and `rtm/` records
 //! (`{kind}/{name}/{qualifier}`), removed with it (`forget_qualifier`).
 
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,12 @@ pub struct FunctionRecord {
     pub tags: Map<String, Value>,
     #[serde(default)]
     pub last_version: u64,
+    /// The code signing configuration's ARN (`codesigning`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_signing: Option<String>,
+    /// `RecursiveLoop` when set by PutFunctionRecursionConfig (`recursion`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recursion: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -78,9 +84,38 @@ pub fn get_alias(store: &Store, ctx: &RequestContext, name: &str, alias: &str) -
     store.get(alias_key(ctx, name, alias))?.map(|b| decode(&b)).transpose()
 }
 
+/// The function record `name`, or AWS's not-found error for its ARN.
+pub fn require_function(store: &Store, ctx: &RequestContext, name: &str) -> Result<FunctionRecord, AwsError> {
+    get_function(store, ctx, name)?
+        .ok_or_else(|| crate::errors::function_not_found(&crate::names::function_arn(ctx, name)))
+}
+
+/// Reads the function record `name` in a transaction, lets `f` change it
+/// (or refuse), and writes it back; AWS's not-found error without it.
+pub async fn modify_function<T: Send + 'static>(
+    store: &Store,
+    ctx: &RequestContext,
+    name: &str,
+    f: impl Fn(&mut FunctionRecord) -> Result<T, AwsError> + Send + 'static,
+) -> Result<T, AwsError> {
+    let key = fn_key(ctx, name);
+    let arn = crate::names::function_arn(ctx, name);
+    store
+        .transact(move |txn| {
+            let mut rec: FunctionRecord = match txn.get(&key)? {
+                Some(b) => decode(&b)?,
+                None => return Err(crate::errors::function_not_found(&arn)),
+            };
+            let out = f(&mut rec)?;
+            txn.put(key.clone(), encode(&rec));
+            Ok(out)
+        })
+        .await
+}
+
 /// Per-qualifier record kinds (event-invoke config, resource policy,
-/// provisioned concurrency, function URL), each at `{kind}/{name}/{qualifier}`.
-const QUALIFIER_KINDS: &[&str] = &["eic", "policy", "pc", "urlcfg"];
+/// provisioned concurrency, function URL, runtime management), each at `{kind}/{name}/{qualifier}`.
+const QUALIFIER_KINDS: &[&str] = &["eic", "policy", "pc", "urlcfg", "rtm"];
 
 /// Adds to `batch` the deletes of what version or alias `qualifier` of
 /// `name` owns: its event-invoke config, policy statements, provisioned

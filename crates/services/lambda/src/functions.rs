@@ -48,6 +48,8 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
         return Err(errors::invalid("Container image functions are not supported by Stratus."));
     }
     config::check_runtime_and_handler(input)?;
+    let signing = input.str("CodeSigningConfigArn");
+    crate::codesigning::check_deploy(s, ctx, signing)?;
     let layers = crate::layers::resolve_for_function(s, ctx, &input.str_list("Layers"))?;
     code::check_combined(pkg.unzipped, layers.unzipped)?;
     let arn = names::function_arn(ctx, &name);
@@ -57,7 +59,15 @@ pub async fn create(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
     }
     let tags: Map<String, Value> = input.get("Tags").and_then(Value::as_object).cloned().unwrap_or_default();
     let publish = input.bool("Publish").unwrap_or(false);
-    let mut record = FunctionRecord { config: cfg, code_hex: pkg.hex.clone(), reserved: None, tags, last_version: 0 };
+    let mut record = FunctionRecord {
+        config: cfg,
+        code_hex: pkg.hex.clone(),
+        reserved: None,
+        tags,
+        last_version: 0,
+        code_signing: signing.map(str::to_string),
+        recursion: None,
+    };
     let code_key = db::code_key(&pkg.hex);
     let fn_key = db::fn_key(ctx, &name);
     let mut published = None;
@@ -154,7 +164,8 @@ fn check_revision(input: &Value, current: &Value, api: &str) -> Result<(), AwsEr
     Ok(())
 }
 
-fn unqualified(r: &names::FnRef) -> Result<(), AwsError> {
+/// AWS's refusal of a version or alias where only a function will do.
+pub(crate) fn unqualified(r: &names::FnRef) -> Result<(), AwsError> {
     if r.qualifier.is_some() {
         return Err(errors::invalid(
             "This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.",
@@ -171,6 +182,7 @@ pub async fn update_code(s: &Shared, ctx: &RequestContext, input: &Value) -> Res
     let key = db::fn_key(ctx, &r.name);
     if let Some(current) = s.store.get(&key)? {
         let current: FunctionRecord = db::decode(&current)?;
+        crate::codesigning::check_deploy(s, ctx, current.code_signing.as_deref())?;
         let arns: Vec<String> =
             current.config.list("Layers").iter().filter_map(|l| l.str("Arn")).map(str::to_string).collect();
         code::check_combined(pkg.unzipped, crate::layers::resolve_for_function(s, ctx, &arns)?.unzipped)?;

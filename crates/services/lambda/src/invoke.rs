@@ -27,6 +27,28 @@ pub const MAX_ASYNC: usize = 1_048_576;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
+/// InvokeAsync (deprecated): the event in the body (`InvokeArgs`) queued
+/// as Invoke with `InvocationType: Event` queues it, with the same checks;
+/// AWS answers `Status: 202`.
+pub async fn invoke_async(
+    s: &Arc<Shared>,
+    ctx: &RequestContext,
+    input: &Value,
+    mut body: stratus_core::BodyStream,
+) -> Result<Value, AwsError> {
+    let mut args = Vec::new();
+    while let Some(chunk) = body.chunk().await {
+        args.extend_from_slice(&chunk?);
+        // Past the limit Invoke would refuse anyway: stop reading.
+        if args.len() > MAX_ASYNC {
+            break;
+        }
+    }
+    let as_invoke = json!({ "FunctionName": input.req_str("FunctionName")?, "InvocationType": "Event", "Payload": B64.encode(&args) });
+    invoke(s, ctx, &as_invoke).await?;
+    Ok(json!({ "Status": 202 }))
+}
+
 /// What one run produced, ready for the Invoke response.
 pub struct RunResult {
     pub payload: Bytes,

@@ -44,7 +44,7 @@ fn prefix(ctx: &RequestContext, name: &str) -> String {
     format!("{}layer/{name}/", db::prefix(ctx))
 }
 
-fn layer_arn(ctx: &RequestContext, name: &str) -> String {
+pub(crate) fn layer_arn(ctx: &RequestContext, name: &str) -> String {
     format!("arn:aws:lambda:{}:{}:layer:{name}", ctx.region, ctx.account_id)
 }
 
@@ -95,7 +95,12 @@ pub async fn publish(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<
 }
 
 /// A layer version that has not been deleted.
-fn get_version(s: &Shared, ctx: &RequestContext, name: &str, version: i64) -> Result<Option<LayerRecord>, AwsError> {
+pub(crate) fn get_version(
+    s: &Shared,
+    ctx: &RequestContext,
+    name: &str,
+    version: i64,
+) -> Result<Option<LayerRecord>, AwsError> {
     Ok(stored_version(s, ctx, name, version)?.filter(|r| !r.deleted))
 }
 
@@ -211,7 +216,10 @@ pub async fn delete(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<V
     let v = version_number(input)?;
     if let Some(mut rec) = get_version(s, ctx, name, v)? {
         rec.deleted = true;
-        s.store.put(format!("{}{v:010}", prefix(ctx, name)), db::encode(&rec)).await?;
+        let mut batch = stratus_store::WriteBatch::new();
+        batch.put(format!("{}{v:010}", prefix(ctx, name)), db::encode(&rec));
+        batch.delete(crate::layer_policy::key(ctx, name, v));
+        s.store.write(batch).await?;
     }
     Ok(json!({}))
 }

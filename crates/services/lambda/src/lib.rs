@@ -8,6 +8,7 @@
 mod aliases;
 mod asynq;
 mod code;
+mod codesigning;
 mod concurrency;
 mod config;
 mod db;
@@ -18,14 +19,18 @@ mod esm;
 mod eventconfig;
 mod functions;
 mod invoke;
+mod layer_policy;
 mod layers;
 mod meter;
 mod names;
 mod policy;
 mod provisioned;
+mod recursion;
 mod resolve;
+mod resource_policy;
 mod role_session;
 mod runlog;
+mod runtime_mgmt;
 mod s3code;
 mod snapstart;
 mod state;
@@ -43,7 +48,9 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use stratus_core::{AwsError, EventSender, HttpRequest, HttpResponse, RequestContext, Service, Settings};
+use stratus_core::{
+    AwsError, BodyStream, EventSender, HttpRequest, HttpResponse, RequestContext, Service, Settings, Streamed,
+};
 use stratus_store::Store;
 
 /// Where GetFunction's `Code.Location` points.
@@ -53,38 +60,52 @@ const CODE_PATH: &str = "/_stratus/lambda/code/";
 pub const IDLE_TTL: Duration = Duration::from_secs(300);
 
 const OPERATIONS: &[&str] = &[
+    "AddLayerVersionPermission",
     "AddPermission",
     "CreateAlias",
+    "CreateCodeSigningConfig",
     "CreateEventSourceMapping",
     "CreateFunction",
     "CreateFunctionUrlConfig",
     "DeleteAlias",
+    "DeleteCodeSigningConfig",
     "DeleteEventSourceMapping",
     "DeleteFunction",
+    "DeleteFunctionCodeSigningConfig",
     "DeleteFunctionConcurrency",
     "DeleteFunctionEventInvokeConfig",
     "DeleteFunctionUrlConfig",
     "DeleteLayerVersion",
     "DeleteProvisionedConcurrencyConfig",
+    "DeleteResourcePolicy",
     "GetAccountSettings",
     "GetAlias",
+    "GetCodeSigningConfig",
     "GetEventSourceMapping",
     "GetFunction",
+    "GetFunctionCodeSigningConfig",
     "GetFunctionConcurrency",
     "GetFunctionConfiguration",
     "GetFunctionEventInvokeConfig",
+    "GetFunctionRecursionConfig",
     "GetFunctionUrlConfig",
     "GetLayerVersion",
     "GetLayerVersionByArn",
+    "GetLayerVersionPolicy",
     "GetPolicy",
     "GetProvisionedConcurrencyConfig",
+    "GetResourcePolicy",
+    "GetRuntimeManagementConfig",
     "Invoke",
+    "InvokeAsync",
     "InvokeWithResponseStream",
     "ListAliases",
+    "ListCodeSigningConfigs",
     "ListEventSourceMappings",
     "ListFunctionEventInvokeConfigs",
     "ListFunctionUrlConfigs",
     "ListFunctions",
+    "ListFunctionsByCodeSigningConfig",
     "ListLayerVersions",
     "ListLayers",
     "ListProvisionedConcurrencyConfigs",
@@ -92,13 +113,19 @@ const OPERATIONS: &[&str] = &[
     "ListVersionsByFunction",
     "PublishLayerVersion",
     "PublishVersion",
+    "PutFunctionCodeSigningConfig",
     "PutFunctionConcurrency",
     "PutFunctionEventInvokeConfig",
+    "PutFunctionRecursionConfig",
     "PutProvisionedConcurrencyConfig",
+    "PutResourcePolicy",
+    "PutRuntimeManagementConfig",
+    "RemoveLayerVersionPermission",
     "RemovePermission",
     "TagResource",
     "UntagResource",
     "UpdateAlias",
+    "UpdateCodeSigningConfig",
     "UpdateEventSourceMapping",
     "UpdateFunctionCode",
     "UpdateFunctionConfiguration",
@@ -229,6 +256,25 @@ impl Service for Lambda {
             "UpdateFunctionUrlConfig" => urls::update(s, ctx, input).await,
             "DeleteFunctionUrlConfig" => urls::delete(s, ctx, input).await,
             "ListFunctionUrlConfigs" => urls::list(s, ctx, input),
+            "CreateCodeSigningConfig" => codesigning::create(s, ctx, input).await,
+            "GetCodeSigningConfig" => codesigning::get(s, ctx, input),
+            "UpdateCodeSigningConfig" => codesigning::update(s, ctx, input).await,
+            "DeleteCodeSigningConfig" => codesigning::delete(s, ctx, input).await,
+            "ListCodeSigningConfigs" => codesigning::list(s, ctx, input),
+            "ListFunctionsByCodeSigningConfig" => codesigning::list_functions(s, ctx, input),
+            "PutFunctionCodeSigningConfig" => codesigning::put_function(s, ctx, input).await,
+            "GetFunctionCodeSigningConfig" => codesigning::get_function(s, ctx, input),
+            "DeleteFunctionCodeSigningConfig" => codesigning::delete_function(s, ctx, input).await,
+            "AddLayerVersionPermission" => layer_policy::add(s, ctx, input).await,
+            "GetLayerVersionPolicy" => layer_policy::get(s, ctx, input),
+            "RemoveLayerVersionPermission" => layer_policy::remove(s, ctx, input).await,
+            "PutFunctionRecursionConfig" => recursion::put(s, ctx, input).await,
+            "GetFunctionRecursionConfig" => recursion::get(s, ctx, input),
+            "PutRuntimeManagementConfig" => runtime_mgmt::put(s, ctx, input).await,
+            "GetRuntimeManagementConfig" => runtime_mgmt::get(s, ctx, input),
+            "PutResourcePolicy" => resource_policy::put(s, ctx, input).await,
+            "GetResourcePolicy" => resource_policy::get(s, ctx, input),
+            "DeleteResourcePolicy" => resource_policy::delete(s, ctx, input).await,
             "CreateEventSourceMapping" => esm::api::create(s, ctx, input).await,
             "GetEventSourceMapping" => esm::api::get(s, ctx, input),
             "UpdateEventSourceMapping" => esm::api::update(s, ctx, input).await,
@@ -241,6 +287,16 @@ impl Service for Lambda {
     async fn call_stream(&self, ctx: &RequestContext, input: Value, events: EventSender) -> Result<Value, AwsError> {
         match ctx.operation {
             "InvokeWithResponseStream" => stream::invoke(&self.shared, ctx, &input, events).await,
+            _ => Err(AwsError::bad_request("NotImplemented", format!("{} is not implemented", ctx.operation))),
+        }
+    }
+
+    async fn call_streaming(&self, ctx: &RequestContext, input: Value, body: BodyStream) -> Result<Streamed, AwsError> {
+        match ctx.operation {
+            "InvokeAsync" => {
+                let output = invoke::invoke_async(&self.shared, ctx, &input, body).await?;
+                Ok(Streamed { output, body: None })
+            }
             _ => Err(AwsError::bad_request("NotImplemented", format!("{} is not implemented", ctx.operation))),
         }
     }

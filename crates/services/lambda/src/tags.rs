@@ -1,9 +1,10 @@
-//! TagResource, UntagResource, ListTags on functions (not versions or aliases).
+//! TagResource, UntagResource, ListTags on functions (not versions or
+//! aliases) and on code signing configurations (`codesigning`).
 
 use crate::db::{self, FunctionRecord};
 use crate::errors;
 use crate::state::Shared;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use stratus_core::input::Input;
 use stratus_core::{AwsError, RequestContext};
 
@@ -19,12 +20,16 @@ fn function_of(ctx: &RequestContext, arn: &str) -> Result<String, AwsError> {
     }
 }
 
+/// Changes the tags of the function or code signing configuration `arn` names.
 async fn modify(
     s: &Shared,
     ctx: &RequestContext,
     arn: &str,
-    f: impl Fn(&mut FunctionRecord) -> Result<(), AwsError> + Send + 'static,
+    f: impl Fn(&mut Map<String, Value>) -> Result<(), AwsError> + Send + 'static,
 ) -> Result<(), AwsError> {
+    if crate::codesigning::names_one(arn) {
+        return crate::codesigning::modify_tags(s, ctx, arn, f).await;
+    }
     let name = function_of(ctx, arn)?;
     let key = db::fn_key(ctx, &name);
     let arn = arn.to_string();
@@ -34,7 +39,7 @@ async fn modify(
                 Some(b) => db::decode(&b)?,
                 None => return Err(errors::function_not_found(&arn)),
             };
-            f(&mut rec)?;
+            f(&mut rec.tags)?;
             txn.put(key.clone(), db::encode(&rec));
             Ok(())
         })
@@ -47,11 +52,11 @@ pub async fn tag(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Valu
     if new.is_empty() {
         return Err(errors::invalid("An error occurred and the request cannot be processed."));
     }
-    modify(s, ctx, arn, move |rec| {
+    modify(s, ctx, arn, move |tags| {
         for (k, v) in &new {
-            rec.tags.insert(k.clone(), v.clone());
+            tags.insert(k.clone(), v.clone());
         }
-        if rec.tags.len() > 50 {
+        if tags.len() > 50 {
             return Err(errors::invalid("Number of tags exceeds resource tag limit."));
         }
         Ok(())
@@ -63,9 +68,9 @@ pub async fn tag(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Valu
 pub async fn untag(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let arn = input.req_str("Resource")?;
     let keys = input.str_list("TagKeys");
-    modify(s, ctx, arn, move |rec| {
+    modify(s, ctx, arn, move |tags| {
         for k in &keys {
-            rec.tags.remove(k);
+            tags.remove(k);
         }
         Ok(())
     })
@@ -75,6 +80,9 @@ pub async fn untag(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Va
 
 pub fn list(s: &Shared, ctx: &RequestContext, input: &Value) -> Result<Value, AwsError> {
     let arn = input.req_str("Resource")?;
+    if crate::codesigning::names_one(arn) {
+        return Ok(json!({ "Tags": crate::codesigning::tags(s, ctx, arn)? }));
+    }
     let name = function_of(ctx, arn)?;
     let rec = db::get_function(&s.store, ctx, &name)?.ok_or_else(|| errors::function_not_found(arn))?;
     Ok(json!({ "Tags": rec.tags }))

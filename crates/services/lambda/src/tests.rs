@@ -96,3 +96,43 @@ fn meter_prices_requests_and_gb_seconds() {
     assert_eq!(g["GbSeconds"], 1.0);
     assert_eq!(g["Architecture"], "arm64");
 }
+
+#[test]
+fn code_signing_config_arns_of_this_account_and_region_only() {
+    let c = ctx();
+    let arn =
+        |region: &str| format!("arn:aws:lambda:{region}:{}:code-signing-config:csc-0123456789abcdef0", c.account_id);
+    assert_eq!(crate::codesigning::id_of(&c, &arn("us-east-1")), Some("csc-0123456789abcdef0"));
+    assert_eq!(crate::codesigning::id_of(&c, &arn("eu-west-1")), None);
+    assert_eq!(crate::codesigning::id_of(&c, "csc-0123456789abcdef0"), None);
+}
+
+#[test]
+fn runtime_version_arn_goes_with_manual_only() {
+    use crate::runtime_mgmt::check;
+    let c = ctx();
+    let good = format!("arn:aws:lambda:us-east-1::runtime:{}", "0a".repeat(32));
+    assert!(check(&c, "Manual", Some(&good)).is_ok());
+    assert!(check(&c, "Auto", None).is_ok());
+    assert!(check(&c, "FunctionUpdate", None).is_ok());
+    for (mode, arn) in [
+        ("Manual", None),
+        ("Auto", Some(good.as_str())),
+        ("Manual", Some("arn:aws:lambda:eu-west-1::runtime:00")),
+        ("Manual", Some("arn:aws:lambda:us-east-1::runtime:xyz")),
+    ] {
+        let e = check(&c, mode, arn).expect_err("refused");
+        assert_eq!((e.status, e.code.as_str()), (400, "InvalidParameterValueException"));
+    }
+}
+
+#[test]
+fn resource_policy_statements_as_a_list_or_one_object() {
+    use crate::resource_policy::statements;
+    let one = json!({ "Sid": "a", "Effect": "Allow" });
+    assert_eq!(statements(&json!({ "Statement": one }).to_string()), Ok(vec![one.clone()]));
+    assert_eq!(statements(&json!({ "Statement": [one.clone(), one.clone()] }).to_string()).map(|l| l.len()), Ok(2));
+    for bad in ["not json", "{}", r#"{"Statement": []}"#, r#"{"Statement": [1]}"#] {
+        assert_eq!(statements(bad).expect_err(bad).code, "InvalidParameterValueException");
+    }
+}

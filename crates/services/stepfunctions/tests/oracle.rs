@@ -21,8 +21,17 @@ fn reference() -> Option<PathBuf> {
 fn matches(expected: &Value, actual: &Value) -> bool {
     match (expected, actual) {
         (Value::String(e), _)
-            if ["timestamp", "date", "datetime", "snf_role_arn", "sfn_role_arn", "start-time", "entered-time"]
-                .contains(&e.as_str()) =>
+            if [
+                "timestamp",
+                "date",
+                "datetime",
+                "snf_role_arn",
+                "sfn_role_arn",
+                "map_run_arn",
+                "start-time",
+                "entered-time",
+            ]
+            .contains(&e.as_str()) =>
         {
             true
         }
@@ -36,6 +45,11 @@ fn matches(expected: &Value, actual: &Value) -> bool {
         }
         (Value::Array(e), Value::Array(a)) => e.len() == a.len() && e.iter().zip(a).all(|(x, y)| matches(x, y)),
         (Value::Number(e), Value::Number(a)) => e.as_f64() == a.as_f64(),
+        // The recorder parsed some JSON text fields (a state's output that
+        // is a number or an array); ours stay the JSON text the API returns.
+        (Value::Number(_) | Value::Array(_), Value::String(a)) => {
+            serde_json::from_str::<Value>(a).is_ok_and(|parsed| !parsed.is_string() && matches(expected, &parsed))
+        }
         _ => expected == actual,
     }
 }

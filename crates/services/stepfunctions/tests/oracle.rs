@@ -140,7 +140,8 @@ async fn replay(
     .await?;
     let exec = call(svc, "StartExecution", json!({ "stateMachineArn": sm["stateMachineArn"], "input": input })).await?;
     let arn = exec["executionArn"].clone();
-    for _ in 0..300 {
+    // Long enough for Retry backoffs (1 + 2 + 4 s by default).
+    for _ in 0..1200 {
         let d = call(svc, "DescribeExecution", json!({ "executionArn": arn })).await?;
         if d["status"] != "RUNNING" {
             break;

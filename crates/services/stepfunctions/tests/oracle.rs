@@ -140,11 +140,20 @@ async fn replay(
     .await?;
     let exec = call(svc, "StartExecution", json!({ "stateMachineArn": sm["stateMachineArn"], "input": input })).await?;
     let arn = exec["executionArn"].clone();
+    // A recorded abort was the test's StopExecution, once the execution had
+    // recorded the events before it.
+    let aborted = expected.last().is_some_and(|e| e["type"] == "ExecutionAborted");
     // Long enough for Retry backoffs (1 + 2 + 4 s by default).
     for _ in 0..1200 {
         let d = call(svc, "DescribeExecution", json!({ "executionArn": arn })).await?;
         if d["status"] != "RUNNING" {
             break;
+        }
+        if aborted {
+            let so_far = call(svc, "GetExecutionHistory", json!({ "executionArn": arn })).await?;
+            if so_far["events"].as_array().is_some_and(|e| e.len() + 1 >= expected.len()) {
+                call(svc, "StopExecution", json!({ "executionArn": arn })).await?;
+            }
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }

@@ -97,13 +97,13 @@ pub fn attempt<'a>(
         let max = if run.jsonata {
             ja::count(&query, def, "MaxConcurrency").map_err(|e| e.raise(rt, run, cursor, run.prior))?
         } else {
-            def.get("MaxConcurrency").and_then(Value::as_u64)
+            super::limits::count(def, "MaxConcurrency", &effective, &scope).map_err(|c| run.runtime(c))?
         };
         let limit = match max {
             Some(n) if n > 0 => n as usize,
             _ => items.len().max(1),
         };
-        let writing = if run.jsonata {
+        let mut writing = if run.jsonata {
             let params = match def.get("ResultWriter") {
                 Some(w) => {
                     Some(query.field_or(w, "Arguments", &json!({})).map_err(|e| e.raise(rt, run, cursor, run.prior))?)
@@ -118,21 +118,12 @@ pub fn attempt<'a>(
                 writer: def.get("ResultWriter"),
             }
         } else {
-            let number = |name: &str| match (def.get(name), def.get(format!("{name}Path")).and_then(Value::as_str)) {
-                (Some(v), _) => Ok(v.clone()),
-                (None, Some(p)) => scope.path(&effective, p).map_err(|c| run.runtime(c)),
-                (None, None) => Ok(Value::Null),
-            };
+            // The thresholds are read once the state has started (below).
             let params = match def.get("ResultWriter").and_then(|w| w.get("Parameters")) {
                 Some(t) => Some(scope.payload(t, &effective).map_err(|f| in_state(run, f))?),
                 None => def.get("ResultWriter").map(|_| json!({})),
             };
-            Writing {
-                params,
-                count: number("ToleratedFailureCount")?.as_u64(),
-                percentage: number("ToleratedFailurePercentage")?.as_f64(),
-                writer: def.get("ResultWriter"),
-            }
+            Writing { params, count: None, percentage: None, writer: def.get("ResultWriter") }
         };
         // After a restart the state goes on with its journaled threads; a
         // redrive (the state entered again) starts them anew but keeps those
@@ -143,6 +134,13 @@ pub fn attempt<'a>(
             rt.history.emit(cursor, "MapStateStarted", || {
                 Some(("mapStateStartedEventDetails", json!({ "length": items.len() })))
             });
+        }
+        // AWS validates a JSONPath Map's tolerated failure thresholds after
+        // MapStateStarted.
+        if !run.jsonata {
+            let runtime = |c: String| run.runtime(c);
+            writing.count = super::limits::count(def, "ToleratedFailureCount", &effective, &scope).map_err(runtime)?;
+            writing.percentage = super::limits::percentage(def, &effective, &scope).map_err(runtime)?;
         }
         // A distributed Map runs its iterations as child executions of a map
         // run: their events are not in this history.

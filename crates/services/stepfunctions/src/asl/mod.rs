@@ -14,6 +14,7 @@ pub mod history;
 pub mod inspect;
 mod intrinsics;
 pub mod jsonata;
+mod limits;
 pub mod machine;
 mod map;
 mod parallel;

@@ -161,9 +161,13 @@ fn limited<'a>(name: &str, s: &'a str) -> Result<&'a str, Failure> {
     Ok(s)
 }
 
-/// `{}` takes the next argument; `\{` and `\}` are literal braces.
+/// `{}` takes the next argument; `\{` and `\}` are literal braces. The
+/// template is a string literal or a string read by a path (`$var`).
 fn format(args: Vec<Value>, template: Option<&str>) -> Result<Value, Failure> {
-    let raw = template.ok_or_else(|| fail("States.Format expects a string literal as its first argument"))?;
+    let raw = template
+        .or_else(|| args.first().and_then(Value::as_str))
+        .map(str::to_string)
+        .ok_or_else(|| fail("States.Format expects a string as its first argument"))?;
     let mut values = args.into_iter().skip(1);
     let (mut out, mut chars) = (String::new(), raw.chars().peekable());
     while let Some(c) = chars.next() {

@@ -6,6 +6,7 @@
 //! `dynamodb`) and `DynamoDbStreams` (model `dynamodbstreams`): their
 //! operation lists and dispatch.
 
+mod backup;
 mod capacity;
 mod db;
 mod error;
@@ -15,6 +16,7 @@ mod locks;
 pub mod number;
 mod ops;
 mod partiql;
+mod restore;
 mod stream;
 mod table;
 pub mod types;
@@ -33,16 +35,20 @@ use stratus_store::Store;
 
 use crate::capacity::Gate;
 use crate::db::{Scope, Shared};
-use crate::ops::{batch, items, partiql as pq, read, streams, tables, transact, ttl};
+use crate::ops::{backups, batch, items, partiql as pq, pitr, read, streams, tables, transact, ttl};
 
 /// The operations DynamoDB implements.
 const OPERATIONS: &[&str] = &[
     "BatchExecuteStatement",
     "BatchGetItem",
     "BatchWriteItem",
+    "CreateBackup",
     "CreateTable",
+    "DeleteBackup",
     "DeleteItem",
     "DeleteTable",
+    "DescribeBackup",
+    "DescribeContinuousBackups",
     "DescribeEndpoints",
     "DescribeLimits",
     "DescribeTable",
@@ -50,15 +56,19 @@ const OPERATIONS: &[&str] = &[
     "ExecuteStatement",
     "ExecuteTransaction",
     "GetItem",
+    "ListBackups",
     "ListTables",
     "ListTagsOfResource",
     "PutItem",
     "Query",
+    "RestoreTableFromBackup",
+    "RestoreTableToPointInTime",
     "Scan",
     "TagResource",
     "TransactGetItems",
     "TransactWriteItems",
     "UntagResource",
+    "UpdateContinuousBackups",
     "UpdateItem",
     "UpdateTable",
     "UpdateTimeToLive",
@@ -225,6 +235,14 @@ impl DynamoDb {
             "DescribeTimeToLive" => tables::describe_ttl(scope, input).await,
             "DescribeLimits" => tables::describe_limits().await,
             "DescribeEndpoints" => tables::describe_endpoints(scope).await,
+            "DescribeContinuousBackups" => pitr::describe(scope, input).await,
+            "UpdateContinuousBackups" => pitr::update(scope, input).await,
+            "RestoreTableToPointInTime" => pitr::restore(scope, input).await,
+            "CreateBackup" => backups::create(scope, input).await,
+            "DescribeBackup" => backups::describe(scope, input).await,
+            "ListBackups" => backups::list(scope, input).await,
+            "DeleteBackup" => backups::delete(scope, input).await,
+            "RestoreTableFromBackup" => backups::restore(scope, input).await,
             "PutItem" => items::put(scope, input).await,
             "GetItem" => items::get(scope, input).await,
             "UpdateItem" => items::update(scope, input).await,

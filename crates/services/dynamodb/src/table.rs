@@ -67,7 +67,7 @@ pub struct TableMeta {
     pub raw_hash: u64,
 }
 
-fn key_schema(hash: &KeyAttr, range: &Option<KeyAttr>) -> Value {
+pub(crate) fn key_schema(hash: &KeyAttr, range: &Option<KeyAttr>) -> Value {
     let mut v = vec![json!({"AttributeName": hash.name, "KeyType": "HASH"})];
     if let Some(r) = range {
         v.push(json!({"AttributeName": r.name, "KeyType": "RANGE"}));
@@ -75,7 +75,7 @@ fn key_schema(hash: &KeyAttr, range: &Option<KeyAttr>) -> Value {
     Value::Array(v)
 }
 
-fn projection(ix: &IndexMeta) -> Value {
+pub(crate) fn projection(ix: &IndexMeta) -> Value {
     let mut p = Map::new();
     p.insert("ProjectionType".into(), json!(ix.projection_type));
     if !ix.non_key.is_empty() {

@@ -1,10 +1,12 @@
 //! One module per group of operations.
 
+pub mod backups;
 pub mod batch;
 pub mod common;
 pub mod items;
 pub mod legacy;
 pub mod partiql;
+pub mod pitr;
 pub mod read;
 pub mod streams;
 pub mod tables;

@@ -35,7 +35,9 @@ use stratus_store::Store;
 
 use crate::capacity::Gate;
 use crate::db::{Scope, Shared};
-use crate::ops::{backups, batch, items, partiql as pq, pitr, read, streams, tables, transact, ttl};
+use crate::ops::{
+    backups, batch, insights, items, partiql as pq, pitr, policies, read, streams, tables, transact, ttl,
+};
 
 /// The operations DynamoDB implements.
 const OPERATIONS: &[&str] = &[
@@ -46,9 +48,11 @@ const OPERATIONS: &[&str] = &[
     "CreateTable",
     "DeleteBackup",
     "DeleteItem",
+    "DeleteResourcePolicy",
     "DeleteTable",
     "DescribeBackup",
     "DescribeContinuousBackups",
+    "DescribeContributorInsights",
     "DescribeEndpoints",
     "DescribeLimits",
     "DescribeTable",
@@ -56,10 +60,13 @@ const OPERATIONS: &[&str] = &[
     "ExecuteStatement",
     "ExecuteTransaction",
     "GetItem",
+    "GetResourcePolicy",
     "ListBackups",
+    "ListContributorInsights",
     "ListTables",
     "ListTagsOfResource",
     "PutItem",
+    "PutResourcePolicy",
     "Query",
     "RestoreTableFromBackup",
     "RestoreTableToPointInTime",
@@ -69,6 +76,7 @@ const OPERATIONS: &[&str] = &[
     "TransactWriteItems",
     "UntagResource",
     "UpdateContinuousBackups",
+    "UpdateContributorInsights",
     "UpdateItem",
     "UpdateTable",
     "UpdateTimeToLive",
@@ -243,6 +251,12 @@ impl DynamoDb {
             "ListBackups" => backups::list(scope, input).await,
             "DeleteBackup" => backups::delete(scope, input).await,
             "RestoreTableFromBackup" => backups::restore(scope, input).await,
+            "DescribeContributorInsights" => insights::describe(scope, input).await,
+            "UpdateContributorInsights" => insights::update(scope, input).await,
+            "ListContributorInsights" => insights::list(scope, input).await,
+            "PutResourcePolicy" => policies::put(scope, input).await,
+            "GetResourcePolicy" => policies::get(scope, input).await,
+            "DeleteResourcePolicy" => policies::delete(scope, input).await,
             "PutItem" => items::put(scope, input).await,
             "GetItem" => items::get(scope, input).await,
             "UpdateItem" => items::update(scope, input).await,

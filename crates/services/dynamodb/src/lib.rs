@@ -24,6 +24,8 @@ mod wire;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_backups;
 
 use std::sync::Arc;
 use std::time::Duration;

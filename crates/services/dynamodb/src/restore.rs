@@ -27,6 +27,7 @@ pub fn restored_meta(scope: &Scope, source: &TableMeta, target: &str, input: &Va
     m.deletion_protection = false;
     m.status = "ACTIVE".into();
     m.raw_hash = 0;
+    m.restore = None;
     if let Some(list) = input.get("GlobalSecondaryIndexOverride").and_then(Value::as_array) {
         m.gsis = list.iter().map(|g| parse_index(g, &source.attrs, "KeySchema")).collect::<Result<_, _>>()?;
     }
@@ -39,6 +40,8 @@ pub fn restored_meta(scope: &Scope, source: &TableMeta, target: &str, input: &Va
             )));
         }
     }
+    // An index being dropped is not restored; one being built is, complete.
+    m.gsis.retain(|g| g.is_live());
     for ix in m.gsis.iter_mut().chain(m.lsis.iter_mut()) {
         ix.status = "ACTIVE".into();
     }
@@ -85,14 +88,15 @@ pub fn restored_meta(scope: &Scope, source: &TableMeta, target: &str, input: &Va
 
 /// Creates `meta`'s table holding `items` (stored item bytes); answers
 /// TableAlreadyExistsException when the name is taken. Returns the
-/// restored TableDescription (CREATING, as AWS answers) with the
-/// RestoreSummary `summary`.
+/// restored TableDescription (CREATING, as AWS answers); it and later
+/// DescribeTable answers carry the RestoreSummary `summary`.
 pub async fn create_restored(
     scope: &Scope,
     mut meta: TableMeta,
     items: Vec<Vec<u8>>,
     summary: Value,
 ) -> Result<Value, DdbError> {
+    meta.restore = Some(summary);
     let items = items.iter().map(|b| decode_item(b)).collect::<Result<Vec<_>, _>>()?;
     let bytes = encode_meta(&meta);
     meta.raw_hash = fnv(&bytes);
@@ -118,7 +122,6 @@ pub async fn create_restored(
     let mut d = describe_meta(scope, &meta)?;
     if let Some(o) = d.as_object_mut() {
         o.insert("TableStatus".into(), json!("CREATING"));
-        o.insert("RestoreSummary".into(), summary);
     }
     Ok(d)
 }

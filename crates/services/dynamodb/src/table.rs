@@ -60,6 +60,9 @@ pub struct TableMeta {
     pub ttl_attr: Option<String>,
     pub ttl_enabled: bool,
     pub status: String,
+    /// RestoreSummary of a table made by a restore.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore: Option<Value>,
     /// Hash of the stored bytes this was decoded from (0 when not from the
     /// store), so a write can tell inside its transaction whether the table
     /// changed since it was loaded.
@@ -205,6 +208,9 @@ impl TableMeta {
             d.insert("TableClassSummary".into(), json!({"TableClass": class}));
         }
         d.insert("DeletionProtectionEnabled".into(), json!(self.deletion_protection));
+        if let Some(r) = &self.restore {
+            d.insert("RestoreSummary".into(), r.clone());
+        }
         let (wr, ww) = self.warm_throughput(self.rcu, self.wcu);
         d.insert(
             "WarmThroughput".into(),

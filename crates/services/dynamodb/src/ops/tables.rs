@@ -211,6 +211,7 @@ pub async fn create(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
         ttl_attr: None,
         ttl_enabled: false,
         status: "ACTIVE".into(),
+        restore: None,
         name: name.clone(),
         raw_hash: 0,
     };

@@ -333,20 +333,86 @@ def test_restore_to_the_latest_restorable_time(ddb):
     assert r["Error"]["Code"] == "TableAlreadyExistsException"
 
 
-def test_restore_times_stratus_cannot_reproduce_are_refused(ddb):
+def latest_restorable(ddb, name):
+    d = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+    return d["PointInTimeRecoveryDescription"]["LatestRestorableDateTime"]
+
+
+def test_restore_to_an_earlier_time_undoes_the_later_changes(ddb):
     name = table_name("pitr")
     make_table(ddb, name)
     ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
-    # Before PITR was enabled: outside the window.
-    long_ago = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
-    r = error(ddb.restore_table_to_point_in_time, SourceTableName=name, TargetTableName=name + "-r", RestoreDateTime=long_ago)
-    assert r["Error"]["Code"] == "InvalidRestoreTimeException"
-    # Inside the window but before the last change: no history to replay.
-    mid = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"][
-        "PointInTimeRecoveryDescription"
-    ]["LatestRestorableDateTime"]
     time.sleep(0.05)
-    ddb.put_item(TableName=name, Item={"pk": {"S": "late"}, "sk": {"N": "1"}, "g": {"S": "gl"}})
-    r = error(ddb.restore_table_to_point_in_time, SourceTableName=name, TargetTableName=name + "-r", RestoreDateTime=mid)
+    ddb.put_item(TableName=name, Item={"pk": {"S": "b"}, "sk": {"N": "1"}, "g": {"S": "gb"}})
+    ddb.update_item(
+        TableName=name,
+        Key={"pk": {"S": "a"}, "sk": {"N": "0"}},
+        UpdateExpression="SET v = :v",
+        ExpressionAttributeValues={":v": {"S": "first"}},
+    )
+    time.sleep(0.05)
+    mid, at_mid = latest_restorable(ddb, name), items(ddb, name)
+    time.sleep(0.05)
+    # Later: an overwrite, a delete, a new item, a batch write and a transaction.
+    ddb.update_item(
+        TableName=name,
+        Key={"pk": {"S": "a"}, "sk": {"N": "0"}},
+        UpdateExpression="SET v = :v",
+        ExpressionAttributeValues={":v": {"S": "second"}},
+    )
+    ddb.delete_item(TableName=name, Key={"pk": {"S": "a"}, "sk": {"N": "1"}})
+    ddb.batch_write_item(
+        RequestItems={name: [{"PutRequest": {"Item": {"pk": {"S": "c"}, "sk": {"N": "1"}, "g": {"S": "gc"}}}}]}
+    )
+    ddb.transact_write_items(
+        TransactItems=[{"Delete": {"TableName": name, "Key": {"pk": {"S": "b"}, "sk": {"N": "1"}}}}]
+    )
+    assert items(ddb, name) != at_mid
+    ddb.restore_table_to_point_in_time(SourceTableName=name, TargetTableName=name + "-mid", RestoreDateTime=mid)
+    assert items(ddb, name + "-mid") == at_mid
+    t = ddb.describe_table(TableName=name + "-mid")["Table"]
+    assert t["ItemCount"] == len(at_mid)
+    assert t["RestoreSummary"]["RestoreDateTime"] == mid
+    # The restored index holds the restored items.
+    q = ddb.query(
+        TableName=name + "-mid",
+        IndexName="by-g",
+        KeyConditionExpression="g = :g",
+        ExpressionAttributeValues={":g": {"S": "gb"}},
+    )
+    assert [i["pk"]["S"] for i in q["Items"]] == ["b"]
+    # From when PITR was enabled: the table as it was then.
+    enabled_at = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"][
+        "PointInTimeRecoveryDescription"
+    ]["EarliestRestorableDateTime"]
+    ddb.restore_table_to_point_in_time(SourceTableName=name, TargetTableName=name + "-start", RestoreDateTime=enabled_at)
+    assert [(i["pk"]["S"], i["sk"]["N"], i["v"]["S"]) for i in items(ddb, name + "-start")] == [
+        ("a", "0", "old"),
+        ("a", "1", "old"),
+        ("a", "2", "old"),
+    ]
+
+
+def test_restore_times_outside_the_window_are_refused(ddb):
+    name = table_name("pitr")
+    make_table(ddb, name)
+    ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    long_ago = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
+    future = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+    for when in (long_ago, future):
+        r = error(ddb.restore_table_to_point_in_time, SourceTableName=name, TargetTableName=name + "-r", RestoreDateTime=when)
+        assert r["Error"]["Code"] == "InvalidRestoreTimeException"
+        assert r["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_disabling_pitr_drops_the_history(ddb):
+    name = table_name("pitr")
+    make_table(ddb, name)
+    spec = {"PointInTimeRecoveryEnabled": True}
+    ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification=spec)
+    first = latest_restorable(ddb, name)
+    ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+    time.sleep(0.05)
+    ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification=spec)
+    r = error(ddb.restore_table_to_point_in_time, SourceTableName=name, TargetTableName=name + "-r", RestoreDateTime=first)
     assert r["Error"]["Code"] == "InvalidRestoreTimeException"
-    assert r["ResponseMetadata"]["HTTPStatusCode"] == 400

@@ -6,13 +6,17 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use stratus_store::Snapshot;
+
 use crate::db::{Scope, read_stats};
 use crate::error::DdbError;
 use crate::table::{TableMeta, key_schema, projection};
 
 /// A table as of one instant: definition, items (their key suffix under the
-/// table's item prefix, and stored bytes), item count and size.
+/// table's item prefix, and stored bytes), item count and size, and the
+/// snapshot they were read from.
 pub struct Capture {
+    pub snap: Snapshot,
     pub meta: TableMeta,
     pub items: Vec<(Vec<u8>, Vec<u8>)>,
     pub count: u64,
@@ -32,7 +36,7 @@ pub fn capture(scope: &Scope, name: &str) -> Result<Option<Capture>, DdbError> {
     let items =
         snap.scan_prefix(&prefix, false, None)?.into_iter().map(|(k, v)| (k[prefix.len()..].to_vec(), v)).collect();
     let (count, size) = read_stats(snap.get(scope.keys.stats(name))?.as_deref());
-    Ok(Some(Capture { meta, items, count: count.max(0) as u64, size: size.max(0) as u64 }))
+    Ok(Some(Capture { snap, meta, items, count: count.max(0) as u64, size: size.max(0) as u64 }))
 }
 
 /// What a backup record keeps (its items are stored beside it).

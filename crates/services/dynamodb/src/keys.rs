@@ -9,8 +9,8 @@
 //! - `ddb/{account}/{region}/t/{table}/stats`: item count and size
 //! - `ddb/{account}/{region}/t/{table}/xs/{index}`: index entry count and size
 //! - `ddb/{account}/{region}/t/{table}/xb/{index}`: how far a GSI's backfill got
-//! - `ddb/{account}/{region}/t/{table}/lc`: when an item last changed (epoch seconds)
-//! - `ddb/{account}/{region}/t/{table}/pitr`: point-in-time recovery settings
+//! - `ddb/{account}/{region}/t/{table}/j/{seq}`: the change journal kept while PITR is enabled
+//! - `ddb/{account}/{region}/t/{table}/jseq`: the journal's last sequence number
 //! - `ddb/{account}/{region}/tok/{token}`: transaction idempotency records
 //! - `ddb/{account}/{region}/bk/{backup id}`: on-demand backup records (JSON)
 //! - `ddb/{account}/{region}/bki/{backup id}/{pk}{sk}`: a backup's items
@@ -90,14 +90,14 @@ impl Keys {
         format!("{}t/{table}/x/{index}/", self.base).into_bytes()
     }
 
-    /// When an item of a table last changed (epoch seconds, as text).
-    pub fn last_change(&self, table: &str) -> String {
-        format!("{}t/{table}/lc", self.base)
+    /// A table's change journal, by sequence number (see `journal`).
+    pub fn journal_prefix(&self, table: &str) -> Vec<u8> {
+        format!("{}t/{table}/j/", self.base).into_bytes()
     }
 
-    /// A table's point-in-time recovery settings (gone with the table).
-    pub fn pitr(&self, table: &str) -> String {
-        format!("{}t/{table}/pitr", self.base)
+    /// The last sequence number of a table's change journal.
+    pub fn journal_seq(&self, table: &str) -> String {
+        format!("{}t/{table}/jseq", self.base)
     }
 
     /// Every backup record of the account and region, oldest first (ids

@@ -11,6 +11,7 @@ mod capacity;
 mod db;
 mod error;
 pub mod expr;
+mod journal;
 mod keys;
 mod locks;
 pub mod number;

@@ -28,6 +28,7 @@ pub fn restored_meta(scope: &Scope, source: &TableMeta, target: &str, input: &Va
     m.status = "ACTIVE".into();
     m.raw_hash = 0;
     m.restore = None;
+    m.pitr = None;
     if let Some(list) = input.get("GlobalSecondaryIndexOverride").and_then(Value::as_array) {
         m.gsis = list.iter().map(|g| parse_index(g, &source.attrs, "KeySchema")).collect::<Result<_, _>>()?;
     }

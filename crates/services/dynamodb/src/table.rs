@@ -37,6 +37,13 @@ impl IndexMeta {
     }
 }
 
+/// Enabled point-in-time recovery: since when, and for how many days back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Pitr {
+    pub since: f64,
+    pub days: i64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TableMeta {
     pub name: String,
@@ -60,6 +67,9 @@ pub struct TableMeta {
     pub ttl_attr: Option<String>,
     pub ttl_enabled: bool,
     pub status: String,
+    /// Point-in-time recovery settings, while enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pitr: Option<Pitr>,
     /// RestoreSummary of a table made by a restore.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restore: Option<Value>,

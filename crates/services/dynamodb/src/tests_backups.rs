@@ -1,7 +1,7 @@
 //! Service-level tests of backups and point-in-time recovery: a backup is
 //! a snapshot that outlives its table and a reopen of the store, a PITR
-//! restore only to times Stratus can reproduce, and bad input answered
-//! with AWS's errors.
+//! restore to an earlier time undoes the later changes, and bad input is
+//! answered with AWS's errors.
 
 use serde_json::{Value, json};
 use stratus_core::Settings;
@@ -9,6 +9,11 @@ use stratus_store::Store;
 
 use crate::DynamoDb;
 use crate::tests::{call, create, mem, msg, ok};
+
+/// The service on the store in `dir` (opened again by each call).
+fn open(dir: &std::path::Path) -> DynamoDb {
+    DynamoDb::new(Store::open(dir).expect("open"), &Settings::default())
+}
 
 async fn put(d: &DynamoDb, table: &str, pk: &str, v: &str) {
     ok(d, "PutItem", json!({"TableName": table, "Item": {"pk": {"S": pk}, "v": {"S": v}}})).await;
@@ -42,7 +47,7 @@ async fn a_backup_is_a_snapshot_that_outlives_its_table_and_a_reopen() {
     let dir = tempfile::tempdir().expect("dir");
     let arn;
     {
-        let d = DynamoDb::new(Store::open(dir.path()).expect("open"), &Settings::default());
+        let d = open(dir.path());
         create(&d, "src", false).await;
         put(&d, "src", "a", "1").await;
         put(&d, "src", "b", "2").await;
@@ -52,7 +57,7 @@ async fn a_backup_is_a_snapshot_that_outlives_its_table_and_a_reopen() {
         put(&d, "src", "c", "3").await;
         ok(&d, "DeleteTable", json!({"TableName": "src"})).await;
     }
-    let d = DynamoDb::new(Store::open(dir.path()).expect("reopen"), &Settings::default());
+    let d = open(dir.path());
     let desc = ok(&d, "DescribeBackup", json!({"BackupArn": arn})).await;
     assert_eq!(desc["BackupDescription"]["SourceTableDetails"]["ItemCount"], json!(2));
     ok(&d, "RestoreTableFromBackup", json!({"BackupArn": arn, "TargetTableName": "back"})).await;
@@ -63,19 +68,30 @@ async fn a_backup_is_a_snapshot_that_outlives_its_table_and_a_reopen() {
 }
 
 #[tokio::test]
-async fn pitr_restores_only_times_it_can_reproduce() {
-    let d = mem();
-    create(&d, "tbl", false).await;
-    put(&d, "tbl", "a", "1").await;
-    let spec = json!({"TableName": "tbl", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}});
-    ok(&d, "UpdateContinuousBackups", spec).await;
-    let before = stratus_core::clock::now_epoch();
-    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    put(&d, "tbl", "b", "2").await;
+async fn pitr_restores_earlier_times_by_undoing_later_changes_and_survives_a_reopen() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mid;
+    {
+        let d = open(dir.path());
+        create(&d, "tbl", false).await;
+        put(&d, "tbl", "a", "1").await;
+        let spec =
+            json!({"TableName": "tbl", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}});
+        ok(&d, "UpdateContinuousBackups", spec).await;
+        put(&d, "tbl", "b", "2").await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        mid = stratus_core::clock::now_epoch();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        put(&d, "tbl", "a", "changed").await;
+        ok(&d, "DeleteItem", json!({"TableName": "tbl", "Key": {"pk": {"S": "b"}}})).await;
+        put(&d, "tbl", "c", "3").await;
+    }
+    let d = open(dir.path());
     let at =
         |when: f64, target: &str| json!({"SourceTableName": "tbl", "TargetTableName": target, "RestoreDateTime": when});
-    assert_eq!(code(&d, "RestoreTableToPointInTime", at(before, "rr1")).await, "InvalidRestoreTimeException");
-    assert_eq!(code(&d, "RestoreTableToPointInTime", at(before - 86400.0, "rr1")).await, "InvalidRestoreTimeException");
+    ok(&d, "RestoreTableToPointInTime", at(mid, "mid")).await;
+    assert_eq!(contents(&d, "mid").await, vec![("a".into(), "1".into()), ("b".into(), "2".into())]);
+    assert_eq!(code(&d, "RestoreTableToPointInTime", at(mid - 86400.0, "rr1")).await, "InvalidRestoreTimeException");
     let latest = json!({"SourceTableName": "tbl", "TargetTableName": "rr2", "UseLatestRestorableTime": true});
     ok(&d, "RestoreTableToPointInTime", latest).await;
     assert_eq!(contents(&d, "rr2").await, contents(&d, "tbl").await);

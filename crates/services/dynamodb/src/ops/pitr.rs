@@ -1,27 +1,21 @@
 //! Point-in-time recovery: DescribeContinuousBackups,
-//! UpdateContinuousBackups and RestoreTableToPointInTime. While PITR is
-//! enabled a table can be restored to any time from its last item change
-//! on (the table then was what it is now), which includes the latest
-//! restorable time; an earlier time would need the table's history, which
-//! Stratus does not keep, so it is refused with InvalidRestoreTimeException.
+//! UpdateContinuousBackups and RestoreTableToPointInTime. The settings
+//! live in the table's metadata; while they are enabled every item change
+//! is journaled (`journal`), so a table restores to any time of the
+//! recovery window: its items now, with the later changes undone. The
+//! definition restored is the table's current one.
 
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 use stratus_core::input::Input;
+use stratus_store::KeyRange;
 
 use crate::backup::capture;
-use crate::db::Scope;
+use crate::db::{Scope, decode_meta, encode_meta};
 use crate::error::{DdbError, validation};
 use crate::restore::{create_restored, restored_meta};
-
-/// A table's PITR settings as stored.
-#[derive(Serialize, Deserialize, Default)]
-struct Pitr {
-    enabled: bool,
-    /// When PITR was (last) enabled.
-    since: f64,
-    days: i64,
-}
+use crate::table::Pitr;
 
 const DEFAULT_DAYS: i64 = 35;
 
@@ -34,37 +28,31 @@ fn table_name(v: &str) -> &str {
     if v.starts_with("arn:") { v.rsplit('/').next().unwrap_or_default() } else { v }
 }
 
-fn load(scope: &Scope, table: &str) -> Result<Pitr, DdbError> {
-    match scope.store.get(scope.keys.pitr(table))? {
-        Some(b) => serde_json::from_slice(&b).map_err(|e| DdbError::internal(format!("corrupt PITR settings: {e}"))),
-        None => Ok(Pitr::default()),
-    }
-}
-
 /// (EarliestRestorableDateTime, LatestRestorableDateTime) of enabled settings.
 fn window(p: &Pitr, now: f64) -> (f64, f64) {
     (p.since.max(now - p.days as f64 * 86400.0), now)
 }
 
-fn description(p: &Pitr) -> Value {
-    let pitr = if p.enabled {
-        let (earliest, latest) = window(p, stratus_core::clock::now_epoch());
-        json!({
-            "PointInTimeRecoveryStatus": "ENABLED",
-            "RecoveryPeriodInDays": p.days,
-            "EarliestRestorableDateTime": earliest,
-            "LatestRestorableDateTime": latest,
-        })
-    } else {
-        json!({"PointInTimeRecoveryStatus": "DISABLED"})
+fn description(p: Option<&Pitr>) -> Value {
+    let pitr = match p {
+        Some(p) => {
+            let (earliest, latest) = window(p, stratus_core::clock::now_epoch());
+            json!({
+                "PointInTimeRecoveryStatus": "ENABLED",
+                "RecoveryPeriodInDays": p.days,
+                "EarliestRestorableDateTime": earliest,
+                "LatestRestorableDateTime": latest,
+            })
+        }
+        None => json!({"PointInTimeRecoveryStatus": "DISABLED"}),
     };
     json!({ "ContinuousBackupsDescription": {"ContinuousBackupsStatus": "ENABLED", "PointInTimeRecoveryDescription": pitr} })
 }
 
 pub async fn describe(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
     let table = table_name(input.req_str("TableName")?);
-    scope.meta_opt(table)?.ok_or_else(|| table_not_found(table))?;
-    Ok(description(&load(scope, table)?))
+    let meta = scope.meta_opt(table)?.ok_or_else(|| table_not_found(table))?;
+    Ok(description(meta.pitr.as_ref()))
 }
 
 pub async fn update(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
@@ -86,28 +74,27 @@ pub async fn update(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
         return Err(validation("RecoveryPeriodInDays can only be specified when PointInTimeRecoveryEnabled is true"));
     }
     let meta_key = scope.keys.meta(&table);
-    let key = scope.keys.pitr(&table);
+    let journal = scope.keys.journal_prefix(&table);
     let now = stratus_core::clock::now_epoch();
     let saved = scope
         .store
         .transact(move |txn| {
-            if txn.get(&meta_key)?.is_none() {
-                return Err(table_not_found(&table));
+            let Some(b) = txn.get(&meta_key)? else { return Err(table_not_found(&table)) };
+            let mut meta = decode_meta(&b)?;
+            meta.pitr = match (enabled, meta.pitr.take()) {
+                (false, _) => None,
+                (true, Some(old)) => Some(Pitr { days: days.unwrap_or(old.days), ..old }),
+                (true, None) => Some(Pitr { since: now, days: days.unwrap_or(DEFAULT_DAYS) }),
+            };
+            if meta.pitr.is_none() {
+                // The history goes with the settings: a later enable starts afresh.
+                txn.delete_range(KeyRange::prefix(&journal));
             }
-            let old: Pitr = match txn.get(&key)? {
-                Some(b) => serde_json::from_slice(&b).unwrap_or_default(),
-                None => Pitr::default(),
-            };
-            let p = match (enabled, old.enabled) {
-                (false, _) => Pitr::default(),
-                (true, true) => Pitr { days: days.unwrap_or(old.days), ..old },
-                (true, false) => Pitr { enabled: true, since: now, days: days.unwrap_or(DEFAULT_DAYS) },
-            };
-            txn.put(key.clone(), serde_json::to_vec(&p).unwrap_or_default());
-            Ok(p)
+            txn.put(meta_key.clone(), encode_meta(&meta));
+            Ok(meta.pitr)
         })
         .await?;
-    Ok(description(&saved))
+    Ok(description(saved.as_ref()))
 }
 
 pub async fn restore(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
@@ -129,45 +116,36 @@ pub async fn restore(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
     let cap = capture(scope, &source)?.ok_or_else(|| {
         DdbError::bad_request("SourceTableNotFoundException", format!("Source table not found: {source}"))
     })?;
-    let p = load(scope, &source)?;
-    if !p.enabled {
+    let Some(p) = cap.meta.pitr.clone() else {
         return Err(DdbError::bad_request(
             "PointInTimeRecoveryUnavailableException",
             format!("Point in time recovery is not enabled for table '{source}'"),
         ));
-    }
+    };
     let now = stratus_core::clock::now_epoch();
     let (earliest, latest_time) = window(&p, now);
     let when = at.unwrap_or(latest_time);
-    if when < earliest || when > latest_time {
+    // Clients carry times to the millisecond or microsecond: a time that
+    // rounding put just outside the window is its edge.
+    if when < earliest - 0.001 || when > latest_time + 0.001 {
         return Err(invalid_time(format!(
             "RestoreDateTime must be between {} and {}",
             iso(earliest),
             iso(latest_time)
         )));
     }
-    let last_change = last_change(scope, &source)?.max(p.since);
-    if when < last_change {
-        return Err(invalid_time(format!(
-            "Stratus can restore this table only to {} or later: it keeps no history of earlier states",
-            iso(last_change)
-        )));
-    }
+    let when = when.clamp(earliest, latest_time);
     let meta = restored_meta(scope, &cap.meta, target, input)?;
     let summary = json!({ "SourceTableArn": cap.meta.arn, "RestoreDateTime": when, "RestoreInProgress": false });
-    let items = cap.items.into_iter().map(|(_, v)| v).collect();
+    let mut items: BTreeMap<Vec<u8>, Vec<u8>> = cap.items.into_iter().collect();
+    crate::journal::rewind(&cap.snap, &scope.keys, &cap.meta, &mut items, when)?;
+    let items = items.into_values().collect();
     let d = create_restored(scope, meta, items, summary).await?;
     Ok(json!({ "TableDescription": d }))
 }
 
 fn invalid_time(msg: String) -> DdbError {
     DdbError::bad_request("InvalidRestoreTimeException", msg)
-}
-
-/// When an item of the table last changed (0 when never).
-fn last_change(scope: &Scope, table: &str) -> Result<f64, DdbError> {
-    let raw = scope.store.get(scope.keys.last_change(table))?;
-    Ok(raw.and_then(|b| String::from_utf8_lossy(&b).parse().ok()).unwrap_or(0.0))
 }
 
 /// A time as ISO 8601 (UTC, milliseconds), for messages.

@@ -212,6 +212,7 @@ pub async fn create(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
         ttl_enabled: false,
         status: "ACTIVE".into(),
         restore: None,
+        pitr: None,
         name: name.clone(),
         raw_hash: 0,
     };

@@ -85,6 +85,12 @@ async fn pitr_restores_earlier_times_by_undoing_later_changes_and_survives_a_reo
         put(&d, "tbl", "a", "changed").await;
         ok(&d, "DeleteItem", json!({"TableName": "tbl", "Key": {"pk": {"S": "b"}}})).await;
         put(&d, "tbl", "c", "3").await;
+        // Several changes in one write: each journaled with its own number.
+        let puts: Vec<Value> = ["d", "e", "b"]
+            .iter()
+            .map(|pk| json!({"PutRequest": {"Item": {"pk": {"S": pk}, "v": {"S": "batch"}}}}))
+            .collect();
+        ok(&d, "BatchWriteItem", json!({"RequestItems": {"tbl": puts}})).await;
     }
     let d = open(dir.path());
     let at =

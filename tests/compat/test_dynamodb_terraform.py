@@ -1,7 +1,8 @@
 """Terraform's aws provider against Stratus's DynamoDB: a table with
-point-in-time recovery, TTL and tags, Contributor Insights and a resource
-policy apply, plan clean (every read, DescribeContinuousBackups included,
-agrees with the configuration) and destroy. Skipped where terraform or the
+point-in-time recovery, TTL and tags, a table restored from it to the
+latest restorable time, Contributor Insights and a resource policy apply,
+plan clean (every read, DescribeContinuousBackups included, agrees with
+the configuration) and destroy. Skipped where terraform or the
 provider mirror (/opt/tf-plugins) is missing."""
 
 import os
@@ -64,6 +65,22 @@ resource "aws_dynamodb_table" "plain" {
   attribute {
     name = "id"
     type = "S"
+  }
+}
+resource "aws_dynamodb_table" "restored" {
+  name                   = "tf-restored"
+  billing_mode           = "PAY_PER_REQUEST"
+  hash_key               = "pk"
+  range_key              = "sk"
+  restore_source_name    = aws_dynamodb_table.t.name
+  restore_to_latest_time = true
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+  attribute {
+    name = "sk"
+    type = "N"
   }
 }
 resource "aws_dynamodb_contributor_insights" "ci" {

@@ -209,6 +209,7 @@ pub fn write_item_as(
         let size = |i: Option<&Item>| i.map(crate::types::item_size).unwrap_or(0) as i64;
         let dc = i64::from(new.is_some()) - i64::from(old.is_some());
         add_stats(txn, keys.stats(&meta.name), dc, size(new) - size(old))?;
+        crate::journal::record(txn, keys, meta, old, new)?;
     }
     for ix in meta.live_indexes() {
         let (mut dc, mut db) = (0i64, 0i64);

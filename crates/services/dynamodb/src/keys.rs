@@ -9,7 +9,11 @@
 //! - `ddb/{account}/{region}/t/{table}/stats`: item count and size
 //! - `ddb/{account}/{region}/t/{table}/xs/{index}`: index entry count and size
 //! - `ddb/{account}/{region}/t/{table}/xb/{index}`: how far a GSI's backfill got
+//! - `ddb/{account}/{region}/t/{table}/j/{seq}`: the change journal kept while PITR is enabled
+//! - `ddb/{account}/{region}/t/{table}/jseq`: the journal's last sequence number
 //! - `ddb/{account}/{region}/tok/{token}`: transaction idempotency records
+//! - `ddb/{account}/{region}/bk/{backup id}`: on-demand backup records (JSON)
+//! - `ddb/{account}/{region}/bki/{backup id}/{pk}{sk}`: a backup's items
 //!
 //! Key values are encoded so byte order is DynamoDB's order: S and B as
 //! their bytes with 0x00 escaped as 0x00 0xFF and terminated by 0x00 0x01
@@ -84,6 +88,31 @@ impl Keys {
 
     pub fn index_prefix(&self, table: &str, index: &str) -> Vec<u8> {
         format!("{}t/{table}/x/{index}/", self.base).into_bytes()
+    }
+
+    /// A table's change journal, by sequence number (see `journal`).
+    pub fn journal_prefix(&self, table: &str) -> Vec<u8> {
+        format!("{}t/{table}/j/", self.base).into_bytes()
+    }
+
+    /// The last sequence number of a table's change journal.
+    pub fn journal_seq(&self, table: &str) -> String {
+        format!("{}t/{table}/jseq", self.base)
+    }
+
+    /// Every backup record of the account and region, oldest first (ids
+    /// start with their creation time).
+    pub fn backups_prefix(&self) -> String {
+        format!("{}bk/", self.base)
+    }
+
+    pub fn backup(&self, id: &str) -> String {
+        format!("{}{id}", self.backups_prefix())
+    }
+
+    /// The items a backup holds, keyed as the table keyed them.
+    pub fn backup_items(&self, id: &str) -> String {
+        format!("{}bki/{id}/", self.base)
     }
 
     pub fn token(&self, token: &str) -> String {

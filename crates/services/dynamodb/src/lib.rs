@@ -6,15 +6,18 @@
 //! `dynamodb`) and `DynamoDbStreams` (model `dynamodbstreams`): their
 //! operation lists and dispatch.
 
+mod backup;
 mod capacity;
 mod db;
 mod error;
 pub mod expr;
+mod journal;
 mod keys;
 mod locks;
 pub mod number;
 mod ops;
 mod partiql;
+mod restore;
 mod stream;
 mod table;
 pub mod types;
@@ -22,6 +25,8 @@ mod wire;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_backups;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,16 +38,24 @@ use stratus_store::Store;
 
 use crate::capacity::Gate;
 use crate::db::{Scope, Shared};
-use crate::ops::{batch, items, partiql as pq, read, streams, tables, transact, ttl};
+use crate::ops::{
+    backups, batch, insights, items, partiql as pq, pitr, policies, read, streams, tables, transact, ttl,
+};
 
 /// The operations DynamoDB implements.
 const OPERATIONS: &[&str] = &[
     "BatchExecuteStatement",
     "BatchGetItem",
     "BatchWriteItem",
+    "CreateBackup",
     "CreateTable",
+    "DeleteBackup",
     "DeleteItem",
+    "DeleteResourcePolicy",
     "DeleteTable",
+    "DescribeBackup",
+    "DescribeContinuousBackups",
+    "DescribeContributorInsights",
     "DescribeEndpoints",
     "DescribeLimits",
     "DescribeTable",
@@ -50,15 +63,23 @@ const OPERATIONS: &[&str] = &[
     "ExecuteStatement",
     "ExecuteTransaction",
     "GetItem",
+    "GetResourcePolicy",
+    "ListBackups",
+    "ListContributorInsights",
     "ListTables",
     "ListTagsOfResource",
     "PutItem",
+    "PutResourcePolicy",
     "Query",
+    "RestoreTableFromBackup",
+    "RestoreTableToPointInTime",
     "Scan",
     "TagResource",
     "TransactGetItems",
     "TransactWriteItems",
     "UntagResource",
+    "UpdateContinuousBackups",
+    "UpdateContributorInsights",
     "UpdateItem",
     "UpdateTable",
     "UpdateTimeToLive",
@@ -225,6 +246,20 @@ impl DynamoDb {
             "DescribeTimeToLive" => tables::describe_ttl(scope, input).await,
             "DescribeLimits" => tables::describe_limits().await,
             "DescribeEndpoints" => tables::describe_endpoints(scope).await,
+            "DescribeContinuousBackups" => pitr::describe(scope, input).await,
+            "UpdateContinuousBackups" => pitr::update(scope, input).await,
+            "RestoreTableToPointInTime" => pitr::restore(scope, input).await,
+            "CreateBackup" => backups::create(scope, input).await,
+            "DescribeBackup" => backups::describe(scope, input).await,
+            "ListBackups" => backups::list(scope, input).await,
+            "DeleteBackup" => backups::delete(scope, input).await,
+            "RestoreTableFromBackup" => backups::restore(scope, input).await,
+            "DescribeContributorInsights" => insights::describe(scope, input).await,
+            "UpdateContributorInsights" => insights::update(scope, input).await,
+            "ListContributorInsights" => insights::list(scope, input).await,
+            "PutResourcePolicy" => policies::put(scope, input).await,
+            "GetResourcePolicy" => policies::get(scope, input).await,
+            "DeleteResourcePolicy" => policies::delete(scope, input).await,
             "PutItem" => items::put(scope, input).await,
             "GetItem" => items::get(scope, input).await,
             "UpdateItem" => items::update(scope, input).await,

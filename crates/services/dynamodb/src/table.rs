@@ -37,6 +37,13 @@ impl IndexMeta {
     }
 }
 
+/// Enabled point-in-time recovery: since when, and for how many days back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Pitr {
+    pub since: f64,
+    pub days: i64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TableMeta {
     pub name: String,
@@ -60,6 +67,12 @@ pub struct TableMeta {
     pub ttl_attr: Option<String>,
     pub ttl_enabled: bool,
     pub status: String,
+    /// Point-in-time recovery settings, while enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pitr: Option<Pitr>,
+    /// RestoreSummary of a table made by a restore.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore: Option<Value>,
     /// Hash of the stored bytes this was decoded from (0 when not from the
     /// store), so a write can tell inside its transaction whether the table
     /// changed since it was loaded.
@@ -67,7 +80,7 @@ pub struct TableMeta {
     pub raw_hash: u64,
 }
 
-fn key_schema(hash: &KeyAttr, range: &Option<KeyAttr>) -> Value {
+pub(crate) fn key_schema(hash: &KeyAttr, range: &Option<KeyAttr>) -> Value {
     let mut v = vec![json!({"AttributeName": hash.name, "KeyType": "HASH"})];
     if let Some(r) = range {
         v.push(json!({"AttributeName": r.name, "KeyType": "RANGE"}));
@@ -75,7 +88,7 @@ fn key_schema(hash: &KeyAttr, range: &Option<KeyAttr>) -> Value {
     Value::Array(v)
 }
 
-fn projection(ix: &IndexMeta) -> Value {
+pub(crate) fn projection(ix: &IndexMeta) -> Value {
     let mut p = Map::new();
     p.insert("ProjectionType".into(), json!(ix.projection_type));
     if !ix.non_key.is_empty() {
@@ -205,6 +218,9 @@ impl TableMeta {
             d.insert("TableClassSummary".into(), json!({"TableClass": class}));
         }
         d.insert("DeletionProtectionEnabled".into(), json!(self.deletion_protection));
+        if let Some(r) = &self.restore {
+            d.insert("RestoreSummary".into(), r.clone());
+        }
         let (wr, ww) = self.warm_throughput(self.rcu, self.wcu);
         d.insert(
             "WarmThroughput".into(),

@@ -8,25 +8,25 @@ use stratus_store::Store;
 
 use crate::DynamoDb;
 
-async fn call(d: &DynamoDb, op: &'static str, input: Value) -> Result<Value, AwsError> {
+pub(crate) async fn call(d: &DynamoDb, op: &'static str, input: Value) -> Result<Value, AwsError> {
     d.call(&RequestContext::internal("dynamodb", op), input).await
 }
 
-async fn ok(d: &DynamoDb, op: &'static str, input: Value) -> Value {
+pub(crate) async fn ok(d: &DynamoDb, op: &'static str, input: Value) -> Value {
     match call(d, op, input).await {
         Ok(v) => v,
         Err(e) => panic!("{op} failed: {e}"),
     }
 }
 
-async fn msg(d: &DynamoDb, op: &'static str, input: Value) -> String {
+pub(crate) async fn msg(d: &DynamoDb, op: &'static str, input: Value) -> String {
     match call(d, op, input).await {
         Ok(v) => panic!("{op} should fail, got {v}"),
         Err(e) => e.message,
     }
 }
 
-async fn create(d: &DynamoDb, name: &str, range: bool) {
+pub(crate) async fn create(d: &DynamoDb, name: &str, range: bool) {
     let mut input = json!({
         "TableName": name,
         "BillingMode": "PAY_PER_REQUEST",
@@ -42,7 +42,7 @@ async fn create(d: &DynamoDb, name: &str, range: bool) {
     ok(d, "CreateTable", input).await;
 }
 
-fn mem() -> DynamoDb {
+pub(crate) fn mem() -> DynamoDb {
     DynamoDb::new(Store::in_memory().expect("store"), &Settings::default())
 }
 

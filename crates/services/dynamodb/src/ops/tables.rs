@@ -65,7 +65,7 @@ fn throughput(v: Option<&Value>) -> (Option<i64>, Option<i64>) {
     }
 }
 
-fn parse_index(v: &Value, attrs: &[KeyAttr], what: &str) -> Result<IndexMeta, DdbError> {
+pub(crate) fn parse_index(v: &Value, attrs: &[KeyAttr], what: &str) -> Result<IndexMeta, DdbError> {
     let name = v.str("IndexName").unwrap_or_default().to_string();
     check_name(&name, "indexName")?;
     let (hash, range) = key_schema(v.get("KeySchema").unwrap_or(&Value::Null), attrs, what)?;
@@ -211,6 +211,8 @@ pub async fn create(scope: &Scope, input: &Value) -> Result<Value, DdbError> {
         ttl_attr: None,
         ttl_enabled: false,
         status: "ACTIVE".into(),
+        restore: None,
+        pitr: None,
         name: name.clone(),
         raw_hash: 0,
     };
@@ -364,7 +366,7 @@ fn one_index_at_a_time() -> DdbError {
 
 /// The SSEDescription an SSESpecification asks for (None: AWS's own key,
 /// which DescribeTable does not show). A key id or alias becomes its ARN.
-fn sse_description(scope: &Scope, spec: &Value) -> Option<Value> {
+pub(crate) fn sse_description(scope: &Scope, spec: &Value) -> Option<Value> {
     if spec.bool("Enabled") != Some(true) {
         return None;
     }

@@ -101,8 +101,19 @@ pub async fn get_task(s: &Shared, input: &Value) -> Result<Value, AwsError> {
 pub async fn perform(s: &Shared, rt: &Runtime, call: &TaskCall<'_>) -> Result<Value, Failure> {
     let token = call.token.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let mut pending = s.tokens.register(&token);
+    // A worker took the task just before a stop that journaled its
+    // ActivityStarted but not yet that the task was taken: it was taken.
+    let recorded = call
+        .resumed
+        .as_ref()
+        .filter(|w| !w.started)
+        .and_then(|_| started_event(rt, call.cursor.load(Ordering::SeqCst)));
+    if let Some(id) = recorded {
+        call.cursor.store(id, Ordering::SeqCst);
+        crate::durable_tokens::persist(rt, call, true).await;
+    }
     // After a restart, a task a worker already took only waits for its answer.
-    if !call.resumed.as_ref().is_some_and(|w| w.started) {
+    if recorded.is_none() && !call.resumed.as_ref().is_some_and(|w| w.started) {
         let (tx, rx) = oneshot::channel();
         s.workers.schedule(call.resource, Scheduled { token, input: call.parameters.to_string(), started: tx });
         if call.resumed.is_none() {
@@ -124,4 +135,15 @@ pub async fn perform(s: &Shared, rt: &Runtime, call: &TaskCall<'_>) -> Result<Va
         crate::durable_tokens::persist(rt, call, true).await;
     }
     pending.answer(call.heartbeat_seconds).await
+}
+
+/// The id of an ActivityStarted event already in the history right after
+/// `cursor` (the task's ActivityScheduled), if a worker's taking of the task
+/// was journaled.
+fn started_event(rt: &Runtime, cursor: i64) -> Option<i64> {
+    rt.history
+        .all()
+        .iter()
+        .find(|e| e["type"] == "ActivityStarted" && e["previousEventId"].as_i64() == Some(cursor))
+        .and_then(|e| e["id"].as_i64())
 }

@@ -34,6 +34,36 @@ pub struct StateMachine {
 }
 
 impl StateMachine {
+    /// A record for a machine that is not stored as such (an execution
+    /// resumed from its own record, a TestState run): only what running
+    /// needs, no logging, tracing, tags or versions.
+    pub fn unstored(
+        name: &str,
+        arn: &str,
+        (account, region): (&str, &str),
+        definition: &str,
+        role_arn: &str,
+        kind: &str,
+        created: f64,
+    ) -> StateMachine {
+        StateMachine {
+            name: name.to_string(),
+            arn: arn.to_string(),
+            account: account.to_string(),
+            region: region.to_string(),
+            definition: definition.to_string(),
+            role_arn: role_arn.to_string(),
+            kind: kind.to_string(),
+            creation_date: created,
+            logging: Value::Null,
+            tracing: Value::Null,
+            tags: Vec::new(),
+            revision_id: None,
+            description: None,
+            versions: 0,
+        }
+    }
+
     pub fn is_express(&self) -> bool {
         self.kind == "EXPRESS"
     }

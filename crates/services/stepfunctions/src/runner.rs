@@ -280,22 +280,15 @@ pub async fn relaunch(s: &Arc<Shared>, record: Execution, at: Option<Position>) 
         .collect::<Result<_, _>>()?;
     let def: Value = serde_json::from_str(&record.definition).map_err(|e| AwsError::internal(e.to_string()))?;
     let input: Value = serde_json::from_str(&record.input).unwrap_or(Value::Null);
-    let sm = StateMachine {
-        name: record.machine_name.clone(),
-        arn: record.machine_arn.clone(),
-        account: record.account.clone(),
-        region: record.region.clone(),
-        definition: record.definition.clone(),
-        role_arn: record.role_arn.clone(),
-        kind: "STANDARD".into(),
-        creation_date: record.start,
-        logging: Value::Null,
-        tracing: Value::Null,
-        tags: Vec::new(),
-        revision_id: None,
-        description: None,
-        versions: 0,
-    };
+    let sm = StateMachine::unstored(
+        &record.machine_name,
+        &record.machine_arn,
+        (&record.account, &record.region),
+        &record.definition,
+        &record.role_arn,
+        "STANDARD",
+        record.start,
+    );
     let mut rt = runtime(s, &sm, &record.arn, &record.name, &input, record.start, true);
     rt.execution["RedriveCount"] = json!(record.redrive_count);
     rt.history = History::resume(events);

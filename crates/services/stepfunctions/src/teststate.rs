@@ -227,22 +227,15 @@ pub async fn test_state(s: &Arc<Shared>, ctx: &RequestContext, input: &Value) ->
         None => Map::new(),
     };
     let level = input.str("inspectionLevel").unwrap_or("INFO");
-    let sm = StateMachine {
-        name: "TestStateMachine".into(),
-        arn: crate::names::arn(&ctx.region, &ctx.account_id, "stateMachine:TestStateMachine"),
-        account: ctx.account_id.clone(),
-        region: ctx.region.clone(),
-        definition: machine_def.to_string(),
-        role_arn: input.str("roleArn").unwrap_or_default().to_string(),
-        kind: "EXPRESS".into(),
-        creation_date: stratus_core::clock::now_epoch(),
-        logging: Value::Null,
-        tracing: Value::Null,
-        tags: Vec::new(),
-        revision_id: None,
-        description: None,
-        versions: 0,
-    };
+    let sm = StateMachine::unstored(
+        "TestStateMachine",
+        &crate::names::arn(&ctx.region, &ctx.account_id, "stateMachine:TestStateMachine"),
+        (&ctx.account_id, &ctx.region),
+        &machine_def.to_string(),
+        input.str("roleArn").unwrap_or_default(),
+        "EXPRESS",
+        stratus_core::clock::now_epoch(),
+    );
     let exec_name = uuid::Uuid::new_v4().to_string();
     let arn = crate::executions::express_arn(&sm, &exec_name);
     let mut rt: Runtime = runner::runtime(s, &sm, &arn, &exec_name, &data, stratus_core::clock::now_epoch(), true);
